@@ -1,0 +1,61 @@
+# Two commands matter: `make demo` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed
+
+# Telemetry of Dagster, dbt and Great Expectations stays off everywhere.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_VERSION_CHECK := false
+export GX_ANALYTICS_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo test lint format manifest lock bench bench-ingest ui clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+## dbt's manifest, prepared once at build time so Dagster never parses dbt at import.
+manifest: $(STAMP)
+	$(BIN)/workforce dbt-manifest
+
+## Set up everything and run the whole pipeline on synthetic deliveries and the bundled SSB snapshot.
+demo: manifest
+	$(BIN)/workforce demo
+
+## Lint and the whole test suite.
+test: manifest
+	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipelines tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format pipelines tests benchmarks
+	$(BIN)/ruff check --fix pipelines tests benchmarks
+
+## Recompile the pins (names and versions only) after editing requirements.in.
+lock: $(STAMP)
+	$(UV) pip compile requirements.in --python-version 3.11 --no-header --no-annotate -o requirements.txt
+
+bench: manifest
+	$(BIN)/workforce bench all
+
+bench-ingest: $(STAMP)
+	$(BIN)/workforce bench ingest
+
+ui: manifest
+	$(BIN)/workforce ui
+
+clean:
+	rm -rf $(VENV) dbt/target dbt/logs

@@ -1,0 +1,1 @@
+"""Dagster wiring, one folder per area (assets, checks, resources, schedules, sensors)."""

@@ -1,0 +1,1 @@
+"""Synthetic deliveries for the offline demo and the benchmarks."""

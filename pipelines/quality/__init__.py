@@ -1,0 +1,1 @@
+"""The quality gate: suite runner, reconciliation SQL, quality reports."""

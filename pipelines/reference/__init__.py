@@ -1,0 +1,1 @@
+"""Reference lists shipped with the package (municipality codes from KLASS 131)."""

@@ -1,0 +1,1 @@
+"""County releases: disclosure control, exporters, HTML report, manifest, diff."""

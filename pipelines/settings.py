@@ -1,0 +1,154 @@
+"""One settings object, read from the environment.
+
+Every path the pipeline writes hangs off `WORKFORCE_HOME`, so a test, a demo and a
+production run are separated by one variable, and nothing generated lands in the repo.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import SettingsError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DAGSTER_YAML = REPO_ROOT / "dagster.yaml"
+
+SSB_MODES = ("live", "snapshot", "auto")
+DEFAULT_SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2/"
+DEFAULT_KLASS_BASE_URL = "https://data.ssb.no/api/klass/v1/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how the pipeline behaves; build it with `Settings.from_env()`."""
+
+    home: Path
+    secret_env: str | None = field(default=None, repr=False)
+    secret_file: Path | None = None
+    ssb_mode: str = "auto"
+    ssb_base_url: str = DEFAULT_SSB_BASE_URL
+    klass_base_url: str = DEFAULT_KLASS_BASE_URL
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        home = Path(env.get("WORKFORCE_HOME") or "warehouse").expanduser().resolve()
+        mode = (env.get("WORKFORCE_SSB_MODE") or "auto").strip().lower()
+        if mode not in SSB_MODES:
+            raise SettingsError(
+                f"WORKFORCE_SSB_MODE={mode!r} is not a mode; use one of {', '.join(SSB_MODES)}."
+            )
+        secret_file = env.get("WORKFORCE_SECRET_FILE")
+        return cls(
+            home=home,
+            secret_env=env.get("WORKFORCE_SECRET") or None,
+            secret_file=Path(secret_file).expanduser().resolve() if secret_file else None,
+            ssb_mode=mode,
+            ssb_base_url=env.get("WORKFORCE_SSB_BASE_URL") or DEFAULT_SSB_BASE_URL,
+            klass_base_url=env.get("WORKFORCE_KLASS_BASE_URL") or DEFAULT_KLASS_BASE_URL,
+        )
+
+    # --- paths -------------------------------------------------------------------------
+    @property
+    def build_db_path(self) -> Path:
+        """The database only the pipeline writes (same basename as the published one: dbt
+        names the catalog after the file, and views keep catalog-qualified references)."""
+        return self.home / "build" / "workforce.duckdb"
+
+    @property
+    def published_db_path(self) -> Path:
+        return self.home / "workforce.duckdb"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def ssb_cache_dir(self) -> Path:
+        return self.home / "cache" / "ssb"
+
+    @property
+    def quality_dir(self) -> Path:
+        return self.home / "quality"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.home / "releases"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.home / "docs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def demo_secret_path(self) -> Path:
+        return self.home / "demo.secret"
+
+    # --- the pseudonymisation secret ---------------------------------------------------
+    def secret(self) -> bytes:
+        """The HMAC key for pseudonyms. A run without one is refused: pseudonyms made with
+        a guessable key could be reversed by anyone holding a list of national ids."""
+        if self.secret_env:
+            value = self.secret_env.encode()
+        elif self.secret_file:
+            if not self.secret_file.is_file():
+                raise SettingsError(
+                    f"WORKFORCE_SECRET_FILE points to {self.secret_file}, which does not exist."
+                )
+            value = self.secret_file.read_bytes().strip()
+        else:
+            raise SettingsError(
+                "No pseudonymisation secret: set WORKFORCE_SECRET or WORKFORCE_SECRET_FILE "
+                "(a file outside the repository). `make demo` creates a demo secret for you."
+            )
+        if len(value) < 16:
+            raise SettingsError("The pseudonymisation secret must be at least 16 characters long.")
+        return value
+
+    def with_demo_secret(self) -> Settings:
+        """Settings that use (and if needed create) the local demo secret under WORKFORCE_HOME."""
+        if self.secret_env or self.secret_file:
+            return self
+        path = self.demo_secret_path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32) + "\n")
+            path.chmod(0o600)
+        return Settings(
+            home=self.home,
+            secret_file=path,
+            ssb_mode=self.ssb_mode,
+            ssb_base_url=self.ssb_base_url,
+            klass_base_url=self.klass_base_url,
+        )
+
+    def ensure_dirs(self) -> None:
+        for path in (self.build_db_path.parent, self.inbox_dir, self.landing_dir, self.ssb_cache_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def prepare_dagster_home(self) -> Path:
+        """Point DAGSTER_HOME at WORKFORCE_HOME/dagster with the repo's instance config."""
+        home = self.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        target = home / "dagster.yaml"
+        if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
+            shutil.copyfile(DAGSTER_YAML, target)
+        os.environ["DAGSTER_HOME"] = str(home)
+        return home
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""The build database: its schema (the contract between loaders and dbt) and connections."""

@@ -1,0 +1,115 @@
+"""DDL of the tables the Python side writes: `raw.*` (loaded data) and `audit.*` (ledgers).
+
+These columns are the contract dbt's sources are declared over; change them here and in
+`dbt/models/staging/_sources.yml` together. Every statement is idempotent.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCHEMAS = ("raw", "audit")
+
+HR_DDL = """
+create table if not exists audit.deliveries (
+    delivery_sha256      varchar primary key,  -- sha256 of the file as delivered
+    file_name            varchar not null,
+    kind                 varchar,               -- employments | postings | backlog
+    municipality_code    varchar,
+    extraction_date      date,
+    profile              varchar,
+    rows_read            bigint not null default 0,
+    rows_loaded          bigint not null default 0,
+    rows_quarantined     bigint not null default 0,
+    rows_duplicate       bigint not null default 0,
+    rows_stale           bigint not null default 0,  -- valid rows a newer extract already superseded
+    outcome              varchar not null,      -- loaded | rejected | already_loaded
+    reason               varchar,
+    archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
+    loaded_at            timestamp not null
+);
+
+-- every attempt, including re-deliveries recognised by hash (which add no row above)
+create table if not exists audit.delivery_attempts (
+    delivery_sha256      varchar not null,
+    file_name            varchar not null,
+    outcome              varchar not null,
+    reason               varchar,
+    attempted_at         timestamp not null
+);
+
+create table if not exists audit.quarantine (
+    delivery_sha256      varchar not null,
+    source_row_number    bigint not null,       -- 1-based data row in the file, after the header
+    column_name          varchar not null,
+    reason               varchar not null,
+    row_json             varchar not null       -- the offending row, identifiers pseudonymised
+);
+
+create table if not exists raw.hr_employments (
+    municipality_code    varchar not null,
+    employment_key       varchar not null,      -- HMAC of municipality + employment id
+    employee_key         varchar not null,      -- HMAC of municipality + ":" + employee number
+    person_key           varchar,               -- HMAC of the national id, when the file had one
+    birth_year           integer not null,
+    gender               varchar not null,      -- F | M
+    position_code        varchar not null,
+    position_title       varchar,
+    fte_percent          double not null,       -- 0-100
+    employment_type      varchar not null,      -- permanent | temporary | substitute | apprentice
+    start_date           date not null,
+    end_date             date,
+    termination_reason   varchar,
+    unit                 varchar,
+    service_area         varchar,
+    kostra_function      varchar,
+    manager_level        integer,               -- 1-4, from the file or the position code
+    education_level      varchar,
+    extraction_date      date not null,
+    delivery_sha256      varchar not null,
+    source_row_number    bigint not null,
+    primary key (municipality_code, employment_key)
+);
+
+create table if not exists raw.hr_postings (
+    municipality_code    varchar not null,
+    posting_id           varchar not null,
+    position_code        varchar not null,
+    position_title       varchar,
+    manager_level        integer,
+    fte_percent          double,
+    employment_type      varchar,
+    published_date       date not null,
+    closing_date         date,
+    filled_date          date,
+    status               varchar not null,      -- filled | withdrawn | open | readvertised
+    applicants           integer,
+    qualified_applicants integer,
+    hired_employee_key   varchar,               -- HMAC like employee_key
+    hire_source          varchar,               -- internal | external | own_apprentice | other_municipality
+    cost_nok             double,
+    extraction_date      date not null,
+    delivery_sha256      varchar not null,
+    source_row_number    bigint not null,
+    primary key (municipality_code, posting_id)
+);
+
+create table if not exists raw.hr_backlog (
+    municipality_code    varchar not null,
+    service              varchar not null,
+    month                date not null,         -- first day of the month
+    open_cases           integer not null,
+    overdue_cases        integer not null,
+    extraction_date      date not null,
+    delivery_sha256      varchar not null,
+    source_row_number    bigint not null,
+    primary key (municipality_code, service, month)
+);
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and HR/audit tables if they are missing."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(HR_DDL)
