@@ -98,6 +98,48 @@ def dbt_manifest() -> None:
     console.print(f"dbt manifest: {prepare_manifest()}")
 
 
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="A query; without one, an interactive prompt.")] = None,
+) -> None:
+    """Query the published warehouse read-only (never locks the pipeline out)."""
+    from pipelines.warehouse.publish import open_published
+    from pipelines.warehouse.shell import run_query, run_shell
+
+    con = open_published(get_settings().published_db_path)
+    try:
+        if query:
+            run_query(con, query, console)
+        else:
+            run_shell(con, console)
+    finally:
+        con.close()
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Start the Dagster UI on 127.0.0.1 with this project's instance config."""
+    import os
+    import subprocess
+
+    settings = get_settings()
+    settings.prepare_dagster_home()
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    console.print(f"Dagster UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    raise typer.Exit(subprocess.call(command))
+
+
 # --- entry point -------------------------------------------------------------------------
 def main() -> None:
     """Run the app; a WorkforceError becomes one red line and exit code 2."""
