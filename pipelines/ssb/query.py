@@ -249,13 +249,18 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
     return Resolved(query=query, codes=codes, dropped=dropped)
 
 
-def _query_from_codes(base: Query, codes: Mapping[str, Sequence[str]], keep_expressions: bool) -> Query:
+def _query_from_codes(
+    base: Query, codes: Mapping[str, Sequence[str]], keep_expressions: bool, explicit: Iterable[str] = ()
+) -> Query:
+    """`base` restricted to `codes`; selections stay as written (expressions and all) when
+    `keep_expressions`, except for the variables in `explicit`, which get their codes listed."""
+    explicit = {v.lower() for v in explicit}
     selections = []
     for sel in base.selections:
         var_codes = next((v for k, v in codes.items() if k.lower() == sel.code.lower()), None)
         if var_codes is None:
             continue
-        if keep_expressions and any(is_expression(v) for v in sel.values):
+        if keep_expressions and sel.code.lower() not in explicit:
             selections.append(sel)
         else:
             selections.append(VariableSelection(sel.code, tuple(var_codes), sel.codelist))
@@ -271,7 +276,8 @@ def split(resolved: Resolved, max_cells: int) -> list[Query]:
     if max_cells < 1:
         raise ValueError("max_cells must be positive")
     if resolved.cells <= max_cells:
-        return [_query_from_codes(resolved.query, resolved.codes, keep_expressions=not resolved.dropped)]
+        # as written, except where codes the table lacks were dropped
+        return [_query_from_codes(resolved.query, resolved.codes, True, explicit=resolved.dropped)]
     return [
         _query_from_codes(resolved.query, chunk, keep_expressions=False)
         for chunk in split_codes(resolved.codes, max_cells)

@@ -205,7 +205,7 @@ KLASS_FILES: dict[str, Any] = {
 REFERENCE_NAME_FIXES = {"5437": "Kárášjohka - Karasjok", "5436": "Porsanger - Porsáŋgu - Porsanki"}
 
 
-def write_reference(municipalities: Any) -> None:
+def reference_csv(municipalities: Any) -> str:
     """`pipelines/reference/municipalities.csv`: one row per code (newest name, whole validity)."""
     import polars as pl
 
@@ -217,7 +217,11 @@ def write_reference(municipalities: Any) -> None:
     for row in ref.iter_rows(named=True):
         name = row["name"].replace('"', '""')
         buffer.write(f'{row["code"]},"{name}",{row["valid_from"]},{row["valid_to"] or ""}\n')
-    REFERENCE_CSV.write_text(buffer.getvalue(), encoding="utf-8")
+    return buffer.getvalue()
+
+
+def write_reference(municipalities: Any) -> None:
+    REFERENCE_CSV.write_text(reference_csv(municipalities), encoding="utf-8")
 
 
 # --- demo cubes -------------------------------------------------------------------------------
