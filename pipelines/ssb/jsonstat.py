@@ -230,10 +230,12 @@ def _status(raw: Any, n: int, table: str) -> pl.Series:
         idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
         if len(idx) and (idx.min() < 0 or idx.max() >= n):
             raise SsbResponseError(f"{table}: a status index lies outside the cube.")
-        codes = np.full(n, len(symbols), dtype=np.uint32)  # len(symbols) = "no status"
+        codes = np.zeros(n, dtype=np.uint32)
+        missing = np.ones(n, dtype=bool)  # no status: masked, so the gather gives null
         codes[idx] = np.fromiter((lookup[str(v)] for v in raw.values()), dtype=np.uint32, count=len(raw))
-        dictionary = pl.Series("status", [*symbols, None], dtype=pl.String)
-        return dictionary.gather(codes)
+        missing[idx] = False
+        dictionary = pl.Series("status", symbols, dtype=pl.Enum(symbols))
+        return dictionary.gather(pl.Series(np.ma.masked_array(codes, mask=missing)))
     raise SsbResponseError(f"{table}: 'status' is unreadable.")
 
 
