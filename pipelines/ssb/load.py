@@ -41,6 +41,7 @@ log = logging.getLogger("pipelines.ssb")
 
 DEMO_NOTICE = "demo figures, not SSB's (demotall, ikke SSBs tall)"
 KLASS_TABLE_ID = "klass-131"
+CACHE_KEEP = 24  # cached fetches kept per table: two years of monthly runs
 
 
 @dataclass
@@ -344,6 +345,8 @@ class Fetcher:
                 query_hash=qhash,
                 responses=[fetch.metadata_response],
             )
+            for key in (spec.cache_key, f"{spec.cache_key}-metadata"):
+                self.cache.prune(key, keep=CACHE_KEEP)
             parts = f" in {len(fetch.parts)} parts" if len(fetch.parts) > 1 else ""
             return loaded, outcome(loaded, "ok", f"fetched from SSB{parts}")
         except SsbError as error:
@@ -518,24 +521,27 @@ def fetch_catalogue(
     settings.ensure_dirs()
     fetcher = Fetcher(settings, mode, transport=transport, max_cells=max_cells)
     outcomes: list[FetchOutcome] = []
+    # Fetch with no database open, then write each table in a short transaction: waiting on
+    # SSB (rate limit, retries) must not hold DuckDB's single writer lock.
     try:
-        with connect(settings.build_db_path) as con:
-            if want_klass:
-                frames, result = fetcher.klass(catalogue)
+        if want_klass:
+            frames, result = fetcher.klass(catalogue)
+            with connect(settings.build_db_path) as con:
                 if frames is not None:
                     write_klass(con, frames, result)
                 else:
                     record_failure(con, result)
-                outcomes.append(result)
-                _report(console, result)
-            for spec in specs:
-                loaded, result = fetcher.table(spec)
+            outcomes.append(result)
+            _report(console, result)
+        for spec in specs:
+            loaded, result = fetcher.table(spec)
+            with connect(settings.build_db_path) as con:
                 if loaded is not None:
                     write_table(con, spec, loaded, result)
                 else:
                     record_failure(con, result)
-                outcomes.append(result)
-                _report(console, result)
+            outcomes.append(result)
+            _report(console, result)
     finally:
         fetcher.close()
     failed = [o for o in outcomes if o.error]

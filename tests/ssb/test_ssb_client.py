@@ -52,6 +52,23 @@ def cached(settings, key="07459-population"):
     return ResponseCache(settings.ssb_cache_dir).entries(key)
 
 
+def assert_recovered(settings, outcome, *, requests: int, fake) -> None:
+    """A fetch that recovered: what the user sees, what was logged and cached, how often SSB was asked."""
+    assert len(fake.data_requests()) == requests
+    assert (outcome.status, outcome.source, outcome.rows, outcome.error) == (
+        "ok",
+        "live",
+        POPULATION_CELLS,
+        None,
+    )
+    assert outcome.message == "fetched from SSB"
+    [row] = audit(settings)
+    assert (row["status"], row["source"], row["rows"]) == ("ok", "live", POPULATION_CELLS)
+    [entry] = cached(settings)  # one entry, holding the good body only
+    assert len(entry.manifest["parts"]) == 1
+    assert json.loads(entry.bodies()[0])["size"] == [16, 2, 106, 1, 11]
+
+
 def test_live_fetch_loads_caches_and_audits(settings, transport, fake_ssb, caplog, cubes):
     caplog.set_level(logging.INFO, logger="pipelines.ssb")
     [outcome] = run(settings, transport)
@@ -93,22 +110,17 @@ def test_live_fetch_loads_caches_and_audits(settings, transport, fake_ssb, caplo
 def test_429_waits_for_retry_after_then_succeeds(settings, transport, fake_ssb, sleeps, caplog):
     fake_ssb.fail_next("status", (429, {"Retry-After": "7"}))
     [outcome] = run(settings, transport)
-    assert len(fake_ssb.data_requests()) == 2
     assert sleeps == [7.0]  # SSB's Retry-After, not our backoff
-    assert "HTTP 429" in caplog.text and "retry 1 of 3 in 7.00 s" in caplog.text
-    assert (outcome.status, outcome.source, outcome.rows) == ("ok", "live", POPULATION_CELLS)
-    [entry] = cached(settings)
-    assert len(entry.manifest["parts"]) == 1 and json.loads(entry.bodies()[0])["class"] == "dataset"
-    assert [r["status"] for r in audit(settings)] == ["ok"]
+    assert "HTTP 429 (Service error: Unavailable); retry 1 of 3 in 7.00 s" in caplog.text
+    assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
 def test_503_then_success_backs_off_exponentially(settings, transport, fake_ssb, sleeps, caplog):
     fake_ssb.fail_next("status", 503, times=2)
     [outcome] = run(settings, transport)
-    assert len(fake_ssb.data_requests()) == 3
     assert sleeps == [0.01, 0.02]
     assert caplog.text.count("HTTP 503") == 2
-    assert outcome.status == "ok" and len(cached(settings)) == 1
+    assert_recovered(settings, outcome, requests=3, fake=fake_ssb)
 
 
 def test_503_forever_gives_up_with_table_and_status_in_the_message(settings, transport, fake_ssb, sleeps):
@@ -132,20 +144,17 @@ def test_503_forever_gives_up_with_table_and_status_in_the_message(settings, tra
 def test_timeout_is_retried(settings, transport, fake_ssb, sleeps, caplog):
     fake_ssb.fail_next("sleep", 1.2)  # longer than the 0.5 s read timeout
     [outcome] = run(settings, transport)
-    assert len(fake_ssb.data_requests()) == 2
     assert sleeps == [0.01]
-    assert "no answer within 0.5 s (timeout)" in caplog.text
-    assert outcome.status == "ok" and outcome.rows == POPULATION_CELLS
+    assert "SSB table 07459: no answer within 0.5 s (timeout); retry 1 of 3" in caplog.text
+    assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
 def test_truncated_json_is_retried_and_never_cached(settings, transport, fake_ssb, sleeps, caplog):
     fake_ssb.fail_next("truncated")
     [outcome] = run(settings, transport)
-    assert len(fake_ssb.data_requests()) == 2 and sleeps == [0.01]
+    assert sleeps == [0.01]
     assert "The JSON for table 07459 is broken or cut off" in caplog.text
-    [entry] = cached(settings)
-    json.loads(entry.bodies()[0])  # the whole body was cached, not the cut one
-    assert outcome.rows == POPULATION_CELLS
+    assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
 def test_truncated_json_every_time_fails_in_live_mode(settings, transport, fake_ssb):
@@ -175,8 +184,8 @@ def test_html_page_with_status_200_falls_back_to_cache_in_auto_mode(settings, tr
 def test_html_body_labelled_as_json_is_caught_too(settings, transport, fake_ssb, caplog):
     fake_ssb.fail_next("html-as-json")
     [outcome] = run(settings, transport)
-    assert "answered table 07459 with an HTML page" in caplog.text
-    assert outcome.status == "ok"
+    assert "answered table 07459 with an HTML page instead of JSON-stat2" in caplog.text
+    assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
 def test_400_with_ssb_error_body_is_not_retried(settings, transport, fake_ssb, sleeps):
@@ -219,6 +228,7 @@ def test_query_over_the_cell_limit_is_split_before_sending(settings, transport, 
     )
     [entry] = cached(settings)
     assert len(entry.manifest["parts"]) == len(requests)
+    assert [(r["status"], r["rows"]) for r in audit(settings)] == [("ok", POPULATION_CELLS)]
     dupes = raw(
         settings,
         "select count(*) n from (select region_code, kjonn_code, alder_code, tid_code, count(*) c "
@@ -236,6 +246,8 @@ def test_response_refused_as_too_many_cells_is_halved(settings, transport, fake_
     assert all(c <= 20_000 for c in cells[-2:])
     assert "refused a part as too many cells; splitting it in two" in caplog.text
     assert outcome.rows == POPULATION_CELLS and outcome.status == "ok"
+    [entry] = cached(settings)
+    assert len(entry.manifest["parts"]) == len(cells) - 1  # the refused request left nothing in the cache
 
 
 def test_long_get_url_goes_out_as_post(settings, transport, fake_ssb, caplog):

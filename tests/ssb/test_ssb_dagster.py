@@ -19,9 +19,17 @@ def test_definitions_load_offline_with_assets_schedule_and_freshness(socket_guar
     assert socket_guard == []
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {f"raw/ssb_{n}" for n in ("population", "kostra_fte", "employment_by_workplace",
-                                             "immigrant_share", "education_level", "sick_leave")} | {
-        "raw/klass_municipality", "raw/klass_municipality_changes", "raw/klass_municipality_map"}
+    assert keys == {
+        f"raw/ssb_{n}"
+        for n in (
+            "population",
+            "kostra_fte",
+            "employment_by_workplace",
+            "immigrant_share",
+            "education_level",
+            "sick_leave",
+        )
+    } | {"raw/klass_municipality", "raw/klass_municipality_changes", "raw/klass_municipality_map"}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name == "ssb"

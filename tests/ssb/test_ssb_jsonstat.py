@@ -217,7 +217,7 @@ def cubes(draw):
     return doc, orders
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(cubes())
 def test_each_row_holds_the_value_at_its_row_major_index(case):
     doc, orders = case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,25 +143,26 @@ def test_catalogue_covers_each_need_and_checks_itself():
         catalogue.select("nope")
 
 
-def _cli(home: Path, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    import os
+def _cli(home: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run `workforce ssb fetch ...` in-process through the real entry point (exit code included)."""
+    from pipelines import cli
 
-    env = {**os.environ, "WORKFORCE_HOME": str(home), **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-c", "from pipelines.cli import main; main()", "ssb", "fetch", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=120,
-    )
+    monkeypatch.setenv("WORKFORCE_HOME", str(home))
+    monkeypatch.setattr(sys, "argv", ["workforce", "ssb", "fetch", *args])
+    monkeypatch.setattr(cli, "console", cli.Console(width=200))
+    monkeypatch.setattr(cli, "err_console", cli.Console(stderr=True, width=200))
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return int(done.value.code or 0), out.out, out.err
 
 
-def test_cli_fetch_one_table_from_the_snapshot(tmp_path):
-    done = _cli(tmp_path / "home", "--table", "12451", "--mode", "snapshot")
-    assert done.returncode == 0, done.stderr
-    assert "sick_leave" in done.stdout and "748 rows" in done.stdout
-    assert "demo figures, not SSB's" in done.stdout
-    bad = _cli(tmp_path / "home", "--mode", "offline")
-    assert bad.returncode == 2
-    assert bad.stderr.strip() == "error: SSB mode 'offline' is not a mode; use one of live, snapshot, auto."
+def test_cli_fetch_one_table_from_the_snapshot(tmp_path, monkeypatch, capsys):
+    code, out, _ = _cli(tmp_path / "home", monkeypatch, capsys, "--table", "12451", "--mode", "snapshot")
+    assert code == 0
+    assert "sick_leave" in out and "748 rows" in out
+    assert "demo figures, not SSB's" in out
+    code, _, err = _cli(tmp_path / "home", monkeypatch, capsys, "--mode", "offline")
+    assert code == 2
+    assert err.strip() == "error: SSB mode 'offline' is not a mode; use one of live, snapshot, auto."
