@@ -404,8 +404,9 @@ class Fetcher:
             )
 
         if self.mode == "snapshot":
-            return klass_offline_frames(), outcome(
-                klass_offline_frames(),
+            frames = klass_offline_frames()
+            return frames, outcome(
+                frames,
                 "snapshot",
                 "ok",
                 "KLASS 131 from the bundled real 2019/2020 exports and derived 2024 codes",
