@@ -173,9 +173,17 @@ def validity(lists: Sequence[CodeList], *, ignore: Iterable[str] = ("9999",)) ->
 
 
 def reference_table(municipalities: pl.DataFrame) -> pl.DataFrame:
-    """One row per code for `pipelines/reference/municipalities.csv`: newest name, whole validity."""
+    """One row per code for `pipelines/reference/municipalities.csv`: newest name, whole validity.
+
+    A code already in force in the earliest list we hold gets no `valid_from`: it existed
+    before that list (most Nordland codes date from 1838 or 1964), so 2015 data with code
+    1804 must not look invalid merely because our oldest list is from 2019."""
+    earliest = municipalities.get_column("valid_from").min()
     return (
-        municipalities.sort("code", "valid_from")
+        municipalities.with_columns(
+            pl.when(pl.col("valid_from") == earliest).then(None).otherwise(pl.col("valid_from")).alias("valid_from")
+        )
+        .sort("code", "valid_from", nulls_last=False)
         .group_by("code", maintain_order=True)
         .agg(
             pl.col("name").last(),

@@ -216,7 +216,7 @@ def reference_csv(municipalities: Any) -> str:
     buffer.write("code,name,valid_from,valid_to\n")
     for row in ref.iter_rows(named=True):
         name = row["name"].replace('"', '""')
-        buffer.write(f'{row["code"]},"{name}",{row["valid_from"]},{row["valid_to"] or ""}\n')
+        buffer.write(f'{row["code"]},"{name}",{row["valid_from"] or ""},{row["valid_to"] or ""}\n')
     return buffer.getvalue()
 
 
