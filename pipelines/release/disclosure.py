@@ -37,8 +37,8 @@ The algorithm, in two stages, to a fixed point:
    constraint changes.
 2. *Linear-algebra audit* (the idea of SSB's GaussSuppression): with the hidden cells as
    unknowns, a cell is exactly determined by the published ones iff its unit vector lies
-   in the row space of the constraint matrix restricted to the unknowns. We compute that
-   row space by SVD per connected component; for every determined cell we hide the
+   in the row space of the constraint matrix restricted to the unknowns. We test that by
+   Gauss–Jordan elimination per connected component; for every determined cell we hide the
    nearest published cell sharing a constraint with it, and go back to step 1.
 
 The choice of secondary cells depends only on the cells' sizes and keys, so indicators
@@ -205,12 +205,46 @@ def _heuristic(constraints: list[Constraint], status: list[int], candidate: list
                 changed = True
 
 
+def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
+    """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b).
+
+    Reduced row echelon form by Gauss–Jordan elimination with partial pivoting: e_j is in
+    the row space iff j is a pivot column whose row has no other non-zero entry. Done with
+    element-wise numpy operations rather than LAPACK's SVD, whose threads thrash on many
+    small matrices on a busy machine (10x slower under load); the entries are 0 and ±1,
+    so floating-point elimination is exact enough with a small tolerance.
+    """
+    work = matrix.astype(float, copy=True)
+    rows, columns = work.shape
+    pivots: list[tuple[int, int]] = []
+    row = 0
+    for column in range(columns):
+        if row >= rows:
+            break
+        candidate = row + int(np.argmax(np.abs(work[row:, column])))
+        if abs(work[candidate, column]) <= tolerance:
+            continue
+        if candidate != row:
+            work[[row, candidate]] = work[[candidate, row]]
+        work[row] /= work[row, column]
+        factors = work[:, column].copy()
+        factors[row] = 0.0
+        work -= np.outer(factors, work[row])
+        pivots.append((row, column))
+        row += 1
+    pinned = np.zeros(columns, dtype=bool)
+    for pivot_row, column in pivots:
+        nonzero = np.abs(work[pivot_row]) > tolerance
+        pinned[column] = int(nonzero.sum()) == 1
+    return pinned
+
+
 def determined_cells(n_cells: int, constraints: Sequence[Constraint], hidden: set[int]) -> set[int]:
     """Hidden cells whose value follows exactly from the published ones and the constraints.
 
     Unknowns are the hidden cells plus every implicit total whose parts are all hidden.
     Cell j is determined iff e_j lies in the row space of the constraint matrix restricted
-    to the unknowns: Σ_{i<rank} Vt[i, j]² = 1 in its SVD. Components are solved apart.
+    to the unknowns (`_pinned_columns`). Connected components are solved apart.
     """
     columns: dict[Any, int] = {}
     rows: list[list[tuple[int, float]]] = []
@@ -257,15 +291,9 @@ def determined_cells(n_cells: int, constraints: Sequence[Constraint], hidden: se
         for r, entries in enumerate(component_rows):
             for column, coefficient in entries:
                 matrix[r, local[column]] += coefficient
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        tolerance = max(matrix.shape) * np.finfo(float).eps * (singular[0] if singular.size else 0.0)
-        rank = int((singular > tolerance).sum())
-        if rank == 0:
-            continue
-        projection = (vt[:rank] ** 2).sum(axis=0)
-        for column, weight in zip(component_columns, projection, strict=True):
+        for column, pinned in zip(component_columns, _pinned_columns(matrix), strict=True):
             key = index_of_column[column]
-            if isinstance(key, int) and weight > 1 - 1e-8:
+            if isinstance(key, int) and pinned:
                 determined.add(key)
     return determined
 
@@ -287,9 +315,7 @@ def _nearest_candidate(
         if not level:
             return None
         seen_constraints.update(level)
-        cells = sorted(
-            {x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None}
-        )
+        cells = sorted({x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None})
         pick = _cheapest(cells, status, candidate, order)
         if pick is not None:
             return pick
@@ -340,8 +366,13 @@ def protect(
 
 # --- the long table ------------------------------------------------------------------------
 def _is_primary(
-    unit: str, numerator: float | None, denominator: float | None, value: float | None,
-    fte_size: float | None, is_fte_indicator: bool, rule: DisclosureRule,
+    unit: str,
+    numerator: float | None,
+    denominator: float | None,
+    value: float | None,
+    fte_size: float | None,
+    is_fte_indicator: bool,
+    rule: DisclosureRule,
 ) -> bool:
     if value is None and numerator is None and denominator is None:
         return False  # nothing would be published
@@ -454,8 +485,18 @@ def suppress(
                 fte_sizes[key] = size
 
     statuses = [PUBLISHED] * frame.height
-    columns = ("indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown_value",
-               "numerator", "denominator", "value", "unit")
+    columns = (
+        "indicator_id",
+        "year",
+        "area_type",
+        "area_code",
+        "breakdown",
+        "breakdown_value",
+        "numerator",
+        "denominator",
+        "value",
+        "unit",
+    )
     rows = frame.select(columns).rows()
     start = 0
     while start < len(rows):
@@ -488,8 +529,13 @@ def suppress(
             for cell in sorted(exposed):
                 indicator, year, area_type, area, breakdown, value_key = table[cell][:6]
                 summary.exposed.append(
-                    {"indicator_id": indicator, "year": year, "area_code": area,
-                     "breakdown": breakdown, "breakdown_value": value_key}
+                    {
+                        "indicator_id": indicator,
+                        "year": year,
+                        "area_code": area,
+                        "breakdown": breakdown,
+                        "breakdown_value": value_key,
+                    }
                 )
         statuses[start:end] = status
         start = end
@@ -503,9 +549,7 @@ def suppress(
 
 def _with_flags(frame: pl.DataFrame, statuses: list[int], reasons: list[str | None]) -> pl.DataFrame:
     hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
-    frame = frame.with_columns(
-        hidden, pl.Series("suppression_reason", reasons, dtype=pl.String)
-    )
+    frame = frame.with_columns(hidden, pl.Series("suppression_reason", reasons, dtype=pl.String))
     blank = pl.lit(None, dtype=pl.Float64)
     return frame.with_columns(
         pl.when(pl.col("suppressed")).then(blank).otherwise(pl.col("numerator")).alias("numerator"),
@@ -517,7 +561,8 @@ def _with_flags(frame: pl.DataFrame, statuses: list[int], reasons: list[str | No
         .then(pl.lit(MISSING_SYMBOL))
         .otherwise(pl.lit(""))
         .alias("symbol"),
-        pl.when(pl.col("breakdown_value") == "").then(None).otherwise(pl.col("breakdown_value")).alias(
-            "breakdown_value"
-        ),
+        pl.when(pl.col("breakdown_value") == "")
+        .then(None)
+        .otherwise(pl.col("breakdown_value"))
+        .alias("breakdown_value"),
     )

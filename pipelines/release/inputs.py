@@ -260,9 +260,7 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
     members: dict[str, set[str]] = {region: set(codes) for region, codes in BUILTIN_REGIONS.items()}
     for region, codes in _discover_regions(dim_rows, dim_columns).items():
         members.setdefault(region, set()).update(codes)
-    municipalities = set(
-        indicators.filter(pl.col("area_type") == "municipality")["area_code"].unique().to_list()
-    )
+    municipalities = set(indicators.filter(pl.col("area_type") == "municipality")["area_code"].unique().to_list())
     members.setdefault(NORDLAND_REGION, set()).update(
         code for code in municipalities if code.startswith(NORDLAND_COUNTY_PREFIX)
     )
@@ -281,10 +279,7 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
         region_members={region: tuple(sorted(codes)) for region, codes in sorted(members.items())},
         goals=sorted(goals, key=lambda g: (str(g.get("goal_id")), str(g.get("area_code")))),
         deliveries=sorted(
-            (
-                {**row, "extraction_date": _text(row.get("extraction_date"))}
-                for row in deliveries
-            ),
+            ({**row, "extraction_date": _text(row.get("extraction_date"))} for row in deliveries),
             key=lambda r: (str(r.get("municipality_code")), str(r.get("extraction_date")), str(r["delivery_sha256"])),
         ),
         ssb_fetches=[{"table_id": t, "table_updated": u, "source": s} for t, u, s in fetch_keys],

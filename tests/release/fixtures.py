@@ -54,33 +54,75 @@ FUNCTIONS = ("hr", "lonn", "regnskap", "ikt", "teknisk_plan")
 
 INDICATORS = (
     # id, name, definition, unit, family
-    ("fulltime_share", "Heltidsandel", "Tellende ansatte med stillingsstørrelse ≥ 100 % ÷ tellende ansatte.",
-     "share", "fulltime"),
+    (
+        "fulltime_share",
+        "Heltidsandel",
+        "Tellende ansatte med stillingsstørrelse ≥ 100 % ÷ tellende ansatte.",
+        "share",
+        "fulltime",
+    ),
     ("fte", "Avtalte årsverk", "Sum av stillingsstørrelser ÷ 100.", "count", "fulltime"),
-    ("turnover", "Turnover", "Tellende ansatte 1.12. i fjor som ikke er ansatt i kommunen 1.12. i år ÷ "
-     "tellende ansatte i fjor.", "share", "turnover"),
-    ("retention_12m", "Stabilitet nyansatte (12 mnd)", "Andel nyansatte som fortsatt er ansatt etter 12 måneder.",
-     "share", "turnover"),
-    ("median_tenure_years", "Median ansiennitet", "Median år siden første ansettelse i kommunen.", "years",
-     "turnover"),
-    ("key_turnover", "Turnover i nøkkelstillinger", "Turnover blant personer i nøkkelstillinger.", "share",
-     "key_positions"),
-    ("key_cost_per_hire", "Kostnad per ansettelse, nøkkelstillinger", "Sum kostnader for besatte "
-     "nøkkelstillinger ÷ antall.", "nok", "key_positions"),
-    ("time_to_fill_days", "Tid til besettelse", "Median dager fra utlysning til besettelse.", "days",
-     "recruitment"),
-    ("apprentice_conversion_12m", "Lærlinger ansatt etter læretiden", "Lærlinger som har fast eller midlertidig "
-     "stilling i kommunen innen 12 måneder ÷ lærlinger som fullførte.", "share", "recruitment"),
+    (
+        "turnover",
+        "Turnover",
+        "Tellende ansatte 1.12. i fjor som ikke er ansatt i kommunen 1.12. i år ÷ tellende ansatte i fjor.",
+        "share",
+        "turnover",
+    ),
+    (
+        "retention_12m",
+        "Stabilitet nyansatte (12 mnd)",
+        "Andel nyansatte som fortsatt er ansatt etter 12 måneder.",
+        "share",
+        "turnover",
+    ),
+    ("median_tenure_years", "Median ansiennitet", "Median år siden første ansettelse i kommunen.", "years", "turnover"),
+    (
+        "key_turnover",
+        "Turnover i nøkkelstillinger",
+        "Turnover blant personer i nøkkelstillinger.",
+        "share",
+        "key_positions",
+    ),
+    (
+        "key_cost_per_hire",
+        "Kostnad per ansettelse, nøkkelstillinger",
+        "Sum kostnader for besatte nøkkelstillinger ÷ antall.",
+        "nok",
+        "key_positions",
+    ),
+    ("time_to_fill_days", "Tid til besettelse", "Median dager fra utlysning til besettelse.", "days", "recruitment"),
+    (
+        "apprentice_conversion_12m",
+        "Lærlinger ansatt etter læretiden",
+        "Lærlinger som har fast eller midlertidig stilling i kommunen innen 12 måneder ÷ lærlinger som fullførte.",
+        "share",
+        "recruitment",
+    ),
     ("age_distribution", "Aldersfordeling", "Tellende ansatte etter aldersgruppe.", "share", "diversity"),
-    ("age_dissimilarity", "Ulikhetsindeks alder", "Halve summen av absolutte andelsforskjeller mot befolkningen "
-     "20–66 år.", "index", "diversity"),
-    ("retirement_wave_5y", "Pensjonsbølge 5 år", "Tellende ansatte som fyller 67 innen 5 år.", "count",
-     "diversity"),
-    ("employees_per_1000", "Ansatte per 1000 innbyggere", "Tellende ansatte per 1000 innbyggere.", "per_1000",
-     "diversity"),
+    (
+        "age_dissimilarity",
+        "Ulikhetsindeks alder",
+        "Halve summen av absolutte andelsforskjeller mot befolkningen 20–66 år.",
+        "index",
+        "diversity",
+    ),
+    ("retirement_wave_5y", "Pensjonsbølge 5 år", "Tellende ansatte som fyller 67 innen 5 år.", "count", "diversity"),
+    (
+        "employees_per_1000",
+        "Ansatte per 1000 innbyggere",
+        "Tellende ansatte per 1000 innbyggere.",
+        "per_1000",
+        "diversity",
+    ),
     ("function_fte", "Årsverk per funksjon", "Årsverk i fellesfunksjoner.", "count", "shared_services"),
-    ("single_person_functions", "Enpersonsfunksjoner", "Funksjoner med én person eller under ett årsverk.",
-     "count", "shared_services"),
+    (
+        "single_person_functions",
+        "Enpersonsfunksjoner",
+        "Funksjoner med én person eller under ett årsverk.",
+        "count",
+        "shared_services",
+    ),
 )
 
 GOALS = (
@@ -152,13 +194,16 @@ def indicator_rows(seed: int = 7) -> list[dict]:
     rng = random.Random(seed + 1)
     population = {code: size * 14 for code, _, size in MUNICIPALITIES}
     postings = {
-        (code, year): [(rng.randint(15, 120), rng.randint(20_000, 140_000), rng.random() < 0.25)
-                       for _ in range(max(1, size // 25))]
-        for code, _, size in MUNICIPALITIES for year in YEARS
+        (code, year): [
+            (rng.randint(15, 120), rng.randint(20_000, 140_000), rng.random() < 0.25) for _ in range(max(1, size // 25))
+        ]
+        for code, _, size in MUNICIPALITIES
+        for year in YEARS
     }
     apprentices = {
         (code, year): [rng.random() < 0.55 for _ in range(max(1, size // 60))]
-        for code, _, size in MUNICIPALITIES for year in YEARS
+        for code, _, size in MUNICIPALITIES
+        for year in YEARS
     }
     areas: list[tuple[str, str, tuple[str, ...]]] = [("municipality", code, (code,)) for code, _, _ in MUNICIPALITIES]
     areas += [("region", region, members) for region, members in REGIONS.items()]
@@ -166,11 +211,21 @@ def indicator_rows(seed: int = 7) -> list[dict]:
     rows: list[dict] = []
 
     def add(indicator, area_type, area, year, breakdown, value_key, num, den, value, unit):
-        rows.append({
-            "indicator_id": indicator, "area_type": area_type, "area_code": area, "year": year,
-            "breakdown": breakdown, "breakdown_value": value_key, "numerator": num, "denominator": den,
-            "value": value, "unit": unit, "basis": "municipality",
-        })
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "area_type": area_type,
+                "area_code": area,
+                "year": year,
+                "breakdown": breakdown,
+                "breakdown_value": value_key,
+                "numerator": num,
+                "denominator": den,
+                "value": value,
+                "unit": unit,
+                "basis": "municipality",
+            }
+        )
 
     breakdowns = {
         "gender": lambda p: p.gender,
@@ -204,33 +259,103 @@ def indicator_rows(seed: int = 7) -> list[dict]:
             shares = [sum(p.age_band == b for p in persons) / n for b in AGE_BANDS]
             dissimilarity = round(0.5 * sum(abs(s - w) for s, w in zip(shares, AGE_WEIGHTS, strict=True)), 4)
             add("age_dissimilarity", area_type, area, year, "total", "total", None, n, dissimilarity, "index")
-            add("median_tenure_years", area_type, area, year, "total", "total", None, n,
-                statistics.median(p.tenure for p in persons), "years")
+            add(
+                "median_tenure_years",
+                area_type,
+                area,
+                year,
+                "total",
+                "total",
+                None,
+                n,
+                statistics.median(p.tenure for p in persons),
+                "years",
+            )
             pop = float(sum(population[m] for m in members))
-            add("employees_per_1000", area_type, area, year, "total", "total", n, pop, round(1000 * n / pop, 2),
-                "per_1000")
+            add(
+                "employees_per_1000",
+                area_type,
+                area,
+                year,
+                "total",
+                "total",
+                n,
+                pop,
+                round(1000 * n / pop, 2),
+                "per_1000",
+            )
             if previous:
                 key_prev = [p for p in previous if p.key]
                 if key_prev:
                     leavers = float(sum(p.leaves for p in key_prev))
-                    add("key_turnover", area_type, area, year, "total", "total", leavers, float(len(key_prev)),
-                        leavers / len(key_prev), "share")
+                    add(
+                        "key_turnover",
+                        area_type,
+                        area,
+                        year,
+                        "total",
+                        "total",
+                        leavers,
+                        float(len(key_prev)),
+                        leavers / len(key_prev),
+                        "share",
+                    )
             new_hires = [p for p in persons if p.tenure < 1.0]
             if new_hires:
                 stay = float(sum(not p.leaves for p in new_hires))
-                add("retention_12m", area_type, area, year, "total", "total", stay, float(len(new_hires)),
-                    stay / len(new_hires), "share")
+                add(
+                    "retention_12m",
+                    area_type,
+                    area,
+                    year,
+                    "total",
+                    "total",
+                    stay,
+                    float(len(new_hires)),
+                    stay / len(new_hires),
+                    "share",
+                )
             posts = [x for m in members for x in postings[(m, year)]]
-            add("time_to_fill_days", area_type, area, year, "total", "total", None, float(len(posts)),
-                float(statistics.median(d for d, _, _ in posts)), "days")
+            add(
+                "time_to_fill_days",
+                area_type,
+                area,
+                year,
+                "total",
+                "total",
+                None,
+                float(len(posts)),
+                float(statistics.median(d for d, _, _ in posts)),
+                "days",
+            )
             key_posts = [c for _, c, k in posts if k]
             if key_posts:
-                add("key_cost_per_hire", area_type, area, year, "total", "total", float(sum(key_posts)),
-                    float(len(key_posts)), round(sum(key_posts) / len(key_posts)), "nok")
+                add(
+                    "key_cost_per_hire",
+                    area_type,
+                    area,
+                    year,
+                    "total",
+                    "total",
+                    float(sum(key_posts)),
+                    float(len(key_posts)),
+                    round(sum(key_posts) / len(key_posts)),
+                    "nok",
+                )
             appr = [x for m in members for x in apprentices[(m, year)]]
             hired = float(sum(appr))
-            add("apprentice_conversion_12m", area_type, area, year, "total", "total", hired, float(len(appr)),
-                hired / len(appr), "share")
+            add(
+                "apprentice_conversion_12m",
+                area_type,
+                area,
+                year,
+                "total",
+                "total",
+                hired,
+                float(len(appr)),
+                hired / len(appr),
+                "share",
+            )
             single = 0.0
             for function in FUNCTIONS:
                 staff = [p for p in persons if p.function == function]
@@ -242,8 +367,9 @@ def indicator_rows(seed: int = 7) -> list[dict]:
 
 
 def goal_rows(indicators: list[dict]) -> list[dict]:
-    lookup = {(r["indicator_id"], r["area_code"], r["year"]): r["value"]
-              for r in indicators if r["breakdown"] == "total"}
+    lookup = {
+        (r["indicator_id"], r["area_code"], r["year"]): r["value"] for r in indicators if r["breakdown"] == "total"
+    }
     rows = []
     for goal_id, indicator, area, base_year, target, change, target_year in GOALS:
         baseline = lookup.get((indicator, area, base_year))
@@ -253,11 +379,20 @@ def goal_rows(indicators: list[dict]) -> list[dict]:
         on_track = None
         if baseline is not None and latest is not None and target is not None:
             on_track = (latest - baseline) * (target - baseline) > 0
-        rows.append({
-            "goal_id": goal_id, "indicator_id": indicator, "area_code": area, "baseline_year": base_year,
-            "baseline_value": baseline, "latest_year": YEARS[-1], "latest_value": latest,
-            "target_value": target, "target_year": target_year, "on_track": on_track,
-        })
+        rows.append(
+            {
+                "goal_id": goal_id,
+                "indicator_id": indicator,
+                "area_code": area,
+                "baseline_year": base_year,
+                "baseline_value": baseline,
+                "latest_year": YEARS[-1],
+                "latest_value": latest,
+                "target_value": target,
+                "target_year": target_year,
+                "on_track": on_track,
+            }
+        )
     return rows
 
 
@@ -309,43 +444,87 @@ def write_fixture_db(
             "create table marts.dim_indicator (indicator_id varchar, name_nb varchar, definition_nb varchar, "
             "unit varchar, family varchar, source varchar)"
         )
-        _insert(con, "marts.dim_indicator", [
-            {"indicator_id": i, "name_nb": n, "definition_nb": d, "unit": u, "family": f,
-             "source": "SSB 07459" if i in ("age_dissimilarity", "employees_per_1000") else "HR-uttrekk"}
-            for i, n, d, u, f in INDICATORS
-        ])
+        _insert(
+            con,
+            "marts.dim_indicator",
+            [
+                {
+                    "indicator_id": i,
+                    "name_nb": n,
+                    "definition_nb": d,
+                    "unit": u,
+                    "family": f,
+                    "source": "SSB 07459" if i in ("age_dissimilarity", "employees_per_1000") else "HR-uttrekk",
+                }
+                for i, n, d, u, f in INDICATORS
+            ],
+        )
         con.execute(
             "create table marts.dim_municipality (municipality_code varchar, name varchar, in_salten boolean, "
             "in_outer_lofoten boolean, in_lofoten boolean)"
         )
-        _insert(con, "marts.dim_municipality", [
-            {"municipality_code": code, "name": name, "in_salten": code in REGIONS["salten"],
-             "in_outer_lofoten": code in REGIONS["outer_lofoten"], "in_lofoten": code in REGIONS["lofoten"]}
-            for code, name, _ in MUNICIPALITIES
-        ])
+        _insert(
+            con,
+            "marts.dim_municipality",
+            [
+                {
+                    "municipality_code": code,
+                    "name": name,
+                    "in_salten": code in REGIONS["salten"],
+                    "in_outer_lofoten": code in REGIONS["outer_lofoten"],
+                    "in_lofoten": code in REGIONS["lofoten"],
+                }
+                for code, name, _ in MUNICIPALITIES
+            ],
+        )
         con.execute(
             "create table marts.fct_goal_progress (goal_id varchar, indicator_id varchar, area_code varchar, "
             "baseline_year integer, baseline_value double, latest_year integer, latest_value double, "
             "target_value double, target_year integer, on_track boolean)"
         )
         _insert(con, "marts.fct_goal_progress", goal_rows(indicators))
-        _insert(con, "audit.deliveries", [
-            {"delivery_sha256": hashlib.sha256(f"{code}-{seed}".encode()).hexdigest(),
-             "file_name": f"{code}_ansatte_2025.csv", "kind": "employments", "municipality_code": code,
-             "extraction_date": date(2025, 1, 15), "rows_read": size, "rows_loaded": size,
-             "outcome": "loaded", "loaded_at": datetime(2025, 1, 20, 8, 0)}
-            for code, _, size in MUNICIPALITIES
-        ])
+        _insert(
+            con,
+            "audit.deliveries",
+            [
+                {
+                    "delivery_sha256": hashlib.sha256(f"{code}-{seed}".encode()).hexdigest(),
+                    "file_name": f"{code}_ansatte_2025.csv",
+                    "kind": "employments",
+                    "municipality_code": code,
+                    "extraction_date": date(2025, 1, 15),
+                    "rows_read": size,
+                    "rows_loaded": size,
+                    "outcome": "loaded",
+                    "loaded_at": datetime(2025, 1, 20, 8, 0),
+                }
+                for code, _, size in MUNICIPALITIES
+            ],
+        )
         con.execute(
             "create table audit.ssb_fetches (table_id varchar, table_updated timestamp, source varchar, "
             "fetched_at timestamp, query varchar)"
         )
-        _insert(con, "audit.ssb_fetches", [
-            {"table_id": "07459", "table_updated": datetime(2025, 2, 20, 8, 0),
-             "source": "demo" if demo else "live", "fetched_at": datetime(2025, 3, 1, 9, 0), "query": "q1"},
-            {"table_id": "11918", "table_updated": datetime(2024, 6, 14, 8, 0),
-             "source": "demo" if demo else "cache", "fetched_at": datetime(2025, 3, 1, 9, 0), "query": "q2"},
-        ])
+        _insert(
+            con,
+            "audit.ssb_fetches",
+            [
+                {
+                    "table_id": "07459",
+                    "table_updated": datetime(2025, 2, 20, 8, 0),
+                    "source": "demo" if demo else "live",
+                    "fetched_at": datetime(2025, 3, 1, 9, 0),
+                    "query": "q1",
+                },
+                {
+                    "table_id": "11918",
+                    "table_updated": datetime(2024, 6, 14, 8, 0),
+                    "source": "demo" if demo else "cache",
+                    "fetched_at": datetime(2025, 3, 1, 9, 0),
+                    "query": "q2",
+                },
+            ],
+        )
         con.execute(
             """create table audit.check_results (run_id varchar, check_name varchar, asset_key varchar,
                 severity varchar, passed boolean, observed varchar, expected varchar, evaluated_rows bigint,
@@ -362,12 +541,25 @@ def write_fixture_db(
                 ("run-2", "fte_within_kostra_tolerance", "marts/fct_indicators", "warn", False, late),
                 ("run-2", "hr_employments_contract", "raw/hr_employments", "block", True, late),
             ]
-            _insert(con, "audit.check_results", [
-                {"run_id": run, "check_name": name, "asset_key": asset, "severity": severity, "passed": passed,
-                 "observed": "0.97" if not passed else None, "expected": "[0, 1]" if "range" in name else None,
-                 "evaluated_rows": 1200, "unexpected_count": 0 if passed else 3, "checked_at": at}
-                for run, name, asset, severity, passed, at in results
-            ])
+            _insert(
+                con,
+                "audit.check_results",
+                [
+                    {
+                        "run_id": run,
+                        "check_name": name,
+                        "asset_key": asset,
+                        "severity": severity,
+                        "passed": passed,
+                        "observed": "0.97" if not passed else None,
+                        "expected": "[0, 1]" if "range" in name else None,
+                        "evaluated_rows": 1200,
+                        "unexpected_count": 0 if passed else 3,
+                        "checked_at": at,
+                    }
+                    for run, name, asset, severity, passed, at in results
+                ],
+            )
     finally:
         con.close()
     return path
