@@ -385,7 +385,7 @@ def build_context(
             for indicator in summary_columns:
                 row = cells.total(indicator, code).get(reference_year)
                 if row is None:
-                    values.append({"text": "", "suppressed": False})
+                    values.append({"text": ".", "suppressed": False})
                 else:
                     values.append(
                         {

@@ -413,22 +413,29 @@ def write_fixture_db(
     checks: str = "pass",
     demo: bool = True,
     seed: int = 7,
-    overrides: dict[tuple[str, str, int, str, str], float] | None = None,
+    overrides: dict[tuple[str, str, int, str, str], dict[str, float | None]] | None = None,
+    drop: set[tuple[str, str, int, str, str]] | None = None,
 ) -> Path:
     """Create a warehouse file at `path` with marts and audit tables filled by hand-made rows.
 
     checks: "pass" (all pass, one warning), "fail_block" (a blocking check failed in the
     latest run) or "none" (no check results at all). `overrides` change single values
-    (indicator, area, year, breakdown, breakdown_value) → value, to simulate a re-delivery.
+    (indicator, area, year, breakdown, breakdown_value) → {column: value} and `drop` removes
+    cells, to simulate a re-delivery.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
     indicators = indicator_rows(seed)
+    kept = []
     for row in indicators:
         key = (row["indicator_id"], row["area_code"], row["year"], row["breakdown"], row["breakdown_value"])
+        if drop and key in drop:
+            continue
         if overrides and key in overrides:
-            row["value"] = overrides[key]
+            row.update(overrides[key])
+        kept.append(row)
+    indicators = kept
     con = duckdb.connect(str(path))
     try:
         ensure_schema(con)
