@@ -22,7 +22,8 @@ a count of persons is what identifies someone; `WORKFORCE_DISCLOSURE_RULE=ks` sw
 from published ones. Published numerators and denominators are additive, so every table
 (one indicator in one year) obeys linear constraints `total = Σ parts`:
 
-* a region equals the sum of its member municipalities, cell by cell;
+* a region equals the sum of its member municipalities, cell by cell, and a region
+  nested in another (Ytre Lofoten in Lofoten) differs from it by a sum of municipalities;
 * an area's total equals the sum of the values of each breakdown (F + M = total,
   service areas sum to the total, ...);
 * when the values of a breakdown share one published denominator and their numerators
@@ -239,33 +240,47 @@ def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
     return pinned
 
 
-def determined_cells(n_cells: int, constraints: Sequence[Constraint], hidden: set[int]) -> set[int]:
+def determined_cells(
+    n_cells: int,
+    constraints: Sequence[Constraint],
+    hidden: set[int],
+    cache: dict[tuple, frozenset] | None = None,
+) -> set[int]:
+    """Hidden cells whose value follows exactly from the published ones (see `determined_groups`)."""
+    return {cell for group in determined_groups(constraints, hidden, cache) for cell in group}
+
+
+def determined_groups(
+    constraints: Sequence[Constraint],
+    hidden: set[int],
+    cache: dict[tuple, frozenset] | None = None,
+) -> list[set[int]]:
     """Hidden cells whose value follows exactly from the published ones and the constraints.
 
     Unknowns are the hidden cells plus every implicit total whose parts are all hidden.
     Cell j is determined iff e_j lies in the row space of the constraint matrix restricted
-    to the unknowns (`_pinned_columns`). Connected components are solved apart.
+    to the unknowns (`_pinned_columns`). Connected components are solved apart, and a
+    component seen before (same equations over the same unknowns) is answered from `cache`:
+    secondary suppression re-checks after each added cell, and most components stay as they were.
     """
-    columns: dict[Any, int] = {}
-    rows: list[list[tuple[int, float]]] = []
+    rows: list[tuple[tuple[Any, float], ...]] = []
     for number, constraint in enumerate(constraints):
-        entries: list[tuple[int, float]] = []
+        entries: list[tuple[Any, float]] = []
         if constraint.total is None:
             if all(p in hidden for p in constraint.parts):
-                entries.append((columns.setdefault(("virtual", number), len(columns)), 1.0))
+                entries.append((("virtual", number), 1.0))
         elif constraint.total in hidden:
-            entries.append((columns.setdefault(constraint.total, len(columns)), 1.0))
-        for part in constraint.parts:
-            if part in hidden:
-                entries.append((columns.setdefault(part, len(columns)), -1.0))
+            entries.append((constraint.total, 1.0))
+        entries.extend((part, -1.0) for part in constraint.parts if part in hidden)
         if entries:
-            rows.append(entries)
+            rows.append(tuple(entries))
     if not rows:
-        return set()
+        return []
 
-    parent = list(range(len(columns)))
+    parent: dict[Any, Any] = {}
 
-    def find(x: int) -> int:
+    def find(x: Any) -> Any:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
@@ -273,29 +288,41 @@ def determined_cells(n_cells: int, constraints: Sequence[Constraint], hidden: se
 
     for entries in rows:
         first = find(entries[0][0])
-        for column, _ in entries[1:]:
-            root = find(column)
+        for key, _ in entries[1:]:
+            root = find(key)
             if root != first:
                 parent[root] = first
 
-    by_component: dict[int, list[list[tuple[int, float]]]] = {}
+    by_component: dict[Any, list[tuple[tuple[Any, float], ...]]] = {}
     for entries in rows:
         by_component.setdefault(find(entries[0][0]), []).append(entries)
-    index_of_column = {column: key for key, column in columns.items()}
 
-    determined: set[int] = set()
+    groups: list[set[int]] = []
     for component_rows in by_component.values():
-        component_columns = sorted({column for entries in component_rows for column, _ in entries})
-        local = {column: i for i, column in enumerate(component_columns)}
-        matrix = np.zeros((len(component_rows), len(component_columns)))
-        for r, entries in enumerate(component_rows):
-            for column, coefficient in entries:
-                matrix[r, local[column]] += coefficient
-        for column, pinned in zip(component_columns, _pinned_columns(matrix), strict=True):
-            key = index_of_column[column]
-            if isinstance(key, int) and pinned:
-                determined.add(key)
-    return determined
+        signature = tuple(component_rows)
+        pinned = cache.get(signature) if cache is not None else None
+        if pinned is None:
+            pinned = _pinned_keys(component_rows)
+            if cache is not None:
+                cache[signature] = pinned
+        cells = {key for key in pinned if isinstance(key, int)}
+        if cells:
+            groups.append(cells)
+    return groups
+
+
+def _pinned_keys(component_rows: list[tuple[tuple[Any, float], ...]]) -> frozenset:
+    """The unknowns one connected set of equations pins down."""
+    if len(component_rows) == 1:  # one equation pins its unknown only when it has just one
+        entries = component_rows[0]
+        return frozenset([entries[0][0]]) if len(entries) == 1 else frozenset()
+    keys = sorted({key for entries in component_rows for key, _ in entries}, key=repr)
+    local = {key: i for i, key in enumerate(keys)}
+    matrix = np.zeros((len(component_rows), len(keys)))
+    for r, entries in enumerate(component_rows):
+        for key, coefficient in entries:
+            matrix[r, local[key]] += coefficient
+    return frozenset(key for key, pinned in zip(keys, _pinned_columns(matrix), strict=True) if pinned)
 
 
 def _nearest_candidate(
@@ -345,21 +372,26 @@ def protect(
                 by_cell.setdefault(cell, []).append(number)
 
     exposed: set[int] = set()
+    cache: dict[tuple, frozenset] = {}
     while True:
         _heuristic(constraints, status, flags, order)
         hidden = {i for i, s in enumerate(status) if s != PUBLISHED}
-        determined = sorted(determined_cells(len(status), constraints, hidden) - exposed)
-        if not determined:
+        groups = [sorted(group - exposed) for group in determined_groups(constraints, hidden, cache)]
+        groups = sorted(group for group in groups if group)
+        if not groups:
             return exposed
+        # One repair per connected component per round: components are independent, so this
+        # is what a cell-by-cell loop would do, with far fewer re-checks of large components.
         progressed = False
-        for cell in determined:
-            pick = _nearest_candidate(cell, constraints, by_cell, status, flags, order)
-            if pick is None:
-                exposed.add(cell)
-                continue
-            status[pick] = SECONDARY
-            progressed = True
-            break
+        for group in groups:
+            for cell in group:
+                pick = _nearest_candidate(cell, constraints, by_cell, status, flags, order)
+                if pick is None:
+                    exposed.add(cell)
+                    continue
+                status[pick] = SECONDARY
+                progressed = True
+                break
         if not progressed:
             return exposed
 
@@ -448,6 +480,23 @@ def build_constraints(
             parts = [index[k] for m in members if (k := ("municipality", m, breakdown, value)) in index]
             if parts:
                 constraints.append(Constraint(i, sorted(parts)))
+    # Nested regions (Ytre Lofoten in Lofoten, both in Nordland): the difference of two region
+    # cells is a sum of municipalities. Implied by the sums above, but stating it lets the
+    # heuristic see it, instead of leaving it all to the (slower) rank audit.
+    for inner in regions:
+        for outer in regions:
+            inner_set, outer_set = set(region_members[inner]), set(region_members[outer])
+            if inner == outer or not inner_set < outer_set:
+                continue
+            for (area_type, area, breakdown, value), i in sorted(index.items()):
+                if area_type != "region" or area != outer:
+                    continue
+                inner_cell = index.get(("region", inner, breakdown, value))
+                if inner_cell is None:
+                    continue
+                rest = [index[k] for m in sorted(outer_set - inner_set)
+                        if (k := ("municipality", m, breakdown, value)) in index]
+                constraints.append(Constraint(i, sorted([inner_cell, *rest])))
     return constraints
 
 
