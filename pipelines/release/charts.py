@@ -26,6 +26,7 @@ AXIS = "#5B6670"
 TEXT = "#1F2933"
 SUPPRESSED = "#B03A2E"
 AXIS_FONT = 11
+HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'  # labels stay legible on lines
 LABEL_FONT = 12
 
 _ids = count(1)
@@ -229,10 +230,12 @@ def line_chart(
             x = x_of(last.year)
             anchor = "end" if x > frame.left + frame.plot_width * 0.6 else "start"
             dx = -6 if anchor == "end" else 6
+            y = y_of(last.value)  # type: ignore[arg-type]
+            label_y = y - 7 if y - 7 > frame.top + 9 else y + 16  # below the point near the top edge
             parts.append(
-                f'<text x="{x + dx:.1f}" y="{y_of(last.value) - 7:.1f}" text-anchor="{anchor}" '  # type: ignore[arg-type]
+                f'<text x="{x + dx:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
                 f'font-size="{LABEL_FONT}" '
-                f'font-weight="600" fill="{TEXT}">{escape(format_value(last.value, unit))}</text>'
+                f'font-weight="600" fill="{TEXT}" {HALO}>{escape(format_value(last.value, unit))}</text>'
             )
     for year in sorted(suppressed_years):
         parts.append(
@@ -267,7 +270,7 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
     if not bars:
         return empty_chart(title, width=width)
     row = 22
-    label_width = min(150.0, max(60.0, 6.4 * max(len(b.label) for b in bars)))
+    label_width = min(170.0, max(60.0, 7.2 * max(len(b.label) for b in bars)))
     frame = Frame(width, 12 + row * len(bars) + 6, left=label_width + 8, right=64, top=8, bottom=6)
     high = max(values) if values else 1.0
     if unit == "share" and high <= 1:
@@ -378,7 +381,8 @@ def goal_chart(
         anchor = "start" if x < frame.left + frame.plot_width * 0.75 else "end"
         parts.append(
             f'<text x="{x + (8 if anchor == "start" else -8):.1f}" y="{y - 8:.1f}" text-anchor="{anchor}" '
-            f'font-size="{LABEL_FONT - 0.5}" font-weight="600" fill="{TEXT}">{escape(format_value(value, unit))}</text>'
+            f'font-size="{LABEL_FONT - 0.5}" font-weight="600" fill="{TEXT}" {HALO}>'
+            f"{escape(format_value(value, unit))}</text>"
         )
     y = frame.height - 8
     x = frame.left
