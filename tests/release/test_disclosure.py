@@ -165,6 +165,49 @@ def test_no_suppressed_count_can_be_recovered_from_published_sums(table):
     assert summary.primary + summary.secondary == len(hidden)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(count_tables(), st.randoms(use_true_random=False))
+def test_no_suppressed_share_can_be_recovered_from_published_numerators_or_denominators(table, rng):
+    """Shares publish numerator and denominator beside the value; both add up like counts."""
+    cells, regions = table
+    # numerators: a random part of each municipality cell, summed up the same hierarchy
+    numerators = {k: float(rng.randint(0, c)) for k, c in cells.items() if k[0] == "municipality" and k[2] != "total"}
+    for (t, a, b, v) in list(cells):
+        if t == "municipality" and b == "total":
+            numerators[(t, a, b, v)] = sum(n for (_, m, bb, _), n in numerators.items()
+                                           if m == a and bb == "service_area")
+    for region, members in regions.items():
+        for (t, a, b, v) in cells:
+            if t == "region" and a == region:
+                numerators[(t, a, b, v)] = sum(numerators.get(("municipality", m, b, v), 0.0) for m in members)
+    for (t, a, b, v) in cells:  # gender numerators: split the total numerator
+        if t == "municipality" and b == "gender" and v == "F":
+            total = numerators[(t, a, "total", "total")]
+            women = min(total, float(cells[(t, a, b, v)]))
+            numerators[(t, a, b, "F")] = women
+            numerators[(t, a, b, "M")] = total - women
+    for region, members in regions.items():
+        for (t, a, b, v) in cells:
+            if t == "region" and a == region and b == "gender":
+                numerators[(t, a, b, v)] = sum(numerators.get(("municipality", m, b, v), 0.0) for m in members)
+    rows = [
+        _row("turnover", t, a, b, v, numerators[(t, a, b, v)], float(den),
+             numerators[(t, a, b, v)] / den if den else None, "share")
+        for (t, a, b, v), den in cells.items()
+    ]
+    result, _ = suppress(_frame(rows), RULE, regions)
+    status = {(r["area_type"], r["area_code"], r["breakdown"], r["breakdown_value"]): r
+              for r in result.iter_rows(named=True)}
+    for key, den in cells.items():
+        assert (status[key]["suppression_reason"] == "primary") == (den < 5), key
+    constraints = _constraints(cells, regions)
+    for total, parts in constraints:
+        assert sum(status[k]["suppressed"] for k in [total, *parts]) != 1
+    hidden = sorted(k for k, r in status.items() if r["suppressed"])
+    assert _determined(hidden, constraints) == []
+    assert all(status[k]["numerator"] is None and status[k]["denominator"] is None for k in hidden)
+
+
 def test_tiny_municipality_turnover_is_hidden_with_its_complement():
     """Røst's turnover by gender: 2 men (primary), so women must go too (F + M = total)."""
     rows = []
