@@ -240,22 +240,12 @@ def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
     return pinned
 
 
-def determined_cells(
-    n_cells: int,
-    constraints: Sequence[Constraint],
-    hidden: set[int],
-    cache: dict[tuple, frozenset] | None = None,
-) -> set[int]:
-    """Hidden cells whose value follows exactly from the published ones (see `determined_groups`)."""
-    return {cell for group in determined_groups(constraints, hidden, cache) for cell in group}
-
-
 def determined_groups(
     constraints: Sequence[Constraint],
     hidden: set[int],
     cache: dict[tuple, frozenset] | None = None,
 ) -> list[set[int]]:
-    """Hidden cells whose value follows exactly from the published ones and the constraints.
+    """Hidden cells whose value follows exactly from the published ones, per connected component.
 
     Unknowns are the hidden cells plus every implicit total whose parts are all hidden.
     Cell j is determined iff e_j lies in the row space of the constraint matrix restricted

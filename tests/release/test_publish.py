@@ -161,3 +161,12 @@ def test_cli_refusal_is_one_clear_line_and_exit_code_2(tmp_path: Path):
     assert "Release refused" in result.stderr and "fulltime_share_in_range" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "home" / "releases").exists()
+
+
+def test_release_ids_never_collide(tmp_path: Path):
+    from pipelines.release.publish import _release_id
+
+    first = _release_id(FIRST_RUN, "ab" * 32, tmp_path)
+    assert first == "2025-11-23T101500Z-abababab"
+    (tmp_path / first).mkdir()
+    assert _release_id(FIRST_RUN, "ab" * 32, tmp_path) == f"{first}-2"
