@@ -185,6 +185,9 @@ class _Cells:
             self.series.setdefault(key, {})[row["year"]] = row
             self.units[row["indicator_id"]] = row["unit"]
             self.names[row["indicator_id"]] = row["indicator_name"]
+        self.by_breakdown: dict[tuple[str, str, str], list[dict[int, dict[str, Any]]]] = {}
+        for (indicator, area, breakdown, _), cells in self.series.items():
+            self.by_breakdown.setdefault((indicator, area, breakdown), []).append(cells)
 
     def total(self, indicator: str, area: str) -> dict[int, dict[str, Any]]:
         return (
@@ -194,12 +197,7 @@ class _Cells:
         )
 
     def breakdown(self, indicator: str, area: str, breakdown: str, year: int) -> list[dict[str, Any]]:
-        rows = [
-            cells[year]
-            for (i, a, b, _), cells in self.series.items()
-            if i == indicator and a == area and b == breakdown and year in cells
-        ]
-        return rows
+        return [cells[year] for cells in self.by_breakdown.get((indicator, area, breakdown), []) if year in cells]
 
 
 def _points(cells: dict[int, dict[str, Any]]) -> list[Point]:
@@ -339,6 +337,11 @@ def build_context(
         set(table.filter(pl.col("area_type") == "region")["area_code"].to_list()) - set(present_regions)
     )
     municipalities = sorted(set(table.filter(pl.col("area_type") == "municipality")["area_code"].to_list()))
+    # The report is the county's: with regions present, it shows their municipalities (all of
+    # Nordland's); municipalities elsewhere stay in the data files but get no section here.
+    in_regions = {m for r in present_regions for m in inputs.region_members.get(r, ())}
+    if in_regions:
+        municipalities = [m for m in municipalities if m in in_regions]
     years = sorted(set(table["year"].to_list()))
 
     regions = []
