@@ -80,8 +80,12 @@ def demo() -> None:
 # --- statistics --------------------------------------------------------------------------
 @ssb_app.command("fetch")
 def ssb_fetch(
-    table: Annotated[str | None, typer.Option(help="One catalogue table id (default: all).")] = None,
-    mode: Annotated[str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")] = None,
+    table: Annotated[
+        str | None, typer.Option(help="One catalogue table (name or SSB id), or klass (default: all).")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")
+    ] = None,
 ) -> None:
     """Fetch the catalogue's SSB tables and KLASS into raw.* (cached; offline-capable)."""
     from pipelines.ssb.load import fetch_catalogue

@@ -108,8 +108,64 @@ create table if not exists raw.hr_backlog (
 """
 
 
+# SSB/KLASS (pipelines/ssb). The raw.ssb_<name> tables take their dimension columns from
+# the table's JSON-stat2 and are created by the loader (pipelines/ssb/load.py).
+SSB_DDL = """
+create table if not exists audit.ssb_fetches (
+    table_id             varchar not null,      -- SSB table id, or 'klass-131'
+    table_name           varchar,               -- catalogue name (population, ...) or 'klass'
+    query_hash           varchar,
+    status               varchar not null,      -- ok | fallback | HTTP status | timeout | unreachable | ...
+    rows                 bigint not null default 0,
+    table_updated        timestamp,             -- SSB's 'updated' of the data used
+    source               varchar,               -- live | cache | snapshot | demo (null when nothing loaded)
+    duration_ms          bigint,
+    fetched_at           timestamp not null,    -- when the data used was fetched (on fallback: the cache's)
+    message              varchar
+);
+
+create table if not exists raw.ssb_notes (
+    table_id             varchar not null,
+    table_name           varchar not null,
+    dimension            varchar,               -- null: a note on the whole table
+    category             varchar,               -- null: a note on the whole dimension
+    note                 varchar not null,
+    mandatory            boolean not null,      -- SSB's noteMandatory: must be shown with the figures
+    fetched_at           timestamp not null
+);
+
+create table if not exists raw.klass_municipality (
+    code                 varchar not null,
+    name                 varchar not null,
+    valid_from           date,
+    valid_to             date,                  -- inclusive; null while valid
+    version              varchar,
+    source               varchar not null       -- live | cache | snapshot | derived
+);
+
+create table if not exists raw.klass_municipality_changes (
+    old_code             varchar not null,
+    old_name             varchar,
+    new_code             varchar not null,
+    new_name             varchar,
+    change_occurred      date not null,
+    weight               double not null,       -- share of old_code that went to new_code (splits < 1)
+    weight_basis         varchar,
+    source               varchar not null
+);
+
+create table if not exists raw.klass_municipality_map (
+    historical_code      varchar not null,      -- any code, historical or current
+    current_code         varchar not null,      -- today's code it lands on
+    weight               double not null,       -- product of split weights along the path
+    path                 varchar not null       -- e.g. '1852 > 5412 > 5512'
+);
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and HR/audit tables if they are missing."""
+    """Create the schemas and HR/audit/SSB tables if they are missing."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
+    con.execute(SSB_DDL)

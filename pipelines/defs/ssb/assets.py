@@ -1,0 +1,93 @@
+"""One asset per catalogue table (`raw.ssb_<name>`) and one multi-asset for KLASS 131.
+
+Asset keys are the DuckDB tables they write (`["raw", "ssb_population"]`), so dbt sources
+declared on schema `raw` line up with them. Bodies import the loader lazily and read the
+settings at run time: loading the code location never touches the network or DuckDB.
+"""
+
+
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+
+from pipelines.ssb.catalogue import TableSpec, load_catalogue
+
+GROUP = "ssb"
+# Refreshed monthly (schedules.py); a table not materialised for 40 days is stale.
+FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=32))
+# DuckDB takes one writer: SSB loads queue behind any other writer of the build database.
+POOL = "warehouse_writer"
+KLASS_TABLES = ("klass_municipality", "klass_municipality_changes", "klass_municipality_map")
+
+
+def _metadata(outcome: Any) -> dict[str, Any]:
+    return {
+        "rows": dg.MetadataValue.int(outcome.rows),
+        "source": outcome.source or "nothing loaded",
+        "status": outcome.status,
+        "is_demo": outcome.is_demo,
+        "table_updated": outcome.updated.isoformat() if outcome.updated else "",
+        "fetched_at": outcome.fetched_at.isoformat(),
+        "query_hash": outcome.query_hash or "",
+        "message": outcome.message,
+    }
+
+
+def _fetch(name: str, context: dg.AssetExecutionContext) -> Any:
+    from pipelines.settings import get_settings
+    from pipelines.ssb.load import fetch_catalogue
+
+    [outcome] = fetch_catalogue(get_settings(), table=name)
+    if outcome.is_demo or outcome.status != "ok":
+        context.log.warning(f"{name}: {outcome.message}")
+    return outcome
+
+
+def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["raw", f"ssb_{spec.name}"]),
+        group_name=GROUP,
+        description=f"SSB table {spec.table_id}: {spec.title}. {spec.purpose}",
+        metadata={"ssb_table_id": spec.table_id, "cadence": spec.cadence, "verified": spec.verified},
+        kinds={"python", "duckdb"},
+        freshness_policy=FRESHNESS,
+        pool=POOL,
+    )
+    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata=_metadata(_fetch(spec.name, context)))
+
+    return _asset
+
+
+@dg.multi_asset(
+    name="klass_131",
+    group_name=GROUP,
+    specs=[
+        dg.AssetSpec(
+            key=dg.AssetKey(["raw", table]),
+            description=description,
+            kinds={"python", "duckdb"},
+            freshness_policy=FRESHNESS,
+            metadata={"klass_classification": "131"},
+        )
+        for table, description in zip(
+            KLASS_TABLES,
+            (
+                "KLASS 131 municipality codes with validity periods.",
+                "KLASS 131 code changes, with a weight for each part of a split municipality.",
+                "Every historical or current municipality code mapped to today's code(s) with weights.",
+            ),
+            strict=True,
+        )
+    ],
+    pool=POOL,
+)
+def klass_131(context: dg.AssetExecutionContext):
+    outcome = _fetch("klass", context)
+    for table in KLASS_TABLES:
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", table]), metadata=_metadata(outcome))
+
+
+ssb_assets = [table_asset(spec) for spec in load_catalogue().tables.values()]
+assets = [klass_131, *ssb_assets]

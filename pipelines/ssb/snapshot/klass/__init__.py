@@ -1,0 +1,1 @@
+"""Bundled KLASS 131 files (package data; see ../__init__.py)."""
