@@ -94,7 +94,7 @@ class ReleaseInputs:
 
     @property
     def uses_demo_figures(self) -> bool:
-        """True when any SSB table came from the demo snapshot (not SSB's real figures)."""
+        """True when any SSB table in use came from the demo snapshot (not SSB's real figures)."""
         return any(str(fetch.get("source") or "").lower() == "demo" for fetch in self.ssb_fetches)
 
     def fingerprint(self, extra: dict[str, Any] | None = None) -> str:
@@ -232,7 +232,9 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
             "deliveries",
             ("delivery_sha256", "file_name", "kind", "municipality_code", "extraction_date", "outcome"),
         )
-        fetches = _records(con, "audit", "ssb_fetches", ("table_id", "table_updated", "source"))
+        fetches = _records(
+            con, "audit", "ssb_fetches", ("table_id", "table_name", "table_updated", "source", "fetched_at")
+        )
         checks = _records(
             con,
             "audit",
@@ -265,10 +267,12 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
         code for code in municipalities if code.startswith(NORDLAND_COUNTY_PREFIX)
     )
 
-    # Distinct, sorted: the same facts always serialise the same way.
-    fetch_keys = sorted(
-        {(str(f.get("table_id")), _text(f.get("table_updated")), str(f.get("source") or "")) for f in fetches}
-    )
+    # audit.ssb_fetches logs every attempt; what the warehouse holds is, per table, the latest
+    # fetch that loaded data (source set). Sorted, so the same facts serialise the same way.
+    latest_fetch: dict[str, dict[str, Any]] = {}
+    for fetch in sorted(fetches, key=lambda f: (_text(f.get("fetched_at")) or "", _text(f.get("table_updated")) or "")):
+        if fetch.get("source"):
+            latest_fetch[str(fetch.get("table_id"))] = fetch
     return ReleaseInputs(
         indicators=indicators,
         indicator_meta={
@@ -282,7 +286,15 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
             ({**row, "extraction_date": _text(row.get("extraction_date"))} for row in deliveries),
             key=lambda r: (str(r.get("municipality_code")), str(r.get("extraction_date")), str(r["delivery_sha256"])),
         ),
-        ssb_fetches=[{"table_id": t, "table_updated": u, "source": s} for t, u, s in fetch_keys],
+        ssb_fetches=[
+            {
+                "table_id": table_id,
+                "table_name": fetch.get("table_name"),
+                "table_updated": _text(fetch.get("table_updated")),
+                "source": str(fetch.get("source")),
+            }
+            for table_id, fetch in sorted(latest_fetch.items())
+        ],
         check_results=sorted(
             ({**row, "checked_at": _text(row.get("checked_at"))} for row in checks),
             key=lambda r: (str(r.get("checked_at")), str(r.get("check_name")), str(r.get("asset_key"))),

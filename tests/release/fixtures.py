@@ -508,30 +508,22 @@ def write_fixture_db(
                 for code, _, size in MUNICIPALITIES
             ],
         )
-        con.execute(
-            "create table audit.ssb_fetches (table_id varchar, table_updated timestamp, source varchar, "
-            "fetched_at timestamp, query varchar)"
-        )
-        _insert(
-            con,
-            "audit.ssb_fetches",
-            [
-                {
-                    "table_id": "07459",
-                    "table_updated": datetime(2025, 2, 20, 8, 0),
-                    "source": "demo" if demo else "live",
-                    "fetched_at": datetime(2025, 3, 1, 9, 0),
-                    "query": "q1",
-                },
-                {
-                    "table_id": "11918",
-                    "table_updated": datetime(2024, 6, 14, 8, 0),
-                    "source": "demo" if demo else "cache",
-                    "fetched_at": datetime(2025, 3, 1, 9, 0),
-                    "query": "q2",
-                },
-            ],
-        )
+        # audit.ssb_fetches comes from the shared schema; an older demo load, a failed attempt
+        # (no source) and the loads in use, as the SSB client logs them.
+        source = "demo" if demo else "live"
+        _insert(con, "audit.ssb_fetches", [
+            {"table_id": "07459", "table_name": "population", "status": "ok", "rows": 100,
+             "table_updated": datetime(2024, 2, 20, 8, 0), "source": "demo",
+             "fetched_at": datetime(2024, 3, 1, 9, 0)},
+            {"table_id": "07459", "table_name": "population", "status": "timeout", "rows": 0,
+             "table_updated": None, "source": None, "fetched_at": datetime(2025, 3, 1, 8, 0)},
+            {"table_id": "07459", "table_name": "population", "status": "ok", "rows": 100,
+             "table_updated": datetime(2025, 2, 20, 8, 0), "source": source,
+             "fetched_at": datetime(2025, 3, 1, 9, 0)},
+            {"table_id": "11918", "table_name": "kostra_fte", "status": "ok", "rows": 40,
+             "table_updated": datetime(2024, 6, 14, 8, 0), "source": "demo" if demo else "cache",
+             "fetched_at": datetime(2025, 3, 1, 9, 0)},
+        ])
         con.execute(
             """create table audit.check_results (run_id varchar, check_name varchar, asset_key varchar,
                 severity varchar, passed boolean, observed varchar, expected varchar, evaluated_rows bigint,

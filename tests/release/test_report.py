@@ -13,7 +13,7 @@ from pipelines.release.inputs import load_inputs
 from pipelines.release.report import DEMO_BANNER, SSB_CREDIT, build_context, render_report
 from pipelines.release.table import published_goals, published_table
 from tests.browser_support import offline_page
-from tests.release.fixtures import MUNICIPALITIES, REGIONS
+from tests.release.fixtures import MUNICIPALITIES, REGIONS, write_fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +42,11 @@ def test_report_is_in_bokmal_with_sections_sources_and_demo_banner(html: str):
     assert "prikket" in html and "Heltidsandel" in html
 
 
-def test_no_demo_banner_when_every_ssb_table_is_real(warehouse: Path):
-    inputs = load_inputs(warehouse)
-    inputs.ssb_fetches = [{**f, "source": "live"} for f in inputs.ssb_fetches]
+def test_no_demo_banner_when_every_ssb_table_in_use_is_real(tmp_path: Path):
+    """An older demo load of 07459 is history: the latest load that brought data counts."""
+    inputs = load_inputs(write_fixture_db(tmp_path / "real.duckdb", demo=False))
+    assert [(f["table_id"], f["source"]) for f in inputs.ssb_fetches] == [("07459", "live"), ("11918", "cache")]
+    assert inputs.uses_demo_figures is False
     suppressed, summary = suppress(inputs.indicators, DisclosureRule(), inputs.region_members)
     table = published_table(suppressed, inputs)
     html = render_report(build_context(
