@@ -13,7 +13,7 @@ export DBT_VERSION_CHECK := false
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test lint format manifest lock bench bench-ingest ui clean
+.PHONY: install demo test lint format manifest lock bench bench-ingest ui clean browser
 
 install: $(STAMP)
 
@@ -32,8 +32,14 @@ manifest: $(STAMP)
 demo: manifest
 	$(BIN)/workforce demo
 
+## Debian's Chromium for the browser tests (Playwright drives it; never `playwright install`).
+browser:
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; }
+
 ## Lint and the whole test suite.
-test: manifest
+test: manifest browser
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q
 

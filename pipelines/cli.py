@@ -144,6 +144,51 @@ def ui(
     raise typer.Exit(subprocess.call(command))
 
 
+# --- county releases -----------------------------------------------------------------------
+@app.command()
+def publish(
+    year: Annotated[int | None, typer.Option(help="Reference year: the release holds every year up to it.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where releases go (default WORKFORCE_HOME/releases).")] = None,
+    db: Annotated[Path | None, typer.Option(help="Warehouse to publish from (default: the build database).")] = None,
+) -> None:
+    """Build a disclosure-controlled county release; refused when a blocking check failed."""
+    from pipelines.release.publish import publish as publish_release
+
+    settings = get_settings()
+    path = publish_release(settings, db or settings.build_db_path, year=year, out=out)
+    console.print(f"release: {path}")
+
+
+@release_app.command("diff")
+def release_diff(
+    old: Annotated[str, typer.Argument(help="Earlier release (id under WORKFORCE_HOME/releases, or a folder).")],
+    new: Annotated[str, typer.Argument(help="Later release (id or folder).")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write every change to this CSV file.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (all go to --csv).")] = 50,
+) -> None:
+    """Published figures that changed between two releases (changed, appeared, disappeared, (un)suppressed)."""
+    from rich.table import Table
+
+    from pipelines.release.diff import diff_releases, resolve_release, write_changes_csv
+
+    settings = get_settings()
+    changes = diff_releases(resolve_release(old, settings.releases_dir), resolve_release(new, settings.releases_dir))
+    if csv_out:
+        write_changes_csv(changes, csv_out)
+    if not changes:
+        console.print("No published figure changed.")
+        return
+    table = Table("indicator", "area", "year", "breakdown", "change", "old", "new")
+    for change in changes[:limit]:
+        breakdown = change.breakdown if change.breakdown == "total" else f"{change.breakdown}={change.breakdown_value}"
+        table.add_row(change.indicator_id, change.area_code, str(change.year), breakdown, change.change,
+                      change.old, change.new)
+    console.print(table)
+    shown = min(limit, len(changes))
+    more = f" (first {shown} shown)" if shown < len(changes) else ""
+    console.print(f"{len(changes)} published figures changed{more}")
+
+
 # --- entry point -------------------------------------------------------------------------
 def main() -> None:
     """Run the app; a WorkforceError becomes one red line and exit code 2."""

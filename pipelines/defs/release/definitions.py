@@ -1,5 +1,7 @@
-"""Definitions of this area (filled in as the area is built)."""
+"""Definitions of the release area: the `release` asset."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from pipelines.defs.release.assets import release
+
+defs = dg.Definitions(assets=[release])

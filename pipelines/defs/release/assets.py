@@ -1,0 +1,57 @@
+"""The `release` asset: a county release, downstream of the marts and the quality gate.
+
+The asset is thin: `pipelines.release.publish` does the work and refuses (the step fails
+with the list of reasons) when a blocking check failed or none has run. Its upstream keys
+are the dbt marts it reads; the quality area adds blocking checks on those marts, so a
+failing check also stops this asset before it starts.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the config annotation at runtime.
+import dagster as dg
+
+MART_DEPS = (
+    dg.AssetKey(["marts", "fct_indicators"]),
+    dg.AssetKey(["marts", "dim_indicator"]),
+    dg.AssetKey(["marts", "dim_municipality"]),
+    dg.AssetKey(["marts", "fct_goal_progress"]),
+)
+
+
+class ReleaseConfig(dg.Config):
+    """Options of one release run (the Launchpad shows them)."""
+
+    year: int | None = None
+
+
+@dg.asset(
+    key="release",
+    group_name="release",
+    deps=list(MART_DEPS),
+    kinds={"python", "excel", "html"},
+    description="Disclosure-controlled county release: xlsx, csv, parquet, json, report.html and manifest.json "
+    "under WORKFORCE_HOME/releases/<release-id>/.",
+)
+def release(context: dg.AssetExecutionContext, config: ReleaseConfig) -> dg.MaterializeResult:
+    import json
+
+    from pipelines.release.publish import publish
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+    path = publish(settings, settings.build_db_path, year=config.year)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    disclosure = manifest["disclosure"]
+    context.log.info(f"release written to {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": manifest["release_id"],
+            "path": dg.MetadataValue.path(str(path)),
+            "report": dg.MetadataValue.path(str(path / "report.html")),
+            "reference_year": manifest["reference_year"],
+            "cells": disclosure["cells"],
+            "suppressed_primary": disclosure["suppressed_primary"],
+            "suppressed_secondary": disclosure["suppressed_secondary"],
+            "demo_figures": manifest["inputs"]["demo_figures"],
+            "input_hash": manifest["input_hash"],
+        }
+    )

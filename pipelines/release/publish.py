@@ -1,0 +1,208 @@
+"""Make a county release: gate, suppress, export, report, manifest — all or nothing.
+
+A release is refused, with every reason listed, when the quality gate has a blocking
+failure or has never run. Otherwise it is written into a hidden temporary folder beside
+the releases and renamed into place in one step, so the releases folder only ever holds
+complete releases: a refused or failed release leaves nothing behind.
+
+The release id is `<UTC time>-<first 8 hex of the input hash>`, e.g.
+`2025-11-23T101500Z-3fa9c2d1`: sortable by time, and two releases of the same inputs
+share the suffix. `year` is the reference year: the release holds every year up to it
+(trends need history); by default the latest year in the data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.release import exporters
+from pipelines.release.disclosure import DisclosureRule, suppress
+from pipelines.release.errors import ReleaseError, ReleaseRefusedError
+from pipelines.release.gate import GateSummary, evaluate
+from pipelines.release.inputs import ReleaseInputs, load_inputs
+from pipelines.release.manifest import write_manifest
+from pipelines.release.report import SSB_CREDIT, write_report
+from pipelines.release.table import published_goals, published_table
+from pipelines.settings import Settings
+
+DATA_FILES = ("indicators.csv", "indicators_comma.csv", "indicators.parquet", "indicators.json", "indicators.xlsx")
+
+
+def _metadata(
+    inputs: ReleaseInputs,
+    reference_year: int,
+    years: list[int],
+    input_hash: str,
+    rule: DisclosureRule,
+    counts: dict[str, int],
+) -> dict:
+    """Fixed facts about the release (no timestamps: they would break byte-identical files)."""
+    return {
+        "title": "Bemanningsindikatorer for kommunene i Nordland",
+        "reference_year": reference_year,
+        "years": years,
+        "input_hash": input_hash,
+        "credit": SSB_CREDIT,
+        "ssb_tables": [
+            {"table_id": f["table_id"], "updated": f["table_updated"], "source": f["source"]}
+            for f in inputs.ssb_fetches
+        ],
+        "demo_figures": inputs.uses_demo_figures,
+        "suppression_rule": rule.as_dict(),
+        "suppression_rule_nb": rule.describe_nb(),
+        "suppressed_cells": counts,
+        "symbols": {":": "prikket av personvernhensyn", "..": "tall mangler"},
+    }
+
+
+def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
+    tables = (
+        ", ".join(
+            f"{t['table_id']} (oppdatert {t['updated'] or 'ukjent'}{', DEMOTALL' if t['source'] == 'demo' else ''})"
+            for t in metadata["ssb_tables"]
+        )
+        or "ingen"
+    )
+    counts = metadata["suppressed_cells"]
+    rows = [
+        ("Tittel", metadata["title"]),
+        ("Referanseår", str(metadata["reference_year"])),
+        ("År med tall", f"{metadata['years'][0]}–{metadata['years'][-1]}" if metadata["years"] else ""),
+        ("Kilde", f"{SSB_CREDIT}. HR-tall fra kommunenes egne uttrekk."),
+        ("SSB-tabeller", tables),
+        ("Prikking", metadata["suppression_rule_nb"]),
+        ("Prikkede tall", f"{counts['primary']} primært, {counts['secondary']} sekundært, av {counts['cells']} tall"),
+        ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
+        ("Datagrunnlag (sha256)", metadata["input_hash"]),
+    ]
+    if metadata["demo_figures"]:
+        rows.insert(0, ("ADVARSEL", "Demotall – ikke SSBs tall. Tall som bygger på SSB-tabeller må ikke brukes."))
+    return rows
+
+
+def _created_date(inputs: ReleaseInputs, reference_year: int) -> datetime:
+    """The workbook's creation date, taken from the inputs so it is the same every time."""
+    dates = [str(d.get("extraction_date")) for d in inputs.deliveries if d.get("extraction_date")]
+    if dates:
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(max(dates)[:10])
+            return datetime(day.year, day.month, day.day)
+    return datetime(reference_year + 1, 1, 1)
+
+
+def _release_id(created_at: datetime, input_hash: str, parent: Path) -> str:
+    base = f"{created_at.strftime('%Y-%m-%dT%H%M%SZ')}-{input_hash[:8]}"
+    candidate, n = base, 2
+    while (parent / candidate).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+def check_gate(inputs: ReleaseInputs) -> GateSummary:
+    """The gate's verdict; raises `ReleaseRefusedError` with every reason when publication is forbidden."""
+    gate = evaluate(inputs.check_results)
+    reasons = gate.refusal_reasons()
+    if reasons:
+        raise ReleaseRefusedError(reasons)
+    return gate
+
+
+def publish(
+    settings: Settings,
+    db_path: Path,
+    year: int | None = None,
+    out: Path | None = None,
+    *,
+    rule: DisclosureRule | None = None,
+    now: datetime | None = None,
+) -> Path:
+    """Build a release from the warehouse at `db_path`; returns its folder.
+
+    `out` is the folder that receives releases (default `WORKFORCE_HOME/releases`).
+    """
+    rule = rule or DisclosureRule.from_env()
+    inputs = load_inputs(db_path)
+    gate = check_gate(inputs)
+
+    all_years = sorted(set(inputs.indicators["year"].to_list()))
+    if not all_years:
+        raise ReleaseError("marts.fct_indicators is empty; there is nothing to publish.")
+    reference_year = all_years[-1] if year is None else int(year)
+    if reference_year not in all_years:
+        raise ReleaseError(f"There are no figures for {reference_year}; the data cover {all_years[0]}–{all_years[-1]}.")
+    inputs.indicators = inputs.indicators.filter(pl.col("year") <= reference_year)
+    years = [y for y in all_years if y <= reference_year]
+    input_hash = inputs.fingerprint({"rule": rule.as_dict(), "reference_year": reference_year})
+
+    suppressed, summary = suppress(inputs.indicators, rule, inputs.region_members)
+    table = published_table(suppressed, inputs)
+    goals = published_goals(inputs, table, reference_year)
+    counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
+    metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
+    definitions = [
+        {
+            "indicator_id": i,
+            **{k: v for k, v in m.items() if k in {"name_nb", "definition_nb", "unit", "family", "source"}},
+        }
+        for i, m in inputs.indicator_meta.items()
+    ]
+
+    parent = (out or settings.releases_dir).expanduser().resolve()
+    created_parent = not parent.exists()
+    parent.mkdir(parents=True, exist_ok=True)
+    created_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    release_id = _release_id(created_at, input_hash, parent)
+    staging = parent / f".tmp-{release_id}-{os.getpid()}"
+    try:
+        staging.mkdir()
+        exporters.write_csv(table, staging / "indicators.csv")
+        exporters.write_comma_csv(table, staging / "indicators_comma.csv")
+        exporters.write_parquet(table, staging / "indicators.parquet")
+        exporters.write_json(
+            table, staging / "indicators.json", metadata=metadata, definitions=definitions, goals=goals
+        )
+        exporters.write_xlsx(
+            table,
+            staging / "indicators.xlsx",
+            metadata_rows=_metadata_rows(metadata),
+            definitions=definitions,
+            goals=goals,
+            created=_created_date(inputs, reference_year),
+        )
+        write_report(
+            staging / "report.html",
+            table=table,
+            goals=goals,
+            inputs=inputs,
+            gate=gate,
+            suppression=summary,
+            reference_year=reference_year,
+            input_hash=input_hash,
+        )
+        write_manifest(
+            staging,
+            release_id=release_id,
+            created_at=created_at,
+            reference_year=reference_year,
+            years=years,
+            input_hash=input_hash,
+            inputs=inputs,
+            gate=gate,
+            suppression=summary,
+        )
+        target = parent / release_id
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_parent:
+            with contextlib.suppress(OSError):
+                parent.rmdir()
+        raise
+    return target

@@ -1,0 +1,49 @@
+"""The `release` asset in a real Dagster materialisation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.defs.release.assets import MART_DEPS, release
+from pipelines.defs.release.definitions import defs
+from pipelines.settings import Settings
+from tests.release.fixtures import write_fixture_db
+
+pytestmark = pytest.mark.slow
+
+
+def test_release_asset_is_wired_to_the_marts():
+    graph = defs.resolve_asset_graph()
+    node = graph.get(dg.AssetKey("release"))
+    assert node.group_name == "release"
+    assert set(node.parent_keys) == set(MART_DEPS)
+
+
+def test_materialising_release_writes_a_release(warehouse: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("WORKFORCE_HOME", str(tmp_path))
+    monkeypatch.delenv("WORKFORCE_DISCLOSURE_RULE", raising=False)
+    settings = Settings.from_env()
+    settings.build_db_path.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, settings.build_db_path)
+    result = dg.materialize([release], run_config={"ops": {"release": {"config": {"year": 2023}}}})
+    assert result.success
+    metadata = result.asset_materializations_for_node("release")[0].metadata
+    release_id = metadata["release_id"].value
+    assert (settings.releases_dir / release_id / "report.html").is_file()
+    assert metadata["reference_year"].value == 2023
+    assert metadata["suppressed_primary"].value > 0
+
+
+def test_materialisation_fails_and_writes_nothing_when_a_blocking_check_failed(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("WORKFORCE_HOME", str(tmp_path))
+    settings = Settings.from_env()
+    write_fixture_db(settings.build_db_path, checks="fail_block")
+    result = dg.materialize([release], raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "fulltime_share_in_range" in str(failure.event_specific_data.error)
+    assert not settings.releases_dir.exists()

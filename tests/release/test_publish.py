@@ -1,0 +1,172 @@
+"""Publishing: all or nothing, refused by the gate, reproducible, traceable in its manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.release.disclosure import DisclosureRule
+from pipelines.release.errors import ReleaseError, ReleaseRefusedError
+from pipelines.release.manifest import sha256_file
+from pipelines.release.publish import publish
+from pipelines.settings import Settings
+from tests.release.conftest import FIRST_RUN
+from tests.release.fixtures import MUNICIPALITIES, write_fixture_db
+
+RELEASE_FILES = {
+    "indicators.csv",
+    "indicators_comma.csv",
+    "indicators.parquet",
+    "indicators.json",
+    "indicators.xlsx",
+    "report.html",
+    "manifest.json",
+}
+
+
+def test_release_has_every_file_and_a_sortable_id(release_dir: Path, release_home: Settings):
+    assert {p.name for p in release_dir.iterdir()} == RELEASE_FILES
+    assert release_dir.parent == release_home.releases_dir
+    assert re.fullmatch(r"2025-11-23T101500Z-[0-9a-f]{8}", release_dir.name)
+    # no temporary folders are left beside the releases
+    assert not [p for p in release_home.releases_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_same_inputs_give_byte_identical_files_apart_from_the_manifest_time(releases):
+    first, second = releases
+    for name in sorted(RELEASE_FILES - {"manifest.json"}):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), f"{name} differs between releases"
+    one = json.loads((first / "manifest.json").read_text())
+    two = json.loads((second / "manifest.json").read_text())
+    assert one["created_at"] != two["created_at"]
+    assert one["release_id"] != two["release_id"]
+    assert one["release_id"][-8:] == two["release_id"][-8:] == one["input_hash"][:8]
+    for manifest in (one, two):
+        del manifest["created_at"], manifest["release_id"]
+    assert one == two
+
+
+def test_manifest_traces_inputs_checks_rule_and_files(release_dir: Path):
+    manifest = json.loads((release_dir / "manifest.json").read_text())
+    assert manifest["created_at"] == FIRST_RUN.isoformat().replace("+00:00", "Z")
+    assert re.fullmatch(r"[0-9a-f]{40}|unknown", manifest["code_version"]["git_commit"])
+    assert manifest["reference_year"] == 2024 and manifest["years"] == [2021, 2022, 2023, 2024]
+
+    deliveries = manifest["inputs"]["deliveries"]
+    assert len(deliveries) == len(MUNICIPALITIES)
+    rost = next(d for d in deliveries if d["municipality_code"] == "1856")
+    assert len(rost["sha256"]) == 64 and rost["extraction_date"] == "2025-01-15"
+    assert {t["table_id"]: t["source"] for t in manifest["inputs"]["ssb_tables"]} == {"07459": "demo", "11918": "demo"}
+    assert manifest["inputs"]["demo_figures"] is True
+
+    checks = manifest["checks"]
+    assert (checks["checks"], checks["passed"], checks["failed_block"], checks["failed_warn"]) == (4, 3, 0, 1)
+    assert checks["warnings"][0]["check_name"] == "fte_within_kostra_tolerance"
+
+    published = pl.read_parquet(release_dir / "indicators.parquet")
+    disclosure = manifest["disclosure"]
+    assert disclosure["rule"] == DisclosureRule().as_dict()
+    assert disclosure["suppressed_primary"] == published.filter(pl.col("suppression_reason") == "primary").height
+    assert disclosure["suppressed_secondary"] == published.filter(pl.col("suppression_reason") == "secondary").height
+    assert disclosure["suppressed_primary"] > 0 and disclosure["suppressed_secondary"] > 0
+    assert disclosure["exposed_cells"] == []
+
+    assert set(manifest["files"]) == RELEASE_FILES - {"manifest.json"}
+    for name, entry in manifest["files"].items():
+        assert entry["sha256"] == sha256_file(release_dir / name)
+        assert entry["bytes"] == (release_dir / name).stat().st_size
+
+
+def test_failing_blocking_check_refuses_and_writes_nothing(tmp_path: Path):
+    db = write_fixture_db(tmp_path / "bad.duckdb", checks="fail_block")
+    settings = Settings(home=tmp_path / "home")
+    with pytest.raises(ReleaseRefusedError) as refused:
+        publish(settings, db, rule=DisclosureRule())
+    assert refused.value.reasons == [
+        "blocking check fulltime_share_in_range on marts/fct_indicators failed in run run-2 "
+        "(observed 0.97, expected [0, 1], 3 unexpected rows)."
+    ]
+    assert "nothing was written" in str(refused.value)
+    assert not settings.releases_dir.exists()
+
+    # An existing releases folder is left exactly as it was.
+    settings.releases_dir.mkdir(parents=True)
+    (settings.releases_dir / "earlier").mkdir()
+    with pytest.raises(ReleaseRefusedError):
+        publish(settings, db, rule=DisclosureRule())
+    assert [p.name for p in settings.releases_dir.iterdir()] == ["earlier"]
+
+
+def test_a_failure_seen_earlier_still_blocks_until_that_check_passes_again():
+    """run-1 failed fulltime_share_in_range, run-2 passed it: allowed. The warehouse fixture
+    (checks='pass') is exactly that history, so publishing works; 'fail_block' is refused."""
+    from pipelines.release.gate import evaluate
+
+    history = [
+        {"run_id": "a", "check_name": "x", "asset_key": "m", "severity": "block", "passed": False,
+         "checked_at": "2025-01-01T00:00:00"},
+        {"run_id": "b", "check_name": "y", "asset_key": "m", "severity": "block", "passed": True,
+         "checked_at": "2025-01-02T00:00:00"},
+    ]
+    assert [c["check_name"] for c in evaluate(history).failed_block] == ["x"]
+    history.append({"run_id": "c", "check_name": "x", "asset_key": "m", "severity": "block", "passed": True,
+                    "checked_at": "2025-01-03T00:00:00"})
+    assert evaluate(history).failed_block == []
+    history.append({"run_id": "d", "check_name": "z", "asset_key": "m", "severity": "block", "passed": None,
+                    "checked_at": "2025-01-04T00:00:00"})
+    assert "no verdict" in evaluate(history).refusal_reasons()[0]
+
+
+def test_no_check_results_refuses(tmp_path: Path):
+    db = write_fixture_db(tmp_path / "unchecked.duckdb", checks="none")
+    settings = Settings(home=tmp_path / "home")
+    with pytest.raises(ReleaseRefusedError, match="No quality-check results"):
+        publish(settings, db, rule=DisclosureRule())
+    assert not settings.releases_dir.exists()
+
+
+def test_missing_warehouse_and_unknown_year_are_clear_errors(warehouse: Path, tmp_path: Path):
+    settings = Settings(home=tmp_path / "home")
+    with pytest.raises(ReleaseError, match="no warehouse database"):
+        publish(settings, tmp_path / "nowhere.duckdb")
+    with pytest.raises(ReleaseError, match="no figures for 2031; the data cover 2021–2024"):
+        publish(settings, warehouse, year=2031, rule=DisclosureRule())
+    assert not settings.releases_dir.exists()
+
+
+def test_reference_year_keeps_history_up_to_it(warehouse: Path, tmp_path: Path):
+    settings = Settings(home=tmp_path / "home")
+    path = publish(settings, warehouse, year=2023, out=tmp_path / "county", rule=DisclosureRule())
+    assert path.parent == (tmp_path / "county").resolve()
+    years = sorted(pl.read_parquet(path / "indicators.parquet")["year"].unique().to_list())
+    assert years == [2021, 2022, 2023]
+    assert json.loads((path / "manifest.json").read_text())["reference_year"] == 2023
+
+
+def test_cli_refusal_is_one_clear_line_and_exit_code_2(tmp_path: Path):
+    db = write_fixture_db(tmp_path / "bad.duckdb", checks="fail_block")
+    env = {**os.environ, "WORKFORCE_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "publish", "--db", str(db)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Release refused" in result.stderr and "fulltime_share_in_range" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "home" / "releases").exists()
+
+
+def test_release_ids_never_collide(tmp_path: Path):
+    from pipelines.release.publish import _release_id
+
+    first = _release_id(FIRST_RUN, "ab" * 32, tmp_path)
+    assert first == "2025-11-23T101500Z-abababab"
+    (tmp_path / first).mkdir()
+    assert _release_id(FIRST_RUN, "ab" * 32, tmp_path) == f"{first}-2"
