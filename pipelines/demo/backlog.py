@@ -58,8 +58,9 @@ def build_backlog(workforce: Workforce, seed: int) -> pl.DataFrame:
                     months = np.arange(1, 13)
                     season = np.where(np.isin(months, [6, 7, 8]), 1.25, 1.0)
                     open_ = rng.poisson(base[service] * weight * season)
-                    share = np.clip(share0 * trend + np.where(season > 1, 0.05, 0) + rng.normal(0, 0.03, 12),
-                                    0.02, 0.95)  # fmt: skip
+                    share = np.clip(
+                        share0 * trend + np.where(season > 1, 0.05, 0) + rng.normal(0, 0.03, 12), 0.02, 0.95
+                    )
                     overdue = rng.binomial(open_, share)
                     rows["entity"].extend([entity.index] * 12)
                     rows["code"].extend([code] * 12)
@@ -69,6 +70,12 @@ def build_backlog(workforce: Workforce, seed: int) -> pl.DataFrame:
                     rows["overdue"].extend(overdue.tolist())
     return pl.DataFrame(
         rows,
-        schema={"entity": pl.Int32, "code": pl.Utf8, "service": pl.Utf8, "month": pl.Int32, "open": pl.Int32,
-                "overdue": pl.Int32},
-    )  # fmt: skip
+        schema={
+            "entity": pl.Int32,
+            "code": pl.Utf8,
+            "service": pl.Utf8,
+            "month": pl.Int32,
+            "open": pl.Int32,
+            "overdue": pl.Int32,
+        },
+    )

@@ -39,7 +39,12 @@ class Dialect:
         if self.profile == "unit4":
             return "unit4, xlsx, title row"
         names = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
-        encodings = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 BOM", "cp1252": "Windows-1252", "utf-16": "UTF-16 LE"}
+        encodings = {
+            "utf-8": "UTF-8",
+            "utf-8-sig": "UTF-8 BOM",
+            "cp1252": "Windows-1252",
+            "utf-16": "UTF-16 LE",
+        }
         title = ", title line" if self.title else ""
         return f"{self.profile}, {encodings[self.encoding]}, `{names[self.delimiter]}`{title}"
 
@@ -121,42 +126,136 @@ def systems_for(code: str) -> Systems:
 
 # --- headers --------------------------------------------------------------------------------
 CANONICAL_EMPLOYMENTS = (
-    "municipality_code", "employee_number", "national_id", "employment_id", "birth_year", "gender",
-    "position_code", "position_title", "fte_percent", "employment_type", "start_date", "end_date",
-    "termination_reason", "unit", "service_area", "kostra_function", "manager_level", "education_level",
-)  # fmt: skip
+    "municipality_code",
+    "employee_number",
+    "national_id",
+    "employment_id",
+    "birth_year",
+    "gender",
+    "position_code",
+    "position_title",
+    "fte_percent",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "termination_reason",
+    "unit",
+    "service_area",
+    "kostra_function",
+    "manager_level",
+    "education_level",
+)
 VISMA_EMPLOYMENTS = (
-    "Kommunenr", "Ansattnr", "Fødselsnummer", "Arbeidsforholdsnr", "Fødselsår", "Kjønn", "Stillingskode",
-    "Stillingsbetegnelse", "Stillingsprosent", "Ansettelsesform", "Startdato", "Sluttdato", "Sluttårsak",
-    "Tjenestested", "Sektor", "Funksjon", "Ledernivå", "Utdanningsnivå",
-)  # fmt: skip
+    "Kommunenr",
+    "Ansattnr",
+    "Fødselsnummer",
+    "Arbeidsforholdsnr",
+    "Fødselsår",
+    "Kjønn",
+    "Stillingskode",
+    "Stillingsbetegnelse",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Startdato",
+    "Sluttdato",
+    "Sluttårsak",
+    "Tjenestested",
+    "Sektor",
+    "Funksjon",
+    "Ledernivå",
+    "Utdanningsnivå",
+)
 SAP_EMPLOYMENTS = (
-    "PERNR", "BUKRS", "ARBFORH", "GBJHR", "GESCH", "STELL", "STLTX", "BSGRD", "PERSG", "BEGDA", "ENDDA", "MASSG",
-    "ORGEH", "PERSK", "KOSTRA", "MGMT_LVL", "EDU_LVL",
-)  # fmt: skip
+    "PERNR",
+    "BUKRS",
+    "ARBFORH",
+    "GBJHR",
+    "GESCH",
+    "STELL",
+    "STLTX",
+    "BSGRD",
+    "PERSG",
+    "BEGDA",
+    "ENDDA",
+    "MASSG",
+    "ORGEH",
+    "PERSK",
+    "KOSTRA",
+    "MGMT_LVL",
+    "EDU_LVL",
+)
 UNIT4_EMPLOYMENTS = (
-    "Kommune", "Ressursnr", "Fnr", "Arbeidsforhold", "Fødselsår", "Kjønn", "Stillingskode", "Stilling",
-    "Stillingsprosent", "Ansettelsesform", "Fra dato", "Til dato", "Sluttårsak", "Ansvar", "Tjenesteområde",
-    "Funksjon", "Ledernivå", "Utdanning",
-)  # fmt: skip
+    "Kommune",
+    "Ressursnr",
+    "Fnr",
+    "Arbeidsforhold",
+    "Fødselsår",
+    "Kjønn",
+    "Stillingskode",
+    "Stilling",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Fra dato",
+    "Til dato",
+    "Sluttårsak",
+    "Ansvar",
+    "Tjenesteområde",
+    "Funksjon",
+    "Ledernivå",
+    "Utdanning",
+)
 CANONICAL_POSTINGS = (
-    "municipality_code", "posting_id", "position_code", "position_title", "manager_level", "fte_percent",
-    "employment_type", "published_date", "closing_date", "filled_date", "status", "applicants",
-    "qualified_applicants", "hired_employee_number", "hire_source", "cost_nok",
-)  # fmt: skip
+    "municipality_code",
+    "posting_id",
+    "position_code",
+    "position_title",
+    "manager_level",
+    "fte_percent",
+    "employment_type",
+    "published_date",
+    "closing_date",
+    "filled_date",
+    "status",
+    "applicants",
+    "qualified_applicants",
+    "hired_employee_number",
+    "hire_source",
+    "cost_nok",
+)
 WEBCRUITER_POSTINGS = (
-    "Kommunenr", "Annonse-ID", "Stillingskode", "Stillingstittel", "Ledernivå", "Stillingsprosent",
-    "Ansettelsesform", "Publisert", "Søknadsfrist", "Besatt dato", "Status", "Antall søkere",
-    "Kvalifiserte søkere", "Ansatt ansattnr", "Rekrutteringskilde", "Kostnad",
-)  # fmt: skip
+    "Kommunenr",
+    "Annonse-ID",
+    "Stillingskode",
+    "Stillingstittel",
+    "Ledernivå",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Publisert",
+    "Søknadsfrist",
+    "Besatt dato",
+    "Status",
+    "Antall søkere",
+    "Kvalifiserte søkere",
+    "Ansatt ansattnr",
+    "Rekrutteringskilde",
+    "Kostnad",
+)
 CANONICAL_BACKLOG = ("municipality_code", "service", "month", "open_cases", "overdue_cases")
 
 NORWEGIAN_TYPES = ("Fast", "Midlertidig", "Vikar", "Lærling")
 SAP_TYPES = ("1", "2", "3", "5")
-WEBCRUITER_STATUS = {"filled": "Besatt", "withdrawn": "Trukket", "open": "Åpen", "readvertised": "Utlyst på nytt"}
+WEBCRUITER_STATUS = {
+    "filled": "Besatt",
+    "withdrawn": "Trukket",
+    "open": "Åpen",
+    "readvertised": "Utlyst på nytt",
+}
 WEBCRUITER_SOURCE = {
-    "internal": "Intern", "external": "Ekstern", "own_apprentice": "Egen lærling", "other_municipality": "Annen kommune",
-}  # fmt: skip
+    "internal": "Intern",
+    "external": "Ekstern",
+    "own_apprentice": "Egen lærling",
+    "other_municipality": "Annen kommune",
+}
 
 
 # --- value formatting -----------------------------------------------------------------------
@@ -169,8 +268,9 @@ def percent(hundredths: pl.Expr, decimal: str = ".") -> pl.Expr:
 
 def percent_two_decimals(hundredths: pl.Expr) -> pl.Expr:
     """6250 → '62.50' (SAP's BSGRD)."""
-    return pl.concat_str((hundredths // 100).cast(pl.Utf8), pl.lit("."),
-                         (hundredths % 100).cast(pl.Utf8).str.zfill(2))  # fmt: skip
+    return pl.concat_str(
+        (hundredths // 100).cast(pl.Utf8), pl.lit("."), (hundredths % 100).cast(pl.Utf8).str.zfill(2)
+    )
 
 
 def nok_norwegian(amount: pl.Expr) -> pl.Expr:
@@ -202,37 +302,90 @@ def employments(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     c = pl.col
     if profile == "canonical":
         columns = [
-            c("code"), c("employee_number"), c("national_id"), c("employment_id"), c("birth_year").cast(pl.Utf8),
-            c("gender"), c("position_code"), c("position_title"), percent(c("fte")),
-            _codes(c("etype"), cat.EMPLOYMENT_TYPES), _date(c("start"), True), _date(c("end"), True), c("reason"),
-            c("unit"), c("area"), c("kostra"), c("level").cast(pl.Utf8), c("education"),
-        ]  # fmt: skip
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            c("gender"),
+            c("position_code"),
+            c("position_title"),
+            percent(c("fte")),
+            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            _date(c("start"), True),
+            _date(c("end"), True),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
         names = CANONICAL_EMPLOYMENTS
     elif profile == "visma":
         columns = [
-            c("code"), c("employee_number"), c("national_id"), c("employment_id"), c("birth_year").cast(pl.Utf8),
-            pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")), c("position_code"),
-            c("position_title"), percent(c("fte"), ","), _codes(c("etype"), NORWEGIAN_TYPES),
-            _date(c("start"), False), _date(c("end"), False), c("reason"), c("unit"), c("area"), c("kostra"),
-            c("level").cast(pl.Utf8), c("education"),
-        ]  # fmt: skip
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")),
+            c("position_code"),
+            c("position_title"),
+            percent(c("fte"), ","),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            _date(c("start"), False),
+            _date(c("end"), False),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
         names = VISMA_EMPLOYMENTS
     elif profile == "sap":  # no national id: SAP exports here carry birth year and gender only
         columns = [
-            c("employee_number"), c("code"), c("employment_id"), c("birth_year").cast(pl.Utf8),
-            pl.when(c("gender") == "M").then(pl.lit("1")).otherwise(pl.lit("2")), c("position_code"),
-            c("position_title"), percent_two_decimals(c("fte")), _codes(c("etype"), SAP_TYPES),
-            _date(c("start"), False), _date(c("end"), False).fill_null("31.12.9999"), c("reason"), c("unit"),
-            c("area"), c("kostra"), c("level").cast(pl.Utf8), c("education"),
-        ]  # fmt: skip
+            c("employee_number"),
+            c("code"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            pl.when(c("gender") == "M").then(pl.lit("1")).otherwise(pl.lit("2")),
+            c("position_code"),
+            c("position_title"),
+            percent_two_decimals(c("fte")),
+            _codes(c("etype"), SAP_TYPES),
+            _date(c("start"), False),
+            _date(c("end"), False).fill_null("31.12.9999"),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
         names = SAP_EMPLOYMENTS
     elif profile == "unit4":  # typed: numbers and dates become real Excel cells
         columns = [
-            c("code"), c("employee_number"), c("national_id"), c("employment_id"), c("birth_year"),
-            pl.when(c("gender") == "F").then(pl.lit("Kvinne")).otherwise(pl.lit("Mann")), c("position_code"),
-            c("position_title"), c("fte"), _codes(c("etype"), NORWEGIAN_TYPES), c("start"), c("end"), c("reason"),
-            c("unit"), c("area"), c("kostra"), c("level"), c("education"),
-        ]  # fmt: skip
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year"),
+            pl.when(c("gender") == "F").then(pl.lit("Kvinne")).otherwise(pl.lit("Mann")),
+            c("position_code"),
+            c("position_title"),
+            c("fte"),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            c("start"),
+            c("end"),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level"),
+            c("education"),
+        ]
         names = UNIT4_EMPLOYMENTS
     else:
         raise ValueError(f"no employments profile {profile!r}")
@@ -243,22 +396,43 @@ def postings(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     c = pl.col
     if profile == "canonical":
         columns = [
-            c("code"), c("posting_id"), c("position_code"), c("position_title"), c("level").cast(pl.Utf8),
-            percent(c("fte")), _codes(c("etype"), cat.EMPLOYMENT_TYPES), _date(c("published"), True),
-            _date(c("closing"), True), _date(c("filled"), True), c("status"), c("applicants").cast(pl.Utf8),
-            c("qualified").cast(pl.Utf8), c("hired_employee_number"), c("hire_source"), c("cost").cast(pl.Utf8),
-        ]  # fmt: skip
+            c("code"),
+            c("posting_id"),
+            c("position_code"),
+            c("position_title"),
+            c("level").cast(pl.Utf8),
+            percent(c("fte")),
+            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            _date(c("published"), True),
+            _date(c("closing"), True),
+            _date(c("filled"), True),
+            c("status"),
+            c("applicants").cast(pl.Utf8),
+            c("qualified").cast(pl.Utf8),
+            c("hired_employee_number"),
+            c("hire_source"),
+            c("cost").cast(pl.Utf8),
+        ]
         names = CANONICAL_POSTINGS
     elif profile == "webcruiter":
         columns = [
-            c("code"), c("posting_id"), c("position_code"), c("position_title"), c("level").cast(pl.Utf8),
-            percent(c("fte"), ","), _codes(c("etype"), NORWEGIAN_TYPES), _date(c("published"), False),
-            _date(c("closing"), False), _date(c("filled"), False),
-            c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8), c("applicants").cast(pl.Utf8),
-            c("qualified").cast(pl.Utf8), c("hired_employee_number"),
+            c("code"),
+            c("posting_id"),
+            c("position_code"),
+            c("position_title"),
+            c("level").cast(pl.Utf8),
+            percent(c("fte"), ","),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            _date(c("published"), False),
+            _date(c("closing"), False),
+            _date(c("filled"), False),
+            c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8),
+            c("applicants").cast(pl.Utf8),
+            c("qualified").cast(pl.Utf8),
+            c("hired_employee_number"),
             c("hire_source").replace_strict(WEBCRUITER_SOURCE, default=None, return_dtype=pl.Utf8),
             nok_norwegian(c("cost")),
-        ]  # fmt: skip
+        ]
         names = WEBCRUITER_POSTINGS
     else:
         raise ValueError(f"no postings profile {profile!r}")
@@ -267,5 +441,11 @@ def postings(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
 
 def backlog(frame: pl.DataFrame) -> pl.DataFrame:
     c = pl.col
-    columns = [c("code"), c("service"), _date(c("month"), True), c("open").cast(pl.Utf8), c("overdue").cast(pl.Utf8)]
+    columns = [
+        c("code"),
+        c("service"),
+        _date(c("month"), True),
+        c("open").cast(pl.Utf8),
+        c("overdue").cast(pl.Utf8),
+    ]
     return frame.select([col.alias(name) for col, name in zip(columns, CANONICAL_BACKLOG, strict=True)])

@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.demo import catalogue as cat
 from pipelines.demo.fnr import synthetic_ids
-from pipelines.demo.model import POSITION_CODES, POSITION_TITLES, J, KOSTRA_CODES, Workforce
+from pipelines.demo.model import KOSTRA_CODES, POSITION_CODES, POSITION_TITLES, J, Workforce
 from pipelines.demo.timeline import OPEN, day, extraction_day
 
 UNKNOWN_POSITION_CODE = "7999"  # not a KS code: a sprinkled mistake
@@ -40,6 +40,31 @@ def _unit_hash(*columns: pl.Expr, salt: int) -> pl.Expr:
     return mixed.cast(pl.Float64) / 2**32
 
 
+def _numbering(spells: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Employee numbers (per municipality, in order of first start: 10001, 10002, ...) and
+    each person's employment ordinal within the municipality (the `-1`, `-2` of the id)."""
+    ent = spells["entity"].to_numpy()
+    per = spells["person"].to_numpy()
+    start = spells["start"].to_numpy()
+    n = len(ent)
+    order = np.lexsort((spells["spell"].to_numpy(), start, per, ent))
+    e_o, p_o = ent[order], per[order]
+    new_group = np.r_[True, (e_o[1:] != e_o[:-1]) | (p_o[1:] != p_o[:-1])]
+    group_start = np.flatnonzero(new_group)
+    group_sorted = np.cumsum(new_group) - 1
+    seq = np.empty(n, dtype=np.int64)
+    seq[order] = np.arange(n) - group_start[group_sorted] + 1
+    g_ent, g_person, g_first = e_o[group_start], p_o[group_start], start[order][group_start]
+    by_first = np.lexsort((g_person, g_first, g_ent))
+    ent_sorted = g_ent[by_first]
+    rank = np.arange(len(by_first)) - np.searchsorted(ent_sorted, ent_sorted, side="left")
+    number = np.empty(len(by_first), dtype=np.int64)
+    number[by_first] = rank + 10001
+    empno = np.empty(n, dtype=np.int64)
+    empno[order] = number[group_sorted]
+    return seq, empno
+
+
 class Extractor:
     def __init__(self, workforce: Workforce, postings: pl.DataFrame, backlog: pl.DataFrame, seed: int):
         self.w = workforce
@@ -55,25 +80,16 @@ class Extractor:
             pl.when(pl.col("gender") == 1).then(pl.lit("M")).otherwise(pl.lit("F")).alias("gender"),
         )
         spells = workforce.spells
-        first = (
-            spells.group_by("entity", "person")
-            .agg(pl.col("start").min().alias("first"))
-            .sort("entity", "first", "person")
-            .with_columns((pl.int_range(pl.len()).over("entity") + 10001).alias("empno"))
-            .select("entity", "person", "empno")
-        )
-        self.spells = (
-            spells.sort("entity", "person", "start", "spell")
-            .with_columns((pl.int_range(pl.len()).over("entity", "person") + 1).alias("seq"))
-            .join(first, on=["entity", "person"], how="left")
-            .with_columns(_unit_hash(pl.col("person"), pl.col("entity"), salt=seed).alias("u"))
-            .sort("spell")
+        seq, empno = _numbering(spells)
+        self.spells = spells.with_columns(
+            pl.Series("seq", seq),
+            pl.Series("empno", empno),
+            _unit_hash(pl.col("person"), pl.col("entity"), salt=seed).alias("u"),
         )
         hired = self.spells.select("spell", "person", "empno", "u")
-        self.postings = (
-            postings.join(hired, on="spell", how="left")
-            .with_columns(
-                pl.col("u").fill_null(_unit_hash(pl.col("entity"), pl.col("posting_id").cast(pl.Int64), salt=seed))
+        self.postings = postings.join(hired, on="spell", how="left").with_columns(
+            pl.col("u").fill_null(
+                _unit_hash(pl.col("entity"), pl.col("posting_id").cast(pl.Int64), salt=seed)
             )
         )
         self.unit_names = pl.Series("unit_name", workforce.units)
@@ -115,34 +131,53 @@ class Extractor:
             pl.format("{}-{}", pl.col("empno"), pl.col("seq")).alias("employment_id"),
             "birth_year",
             "gender",
-            pl.col("position").replace_strict(list(range(len(POSITION_CODES))), POSITION_CODES,
-                                              return_dtype=pl.Utf8).alias("position_code"),  # fmt: skip
+            pl.col("position")
+            .replace_strict(list(range(len(POSITION_CODES))), POSITION_CODES, return_dtype=pl.Utf8)
+            .alias("position_code"),
             pl.when((pl.col("position") == kommunedirektor) & (pl.col("start") < day(2020, 1, 1)))
             .then(pl.lit("Rådmann"))
             .when(pl.col("position") == cat.JOB_INDEX["kommunalsjef"])
-            .then(pl.format("Kommunalsjef {}", pl.col("area").replace_strict(list(range(5)), areas.to_list(),
-                                                                            return_dtype=pl.Utf8)))  # fmt: skip
-            .otherwise(pl.col("position").replace_strict(list(range(len(titles))), titles.to_list(),
-                                                         return_dtype=pl.Utf8))  # fmt: skip
+            .then(
+                pl.format(
+                    "Kommunalsjef {}",
+                    pl.col("area").replace_strict(list(range(5)), areas.to_list(), return_dtype=pl.Utf8),
+                )
+            )
+            .otherwise(
+                pl.col("position").replace_strict(
+                    list(range(len(titles))), titles.to_list(), return_dtype=pl.Utf8
+                )
+            )
             .alias("position_title"),
             "fte",
             "etype",
             pl.col("start").cast(pl.Date),
             pl.when(show_end).then(pl.col("end")).cast(pl.Date).alias("end"),
             pl.when(ended & (pl.col("reason") > 0))
-            .then(pl.col("reason").replace_strict(list(range(len(cat.REASONS))), list(cat.REASONS),
-                                                  return_dtype=pl.Utf8))  # fmt: skip
+            .then(
+                pl.col("reason").replace_strict(
+                    list(range(len(cat.REASONS))), list(cat.REASONS), return_dtype=pl.Utf8
+                )
+            )
             .alias("reason"),
-            pl.col("unit").replace_strict(list(range(len(self.w.units))), self.w.units, return_dtype=pl.Utf8)
-            .alias("unit"),  # fmt: skip
+            pl.col("unit")
+            .replace_strict(list(range(len(self.w.units))), self.w.units, return_dtype=pl.Utf8)
+            .alias("unit"),
             pl.col("area").replace_strict(list(range(5)), areas.to_list(), return_dtype=pl.Utf8),
-            pl.col("kostra").replace_strict(list(range(len(KOSTRA_CODES))), KOSTRA_CODES, return_dtype=pl.Utf8),
-            pl.col("position").replace_strict(list(range(len(J["level"]))), [int(x) or None for x in J["level"]],
-                                              return_dtype=pl.Int8).alias("level"),  # fmt: skip
+            pl.col("kostra").replace_strict(
+                list(range(len(KOSTRA_CODES))), KOSTRA_CODES, return_dtype=pl.Utf8
+            ),
+            pl.col("position")
+            .replace_strict(
+                list(range(len(J["level"]))), [int(x) or None for x in J["level"]], return_dtype=pl.Int8
+            )
+            .alias("level"),
             pl.col("education").replace_strict(list(range(4)), list(cat.EDUCATION), return_dtype=pl.Utf8),
         )
         frame = self._sprinkle_employments(frame, year)
-        return frame.sort("code", pl.col("employee_number").cast(pl.Int64), "employment_id", "spell").drop("spell")
+        return frame.sort("code", pl.col("employee_number").cast(pl.Int64), "employment_id", "spell").drop(
+            "spell"
+        )
 
     def _sprinkle_employments(self, frame: pl.DataFrame, year: int) -> pl.DataFrame:
         """Realistic mistakes, so quarantine and duplicate handling have work in the demo."""
@@ -170,19 +205,30 @@ class Extractor:
         rows = self.postings.filter((pl.col("published") <= extract) & (pl.col("resolved") > previous))
         rows = rows.with_columns(self.codes(rows["entity"], rows["u"], year)).filter(pl.col("code") != "")
         done = pl.col("resolved") <= extract
-        status = pl.when(done).then(
-            pl.col("status").replace_strict([0, 1, 2], ["filled", "readvertised", "withdrawn"], return_dtype=pl.Utf8)
-        ).otherwise(pl.lit("open"))
+        status = (
+            pl.when(done)
+            .then(
+                pl.col("status").replace_strict(
+                    [0, 1, 2], ["filled", "readvertised", "withdrawn"], return_dtype=pl.Utf8
+                )
+            )
+            .otherwise(pl.lit("open"))
+        )
         filled = done & (pl.col("status") == 0)
         frame = rows.select(
             "code",
             "posting_id",
-            pl.col("position").replace_strict(list(range(len(POSITION_CODES))), POSITION_CODES,
-                                              return_dtype=pl.Utf8).alias("position_code"),  # fmt: skip
-            pl.col("position").replace_strict(list(range(len(POSITION_TITLES))), POSITION_TITLES,
-                                              return_dtype=pl.Utf8).alias("position_title"),  # fmt: skip
-            pl.col("position").replace_strict(list(range(len(J["level"]))), [int(x) or None for x in J["level"]],
-                                              return_dtype=pl.Int8).alias("level"),  # fmt: skip
+            pl.col("position")
+            .replace_strict(list(range(len(POSITION_CODES))), POSITION_CODES, return_dtype=pl.Utf8)
+            .alias("position_code"),
+            pl.col("position")
+            .replace_strict(list(range(len(POSITION_TITLES))), POSITION_TITLES, return_dtype=pl.Utf8)
+            .alias("position_title"),
+            pl.col("position")
+            .replace_strict(
+                list(range(len(J["level"]))), [int(x) or None for x in J["level"]], return_dtype=pl.Int8
+            )
+            .alias("level"),
             "fte",
             "etype",
             pl.col("published").cast(pl.Date),
@@ -193,13 +239,20 @@ class Extractor:
             "qualified",
             pl.when(filled).then(pl.col("empno").cast(pl.Utf8)).alias("hired_employee_number"),
             pl.when(filled)
-            .then(pl.col("hire_source").replace_strict(list(range(4)), list(cat.HIRE_SOURCES), default=None,
-                                                       return_dtype=pl.Utf8))  # fmt: skip
+            .then(
+                pl.col("hire_source").replace_strict(
+                    list(range(4)), list(cat.HIRE_SOURCES), default=None, return_dtype=pl.Utf8
+                )
+            )
             .alias("hire_source"),
             pl.when(done).then(pl.col("cost")).alias("cost"),
         )
-        u = _unit_hash(pl.col("posting_id").cast(pl.Int64), pl.col("code").cast(pl.Int64), pl.lit(year),
-                       salt=self.seed + 2)  # fmt: skip
+        u = _unit_hash(
+            pl.col("posting_id").cast(pl.Int64),
+            pl.col("code").cast(pl.Int64),
+            pl.lit(year),
+            salt=self.seed + 2,
+        )
         frame = pl.concat([frame, frame.filter(u < POSTING_DUPLICATES)])
         return frame.sort("code", pl.col("posting_id").cast(pl.Int64), maintain_order=True)
 

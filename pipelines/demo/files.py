@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.demo.dialects import Dialect
-from pipelines.demo.xlsx import write_xlsx
+from pipelines.demo.xlsx import row_xml, write_xlsx
 
 KIND_WORDS = {"employments": "arbeidsforhold", "postings": "utlysninger", "backlog": "restanser"}
 TITLES = {"employments": "Arbeidsforhold", "postings": "Utlysninger", "backlog": "Restanser"}
@@ -35,27 +35,37 @@ def encode(text: str, encoding: str) -> bytes:
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
-def write_delivery(path: Path, frame: pl.DataFrame, dialect: Dialect, kind: str, extracted: dt.date) -> None:
+def write_group(out: Path, frame: pl.DataFrame, dialect: Dialect, kind: str, extracted: dt.date) -> int:
+    """Write one file per `__code` in `frame` (already in the dialect's columns and sorted by
+    code); returns the number of files."""
     stamp = extracted.strftime("%d.%m.%Y")
     if dialect.profile == "unit4":
-        write_xlsx(
-            path,
-            frame,
-            title=f"Unit4 ERP – {TITLES[kind]} pr. {stamp}",
-            sheet_name=TITLES[kind],
-            created=dt.datetime(extracted.year, extracted.month, extracted.day, 6, 0),
+        rows = frame.select("__code").with_columns(row_xml(frame, "__code"))
+        schema = frame.drop("__code").schema
+        parts = rows.partition_by("__code", as_dict=True, maintain_order=True)
+        for (code,), part in parts.items():
+            write_xlsx(
+                out / file_name(str(code), kind, extracted, dialect),
+                schema,
+                part["xml"],
+                title=f"Unit4 ERP – {TITLES[kind]} pr. {stamp}",
+                sheet_name=TITLES[kind],
+                created=dt.datetime(extracted.year, extracted.month, extracted.day, 6, 0),
+            )
+        return len(parts)
+    parts = frame.partition_by("__code", as_dict=True, maintain_order=True)
+    for (code,), part in parts.items():
+        buffer = io.BytesIO()
+        part.drop("__code").write_csv(
+            buffer,
+            separator=dialect.delimiter,
+            line_terminator=dialect.line_terminator,
+            quote_style="necessary",
+            include_header=True,
         )
-        return
-    buffer = io.BytesIO()
-    frame.write_csv(
-        buffer,
-        separator=dialect.delimiter,
-        line_terminator=dialect.line_terminator,
-        quote_style="necessary",
-        include_header=True,
-    )
-    text = buffer.getvalue().decode("utf-8")
-    if dialect.title:
-        newline = dialect.line_terminator
-        text = f"{TITLES[kind]} per {stamp}{newline}{newline}{text}"
-    path.write_bytes(encode(text, dialect.encoding))
+        text = buffer.getvalue().decode("utf-8")
+        if dialect.title:
+            newline = dialect.line_terminator
+            text = f"{TITLES[kind]} per {stamp}{newline}{newline}{text}"
+        (out / file_name(str(code), kind, extracted, dialect)).write_bytes(encode(text, dialect.encoding))
+    return len(parts)

@@ -61,7 +61,7 @@ def synthetic_ids(birth_days: np.ndarray, gender: np.ndarray) -> np.ndarray:
     # fail the control digits, so enumerate a margin beyond the largest rank needed
     width = int(min(250, 2 * (rank_sorted.max() + 1) + 40))
     k = np.arange(width, dtype=np.int32)
-    ind_by_cg = (np.arange(2)[:, None, None] * 500 + 2 * k[None, None, :] + np.arange(2)[None, :, None])
+    ind_by_cg = np.arange(2)[:, None, None] * 500 + 2 * k[None, None, :] + np.arange(2)[None, :, None]
     digits = [ind_by_cg // 100, (ind_by_cg // 10) % 10, ind_by_cg % 10]  # century × gender × width
     isum1 = sum(d * w for d, w in zip(digits, W1[6:9], strict=True)).astype(np.int32)
     isum2 = sum(d * w for d, w in zip(digits, W2[6:9], strict=True)).astype(np.int32)

@@ -17,7 +17,7 @@ import polars as pl
 from pipelines.demo import dialects
 from pipelines.demo.backlog import build_backlog
 from pipelines.demo.extract import Extractor
-from pipelines.demo.files import file_name, write_delivery
+from pipelines.demo.files import write_group
 from pipelines.demo.geography import DemoArgumentError, load_geography
 from pipelines.demo.model import Workforce, simulate
 from pipelines.demo.recruitment import build_postings
@@ -83,10 +83,7 @@ def _write_kind(out: Path, kind: str, frame: pl.DataFrame, extracted: dt.date) -
         else:
             formatted = dialects.backlog(part)
         formatted = formatted.with_columns(part["code"].alias("__code"))
-        for (code,), rows in formatted.partition_by("__code", as_dict=True, maintain_order=True).items():
-            path = out / file_name(str(code), kind, extracted, dialect)
-            write_delivery(path, rows.drop("__code"), dialect, kind, extracted)
-            written += 1
+        written += write_group(out, formatted, dialect, kind, extracted)
     return written
 
 
@@ -94,7 +91,9 @@ def _thousands(n: float) -> str:
     return f"{n:,.0f}".replace(",", " ")
 
 
-def _summary(out: Path, workforce: Workforce, files: Counter[str], rows: Counter[str], codes: set[str]) -> str:
+def _summary(
+    out: Path, workforce: Workforce, files: Counter[str], rows: Counter[str], codes: set[str]
+) -> str:
     last = workforce.last_year
     figures = headline(workforce, last)
     share = f"{figures['fulltime_share'] * 100:.1f}".replace(".", ",")
@@ -104,7 +103,8 @@ def _summary(out: Path, workforce: Workforce, files: Counter[str], rows: Counter
         f"Skrev {sum(files.values())} leveranser ({files['employments']} arbeidsforhold, "
         f"{files['postings']} utlysninger, {files['backlog']} restanser) for {len(codes)} kommunenumre, "
         f"{span}, til {out}.",
-        f"Rader: {_thousands(rows['employments'])} arbeidsforhold, {_thousands(rows['postings'])} utlysninger, "
+        f"Rader: {_thousands(rows['employments'])} arbeidsforhold, "
+        f"{_thousands(rows['postings'])} utlysninger, "
         f"{_thousands(rows['backlog'])} restansemåneder (under 0,5 % med bevisste feil eller duplikater).",
     ]
     if last > workforce.first_year:

@@ -188,9 +188,7 @@ def load_geography(selection: str) -> Geography:
     groups: dict[str, list[tuple[str, str, dt.date, dt.date | None]]] = defaultdict(list)
     for row in reference:
         groups[find(row[0])].append(row)
-    key_of = {
-        root: max(rows, key=lambda r: (r[3] is None, r[2], r[0]))[0] for root, rows in groups.items()
-    }
+    key_of = {root: max(rows, key=lambda r: (r[3] is None, r[2], r[0]))[0] for root, rows in groups.items()}
     keys = set(key_of.values())
     known_total = sum(sizes[k] for k in keys if k not in unknown)
     unknown_keys = [k for k in keys if k in unknown]
@@ -225,7 +223,8 @@ def load_geography(selection: str) -> Geography:
 
     chosen, code_filter = _select(entities, selection)
     reindexed = tuple(
-        Entity(i, e.key_code, e.name, e.inhabitants, e.region, e.county, e.codes) for i, e in enumerate(chosen)
+        Entity(i, e.key_code, e.name, e.inhabitants, e.region, e.county, e.codes)
+        for i, e in enumerate(chosen)
     )
     return Geography(entities=reindexed, first_year=first_year, code_filter=code_filter)
 
@@ -233,7 +232,9 @@ def load_geography(selection: str) -> Geography:
 def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple[str, ...] | None]:
     words = [w.strip().lower() for w in selection.split(",") if w.strip()]
     if not words:
-        raise DemoArgumentError("--municipalities is empty; use salten, outer-lofoten, nordland, norway or codes.")
+        raise DemoArgumentError(
+            "--municipalities is empty; use salten, outer-lofoten, nordland, norway or codes."
+        )
     if words == ["norway"]:
         return list(entities), None
     if words == ["nordland"]:
@@ -254,7 +255,8 @@ def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple
     missing = [w for w in wanted if w not in by_code]
     if missing:
         raise DemoArgumentError(
-            f"--municipalities: no municipality with code {', '.join(missing)} in pipelines/reference/municipalities.csv."
+            f"--municipalities: no municipality with code {', '.join(missing)} "
+            "in pipelines/reference/municipalities.csv."
         )
     seen: dict[int, Entity] = {}
     for code in wanted:

@@ -86,7 +86,9 @@ class _Simulation:
         inhabitants = np.array([e.inhabitants for e in ents], dtype=float)
         small, large = np.log10(1500), np.log10(60000)
         size = np.clip((np.log10(inhabitants) - small) / (large - small), 0, 1)
-        ratio = EMPLOYEES_PER_INHABITANT[0] + (EMPLOYEES_PER_INHABITANT[1] - EMPLOYEES_PER_INHABITANT[0]) * size
+        ratio = (
+            EMPLOYEES_PER_INHABITANT[0] + (EMPLOYEES_PER_INHABITANT[1] - EMPLOYEES_PER_INHABITANT[0]) * size
+        )
         self.inhabitants = inhabitants
         self.n_slots = np.maximum(np.round(inhabitants * ratio * scale), 1).astype(np.int64)
         self.scale = scale
@@ -102,23 +104,18 @@ class _Simulation:
         names: list[str] = []
         start = np.zeros((self.n_entities, len(cat.UNIT_KINDS)), dtype=np.int64)
         count = np.zeros_like(start)
-        entity_of_unit: list[int] = []
         for e in range(self.n_entities):
-            places = [cat.PLACES[i] for i in rng.permutation(len(cat.PLACES))]
-            used = 0
             for k, kind in enumerate(cat.UNIT_KINDS):
                 start[e, k] = len(names)
                 if kind.per_slots:
+                    places = [cat.PLACES[i] for i in rng.permutation(len(cat.PLACES))]
                     n = max(1, round(self.n_slots[e] / kind.per_slots))
                     for i in range(n):
-                        place = places[(used + i) % len(places)]
-                        suffix = f" {(used + i) // len(places) + 1}" if used + i >= len(places) else ""
-                        names.append(kind.names[0].format(place=place + suffix))
-                    used += n
+                        suffix = f" {i // len(places) + 1}" if i >= len(places) else ""
+                        names.append(kind.names[0].format(place=places[i % len(places)] + suffix))
                 else:
                     names.extend(kind.names)
                 count[e, k] = len(names) - start[e, k]
-                entity_of_unit.extend([e] * int(count[e, k]))
         self.unit_names = names
         self.unit_start, self.unit_count = start, count
 
@@ -193,7 +190,9 @@ class _Simulation:
     def p_fulltime(self, job: np.ndarray, year: np.ndarray, entity: np.ndarray) -> np.ndarray:
         """Chance a new employment is full-time: a slow national rise in health and care, and
         Salten's deliberate push to recruit to full-time positions from 2017."""
-        p = J["p_ft"][job] * FULLTIME_SCALE + np.where(J["heavy"][job], 0.004 * np.clip(year - 2015, 0, None), 0)
+        p = J["p_ft"][job] * FULLTIME_SCALE + np.where(
+            J["heavy"][job], 0.004 * np.clip(year - 2015, 0, None), 0
+        )
         push = np.where(self.salten[entity] & (J["p_ft"][job] < 0.7), 0.02 * np.clip(year - 2016, 0, None), 0)
         return np.clip(p + push, 0, 0.95)
 
@@ -244,12 +243,12 @@ class _Simulation:
         job, ent = self.slot_job, self.slot_entity
         y0 = self.first_year - 1
         # generation 0: who holds each position when the simulation starts
-        age = np.clip(
-            rng.normal(J["age_mean"][job] + 13, 10.5), J["age_min"][job] + 0.5, 66.5
-        )
+        age = np.clip(rng.normal(J["age_mean"][job] + 13, 10.5), J["age_min"][job] + 0.5, 66.5)
+        # clipped ages would pile births onto a few dates: spread them over the year
+        birth = (self.t0 - age * DAYS_PER_YEAR).astype(np.int64) - rng.integers(0, 365, n)
+        age = (self.t0 - birth) / DAYS_PER_YEAR
         tenure = np.minimum(rng.exponential(9.0, n), age - J["age_min"][job]) + 0.05
         start = (self.t0 - tenure * DAYS_PER_YEAR).astype(np.int64)
-        birth = (self.t0 - age * DAYS_PER_YEAR).astype(np.int64)
         retire_age = np.maximum(self.draw_retirement_age(n), np.minimum(age + rng.uniform(0.1, 1.5, n), 70.9))
         temp = rng.random(n) < J["temporary"][job] * 0.6
         start = np.where(temp, self.t0 - rng.integers(0, 300, n), start)
@@ -259,9 +258,14 @@ class _Simulation:
         end, reason = self.draw_end(job, ent, years, self.t0, age, birth, retire_age, temp)
         ids = self.add(self.spell_part(slots, start, end, reason, temp, fte, birth, gender, gen=0, ptr=-1))
         state = {  # per position: its current holder (copies: the spell arrays must not change)
-            "end": end.copy(), "temp": temp.copy(), "fte": fte.copy(), "birth": birth.copy(),
-            "gender": gender.copy(), "retire": retire_age.copy(), "spell": ids.copy(),
-        }  # fmt: skip
+            "end": end.copy(),
+            "temp": temp.copy(),
+            "fte": fte.copy(),
+            "birth": birth.copy(),
+            "gender": gender.copy(),
+            "retire": retire_age.copy(),
+            "spell": ids.copy(),
+        }
         gen = 0
         active = slots[end < self.t1]
         while len(active):
@@ -279,7 +283,7 @@ class _Simulation:
             if not m:
                 break
             year = year_of(start.astype(np.int32))
-            hire_age = np.clip(rng.normal(J["age_mean"][j], J["age_sd"][j]), J["age_min"][j], 62)
+            hire_age = np.clip(rng.normal(J["age_mean"][j], J["age_sd"][j]), J["age_min"][j], 61)
             new_birth = start - (hire_age * DAYS_PER_YEAR).astype(np.int64) - rng.integers(0, 365, m)
             birth = np.where(cont, s["birth"], new_birth)
             gender = np.where(cont, s["gender"], (rng.random(m) >= J["women"][j]).astype(np.int8))
@@ -289,7 +293,9 @@ class _Simulation:
             fte = np.where(cont & (rng.random(m) < 0.6), s["fte"], self.draw_fte(j, year, e))
             end, reason = self.draw_end(j, e, year, start, age, birth, retire_age, temp)
             ptr = np.where(cont, s["spell"], -1)
-            ids = self.add(self.spell_part(active, start, end, reason, temp, fte, birth, gender, gen=gen, ptr=ptr))
+            ids = self.add(
+                self.spell_part(active, start, end, reason, temp, fte, birth, gender, gen=gen, ptr=ptr)
+            )
             state["end"][active], state["temp"][active], state["fte"][active] = end, temp, fte
             state["birth"][active], state["gender"][active] = birth, gender
             state["retire"][active], state["spell"][active] = retire_age, ids
@@ -304,9 +310,7 @@ class _Simulation:
         reason = np.where(
             temp,
             cat.CONTRACT_ENDED,
-            rng.choice(
-                [cat.RESIGNED, cat.OTHER_MUNICIPALITY, cat.INTERNAL], size=m, p=[0.6, 0.2, 0.2]
-            ),
+            rng.choice([cat.RESIGNED, cat.OTHER_MUNICIPALITY, cat.INTERNAL], size=m, p=[0.6, 0.2, 0.2]),
         )
         retire = birth + (retire_age * DAYS_PER_YEAR).astype(np.int64)
         retiring = end >= retire
@@ -345,10 +349,10 @@ class _Simulation:
         rng = self.rng
         sp = self.concat()
         job = sp["position"]
-        eligible = (
-            (sp["slot"] >= 0) & (sp["etype"] == cat.PERMANENT) & (sp["fte"] <= 6000) & (job < N_JOBS)
+        eligible = (sp["slot"] >= 0) & (sp["etype"] == cat.PERMANENT) & (sp["fte"] <= 6000) & (job < N_JOBS)
+        eligible &= np.isin(
+            job, [i for i, j in enumerate(cat.JOBS) if j.part_time_heavy or j.family == "oppvekst"]
         )
-        eligible &= np.isin(job, [i for i, j in enumerate(cat.JOBS) if j.part_time_heavy or j.family == "oppvekst"])
         pick = np.flatnonzero(eligible & (rng.random(len(job)) < SECOND_POSITION_CHANCE))
         start = sp["start"][pick] + rng.integers(0, 731, len(pick))
         end = sp["end"][pick]
@@ -368,18 +372,30 @@ class _Simulation:
         kinds = np.array([cat.UNIT_KIND_INDEX[cat.JOBS[x].units[0][0]] for x in range(N_JOBS)])
         alt = np.array([cat.UNIT_KIND_INDEX[cat.JOBS[x].units[-1][0]] for x in range(N_JOBS)])
         kind = np.where(rng.random(m) < 0.5, kinds[j], alt[j])
-        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(np.int64)
+        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(
+            np.int64
+        )
         kostra = np.array([KOSTRA_CODES.index(k.kostra[0][0]) for k in cat.UNIT_KINDS])[kind]
         self.add(
             {
-                "entity": ent, "slot": np.full(m, -1, dtype=np.int64), "position": j, "unit": unit,
-                "kostra": kostra, "area": sp["area"][pick],
-                "etype": np.where(temp, cat.TEMPORARY, cat.PERMANENT).astype(np.int8), "fte": fte,
-                "start": start, "end": end, "reason": reason.astype(np.int8), "gen": np.full(m, -1, dtype=np.int32),
-                "ptr": sp["spell"][pick], "birth": sp["birth"][pick], "gender": sp["gender"][pick],
+                "entity": ent,
+                "slot": np.full(m, -1, dtype=np.int64),
+                "position": j,
+                "unit": unit,
+                "kostra": kostra,
+                "area": sp["area"][pick],
+                "etype": np.where(temp, cat.TEMPORARY, cat.PERMANENT).astype(np.int8),
+                "fte": fte,
+                "start": start,
+                "end": end,
+                "reason": reason.astype(np.int8),
+                "gen": np.full(m, -1, dtype=np.int32),
+                "ptr": sp["spell"][pick],
+                "birth": sp["birth"][pick],
+                "gender": sp["gender"][pick],
                 "hire": np.zeros(m, dtype=bool),
             }
-        )  # fmt: skip
+        )
 
     def build_substitutes(self) -> None:
         rng = self.rng
@@ -395,7 +411,9 @@ class _Simulation:
         job = rng.choice(keys, size=m, p=weights / weights.sum())
         kinds = np.array([cat.UNIT_KIND_INDEX[cat.JOBS[x].units[0][0]] for x in range(N_JOBS)])
         kind = kinds[job]
-        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(np.int64)
+        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(
+            np.int64
+        )
         kostra = np.array([KOSTRA_CODES.index(k.kostra[0][0]) for k in cat.UNIT_KINDS])[kind]
         area = np.array([AREA_INDEX[j.area] for j in cat.JOBS])[job]
         hourly = rng.random(m) < 0.6
@@ -409,9 +427,10 @@ class _Simulation:
         n_pool = int(pool_size.sum())
         group = rng.random(n_pool)
         age_t0 = np.where(
-            group < 0.6, rng.uniform(14, 28, n_pool), np.where(group < 0.9, rng.uniform(28, 58, n_pool),
-                                                               rng.uniform(58, 66, n_pool))
-        )  # fmt: skip
+            group < 0.6,
+            rng.uniform(14, 28, n_pool),
+            np.where(group < 0.9, rng.uniform(28, 58, n_pool), rng.uniform(58, 66, n_pool)),
+        )
         pool_birth = (self.t0 - age_t0 * DAYS_PER_YEAR).astype(np.int64)
         pool_gender = (rng.random(n_pool) < 0.25).astype(np.int8)
         birth = pool_birth[pool]
@@ -433,13 +452,24 @@ class _Simulation:
         ptr = np.where(ptr == ids, -1, ptr)
         self.add(
             {
-                "entity": ent, "slot": np.full(m, -1, dtype=np.int64), "position": job, "unit": unit,
-                "kostra": kostra, "area": area, "etype": np.full(m, cat.SUBSTITUTE, dtype=np.int8), "fte": fte,
-                "start": start, "end": end, "reason": np.full(m, cat.CONTRACT_ENDED, dtype=np.int8),
-                "gen": np.full(m, -1, dtype=np.int32), "ptr": ptr, "birth": birth, "gender": gender,
+                "entity": ent,
+                "slot": np.full(m, -1, dtype=np.int64),
+                "position": job,
+                "unit": unit,
+                "kostra": kostra,
+                "area": area,
+                "etype": np.full(m, cat.SUBSTITUTE, dtype=np.int8),
+                "fte": fte,
+                "start": start,
+                "end": end,
+                "reason": np.full(m, cat.CONTRACT_ENDED, dtype=np.int8),
+                "gen": np.full(m, -1, dtype=np.int32),
+                "ptr": ptr,
+                "birth": birth,
+                "gender": gender,
                 "hire": np.zeros(m, dtype=bool),
             }
-        )  # fmt: skip
+        )
 
     def build_apprentices(self) -> None:
         rng = self.rng
@@ -462,7 +492,9 @@ class _Simulation:
             keys = [cat.UNIT_KIND_INDEX[k] for k, _ in spec[2]]
             w = np.array([x for _, x in spec[2]])
             kind[mask] = rng.choice(keys, size=int(mask.sum()), p=w / w.sum())
-        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(np.int64)
+        unit = self.unit_start[ent, kind] + np.floor(rng.random(m) * self.unit_count[ent, kind]).astype(
+            np.int64
+        )
         kostra = np.array([KOSTRA_CODES.index(k.kostra[0][0]) for k in cat.UNIT_KINDS])[kind]
         area = np.array([AREA_INDEX[t[1]] for t in cat.APPRENTICE_TRACKS])[track]
         adult = rng.random(m) < 0.12
@@ -471,13 +503,24 @@ class _Simulation:
         gender = (rng.random(m) < np.where(track == 2, 0.85, 0.3)).astype(np.int8)
         self.add(
             {
-                "entity": ent, "slot": np.full(m, -1, dtype=np.int64), "position": N_JOBS + track,
-                "unit": unit, "kostra": kostra, "area": area, "etype": np.full(m, cat.APPRENTICE, dtype=np.int8),
-                "fte": np.full(m, 10000, dtype=np.int32), "start": start, "end": end, "reason": reason,
-                "gen": np.full(m, -1, dtype=np.int32), "ptr": np.full(m, -1, dtype=np.int64), "birth": birth,
-                "gender": gender, "hire": np.zeros(m, dtype=bool),
+                "entity": ent,
+                "slot": np.full(m, -1, dtype=np.int64),
+                "position": N_JOBS + track,
+                "unit": unit,
+                "kostra": kostra,
+                "area": area,
+                "etype": np.full(m, cat.APPRENTICE, dtype=np.int8),
+                "fte": np.full(m, 10000, dtype=np.int32),
+                "start": start,
+                "end": end,
+                "reason": reason,
+                "gen": np.full(m, -1, dtype=np.int32),
+                "ptr": np.full(m, -1, dtype=np.int64),
+                "birth": birth,
+                "gender": gender,
+                "hire": np.zeros(m, dtype=bool),
             }
-        )  # fmt: skip
+        )
 
     def concat(self) -> dict[str, np.ndarray]:
         keys = self.spell_parts[0].keys()
@@ -497,9 +540,11 @@ class _Simulation:
         taken = np.zeros(n, dtype=bool)
         job = sp["position"]
         candidate = (
-            sp["hire"] & (sp["reason"] != cat.RETIRED) & (sp["start"] >= self.t0)
+            sp["hire"]
+            & (sp["reason"] != cat.RETIRED)
+            & (sp["start"] >= self.t0)
             & np.isin(sp["etype"], [cat.PERMANENT, cat.TEMPORARY])
-        )  # fmt: skip
+        )
         year_end = year_of(np.minimum(sp["end"], self.t1).astype(np.int32))
 
         # 1. apprentices who finished their contract
@@ -513,21 +558,29 @@ class _Simulation:
         )
         cand = np.flatnonzero(candidate & (track_of_job[job] >= 0))
         pairs = _match(
-            src, sp["entity"][src] * 8 + (job[src] - N_JOBS), sp["end"][src],
-            cand, sp["entity"][cand] * 8 + track_of_job[job[cand]], sp["start"][cand], window=300,
-        )  # fmt: skip
+            src,
+            sp["entity"][src] * 8 + (job[src] - N_JOBS),
+            sp["end"][src],
+            cand,
+            sp["entity"][cand] * 8 + track_of_job[job[cand]],
+            sp["start"][cand],
+            window=300,
+        )
         self.apply(sp, pairs, source, taken, cat.OWN_APPRENTICE)
 
-        # 2. internal moves
-        src = np.flatnonzero(sp["reason"] == cat.INTERNAL)
+        # 2. internal moves (not in the last years before retirement)
+        age_end = (np.minimum(sp["end"], self.t1) - sp["birth"][self.roots(sp["ptr"])]) / DAYS_PER_YEAR
+        src = np.flatnonzero((sp["reason"] == cat.INTERNAL) & (age_end < 60))
         cand = np.flatnonzero(candidate & ~taken)
-        pairs = _match(src, sp["entity"][src], sp["end"][src], cand, sp["entity"][cand], sp["start"][cand], 60)
+        pairs = _match(
+            src, sp["entity"][src], sp["end"][src], cand, sp["entity"][cand], sp["start"][cand], 60
+        )
         self.apply(sp, pairs, source, taken, cat.INTERNAL_HIRE)
-        unmatched = np.setdiff1d(src, pairs[0])
+        unmatched = (sp["reason"] == cat.INTERNAL) & ~np.isin(np.arange(n), pairs[0])
         sp["reason"][unmatched] = cat.RESIGNED
 
         # 3. leavers who start in a neighbouring municipality
-        age_end = (np.minimum(sp["end"], self.t1) - sp["birth"]) / DAYS_PER_YEAR  # approximate: own draw
+        age_end = (np.minimum(sp["end"], self.t1) - sp["birth"][self.roots(sp["ptr"])]) / DAYS_PER_YEAR
         src = np.flatnonzero((sp["reason"] == cat.OTHER_MUNICIPALITY) & (age_end < 58))
         target = self.neighbour(sp["entity"][src])
         ok = target >= 0
@@ -535,9 +588,14 @@ class _Simulation:
         fam = J["family"]
         cand = np.flatnonzero(candidate & ~taken)
         pairs = _match(
-            src, target * 8 + fam[job[src]], sp["end"][src],
-            cand, sp["entity"][cand] * 8 + fam[job[cand]], sp["start"][cand], window=150,
-        )  # fmt: skip
+            src,
+            target * 8 + fam[job[src]],
+            sp["end"][src],
+            cand,
+            sp["entity"][cand] * 8 + fam[job[cand]],
+            sp["start"][cand],
+            window=150,
+        )
         self.apply(sp, pairs, source, taken, cat.FROM_OTHER_MUNICIPALITY)
 
         # hires nobody in the data accounts for: mostly external, some from municipalities
@@ -572,7 +630,7 @@ class _Simulation:
                 pool = pool.copy()
                 pool[e] = False
                 if not pool.any():
-                    pool = (county == county[e])
+                    pool = county == county[e]
                     pool[e] = False
                 if not pool.any():
                     continue
@@ -583,19 +641,33 @@ class _Simulation:
         return out
 
     # --- persons -------------------------------------------------------------------------
+    @staticmethod
+    def roots(ptr: np.ndarray) -> np.ndarray:
+        """Pointer jumping: the employment that created each employment's person."""
+        root = np.where(ptr < 0, np.arange(len(ptr)), ptr)
+        while True:
+            nxt = np.where(ptr[root] < 0, root, ptr[root])
+            if (nxt == root).all():
+                return root
+            root = nxt
+
     def resolve_persons(self) -> tuple[dict[str, np.ndarray], pl.DataFrame]:
         rng = self.rng
         sp = self.concat()
-        root = np.where(sp["ptr"] < 0, sp["spell"], sp["ptr"])
-        while True:  # pointer jumping: every employment points at the one that created its person
-            nxt = np.where(sp["ptr"][root] < 0, root, sp["ptr"][root])
-            if (nxt == root).all():
+        too_late = int(69 * DAYS_PER_YEAR)
+        for _ in range(10):  # nobody starts an employment past 69: undo such hand-overs
+            root = self.roots(sp["ptr"])
+            late = (sp["ptr"] >= 0) & (sp["start"] - sp["birth"][root] > too_late)
+            if not late.any():
                 break
-            root = nxt
-        birth, gender = sp["birth"][root], sp["gender"][root]
+            sp["ptr"][late] = -1
+            sp["hire_source"][late & sp["hire"]] = cat.EXTERNAL
+        birth = sp["birth"][root]
         # a person who took over a later employment still retires by 70
         limit = birth + ((67 + rng.random(len(root)) * 3.9) * DAYS_PER_YEAR).astype(np.int64)
-        too_old = (np.minimum(sp["end"], self.t1) > birth + int(70.9 * DAYS_PER_YEAR)) & (sp["etype"] != cat.APPRENTICE)
+        too_old = (np.minimum(sp["end"], self.t1) > birth + int(70.9 * DAYS_PER_YEAR)) & (
+            sp["etype"] != cat.APPRENTICE
+        )
         sp["end"] = np.where(too_old, np.maximum(limit, sp["start"] + 1), sp["end"])
         sp["reason"] = np.where(too_old, cat.RETIRED, sp["reason"]).astype(np.int8)
         person_of_root, person = np.unique(root, return_inverse=True)
@@ -671,10 +743,14 @@ def simulate(geography: Geography, first_year: int, last_year: int, scale: float
     sp["education"] = np.minimum((u[:, None] >= cum[sp["position"]]).sum(axis=1), 3).astype(np.int8)
     spells = pl.DataFrame({k: v for k, v in sp.items() if k not in ("birth", "gender", "ptr")})
     spells = spells.with_columns(
-        pl.col("entity").cast(pl.Int32), pl.col("position").cast(pl.Int16), pl.col("unit").cast(pl.Int32),
-        pl.col("kostra").cast(pl.Int16), pl.col("area").cast(pl.Int8), pl.col("start").cast(pl.Int32),
+        pl.col("entity").cast(pl.Int32),
+        pl.col("position").cast(pl.Int16),
+        pl.col("unit").cast(pl.Int32),
+        pl.col("kostra").cast(pl.Int16),
+        pl.col("area").cast(pl.Int8),
+        pl.col("start").cast(pl.Int32),
         pl.col("end").clip(upper_bound=int(OPEN)).cast(pl.Int32),
-    )  # fmt: skip
+    )
     return Workforce(
         geography=geography,
         first_year=first_year,

@@ -37,7 +37,9 @@ def counted_persons(workforce: Workforce, year: int, entities: list[int] | None 
 def headline(workforce: Workforce, year: int, entities: list[int] | None = None) -> dict[str, float]:
     """Counted employees, full-time share and (from year−1) turnover, over `entities`."""
     now = counted_persons(workforce, year, entities)
-    spells = workforce.spells if entities is None else workforce.spells.filter(pl.col("entity").is_in(entities))
+    spells = (
+        workforce.spells if entities is None else workforce.spells.filter(pl.col("entity").is_in(entities))
+    )
     out = {
         "employees": float(now.height),
         "all_persons": float(_active(spells, snapshot_day(year)).select("person").n_unique()),
