@@ -28,7 +28,7 @@ class Dialect:
     def extension(self) -> str:
         if self.profile == "unit4":
             return "xlsx"
-        return "txt" if self.encoding == "utf-16" else "csv"
+        return "txt" if self.delimiter == "\t" else "csv"  # Excel's "Text (tab delimited)"
 
     @property
     def line_terminator(self) -> str:

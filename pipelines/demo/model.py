@@ -670,6 +670,9 @@ class _Simulation:
         )
         sp["end"] = np.where(too_old, np.maximum(limit, sp["start"] + 1), sp["end"])
         sp["reason"] = np.where(too_old, cat.RETIRED, sp["reason"]).astype(np.int8)
+        # a retirement drawn for the employment's first holder, who handed it to a younger person
+        young = (sp["reason"] == cat.RETIRED) & (sp["end"] - birth < int(61.5 * DAYS_PER_YEAR))
+        sp["reason"] = np.where(young, cat.RESIGNED, sp["reason"]).astype(np.int8)
         person_of_root, person = np.unique(root, return_inverse=True)
         sp["person"] = person.astype(np.int64)
         persons = pl.DataFrame(
