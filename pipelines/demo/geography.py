@@ -191,7 +191,7 @@ def load_geography(selection: str) -> Geography:
     key_of = {root: max(rows, key=lambda r: (r[3] is None, r[2], r[0]))[0] for root, rows in groups.items()}
     keys = set(key_of.values())
     known_total = sum(sizes[k] for k in keys if k not in unknown)
-    unknown_keys = [k for k in keys if k in unknown]
+    unknown_keys = sorted(k for k in keys if k in unknown)
     unknown_total = sum(sizes[k] for k in unknown_keys)
     if unknown_total:
         factor = max(NORWAY_INHABITANTS - known_total, 0) / unknown_total

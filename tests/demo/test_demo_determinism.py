@@ -29,20 +29,48 @@ def test_two_runs_write_identical_bytes_and_another_seed_does_not(tmp_path):
 
 def test_cli_writes_deliveries_and_refuses_bad_input_in_one_line(tmp_path):
     ok = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "demo-data", "--out", str(tmp_path), "--years", "2025",
-         "--municipalities", "1856,1857"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "demo-data",
+            "--out",
+            str(tmp_path),
+            "--years",
+            "2025",
+            "--municipalities",
+            "1856,1857",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Skrev" in ok.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "1856_arbeidsforhold_2025-12-15.csv", "1856_restanser_2025-12-15.csv", "1856_utlysninger_2025-12-15.csv",
-        "1857_arbeidsforhold_2025-12-15.txt", "1857_restanser_2025-12-15.txt", "1857_utlysninger_2025-12-15.txt",
-    ]  # fmt: skip
+        "1856_arbeidsforhold_2025-12-15.csv",
+        "1856_restanser_2025-12-15.csv",
+        "1856_utlysninger_2025-12-15.csv",
+        "1857_arbeidsforhold_2025-12-15.txt",
+        "1857_restanser_2025-12-15.txt",
+        "1857_utlysninger_2025-12-15.txt",
+    ]
     bad = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "demo-data", "--out", str(tmp_path), "--municipalities", "oslo"],
-        capture_output=True, text=True, timeout=120, env=os.environ | {"COLUMNS": "200"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "demo-data",
+            "--out",
+            str(tmp_path),
+            "--municipalities",
+            "oslo",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"COLUMNS": "200"},
+    )
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and "oslo" in bad.stderr
     assert "Traceback" not in bad.stderr

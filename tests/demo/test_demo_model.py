@@ -84,7 +84,9 @@ def test_part_time_health_workers_some_holding_two_positions(demo_model):
     spells = demo_model.spells
     on = day(2023, 12, 1)
     active = spells.filter((pl.col("start") <= on) & (pl.col("end") >= on) & (pl.col("etype") <= 1))
-    per_person = active.group_by("entity", "person").agg(pl.len().alias("n"), pl.col("fte").sum().alias("size"))
+    per_person = active.group_by("entity", "person").agg(
+        pl.len().alias("n"), pl.col("fte").sum().alias("size")
+    )
     two = per_person.filter(pl.col("n") >= 2)
     assert two.height > 100
     assert (two["size"] == 10000).sum() > 50  # e.g. 2 × 50 %
@@ -93,7 +95,9 @@ def test_part_time_health_workers_some_holding_two_positions(demo_model):
 def test_apprentices_are_later_hired_or_not(demo_model):
     spells = demo_model.spells
     apprentices = spells.filter(pl.col("etype") == 3)
-    later = spells.filter(pl.col("etype") != 3).join(apprentices.select("entity", "person"), on=["entity", "person"])
+    later = spells.filter(pl.col("etype") != 3).join(
+        apprentices.select("entity", "person"), on=["entity", "person"]
+    )
     hired = later["person"].n_unique() / apprentices["person"].n_unique()
     assert 0.2 < hired < 0.8
     assert (spells["hire_source"] == 2).sum() > 50  # own_apprentice
@@ -109,7 +113,9 @@ def test_norway_reaches_national_size():
 
 def test_nordland_writes_only_nordland_codes():
     geography = load_geography("nordland")
-    codes = {c for e in geography.entities for c, _ in geography.codes_in_year(e, 2020) if geography.writes(c)}
+    codes = {
+        c for e in geography.entities for c, _ in geography.codes_in_year(e, 2020) if geography.writes(c)
+    }
     assert all(c.startswith("18") for c in codes)
     assert {"1804", "1806", "1875", "1856"} <= codes
     assert 230_000 < sum(e.inhabitants for e in geography.entities) < 260_000
