@@ -240,6 +240,8 @@ def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple
     if words == ["nordland"]:
         chosen = [e for e in entities if any(c.code.startswith("18") for c in e.codes)]
         return chosen, ("18",)
+    if {"nordland", "norway"} & set(words):
+        raise DemoArgumentError("--municipalities: nordland and norway stand alone; do not combine them.")
     wanted: list[str] = []
     for word in words:
         if word in PRESETS:

@@ -142,6 +142,7 @@ def test_synthetic_ids_are_distinct_valid_and_carry_birth_date_and_gender():
     ("kwargs", "message"),
     [
         ({"municipalities": "oslo"}, "neither salten"),
+        ({"municipalities": "salten,nordland"}, "stand alone"),
         ({"municipalities": "1856,1899"}, "no municipality with code 1899"),
         ({"years": "2025-2015"}, "--years"),
         ({"scale": 0}, "--scale"),
