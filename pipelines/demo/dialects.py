@@ -1,0 +1,451 @@
+"""The HR systems' dialects: which municipality writes how, and the exact headers and codes.
+
+A dialect is a profile (the column names and value codes of one system: `canonical`,
+`visma`, `sap`, `unit4`, `webcruiter`) plus how the file is written (encoding, delimiter,
+title line). The profiles mirror the ingestion side's (`pipelines/hr/profiles`); keep the
+two in step. The demo municipalities' assignment is fixed (and tabled in README.md) so that
+every convention appears; any other municipality gets one by a hash of its code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.demo import catalogue as cat
+
+
+@dataclass(frozen=True)
+class Dialect:
+    profile: str  # canonical | visma | sap | unit4 | webcruiter
+    encoding: str = "utf-8"  # utf-8 | utf-8-sig (BOM) | cp1252 | utf-16 (LE with BOM); unused for xlsx
+    delimiter: str = ";"
+    title: bool = False  # a title line (and a blank line) above the header
+
+    @property
+    def extension(self) -> str:
+        if self.profile == "unit4":
+            return "xlsx"
+        return "txt" if self.delimiter == "\t" else "csv"  # Excel's "Text (tab delimited)"
+
+    @property
+    def line_terminator(self) -> str:
+        """Windows-born files (cp1252, UTF-16, BOM) end lines with CRLF."""
+        return "\n" if self.encoding == "utf-8" else "\r\n"
+
+    def describe(self) -> str:
+        if self.profile == "unit4":
+            return "unit4, xlsx, title row"
+        names = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
+        encodings = {
+            "utf-8": "UTF-8",
+            "utf-8-sig": "UTF-8 BOM",
+            "cp1252": "Windows-1252",
+            "utf-16": "UTF-16 LE",
+        }
+        title = ", title line" if self.title else ""
+        return f"{self.profile}, {encodings[self.encoding]}, `{names[self.delimiter]}`{title}"
+
+
+@dataclass(frozen=True)
+class Systems:
+    """One municipality's three deliveries."""
+
+    employments: Dialect
+    postings: Dialect
+    backlog: Dialect
+
+
+VISMA_CP1252_TITLE = Dialect("visma", "cp1252", ";", True)
+VISMA_BOM = Dialect("visma", "utf-8-sig", ";")
+VISMA_CP1252 = Dialect("visma", "cp1252", ";")
+VISMA_UTF8_TITLE = Dialect("visma", "utf-8", ";", True)
+SAP = Dialect("sap", "utf-16", "\t")
+UNIT4 = Dialect("unit4")
+WEBCRUITER = Dialect("webcruiter", "utf-8-sig", ";")
+CANONICAL_UTF8_SEMICOLON = Dialect("canonical", "utf-8", ";")
+
+
+def canonical(encoding: str, delimiter: str) -> Dialect:
+    return Dialect("canonical", encoding, delimiter)
+
+
+def _same(d: Dialect) -> Systems:
+    """Canonical files throughout, in the municipality's own encoding and delimiter."""
+    return Systems(d, d, d)
+
+
+DEMO_SYSTEMS: dict[str, Systems] = {
+    "1804": Systems(VISMA_CP1252_TITLE, WEBCRUITER, canonical("cp1252", ";")),  # Bodø
+    "1836": _same(canonical("utf-16", "\t")),  # Rødøy
+    "1837": Systems(UNIT4, WEBCRUITER, CANONICAL_UTF8_SEMICOLON),  # Meløy
+    "1838": _same(canonical("utf-8", ",")),  # Gildeskål
+    "1839": Systems(VISMA_BOM, WEBCRUITER, canonical("utf-8-sig", ";")),  # Beiarn
+    "1840": Systems(SAP, WEBCRUITER, CANONICAL_UTF8_SEMICOLON),  # Saltdal
+    "1841": Systems(canonical("utf-8-sig", ";"), WEBCRUITER, canonical("utf-8-sig", ";")),  # Fauske
+    "1845": _same(canonical("cp1252", "|")),  # Sørfold
+    "1848": Systems(VISMA_CP1252, WEBCRUITER, canonical("cp1252", ";")),  # Steigen
+    "1849": Systems(UNIT4, WEBCRUITER, CANONICAL_UTF8_SEMICOLON),  # Hamarøy before 2020
+    "1875": Systems(UNIT4, WEBCRUITER, CANONICAL_UTF8_SEMICOLON),  # Hamarøy
+    "1856": Systems(VISMA_UTF8_TITLE, WEBCRUITER, canonical("utf-8", ";")),  # Røst
+    "1857": _same(canonical("utf-8", "\t")),  # Værøy
+    "1859": Systems(UNIT4, WEBCRUITER, CANONICAL_UTF8_SEMICOLON),  # Flakstad
+    "1874": Systems(canonical("cp1252", ","), WEBCRUITER, canonical("cp1252", ",")),  # Moskenes
+}
+
+# Everyone else: Visma and Unit4 dominate municipal payroll (KS names only those two), SAP is rare.
+OTHER_SYSTEMS: tuple[tuple[Systems, int], ...] = (
+    (Systems(VISMA_CP1252, WEBCRUITER, canonical("cp1252", ";")), 20),
+    (Systems(VISMA_BOM, WEBCRUITER, canonical("utf-8-sig", ";")), 14),
+    (Systems(VISMA_CP1252_TITLE, WEBCRUITER, canonical("cp1252", ";")), 8),
+    (Systems(VISMA_UTF8_TITLE, WEBCRUITER, CANONICAL_UTF8_SEMICOLON), 4),
+    (Systems(UNIT4, WEBCRUITER, CANONICAL_UTF8_SEMICOLON), 16),
+    (Systems(SAP, WEBCRUITER, CANONICAL_UTF8_SEMICOLON), 6),
+    (_same(canonical("utf-8", ",")), 8),
+    (_same(canonical("utf-8-sig", ";")), 8),
+    (_same(canonical("cp1252", "|")), 5),
+    (_same(canonical("utf-8", "\t")), 5),
+    (_same(canonical("utf-16", "\t")), 3),
+    (Systems(canonical("cp1252", ","), WEBCRUITER, canonical("cp1252", ",")), 3),
+)
+
+
+def systems_for(code: str) -> Systems:
+    if code in DEMO_SYSTEMS:
+        return DEMO_SYSTEMS[code]
+    total = sum(w for _, w in OTHER_SYSTEMS)
+    pick = int.from_bytes(hashlib.sha256(f"hr-system:{code}".encode()).digest()[:4], "big") % total
+    for systems, weight in OTHER_SYSTEMS:
+        if pick < weight:
+            return systems
+        pick -= weight
+    raise AssertionError("unreachable")
+
+
+# --- headers --------------------------------------------------------------------------------
+CANONICAL_EMPLOYMENTS = (
+    "municipality_code",
+    "employee_number",
+    "national_id",
+    "employment_id",
+    "birth_year",
+    "gender",
+    "position_code",
+    "position_title",
+    "fte_percent",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "termination_reason",
+    "unit",
+    "service_area",
+    "kostra_function",
+    "manager_level",
+    "education_level",
+)
+VISMA_EMPLOYMENTS = (
+    "Kommunenr",
+    "Ansattnr",
+    "Fødselsnummer",
+    "Arbeidsforholdsnr",
+    "Fødselsår",
+    "Kjønn",
+    "Stillingskode",
+    "Stillingsbetegnelse",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Startdato",
+    "Sluttdato",
+    "Sluttårsak",
+    "Tjenestested",
+    "Sektor",
+    "Funksjon",
+    "Ledernivå",
+    "Utdanningsnivå",
+)
+SAP_EMPLOYMENTS = (
+    "PERNR",
+    "BUKRS",
+    "ARBFORH",
+    "GBJHR",
+    "GESCH",
+    "STELL",
+    "STLTX",
+    "BSGRD",
+    "PERSG",
+    "BEGDA",
+    "ENDDA",
+    "MASSG",
+    "ORGEH",
+    "PERSK",
+    "KOSTRA",
+    "MGMT_LVL",
+    "EDU_LVL",
+)
+UNIT4_EMPLOYMENTS = (
+    "Kommune",
+    "Ressursnr",
+    "Fnr",
+    "Arbeidsforhold",
+    "Fødselsår",
+    "Kjønn",
+    "Stillingskode",
+    "Stilling",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Fra dato",
+    "Til dato",
+    "Sluttårsak",
+    "Ansvar",
+    "Tjenesteområde",
+    "Funksjon",
+    "Ledernivå",
+    "Utdanning",
+)
+CANONICAL_POSTINGS = (
+    "municipality_code",
+    "posting_id",
+    "position_code",
+    "position_title",
+    "manager_level",
+    "fte_percent",
+    "employment_type",
+    "published_date",
+    "closing_date",
+    "filled_date",
+    "status",
+    "applicants",
+    "qualified_applicants",
+    "hired_employee_number",
+    "hire_source",
+    "cost_nok",
+)
+WEBCRUITER_POSTINGS = (
+    "Kommunenr",
+    "Annonse-ID",
+    "Stillingskode",
+    "Stillingstittel",
+    "Ledernivå",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Publisert",
+    "Søknadsfrist",
+    "Besatt dato",
+    "Status",
+    "Antall søkere",
+    "Kvalifiserte søkere",
+    "Ansatt ansattnr",
+    "Rekrutteringskilde",
+    "Kostnad",
+)
+CANONICAL_BACKLOG = ("municipality_code", "service", "month", "open_cases", "overdue_cases")
+
+NORWEGIAN_TYPES = ("Fast", "Midlertidig", "Vikar", "Lærling")
+SAP_TYPES = ("1", "2", "3", "5")
+WEBCRUITER_STATUS = {
+    "filled": "Besatt",
+    "withdrawn": "Trukket",
+    "open": "Åpen",
+    "readvertised": "Utlyst på nytt",
+}
+WEBCRUITER_SOURCE = {
+    "internal": "Intern",
+    "external": "Ekstern",
+    "own_apprentice": "Egen lærling",
+    "other_municipality": "Annen kommune",
+}
+
+
+# --- value formatting -----------------------------------------------------------------------
+def percent(hundredths: pl.Expr, decimal: str = ".") -> pl.Expr:
+    """6250 → '62.5' (or '62,5'); 10000 → '100'."""
+    whole = (hundredths // 100).cast(pl.Utf8)
+    frac = (hundredths % 100).cast(pl.Utf8).str.zfill(2).str.strip_chars_end("0")
+    return pl.when(frac == "").then(whole).otherwise(pl.concat_str(whole, pl.lit(decimal), frac))
+
+
+def percent_two_decimals(hundredths: pl.Expr) -> pl.Expr:
+    """6250 → '62.50' (SAP's BSGRD)."""
+    return pl.concat_str(
+        (hundredths // 100).cast(pl.Utf8), pl.lit("."), (hundredths % 100).cast(pl.Utf8).str.zfill(2)
+    )
+
+
+def nok_norwegian(amount: pl.Expr) -> pl.Expr:
+    """12500 → '12 500,00' (space as thousands separator, decimal comma)."""
+    millions = (amount // 1_000_000).cast(pl.Utf8)
+    thousands = ((amount // 1000) % 1000).cast(pl.Utf8)
+    units = (amount % 1000).cast(pl.Utf8)
+    grouped = (
+        pl.when(amount >= 1_000_000)
+        .then(pl.concat_str(millions, pl.lit(" "), thousands.str.zfill(3), pl.lit(" "), units.str.zfill(3)))
+        .when(amount >= 1000)
+        .then(pl.concat_str(thousands, pl.lit(" "), units.str.zfill(3)))
+        .otherwise(units)
+    )
+    return pl.concat_str(grouped, pl.lit(",00"))
+
+
+def _codes(expr: pl.Expr, values: tuple[str, ...]) -> pl.Expr:
+    return expr.replace_strict(list(range(len(values))), list(values), return_dtype=pl.Utf8)
+
+
+def _date(expr: pl.Expr, iso: bool) -> pl.Expr:
+    return expr.dt.strftime("%Y-%m-%d" if iso else "%d.%m.%Y")
+
+
+# --- frames in each profile -----------------------------------------------------------------
+def employments(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
+    """Typed canonical employments → the profile's columns (strings; typed for unit4)."""
+    c = pl.col
+    if profile == "canonical":
+        columns = [
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            c("gender"),
+            c("position_code"),
+            c("position_title"),
+            percent(c("fte")),
+            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            _date(c("start"), True),
+            _date(c("end"), True),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
+        names = CANONICAL_EMPLOYMENTS
+    elif profile == "visma":
+        columns = [
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")),
+            c("position_code"),
+            c("position_title"),
+            percent(c("fte"), ","),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            _date(c("start"), False),
+            _date(c("end"), False),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
+        names = VISMA_EMPLOYMENTS
+    elif profile == "sap":  # no national id: SAP exports here carry birth year and gender only
+        columns = [
+            c("employee_number"),
+            c("code"),
+            c("employment_id"),
+            c("birth_year").cast(pl.Utf8),
+            pl.when(c("gender") == "M").then(pl.lit("1")).otherwise(pl.lit("2")),
+            c("position_code"),
+            c("position_title"),
+            percent_two_decimals(c("fte")),
+            _codes(c("etype"), SAP_TYPES),
+            _date(c("start"), False),
+            _date(c("end"), False).fill_null("31.12.9999"),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level").cast(pl.Utf8),
+            c("education"),
+        ]
+        names = SAP_EMPLOYMENTS
+    elif profile == "unit4":  # typed: numbers and dates become real Excel cells
+        columns = [
+            c("code"),
+            c("employee_number"),
+            c("national_id"),
+            c("employment_id"),
+            c("birth_year"),
+            pl.when(c("gender") == "F").then(pl.lit("Kvinne")).otherwise(pl.lit("Mann")),
+            c("position_code"),
+            c("position_title"),
+            c("fte"),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            c("start"),
+            c("end"),
+            c("reason"),
+            c("unit"),
+            c("area"),
+            c("kostra"),
+            c("level"),
+            c("education"),
+        ]
+        names = UNIT4_EMPLOYMENTS
+    else:
+        raise ValueError(f"no employments profile {profile!r}")
+    return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
+
+
+def postings(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
+    c = pl.col
+    if profile == "canonical":
+        columns = [
+            c("code"),
+            c("posting_id"),
+            c("position_code"),
+            c("position_title"),
+            c("level").cast(pl.Utf8),
+            percent(c("fte")),
+            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            _date(c("published"), True),
+            _date(c("closing"), True),
+            _date(c("filled"), True),
+            c("status"),
+            c("applicants").cast(pl.Utf8),
+            c("qualified").cast(pl.Utf8),
+            c("hired_employee_number"),
+            c("hire_source"),
+            c("cost").cast(pl.Utf8),
+        ]
+        names = CANONICAL_POSTINGS
+    elif profile == "webcruiter":
+        columns = [
+            c("code"),
+            c("posting_id"),
+            c("position_code"),
+            c("position_title"),
+            c("level").cast(pl.Utf8),
+            percent(c("fte"), ","),
+            _codes(c("etype"), NORWEGIAN_TYPES),
+            _date(c("published"), False),
+            _date(c("closing"), False),
+            _date(c("filled"), False),
+            c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8),
+            c("applicants").cast(pl.Utf8),
+            c("qualified").cast(pl.Utf8),
+            c("hired_employee_number"),
+            c("hire_source").replace_strict(WEBCRUITER_SOURCE, default=None, return_dtype=pl.Utf8),
+            nok_norwegian(c("cost")),
+        ]
+        names = WEBCRUITER_POSTINGS
+    else:
+        raise ValueError(f"no postings profile {profile!r}")
+    return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
+
+
+def backlog(frame: pl.DataFrame) -> pl.DataFrame:
+    c = pl.col
+    columns = [
+        c("code"),
+        c("service"),
+        _date(c("month"), True),
+        c("open").cast(pl.Utf8),
+        c("overdue").cast(pl.Utf8),
+    ]
+    return frame.select([col.alias(name) for col, name in zip(columns, CANONICAL_BACKLOG, strict=True)])
