@@ -30,12 +30,16 @@ def _folder(settings: Settings, sha256: str) -> Path:
     return settings.landing_dir / sha256[:2] / sha256
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
+def _write_atomic(path: Path, payload: bytes | pl.DataFrame) -> None:
+    """Write to a temp file beside `path`, then rename: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+            if isinstance(payload, pl.DataFrame):
+                payload.write_csv(out, separator=";")
+            else:
+                out.write(payload)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -57,7 +61,7 @@ def archive_table(settings: Settings, sha256: str, file_name: str, table: pl.Dat
     stem = Path(safe_name(file_name)).stem
     path = _folder(settings, sha256) / f"{stem}.redacted.csv"
     if not path.exists():
-        _write_atomic(path, table.write_csv(separator=";").encode("utf-8"))
+        _write_atomic(path, table)
     return _relative(settings, path)
 
 

@@ -73,7 +73,7 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, sha256: str, rows: pl.Data
     """`rows`: source_row_number, column_name, reason, row_json."""
     if rows.height == 0:
         return
-    con.register("quarantine_rows", rows.to_arrow())
+    con.register("quarantine_rows", rows.to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         con.execute("delete from audit.quarantine where delivery_sha256 = ?", [sha256])
         con.execute(

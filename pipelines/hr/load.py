@@ -35,30 +35,32 @@ RAW_COLUMNS = {
 
 def upsert(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int:
     """Merge `rows` (exactly RAW_COLUMNS[kind], unique per key) into the raw table; return
-    how many of them were stale. Runs inside the caller's transaction."""
+    how many of them were stale. Runs inside the caller's transaction.
+
+    The common case, a municipality's first delivery, is a plain insert; otherwise one
+    `insert ... on conflict do update ... where` statement applies the superseding rule."""
     if rows.height == 0:
         return 0
     table, keys, columns = RAW_TABLES[kind], RAW_KEYS[kind], RAW_COLUMNS[kind]
-    on = " and ".join(f"r.{k} = s.{k}" for k in keys)
-    con.register("staged_rows", rows.select(columns).to_arrow())
+    con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
-        con.execute("create or replace temp table staged as select * from staged_rows")
-    finally:
-        con.unregister("staged_rows")
-    try:
+        overlap = con.execute(
+            f"select count(*) from {table} where municipality_code in (select distinct municipality_code from staged)"
+        ).fetchone()[0]
+        column_list = ", ".join(columns)
+        if not overlap:
+            con.execute(f"insert into {table} ({column_list}) select {column_list} from staged")
+            return 0
+        on = " and ".join(f"r.{k} = s.{k}" for k in keys)
         stale = con.execute(
             f"select count(*) from staged s join {table} r on {on} where r.extraction_date > s.extraction_date"
         ).fetchone()[0]
-        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in keys)
-        target_on = " and ".join(f"{table}.{k} = s.{k}" for k in keys)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
         con.execute(
-            f"update {table} set {updates} from staged s "
-            f"where {target_on} and s.extraction_date >= {table}.extraction_date"
-        )
-        con.execute(
-            f"insert into {table} ({', '.join(columns)}) "
-            f"select {', '.join('s.' + c for c in columns)} from staged s anti join {table} r on {on}"
+            f"insert into {table} ({column_list}) select {column_list} from staged "
+            f"on conflict ({', '.join(keys)}) do update set {updates} "
+            f"where excluded.extraction_date >= extraction_date"
         )
     finally:
-        con.execute("drop table if exists staged")
+        con.unregister("staged")
     return int(stale)

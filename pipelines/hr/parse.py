@@ -96,14 +96,6 @@ def date_value(expr: pl.Expr, formats: Iterable[str], open_end: Iterable[date] =
     return value.cast(pl.Date)
 
 
-def is_open_end(expr: pl.Expr, formats: Iterable[str], open_end: Iterable[date]) -> pl.Expr:
-    """True where the text is one of the open-end sentinel dates (so empty is not an error)."""
-    sentinels = list(open_end)
-    if not sentinels:
-        return pl.lit(False)
-    return date_value(expr, formats).is_in(sentinels).fill_null(False)
-
-
 def month_value(expr: pl.Expr, formats: Iterable[str]) -> pl.Expr:
     """The first day of a month given as `2023-05`, `05.2023`, `5/2023` or any full date."""
     s = clean(expr)

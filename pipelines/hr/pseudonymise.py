@@ -15,6 +15,7 @@ import hashlib
 
 import duckdb
 import polars as pl
+import pyarrow  # noqa: F401  (imported up front: polars loads it lazily on first export)
 
 BLOCK = 64
 
@@ -55,7 +56,7 @@ class Pseudonymiser:
         if frame.height == 0:
             return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in messages})
         selects = ", ".join(f"{hmac_sql(sql, self._ipad, self._opad)} as {name}" for name, sql in messages.items())
-        self._con.register("ids", frame.to_arrow())
+        self._con.register("ids", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             table = self._con.sql(f"select {selects} from ids").to_arrow_table()
         finally:

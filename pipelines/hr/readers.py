@@ -163,8 +163,15 @@ def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
     (trailing delimiters, room for ragged rows) when they hold no value at all."""
     frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     value_cols = [c for c in frame.columns if c != ROW]
+    # A line is empty when every cell is null or whitespace. Whitespace is only looked for on
+    # rows whose cells are all tiny, so a national-size file costs one pass of integer sums.
+    total = frame.select(pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])).to_series()
+    tiny = (total <= 3 * len(value_cols)).arg_true()
+    if tiny.len():
+        joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
+        blank = frame[tiny].select(pl.col(ROW), (joined.fill_null("") == "").alias("blank"))
+        frame = frame.filter(~pl.col(ROW).is_in(blank.filter("blank").get_column(ROW).implode()))
     filled = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in value_cols}
-    frame = frame.filter(pl.any_horizontal(list(filled.values())))
     candidates = [c for c in value_cols if c in droppable]
     used = frame.select([filled[c].any().alias(c) for c in candidates]).row(0) if candidates else ()
     empty = {c for c, any_value in zip(candidates, used, strict=True) if not any_value}

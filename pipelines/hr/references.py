@@ -16,6 +16,7 @@ from pipelines.settings import REPO_ROOT
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "reference" / "municipalities.csv"
 POSITION_CODES_CSV = REPO_ROOT / "dbt" / "seeds" / "ks_position_codes.csv"
+UNSTATED = "9999"
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,11 @@ class References:
 def load_references() -> References:
     with MUNICIPALITIES_CSV.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    municipalities = frozenset(r["code"].strip().zfill(4) for r in rows if r.get("code"))
+    # 9999 is KLASS's "Uoppgitt" (not stated): a placeholder, not a municipality a row can belong to.
+    municipalities = frozenset(r["code"].strip().zfill(4) for r in rows if r.get("code")) - {UNSTATED}
     current = frozenset(
         r["code"].strip().zfill(4) for r in rows if r.get("code") and not (r.get("valid_to") or "").strip()
-    )
+    ) - {UNSTATED}
     with POSITION_CODES_CSV.open(encoding="utf-8") as handle:
         seed = list(csv.DictReader(handle))
     codes = frozenset(r["position_code"].strip() for r in seed if r.get("position_code"))
