@@ -119,7 +119,7 @@ def main() -> None:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
         code = app(standalone_mode=False)
     except WorkforceError as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False)
+        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)

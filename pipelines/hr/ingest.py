@@ -148,7 +148,7 @@ def expand(paths: Sequence[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise WorkforceError(f"Finner ikke {landing.safe_name(str(path))}.")
+            raise WorkforceError(f"Finner ikke {fnr.redact(str(path))}.")
     return files
 
 

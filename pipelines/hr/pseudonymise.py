@@ -1,6 +1,6 @@
 """Keyed pseudonyms (HMAC-SHA256), computed vectorised inside DuckDB.
 
-HMAC(k, m) = SHA256((k ^ opad) || SHA256((k ^ ipad) || m)), with k zero-padded to the
+HMAC(k, m) = SHA256((k ^ opad) || SHA256((k ^ ipad) || m)), m as UTF-8, k zero-padded to the
 64-byte block (RFC 2104; keys longer than a block are hashed first). DuckDB's `sha256`
 does the work for a whole column at once, about three times faster than Python's `hmac`
 in a loop, and the unit tests hold it equal to `hmac.new(k, m, sha256).hexdigest()`.
@@ -29,7 +29,7 @@ def pads(secret: bytes) -> tuple[bytes, bytes]:
 def hmac_sql(message_sql: str, ipad: bytes, opad: bytes) -> str:
     """SQL for the lower-case hex HMAC of a VARCHAR expression (null stays null). The pads
     are inlined as constants: DuckDB folds them once, where bound parameters cost ~25 %."""
-    return f"sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || ({message_sql})::blob)))"
+    return f"sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || encode({message_sql}))))"
 
 
 class Pseudonymiser:
@@ -59,6 +59,8 @@ class Pseudonymiser:
         self._con.register("ids", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             table = self._con.sql(f"select {selects} from ids").to_arrow_table()
+        except duckdb.Error as error:  # DuckDB quotes offending values; identifiers must not escape
+            raise RuntimeError(f"pseudonymisation failed ({type(error).__name__})") from None
         finally:
             self._con.unregister("ids")
         return pl.from_arrow(table)  # type: ignore[return-value]
