@@ -27,7 +27,7 @@ ssb_app = typer.Typer(help="SSB and KLASS statistics.", no_args_is_help=True)
 release_app = typer.Typer(help="County releases.", no_args_is_help=True)
 app.add_typer(ssb_app, name="ssb")
 app.add_typer(release_app, name="release")
-bench_app = typer.Typer(help="Benchmarks (ratios against a baseline in the same process).", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: ratios to a baseline in the same process.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 console = Console()

@@ -45,8 +45,17 @@ def _synthetic_ids(rng: np.random.Generator, birth_year: np.ndarray) -> np.ndarr
     todo = np.ones(n, dtype=bool)
     while todo.any():
         digits = np.stack(
-            [day // 10, day % 10, month // 10, month % 10, yy // 10, yy % 10,
-             individual // 100, individual // 10 % 10, individual % 10]
+            [
+                day // 10,
+                day % 10,
+                month // 10,
+                month % 10,
+                yy // 10,
+                yy % 10,
+                individual // 100,
+                individual // 10 % 10,
+                individual % 10,
+            ]
         )
         k1 = (11 - (np.tensordot(W1, digits, axes=1) % 11)) % 11
         k2 = (11 - ((np.tensordot(W2[:9], digits, axes=1) + W2[9] * k1) % 11)) % 11
@@ -54,7 +63,11 @@ def _synthetic_ids(rng: np.random.Generator, birth_year: np.ndarray) -> np.ndarr
         base = day * 10**9 + month * 10**7 + yy * 10**5 + individual * 100
         ids = np.where(todo & ok, base + k1 * 10 + k2, ids)
         todo &= ~ok
-        individual = np.where(todo, np.where(birth_year < 2000, (individual + 1) % 500, 500 + (individual + 1) % 500), individual)
+        individual = np.where(
+            todo,
+            np.where(birth_year < 2000, (individual + 1) % 500, 500 + (individual + 1) % 500),
+            individual,
+        )
     return ids
 
 
@@ -82,7 +95,9 @@ def generate_visma(path: Path, rows: int, seed: int = 7) -> None:
             "Kommunenr": np.array(codes)[person_muni[person]],
             "Ansattnr": (100000 + person).astype(str),
             "Fødselsnummer": np.char.zfill(ids[person].astype(str), 11),
-            "Arbeidsforholdsnr": np.char.add(np.char.add((100000 + person).astype(str), "-"), sequence.astype(str)),
+            "Arbeidsforholdsnr": np.char.add(
+                np.char.add((100000 + person).astype(str), "-"), sequence.astype(str)
+            ),
             "Fødselsår": birth[person].astype(str),
             "Kjønn": np.where(rng.random(rows) < 0.77, "K", "M"),
             "Stillingskode": rng.choice(position, rows),
@@ -92,8 +107,12 @@ def generate_visma(path: Path, rows: int, seed: int = 7) -> None:
             "start": start.astype("datetime64[D]"),
             "end": np.where(ended, end, np.iinfo(np.int64).min).astype("datetime64[D]"),
             "Sluttårsak": np.where(ended, "Egen oppsigelse", ""),
-            "Tjenestested": rng.choice(np.array(["Sykehjemmet", "Hjemmetjenesten", "Skolen", "Rådhuset"]), rows),
-            "Sektor": rng.choice(np.array(["Helse og omsorg", "Oppvekst", "Administrasjon", "Teknisk"]), rows),
+            "Tjenestested": rng.choice(
+                np.array(["Sykehjemmet", "Hjemmetjenesten", "Skolen", "Rådhuset"]), rows
+            ),
+            "Sektor": rng.choice(
+                np.array(["Helse og omsorg", "Oppvekst", "Administrasjon", "Teknisk"]), rows
+            ),
             "Funksjon": rng.choice(np.array(["253", "254", "202", "120", "201"]), rows),
             "Ledernivå": "",
             "Utdanningsnivå": rng.choice(np.array(["Grunnskole", "Fagbrev", "Høgskole", "Master"]), rows),
@@ -160,7 +179,10 @@ def run(rows: int = 600_000, keep: bool = False) -> dict:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     child = subprocess.run(
         [sys.executable, "-m", "pipelines.hr.bench", str(path)],
-        capture_output=True, text=True, check=False, env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     if child.returncode != 0:
         raise RuntimeError(f"bench child failed: {child.stderr.strip().splitlines()[-1:]}")
@@ -183,11 +205,12 @@ def run(rows: int = 600_000, keep: bool = False) -> dict:
 
 def print_result(result: dict, console) -> None:
     """The benchmark in a few lines (the JSON is in benchmarks/results/ingest.json)."""
+    rows = f"{result['rows']:,}".replace(",", " ")
+    console.print(f"HR-innlesing, {rows} rader ({result['file_mb']} MB Visma-CSV med fødselsnumre):")
     console.print(
-        f"HR-innlesing, {result['rows']:,} rader ({result['file_mb']} MB Visma-CSV med fødselsnumre):".replace(",", " ")
-    )
-    console.print(
-        f"  innlesing {result['ingest_seconds']:.2f} s = {result['rows_per_second']:,} rader/s; ".replace(",", " ")
+        f"  innlesing {result['ingest_seconds']:.2f} s = {result['rows_per_second']:,} rader/s; ".replace(
+            ",", " "
+        )
         + f"DuckDB read_csv {result['read_csv_seconds']:.2f} s; forhold {result['ratio']:.1f}× (mål ≤ 3×)"
     )
     console.print(f"  høyeste minnebruk {result['peak_rss_mb']} MB (mål < 4096 MB)")

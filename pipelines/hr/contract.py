@@ -73,7 +73,11 @@ BACKLOG = (
     Column("extraction_date", "date"),
 )
 
-COLUMNS: dict[str, tuple[Column, ...]] = {"employments": EMPLOYMENTS, "postings": POSTINGS, "backlog": BACKLOG}
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "employments": EMPLOYMENTS,
+    "postings": POSTINGS,
+    "backlog": BACKLOG,
+}
 
 # Canonical values of the coded columns; a profile maps its own words onto these.
 CODED_VALUES: dict[str, tuple[str, ...]] = {

@@ -45,10 +45,14 @@ def _facts(number: pl.Expr, well_formed: pl.Expr) -> dict[str, pl.Expr]:
     yy = d[4] * 10 + d[5]
     individual = d[6] * 100 + d[7] * 10 + d[8]
     century = (
-        pl.when(individual < 500).then(1900)
-        .when((individual < 750) & (yy >= 54)).then(1800)
-        .when(yy < 40).then(2000)
-        .when(individual >= 900).then(1900)
+        pl.when(individual < 500)
+        .then(1900)
+        .when((individual < 750) & (yy >= 54))
+        .then(1800)
+        .when(yy < 40)
+        .then(2000)
+        .when(individual >= 900)
+        .then(1900)
         .otherwise(None)
     )
     return {
@@ -83,7 +87,9 @@ def analyse_series(normalised: pl.Series) -> pl.DataFrame:
     because polars would otherwise recompute every digit for every output column."""
     number, well_formed = _as_number(pl.col("id"))
     frame = normalised.to_frame("id").select(number.alias("n"), well_formed.alias("ok"))
-    frame = frame.select("ok", *(((pl.col("n") // 10 ** (10 - i)) % 10).cast(pl.Int32).alias(f"d{i}") for i in range(11)))
+    frame = frame.select(
+        "ok", *(((pl.col("n") // 10 ** (10 - i)) % 10).cast(pl.Int32).alias(f"d{i}") for i in range(11))
+    )
     d = [pl.col(f"d{i}") for i in range(11)]
     frame = frame.select(
         "ok",
@@ -102,16 +108,25 @@ def analyse_series(normalised: pl.Series) -> pl.DataFrame:
     month, day = pl.col("month"), pl.col("day")
     max_day = pl.when(month == 2).then(29).when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31)
     valid = (
-        pl.col("ok") & (pl.col("r2") == 0) & pl.col("r1").is_in(NEW_RULE_REMAINDERS)
-        & (month >= 1) & (month <= 12) & (day >= 1) & (day <= max_day)
+        pl.col("ok")
+        & (pl.col("r2") == 0)
+        & pl.col("r1").is_in(NEW_RULE_REMAINDERS)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (day <= max_day)
     ).fill_null(False)
     frame = frame.with_columns(valid.alias("valid"))
     frame = frame.with_columns((pl.col("valid") & (pl.col("r1") == 0)).alias("old_rule"))
     century = (
-        pl.when(ind < 500).then(1900)
-        .when((ind < 750) & (yy >= 54)).then(1800)
-        .when(yy < 40).then(2000)
-        .when(ind >= 900).then(1900)
+        pl.when(ind < 500)
+        .then(1900)
+        .when((ind < 750) & (yy >= 54))
+        .then(1800)
+        .when(yy < 40)
+        .then(2000)
+        .when(ind >= 900)
+        .then(1900)
         .otherwise(None)
     )
     old = pl.col("old_rule")
@@ -142,9 +157,9 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
     long_enough = [c for c in columns if (longest[c] or 0) >= 10]
     if not long_enough:
         return []
-    flagged = frame.select(
-        pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
-    ).row(0, named=True)
+    flagged = frame.select(pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough).row(
+        0, named=True
+    )
     found = []
     for name in (c for c in long_enough if flagged[c]):
         token = pl.col("token")
@@ -153,7 +168,10 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
             .select(pl.col(name))
             .filter(pl.col(name).str.contains(CANDIDATE_PATTERN))
             .select(
-                pl.col(name).str.replace_all(r"\b(\d{6})[ \-](\d{5})\b", "${1}${2}").str.extract_all(r"\d+").alias("token")
+                pl.col(name)
+                .str.replace_all(r"\b(\d{6})[ \-](\d{5})\b", "${1}${2}")
+                .str.extract_all(r"\d+")
+                .alias("token")
             )
             .explode("token")
             .filter(token.str.len_chars().is_in([10, 11]))

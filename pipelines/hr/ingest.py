@@ -49,7 +49,11 @@ timing_log = logging.getLogger("pipelines.hr.timing")  # stage durations, for th
 INVALID_ID = "[ugyldig fødselsnummer]"
 # Source columns replaced by their pseudonyms wherever a row is written (quarantine, archive).
 IDENTIFIERS = {
-    "employments": {"national_id": "person_key", "employee_number": "employee_key", "employment_id": "employment_key"},
+    "employments": {
+        "national_id": "person_key",
+        "employee_number": "employee_key",
+        "employment_id": "employment_key",
+    },
     "postings": {"hired_employee_number": "hired_employee_key"},
     "backlog": {},
 }
@@ -129,8 +133,12 @@ def ingest_paths(
             result = _ingest_file(path, con, settings, pseudonymiser, pairs, refs, fallback, extraction_date)
             log.info(
                 "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
-                result.file_name, result.outcome, result.rows_read, result.rows_loaded,
-                result.rows_quarantined, result.rows_duplicate,
+                result.file_name,
+                result.outcome,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_quarantined,
+                result.rows_duplicate,
             )
             results.append(result)
     return results
@@ -142,9 +150,7 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files += sorted(
-                p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
-            )
+            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
         elif path.is_file():
             files.append(path)
         else:
@@ -187,7 +193,9 @@ def _ingest_file(
     past = ledger.lookup(con, work.sha256)
     if past is not None and past.outcome == "loaded":
         reason = f"samme innhold som {past.file_name}, lest inn {past.loaded_at:%d.%m.%Y %H:%M}"
-        ledger.record_attempt(con, sha256=work.sha256, file_name=name, outcome="already_loaded", reason=reason, at=at)
+        ledger.record_attempt(
+            con, sha256=work.sha256, file_name=name, outcome="already_loaded", reason=reason, at=at
+        )
         return _result(work, {}, "already_loaded", reason, None)
 
     try:
@@ -221,7 +229,9 @@ def _ingest_file(
     return _result(work, counts, "loaded", reason, archive_path)
 
 
-def _record(con, work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None, at) -> None:
+def _record(
+    con, work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None, at
+) -> None:
     ledger.record_delivery(
         con,
         sha256=work.sha256,
@@ -239,7 +249,9 @@ def _record(con, work: _Work, counts: dict[str, int], outcome: str, reason: str 
     ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
 
 
-def _result(work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None) -> DeliveryResult:
+def _result(
+    work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None
+) -> DeliveryResult:
     return DeliveryResult(
         file_name=work.name,
         sha256=work.sha256,
@@ -282,7 +294,12 @@ def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str 
         columns = [c for c in table.frame.columns if c not in (ROW, id_source)]
         sheets_clean = not any(fnr.leaked_columns(s, s.columns) for s in table.other_sheets)
         frame_clean = id_source is None and not fnr.leaked_columns(table.frame, columns)
-        if frame_clean and sheets_clean and not fnr.contains_id(table.preamble) and not _maybe_truncated(table):
+        if (
+            frame_clean
+            and sheets_clean
+            and not fnr.contains_id(table.preamble)
+            and not _maybe_truncated(table)
+        ):
             return landing.archive_original(settings, work.sha256, work.name, work.data), None
         redacted = table.frame.select(
             [pl.col(c).map_batches(_redact_series, return_dtype=pl.String) for c in columns]
@@ -449,7 +466,10 @@ def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.D
     label = KEY_LABEL[kind]
     source = ctx.source_for.get(label, label)
     if kind == "employments" and "employment_id" not in ctx.source_for:
-        text = "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato (lever arbeidsforholdsnr)"
+        text = (
+            "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato "
+            "(lever arbeidsforholdsnr)"
+        )
     else:
         text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
     column = ERR + label
@@ -477,7 +497,7 @@ def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Seri
     columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
     columns += [pl.col(c) for c in table.frame.columns if c != ROW and c not in replaced]
     frame = source_rows.select(columns)
-    for source, key in replaced.items():
+    for key in replaced.values():
         values = keyed.get_column(key)
         if key == "person_key":
             values = keyed.select(
@@ -493,7 +513,12 @@ def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataF
     mask = rows.get_column("__failing")
     if not mask.any():
         return pl.DataFrame(
-            schema={"source_row_number": pl.Int64, "column_name": pl.String, "reason": pl.String, "row_json": pl.String}
+            schema={
+                "source_row_number": pl.Int64,
+                "column_name": pl.String,
+                "reason": pl.String,
+                "row_json": pl.String,
+            }
         )
     documents = _row_documents(table, rows, kind, mask)
     payload = [c for c in documents.columns if c != ROW]

@@ -54,15 +54,33 @@ def record_delivery(
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-            sha256, file_name, kind, municipality_code, extraction_date, profile,
-            counts.get("read", 0), counts.get("loaded", 0), counts.get("quarantined", 0),
-            counts.get("duplicate", 0), counts.get("stale", 0), outcome, reason, archive_path, at,
+            sha256,
+            file_name,
+            kind,
+            municipality_code,
+            extraction_date,
+            profile,
+            counts.get("read", 0),
+            counts.get("loaded", 0),
+            counts.get("quarantined", 0),
+            counts.get("duplicate", 0),
+            counts.get("stale", 0),
+            outcome,
+            reason,
+            archive_path,
+            at,
         ],
     )
 
 
 def record_attempt(
-    con: duckdb.DuckDBPyConnection, *, sha256: str, file_name: str, outcome: str, reason: str | None, at: datetime
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sha256: str,
+    file_name: str,
+    outcome: str,
+    reason: str | None,
+    at: datetime,
 ) -> None:
     con.execute(
         "insert into audit.delivery_attempts values (?, ?, ?, ?, ?)", [sha256, file_name, outcome, reason, at]

@@ -15,20 +15,58 @@ from pipelines.hr.contract import RAW_KEYS, RAW_TABLES
 
 RAW_COLUMNS = {
     "employments": (
-        "municipality_code", "employment_key", "employee_key", "person_key", "birth_year", "gender",
-        "position_code", "position_title", "fte_percent", "employment_type", "start_date", "end_date",
-        "termination_reason", "unit", "service_area", "kostra_function", "manager_level", "education_level",
-        "extraction_date", "delivery_sha256", "source_row_number",
+        "municipality_code",
+        "employment_key",
+        "employee_key",
+        "person_key",
+        "birth_year",
+        "gender",
+        "position_code",
+        "position_title",
+        "fte_percent",
+        "employment_type",
+        "start_date",
+        "end_date",
+        "termination_reason",
+        "unit",
+        "service_area",
+        "kostra_function",
+        "manager_level",
+        "education_level",
+        "extraction_date",
+        "delivery_sha256",
+        "source_row_number",
     ),
     "postings": (
-        "municipality_code", "posting_id", "position_code", "position_title", "manager_level", "fte_percent",
-        "employment_type", "published_date", "closing_date", "filled_date", "status", "applicants",
-        "qualified_applicants", "hired_employee_key", "hire_source", "cost_nok", "extraction_date",
-        "delivery_sha256", "source_row_number",
+        "municipality_code",
+        "posting_id",
+        "position_code",
+        "position_title",
+        "manager_level",
+        "fte_percent",
+        "employment_type",
+        "published_date",
+        "closing_date",
+        "filled_date",
+        "status",
+        "applicants",
+        "qualified_applicants",
+        "hired_employee_key",
+        "hire_source",
+        "cost_nok",
+        "extraction_date",
+        "delivery_sha256",
+        "source_row_number",
     ),
     "backlog": (
-        "municipality_code", "service", "month", "open_cases", "overdue_cases", "extraction_date",
-        "delivery_sha256", "source_row_number",
+        "municipality_code",
+        "service",
+        "month",
+        "open_cases",
+        "overdue_cases",
+        "extraction_date",
+        "delivery_sha256",
+        "source_row_number",
     ),
 }
 
@@ -45,7 +83,8 @@ def upsert(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int
     con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         overlap = con.execute(
-            f"select count(*) from {table} where municipality_code in (select distinct municipality_code from staged)"
+            f"select exists (select 1 from {table} "
+            f"where municipality_code in (select distinct municipality_code from staged))"
         ).fetchone()[0]
         column_list = ", ".join(columns)
         if not overlap:
@@ -53,7 +92,8 @@ def upsert(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int
             return 0
         on = " and ".join(f"r.{k} = s.{k}" for k in keys)
         stale = con.execute(
-            f"select count(*) from staged s join {table} r on {on} where r.extraction_date > s.extraction_date"
+            f"select count(*) from staged s join {table} r on {on} "
+            f"where r.extraction_date > s.extraction_date"
         ).fetchone()[0]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
         con.execute(

@@ -102,7 +102,9 @@ def _load_kind(profile_name: str, kind: str, spec: dict) -> KindMap:
         folded: dict[str, str] = {fold(v): v for v in allowed}  # canonical words always pass
         for source, target in mapping.items():
             if target not in allowed:
-                raise ValueError(f"profile {profile_name}: {canonical} value {target!r} is not one of {allowed}")
+                raise ValueError(
+                    f"profile {profile_name}: {canonical} value {target!r} is not one of {allowed}"
+                )
             folded[fold(str(source))] = target
         values[canonical] = folded
     for canonical, allowed in CODED_VALUES.items():

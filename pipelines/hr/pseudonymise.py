@@ -55,7 +55,9 @@ class Pseudonymiser:
         that message, one row per row of `frame`, in order."""
         if frame.height == 0:
             return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in messages})
-        selects = ", ".join(f"{hmac_sql(sql, self._ipad, self._opad)} as {name}" for name, sql in messages.items())
+        selects = ", ".join(
+            f"{hmac_sql(sql, self._ipad, self._opad)} as {name}" for name, sql in messages.items()
+        )
         self._con.register("ids", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             table = self._con.sql(f"select {selects} from ids").to_arrow_table()

@@ -165,7 +165,9 @@ def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
     value_cols = [c for c in frame.columns if c != ROW]
     # A line is empty when every cell is null or whitespace. Whitespace is only looked for on
     # rows whose cells are all tiny, so a national-size file costs one pass of integer sums.
-    total = frame.select(pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])).to_series()
+    total = frame.select(
+        pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
+    ).to_series()
     tiny = (total <= 3 * len(value_cols)).arg_true()
     if tiny.len():
         joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
@@ -186,7 +188,9 @@ def _read_xlsx(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
         workbook = fastexcel.read_excel(data)
         sheet_names = list(workbook.sheet_names)
     except Exception:  # fastexcel raises its own hierarchy; its text may quote cells
-        raise DeliveryError("filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)") from None
+        raise DeliveryError(
+            "filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)"
+        ) from None
     wanted = [p.sheet for p, _ in pairs if p.sheet and p.sheet in sheet_names]
     sheet = wanted[0] if wanted else (sheet_names[0] if sheet_names else None)
     if sheet is None:

@@ -36,8 +36,8 @@ def describe(result: DeliveryResult) -> str:
         line += f" ({escape(', '.join(facts))})"
     if result.outcome == "loaded":
         line += (
-            f": lest {_n(result.rows_read)}, lastet {_n(result.rows_loaded)}, karantene {_n(result.rows_quarantined)}, "
-            f"duplikater {_n(result.rows_duplicate)}"
+            f": lest {_n(result.rows_read)}, lastet {_n(result.rows_loaded)}, "
+            f"karantene {_n(result.rows_quarantined)}, duplikater {_n(result.rows_duplicate)}"
         )
         if result.rows_stale:
             line += f" (av de lastede var {_n(result.rows_stale)} eldre enn det som alt var lagret)"
@@ -53,7 +53,8 @@ def print_ingest_results(results: Sequence[DeliveryResult], console: Console) ->
     by_outcome = {key: sum(1 for r in results if r.outcome == key) for key in OUTCOME}
     parts = [f"{by_outcome[key]} {OUTCOME[key][1]}" for key in OUTCOME if by_outcome[key]]
     totals = (
-        f"{_n(sum(r.rows_read for r in results))} rader lest, {_n(sum(r.rows_loaded for r in results))} lastet, "
+        f"{_n(sum(r.rows_read for r in results))} rader lest, "
+        f"{_n(sum(r.rows_loaded for r in results))} lastet, "
         f"{_n(sum(r.rows_quarantined for r in results))} i karantene, "
         f"{_n(sum(r.rows_duplicate for r in results))} duplikater"
     )

@@ -91,7 +91,9 @@ class _Converter:
         return text
 
     def _municipality(self, col: Column, text: pl.Series) -> pl.Series:
-        value = via_distinct(text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String)
+        value = via_distinct(
+            text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String
+        )
         fallback = self.ctx.municipality_fallback
         return value.fill_null(fallback) if fallback else value
 
@@ -171,8 +173,12 @@ def _checks(col: Column, ctx: FileContext) -> list[tuple[pl.Expr, str]]:
     elif t == "month":
         pairs += [(has & value.is_null(), "ugyldig måned")]
     elif t in ("gender", "employment_type", "status", "hire_source"):
-        what = {"gender": "kjønnskode", "employment_type": "ansettelsesform", "status": "status",
-                "hire_source": "rekrutteringskilde"}[t]
+        what = {
+            "gender": "kjønnskode",
+            "employment_type": "ansettelsesform",
+            "status": "status",
+            "hire_source": "rekrutteringskilde",
+        }[t]
         pairs += [(has & value.is_null(), f"ukjent {what}")]
     elif t == "kostra_function":
         pairs += [(has & ~value.str.contains(r"^\d{3}$"), "ugyldig KOSTRA-funksjon (ikke tre sifre)")]
@@ -211,7 +217,10 @@ def typed(frame: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     sentinels = list(ctx.profile.open_end_dates)
     dates = [c.name for c in columns if c.type == "date"]
     values = values.with_columns(
-        *((pl.col(d).is_in(sentinels).fill_null(False) if sentinels else pl.lit(False)).alias(OPEN_END + d) for d in dates)
+        *(
+            (pl.col(d).is_in(sentinels).fill_null(False) if sentinels else pl.lit(False)).alias(OPEN_END + d)
+            for d in dates
+        )
     ).with_columns(*(pl.when(pl.col(OPEN_END + d)).then(None).otherwise(pl.col(d)).alias(d) for d in dates))
 
     if ctx.kind == "employments":
@@ -237,7 +246,9 @@ def _add_reason(name: str, pairs: list[tuple[pl.Expr, str]], ctx: FileContext) -
 
 def _seed_level(ctx: FileContext) -> pl.Expr:
     levels = ctx.refs.manager_levels
-    return pl.col("position_code").replace_strict(list(levels), list(levels.values()), default=None, return_dtype=pl.Int64)
+    return pl.col("position_code").replace_strict(
+        list(levels), list(levels.values()), default=None, return_dtype=pl.Int64
+    )
 
 
 def _employments(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
@@ -266,7 +277,8 @@ def _employments(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
         pl.coalesce(
             pl.col("employment_id"),
             pl.concat_str(
-                [pl.col("employee_number"), pl.col("position_code"), start.dt.strftime("%Y-%m-%d")], separator="/"
+                [pl.col("employee_number"), pl.col("position_code"), start.dt.strftime("%Y-%m-%d")],
+                separator="/",
             ),
         ).alias(EMPLOYMENT_REF),
     ).with_columns(pl.col("birth_year").cast(pl.Int32))
@@ -276,7 +288,9 @@ def _postings(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     published = pl.col("published_date")
     return values.with_columns(
         _add_reason("filled_date", [(pl.col("filled_date") < published, "besatt før publisert")], ctx),
-        _add_reason("closing_date", [(pl.col("closing_date") < published, "søknadsfrist før publisert")], ctx),
+        _add_reason(
+            "closing_date", [(pl.col("closing_date") < published, "søknadsfrist før publisert")], ctx
+        ),
         _add_reason(
             "qualified_applicants",
             [(pl.col("qualified_applicants") > pl.col("applicants"), "flere kvalifiserte enn søkere")],

@@ -19,19 +19,42 @@ from pipelines.settings import Settings
 SECRET = "test-secret-for-pseudonyms-0123456789"
 
 VISMA_HEADER = [
-    "Kommunenr", "Ansattnr", "Fødselsnummer", "Arbeidsforholdsnr", "Fødselsår", "Kjønn", "Stillingskode",
-    "Stillingsbetegnelse", "Stillingsprosent", "Ansettelsesform", "Startdato", "Sluttdato", "Sluttårsak",
-    "Tjenestested", "Sektor", "Funksjon", "Ledernivå", "Utdanningsnivå",
+    "Kommunenr",
+    "Ansattnr",
+    "Fødselsnummer",
+    "Arbeidsforholdsnr",
+    "Fødselsår",
+    "Kjønn",
+    "Stillingskode",
+    "Stillingsbetegnelse",
+    "Stillingsprosent",
+    "Ansettelsesform",
+    "Startdato",
+    "Sluttdato",
+    "Sluttårsak",
+    "Tjenestested",
+    "Sektor",
+    "Funksjon",
+    "Ledernivå",
+    "Utdanningsnivå",
 ]
 CANONICAL_EMPLOYMENTS = [
-    "municipality_code", "employee_number", "employment_id", "birth_year", "gender", "position_code",
-    "position_title", "fte_percent", "employment_type", "start_date", "end_date", "unit",
+    "municipality_code",
+    "employee_number",
+    "employment_id",
+    "birth_year",
+    "gender",
+    "position_code",
+    "position_title",
+    "fte_percent",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "unit",
 ]
 
 
-def make_fnr(
-    day: int, month: int, year: int, individual: int, *, first_remainder: int = 0
-) -> str | None:
+def make_fnr(day: int, month: int, year: int, individual: int, *, first_remainder: int = 0) -> str | None:
     """A synthetic national id with valid control digits (None when this individual number
     cannot carry one). `first_remainder` 1-3 makes a post-2032 number; month + 40 / + 80 and
     day + 40 are for the caller to add."""
@@ -47,14 +70,21 @@ def make_fnr(
     return base + str(k1) + str(k2)
 
 
-def synthetic_ids(count: int, *, seed: int = 1, month_offset: int = 80, first_remainder: int = 0) -> list[str]:
+def synthetic_ids(
+    count: int, *, seed: int = 1, month_offset: int = 80, first_remainder: int = 0
+) -> list[str]:
     """`count` distinct synthetic ids (month + 80 by default), old rule unless told otherwise."""
     rng = random.Random(seed)
     found: list[str] = []
     while len(found) < count:
         year = rng.randint(1960, 1999)
-        number = make_fnr(rng.randint(1, 28), rng.randint(1, 12) + month_offset, year, rng.randint(0, 499),
-                          first_remainder=first_remainder)
+        number = make_fnr(
+            rng.randint(1, 28),
+            rng.randint(1, 12) + month_offset,
+            year,
+            rng.randint(0, 499),
+            first_remainder=first_remainder,
+        )
         if number and number not in found:
             found.append(number)
     return found
@@ -101,7 +131,10 @@ class Home:
         assert row["rows_read"] == row["rows_loaded"] + row["rows_quarantined"] + row["rows_duplicate"]
         assert row["rows_stale"] <= row["rows_loaded"]
         assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (
-            result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_duplicate
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.rows_duplicate,
         )
         return row
 
@@ -146,11 +179,24 @@ def write_text(
 def visma_row(**overrides: object) -> list[object]:
     """One Visma employment row; override by header name (spaces/å as in the header)."""
     row = {
-        "Kommunenr": "1857", "Ansattnr": "1001", "Fødselsnummer": "", "Arbeidsforholdsnr": "1001-1",
-        "Fødselsår": "1980", "Kjønn": "K", "Stillingskode": "7174", "Stillingsbetegnelse": "Sykepleier",
-        "Stillingsprosent": "62,5", "Ansettelsesform": "Fast", "Startdato": "01.08.2015", "Sluttdato": "",
-        "Sluttårsak": "", "Tjenestested": "Værøy sykehjem", "Sektor": "Helse og omsorg", "Funksjon": "253",
-        "Ledernivå": "", "Utdanningsnivå": "Høgskole",
+        "Kommunenr": "1857",
+        "Ansattnr": "1001",
+        "Fødselsnummer": "",
+        "Arbeidsforholdsnr": "1001-1",
+        "Fødselsår": "1980",
+        "Kjønn": "K",
+        "Stillingskode": "7174",
+        "Stillingsbetegnelse": "Sykepleier",
+        "Stillingsprosent": "62,5",
+        "Ansettelsesform": "Fast",
+        "Startdato": "01.08.2015",
+        "Sluttdato": "",
+        "Sluttårsak": "",
+        "Tjenestested": "Værøy sykehjem",
+        "Sektor": "Helse og omsorg",
+        "Funksjon": "253",
+        "Ledernivå": "",
+        "Utdanningsnivå": "Høgskole",
     }
     unknown = set(overrides) - set(row)
     assert not unknown, unknown
@@ -158,7 +204,12 @@ def visma_row(**overrides: object) -> list[object]:
     return [row[h] for h in VISMA_HEADER]
 
 
-def visma_file(path: Path, rows: Sequence[Sequence[object]], *, title: str | None = "Arbeidsforhold per 15.12.2023",
-               **options) -> Path:
+def visma_file(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    *,
+    title: str | None = "Arbeidsforhold per 15.12.2023",
+    **options,
+) -> Path:
     lines = [title, ""] if title else []
     return write_text(path, VISMA_HEADER, rows, title=lines, **options)

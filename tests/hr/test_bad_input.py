@@ -17,11 +17,18 @@ def _assert_rejected(home: Home, result, reason_part: str) -> dict:
     assert reason_part in (result.reason or "")
     row = home.assert_reconciles(result)
     assert row["outcome"] == "rejected"
-    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (0, 0, 0, 0)
+    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert reason_part in row["reason"]
     assert "\n" not in row["reason"]
     assert home.query("select count(*) from raw.hr_employments") == [(0,)]
-    attempts = home.query("select outcome from audit.delivery_attempts where delivery_sha256 = ?", [result.sha256])
+    attempts = home.query(
+        "select outcome from audit.delivery_attempts where delivery_sha256 = ?", [result.sha256]
+    )
     assert attempts == [("rejected",)]
     return row
 
@@ -105,7 +112,12 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
     result = home.ingest_one(visma_file(home.files / "1857_blandet.csv", rows))
     assert result.outcome == "loaded"
     row = home.assert_reconciles(result)
-    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (11, 2, 9, 0)
+    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (
+        11,
+        2,
+        9,
+        0,
+    )
     quarantine = home.query(
         "select source_row_number, column_name, reason from audit.quarantine where delivery_sha256 = ? "
         "order by source_row_number, column_name",
@@ -140,16 +152,79 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
 def test_postings_and_backlog_cross_column_rules(home: Home):
     postings = write_text(
         home.files / "1856_utlysninger.csv",
-        ["Kommunenr", "Annonse-ID", "Stillingskode", "Stillingstittel", "Ledernivå", "Stillingsprosent",
-         "Ansettelsesform", "Publisert", "Søknadsfrist", "Besatt dato", "Status", "Antall søkere",
-         "Kvalifiserte søkere", "Ansatt ansattnr", "Rekrutteringskilde", "Kostnad"],
         [
-            ["1856", "A-1", "7174", "Sykepleier", "", "100", "Fast", "01.02.2023", "01.03.2023", "15.04.2023",
-             "Besatt", "4", "2", "77", "Ekstern", "12 500,00"],
-            ["1856", "A-2", "7174", "Sykepleier", "", "100", "Fast", "01.02.2023", "01.03.2023", "15.01.2023",
-             "Besatt", "4", "2", "78", "Ekstern", "0"],
-            ["1856", "A-3", "7174", "Sykepleier", "", "100", "Fast", "01.02.2023", "01.03.2023", "",
-             "Åpen", "-1", "", "", "", ""],
+            "Kommunenr",
+            "Annonse-ID",
+            "Stillingskode",
+            "Stillingstittel",
+            "Ledernivå",
+            "Stillingsprosent",
+            "Ansettelsesform",
+            "Publisert",
+            "Søknadsfrist",
+            "Besatt dato",
+            "Status",
+            "Antall søkere",
+            "Kvalifiserte søkere",
+            "Ansatt ansattnr",
+            "Rekrutteringskilde",
+            "Kostnad",
+        ],
+        [
+            [
+                "1856",
+                "A-1",
+                "7174",
+                "Sykepleier",
+                "",
+                "100",
+                "Fast",
+                "01.02.2023",
+                "01.03.2023",
+                "15.04.2023",
+                "Besatt",
+                "4",
+                "2",
+                "77",
+                "Ekstern",
+                "12 500,00",
+            ],
+            [
+                "1856",
+                "A-2",
+                "7174",
+                "Sykepleier",
+                "",
+                "100",
+                "Fast",
+                "01.02.2023",
+                "01.03.2023",
+                "15.01.2023",
+                "Besatt",
+                "4",
+                "2",
+                "78",
+                "Ekstern",
+                "0",
+            ],
+            [
+                "1856",
+                "A-3",
+                "7174",
+                "Sykepleier",
+                "",
+                "100",
+                "Fast",
+                "01.02.2023",
+                "01.03.2023",
+                "",
+                "Åpen",
+                "-1",
+                "",
+                "",
+                "",
+                "",
+            ],
         ],
     )
     backlog = write_text(
@@ -170,10 +245,18 @@ def test_postings_and_backlog_cross_column_rules(home: Home):
 
 # --- exact duplicate rows -------------------------------------------------------------------------
 def test_exact_duplicates_load_once_and_are_counted(home: Home):
-    one, two = visma_row(Ansattnr="1", Arbeidsforholdsnr="1-1"), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")
+    one, two = (
+        visma_row(Ansattnr="1", Arbeidsforholdsnr="1-1"),
+        visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1"),
+    )
     result = home.ingest_one(visma_file(home.files / "1857.csv", [one, two, one, one]))
     row = home.assert_reconciles(result)
-    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (4, 2, 0, 2)
+    assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (
+        4,
+        2,
+        0,
+        2,
+    )
     assert [r["source_row_number"] for r in home.table("raw.hr_employments")] == [1, 2]
 
 
@@ -188,7 +271,9 @@ def test_same_id_with_different_content_is_quarantined_not_guessed(home: Home):
 
 # --- same file delivered twice --------------------------------------------------------------------
 def test_same_file_twice_is_recognised_by_hash_and_changes_nothing(home: Home):
-    path = visma_file(home.files / "1857.csv", [visma_row(), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")])
+    path = visma_file(
+        home.files / "1857.csv", [visma_row(), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")]
+    )
     first = home.ingest_one(path)
     before = home.table("raw.hr_employments")
     copy = home.files / "kopi_av_1857.csv"
@@ -219,14 +304,23 @@ def test_a_rejected_file_may_be_delivered_again_with_the_missing_option(home: Ho
 def test_later_extract_supersedes_earlier_rows_and_the_earlier_delivery_stays_archived(home: Home):
     early = visma_file(
         home.files / "1857_2022.csv",
-        [visma_row(Ansattnr="1", Arbeidsforholdsnr="1-1", Stillingsprosent="50"),
-         visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")],
+        [
+            visma_row(Ansattnr="1", Arbeidsforholdsnr="1-1", Stillingsprosent="50"),
+            visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1"),
+        ],
         title="Arbeidsforhold per 01.12.2022",
     )
     late = visma_file(
         home.files / "1857_2023.csv",
-        [visma_row(Ansattnr="1", Arbeidsforholdsnr="1-1", Stillingsprosent="80",
-                   Sluttdato="31.10.2023", Sluttårsak="Egen oppsigelse")],
+        [
+            visma_row(
+                Ansattnr="1",
+                Arbeidsforholdsnr="1-1",
+                Stillingsprosent="80",
+                Sluttdato="31.10.2023",
+                Sluttårsak="Egen oppsigelse",
+            )
+        ],
         title="Arbeidsforhold per 01.12.2023",
     )
     first, second = home.ingest(early, late)
@@ -246,9 +340,12 @@ def test_later_extract_supersedes_earlier_rows_and_the_earlier_delivery_stays_ar
 
 @pytest.mark.parametrize("same_date", [False, True])
 def test_older_extract_after_newer_counts_stale_rows(home: Home, same_date: bool):
-    newer = visma_file(home.files / "ny.csv", [visma_row(Stillingsprosent="80")], title="Arbeidsforhold per 01.12.2023")
+    newer = visma_file(
+        home.files / "ny.csv", [visma_row(Stillingsprosent="80")], title="Arbeidsforhold per 01.12.2023"
+    )
     older = visma_file(
-        home.files / "gammel.csv", [visma_row(Stillingsprosent="50")],
+        home.files / "gammel.csv",
+        [visma_row(Stillingsprosent="50")],
         title="Arbeidsforhold per 01.12.2023" if same_date else "Arbeidsforhold per 01.12.2022",
     )
     home.ingest(newer)

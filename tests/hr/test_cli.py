@@ -25,14 +25,19 @@ def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_good_and_bad_files_give_one_line_each_and_exit_1(home: Home, monkeypatch, capsys):
-    good = visma_file(home.files / "1857_ok.csv", [visma_row(), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")])
+    good = visma_file(
+        home.files / "1857_ok.csv", [visma_row(), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1")]
+    )
     bad = home.files / "1857_tull.csv"
     bad.write_text("dette er ikke en eksport\n", encoding="utf-8")
     code, out, err = _run(monkeypatch, capsys, "ingest", str(home.files))
     assert code == 1
     lines = out.strip().splitlines()
     assert len(lines) == 3, out
-    assert lines[0].startswith("lastet  1857_ok.csv") and "lest 2, lastet 2, karantene 0, duplikater 0" in lines[0]
+    assert (
+        lines[0].startswith("lastet  1857_ok.csv")
+        and "lest 2, lastet 2, karantene 0, duplikater 0" in lines[0]
+    )
     assert lines[1].startswith("avvist  1857_tull.csv — fant ingen kjent kolonneoverskrift")
     assert lines[2].startswith("Oppsummering: 2 filer (1 lastet, 1 avvist)")
     assert "Traceback" not in out + err
@@ -69,7 +74,12 @@ def test_real_process_bad_file_prints_no_traceback(home: Home):
     env = {**os.environ, "WORKFORCE_HOME": str(home.root)}
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "ingest", str(bad)],
-        capture_output=True, text=True, cwd=REPO, env=env, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 1
     assert "avvist" in done.stdout and "tom fil" in done.stdout

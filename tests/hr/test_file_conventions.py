@@ -19,14 +19,21 @@ def _only_row(home: Home, table: str = "raw.hr_employments") -> dict:
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("cp1252", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-8", b""), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")],
+    [
+        ("cp1252", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-8", b""),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+    ],
     ids=["windows-1252", "utf-8-bom", "utf-8", "utf-16-le", "utf-16-be"],
 )
 def test_encodings_keep_norwegian_letters(home: Home, encoding: str, bom: bytes):
     path = visma_file(
         home.files / "1857.csv",
         [visma_row(Tjenestested="Værøy sykehjem – Ålesundvegen", Sektor="Helse og omsorg")],
-        encoding=encoding, newline="\r\n",
+        encoding=encoding,
+        newline="\r\n",
     )
     path.write_bytes(bom + path.read_bytes())
     result = home.ingest_one(path)
@@ -37,7 +44,9 @@ def test_encodings_keep_norwegian_letters(home: Home, encoding: str, bom: bytes)
 
 
 def test_utf16_without_bom_is_recognised(home: Home):
-    path = visma_file(home.files / "1857.txt", [visma_row(Tjenestested="Tromsø")], encoding="utf-16-le", title=None)
+    path = visma_file(
+        home.files / "1857.txt", [visma_row(Tjenestested="Tromsø")], encoding="utf-16-le", title=None
+    )
     assert home.ingest_one(path).outcome == "loaded"
     assert _only_row(home)["unit"] == "Tromsø"
 
@@ -54,7 +63,9 @@ def test_each_delimiter_is_sniffed(home: Home, delimiter: str):
 
 def test_title_lines_above_the_header_are_skipped_and_give_the_extraction_date(home: Home):
     path = write_text(
-        home.files / "1857.csv", VISMA_HEADER, [visma_row()],
+        home.files / "1857.csv",
+        VISMA_HEADER,
+        [visma_row()],
         title=["Værøy kommune", "Arbeidsforhold per 15.12.2023", "", "Utskrevet av: lønn"],
     )
     result = home.ingest_one(path)
@@ -68,8 +79,10 @@ def test_extraction_date_from_file_name_then_from_content(home: Home):
     assert str(by_name.extraction_date) == "2023-12-01" and "filnavnet" in by_name.reason
     content = visma_file(
         home.files / "1857_uten_dato.csv",
-        [visma_row(Ansattnr="5", Startdato="01.03.2021"), visma_row(Ansattnr="6", Startdato="01.02.2019",
-                                                                    Sluttdato="30.06.2022")],
+        [
+            visma_row(Ansattnr="5", Startdato="01.03.2021"),
+            visma_row(Ansattnr="6", Startdato="01.02.2019", Sluttdato="30.06.2022"),
+        ],
         title=None,
     )
     [by_content] = home.ingest(content)
@@ -80,11 +93,42 @@ def test_extraction_date_from_file_name_then_from_content(home: Home):
 
 
 def test_decimal_comma_thousands_separators_and_cost_formats(home: Home):
-    header = ["Kommunenr", "Annonse-ID", "Stillingskode", "Stillingstittel", "Ledernivå", "Stillingsprosent",
-              "Ansettelsesform", "Publisert", "Søknadsfrist", "Besatt dato", "Status", "Antall søkere",
-              "Kvalifiserte søkere", "Ansatt ansattnr", "Rekrutteringskilde", "Kostnad"]
-    base = ["1856", "", "9451", "Virksomhetsleder", "", "", "Fast", "01.02.2023", "01.03.2023", "15.04.2023",
-            "Besatt", "12", "5", "77", "Annen kommune", ""]
+    header = [
+        "Kommunenr",
+        "Annonse-ID",
+        "Stillingskode",
+        "Stillingstittel",
+        "Ledernivå",
+        "Stillingsprosent",
+        "Ansettelsesform",
+        "Publisert",
+        "Søknadsfrist",
+        "Besatt dato",
+        "Status",
+        "Antall søkere",
+        "Kvalifiserte søkere",
+        "Ansatt ansattnr",
+        "Rekrutteringskilde",
+        "Kostnad",
+    ]
+    base = [
+        "1856",
+        "",
+        "9451",
+        "Virksomhetsleder",
+        "",
+        "",
+        "Fast",
+        "01.02.2023",
+        "01.03.2023",
+        "15.04.2023",
+        "Besatt",
+        "12",
+        "5",
+        "77",
+        "Annen kommune",
+        "",
+    ]
     costs = ["12 500,00", "12\u00a0500,00", "1.234,50", "62,5", "1 234 567", "kr 900"]
     rows = []
     for index, cost in enumerate(costs):
@@ -94,7 +138,14 @@ def test_decimal_comma_thousands_separators_and_cost_formats(home: Home):
     result = home.ingest_one(write_text(home.files / "1856_webcruiter.csv", header, rows))
     assert result.outcome == "loaded" and result.profile == "webcruiter" and result.rows_loaded == 6
     stored = {r["posting_id"]: r for r in home.table("raw.hr_postings")}
-    assert [stored[f"A-{i}"]["cost_nok"] for i in range(6)] == [12500.0, 12500.0, 1234.5, 62.5, 1234567.0, 900.0]
+    assert [stored[f"A-{i}"]["cost_nok"] for i in range(6)] == [
+        12500.0,
+        12500.0,
+        1234.5,
+        62.5,
+        1234567.0,
+        900.0,
+    ]
     assert stored["A-1"]["fte_percent"] == 62.5
     assert stored["A-0"]["manager_level"] == 3  # derived from position code 9451
     assert stored["A-0"]["hire_source"] == "other_municipality" and stored["A-0"]["status"] == "filled"
@@ -104,7 +155,9 @@ def test_decimal_comma_thousands_separators_and_cost_formats(home: Home):
 def test_norwegian_short_and_iso_dates_and_open_end_sentinels(home: Home):
     rows = [
         visma_row(Ansattnr="1", Arbeidsforholdsnr="1", Startdato="1.8.2015", Sluttdato="31.12.9999"),
-        visma_row(Ansattnr="2", Arbeidsforholdsnr="2", Fødselsår="1960", Startdato="01.08.85", Sluttdato="15.06.23"),
+        visma_row(
+            Ansattnr="2", Arbeidsforholdsnr="2", Fødselsår="1960", Startdato="01.08.85", Sluttdato="15.06.23"
+        ),
         visma_row(Ansattnr="3", Arbeidsforholdsnr="3", Startdato="2015-08-01", Sluttdato=""),
     ]
     result = home.ingest_one(visma_file(home.files / "1857.csv", rows))
@@ -118,10 +171,14 @@ def test_norwegian_short_and_iso_dates_and_open_end_sentinels(home: Home):
 def test_trailing_empty_columns_empty_lines_and_quoted_newlines(home: Home):
     text = (
         "Arbeidsforhold per 15.12.2023;;;\r\n;;;\r\n"
-        + ";".join(VISMA_HEADER) + ";;;\r\n"
-        + ";".join(visma_row(Ansattnr="1", Arbeidsforholdsnr="1")) + ";;;\r\n"
+        + ";".join(VISMA_HEADER)
+        + ";;;\r\n"
+        + ";".join(visma_row(Ansattnr="1", Arbeidsforholdsnr="1"))
+        + ";;;\r\n"
         + "\r\n;;;;\r\n"
-        + ";".join(visma_row(Ansattnr="2", Arbeidsforholdsnr="2", Tjenestested='"Sykehjem\r\nandre etasje; vest"'))
+        + ";".join(
+            visma_row(Ansattnr="2", Arbeidsforholdsnr="2", Tjenestested='"Sykehjem\r\nandre etasje; vest"')
+        )
         + ";;;\r\n"
     )
     path = home.files / "1857.csv"
@@ -134,7 +191,14 @@ def test_trailing_empty_columns_empty_lines_and_quoted_newlines(home: Home):
 
 def test_rows_with_more_fields_than_the_header_are_quarantined(home: Home):
     path = home.files / "1857.csv"
-    text = ";".join(VISMA_HEADER) + "\n" + ";".join(visma_row()) + ";overflødig\n" + ";".join(visma_row(Ansattnr="2")) + "\n"
+    text = (
+        ";".join(VISMA_HEADER)
+        + "\n"
+        + ";".join(visma_row())
+        + ";overflødig\n"
+        + ";".join(visma_row(Ansattnr="2"))
+        + "\n"
+    )
     path.write_text(text, encoding="utf-8")
     result = home.ingest_one(path)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
@@ -144,7 +208,22 @@ def test_rows_with_more_fields_than_the_header_are_quarantined(home: Home):
 
 
 def test_canonical_profile_with_english_names_and_iso_dates(home: Home):
-    rows = [["1804", "E1", "", "1990", "F", "7174", "Sykepleier", "87.5", "temporary", "2023-01-01", "", "Bodø sykehus"]]
+    rows = [
+        [
+            "1804",
+            "E1",
+            "",
+            "1990",
+            "F",
+            "7174",
+            "Sykepleier",
+            "87.5",
+            "temporary",
+            "2023-01-01",
+            "",
+            "Bodø sykehus",
+        ]
+    ]
     result = home.ingest_one(write_text(home.files / "bodo.csv", CANONICAL_EMPLOYMENTS, rows))
     assert (result.outcome, result.profile, result.municipality_code) == ("loaded", "canonical", "1804")
     row = _only_row(home)
@@ -162,19 +241,74 @@ def test_municipality_from_file_name_and_option(home: Home):
 
 
 def test_sap_profile(home: Home):
-    header = ["PERNR", "BUKRS", "ARBFORH", "GBJHR", "GESCH", "STELL", "STLTX", "BSGRD", "PERSG", "BEGDA", "ENDDA",
-              "MASSG", "ORGEH", "PERSK", "KOSTRA", "MGMT_LVL", "EDU_LVL"]
+    header = [
+        "PERNR",
+        "BUKRS",
+        "ARBFORH",
+        "GBJHR",
+        "GESCH",
+        "STELL",
+        "STLTX",
+        "BSGRD",
+        "PERSG",
+        "BEGDA",
+        "ENDDA",
+        "MASSG",
+        "ORGEH",
+        "PERSK",
+        "KOSTRA",
+        "MGMT_LVL",
+        "EDU_LVL",
+    ]
     rows = [
-        ["00012345", "1804", "00012345-01", "1971", "2", "9440", "Kommunalsjef", "100.00", "1", "01.02.2012",
-         "31.12.9999", "", "Oppvekst", "Oppvekst", "202", "", "Master"],
-        ["00012346", "1804", "00012346-01", "1999", "1", "7076", "Helsefagarbeider", "75.50", "5", "15.08.2018",
-         "14.08.2020", "Læretid ferdig", "Bodø sykehjem", "Helse", "253", "", "Fagbrev"],
+        [
+            "00012345",
+            "1804",
+            "00012345-01",
+            "1971",
+            "2",
+            "9440",
+            "Kommunalsjef",
+            "100.00",
+            "1",
+            "01.02.2012",
+            "31.12.9999",
+            "",
+            "Oppvekst",
+            "Oppvekst",
+            "202",
+            "",
+            "Master",
+        ],
+        [
+            "00012346",
+            "1804",
+            "00012346-01",
+            "1999",
+            "1",
+            "7076",
+            "Helsefagarbeider",
+            "75.50",
+            "5",
+            "15.08.2018",
+            "14.08.2020",
+            "Læretid ferdig",
+            "Bodø sykehjem",
+            "Helse",
+            "253",
+            "",
+            "Fagbrev",
+        ],
     ]
     result = home.ingest_one(write_text(home.files / "sap.csv", header, rows, delimiter=","))
     assert (result.outcome, result.profile, result.rows_loaded) == ("loaded", "sap", 2), result
     stored = {r["source_row_number"]: r for r in home.table("raw.hr_employments")}
     assert (stored[1]["gender"], stored[1]["manager_level"], stored[1]["end_date"]) == ("F", 2, None)
-    assert (stored[2]["employment_type"], stored[2]["fte_percent"], stored[2]["gender"]) == ("apprentice", 75.5, "M")
+    assert (stored[2]["employment_type"], stored[2]["fte_percent"], stored[2]["gender"]) == (
+        "apprentice",
+        75.5,
+        "M",
+    )
 
 
 def _unit4_workbook(path, rows) -> None:
@@ -182,9 +316,26 @@ def _unit4_workbook(path, rows) -> None:
     sheet = book.add_worksheet("Ansatte")
     date_format = book.add_format({"num_format": "dd.mm.yyyy"})
     sheet.write(0, 0, "Arbeidsforhold Værøy kommune 01.12.2023")
-    header = ["Kommune", "Ressursnr", "Fnr", "Arbeidsforhold", "Fødselsår", "Kjønn", "Stillingskode", "Stilling",
-              "Stillingsprosent", "Ansettelsesform", "Fra dato", "Til dato", "Sluttårsak", "Ansvar",
-              "Tjenesteområde", "Funksjon", "Ledernivå", "Utdanning"]
+    header = [
+        "Kommune",
+        "Ressursnr",
+        "Fnr",
+        "Arbeidsforhold",
+        "Fødselsår",
+        "Kjønn",
+        "Stillingskode",
+        "Stilling",
+        "Stillingsprosent",
+        "Ansettelsesform",
+        "Fra dato",
+        "Til dato",
+        "Sluttårsak",
+        "Ansvar",
+        "Tjenesteområde",
+        "Funksjon",
+        "Ledernivå",
+        "Utdanning",
+    ]
     for col, name in enumerate(header):
         sheet.write(2, col, name)
     for r, row in enumerate(rows, start=3):
@@ -203,20 +354,63 @@ def test_unit4_xlsx_with_title_row_real_dates_serials_and_hundredths(home: Home)
     _unit4_workbook(
         path,
         [
-            [1857, 501, None, "501-1", 1984, "Kvinne", 7174, "Sykepleier", 6250, "Fast", dt.date(2016, 3, 1), None,
-             None, "Værøy sykehjem", "Helse og omsorg", 253, None, "Høgskole"],
-            [1857, 502, None, "502-1", 1990, "Mann", 7076, "Helsefagarbeider", 10000, "Vikar", 45275, 45400.0,
-             "Vikariat utløpt", "Hjemmetjenesten", "Helse og omsorg", 254, None, "Fagbrev"],
+            [
+                1857,
+                501,
+                None,
+                "501-1",
+                1984,
+                "Kvinne",
+                7174,
+                "Sykepleier",
+                6250,
+                "Fast",
+                dt.date(2016, 3, 1),
+                None,
+                None,
+                "Værøy sykehjem",
+                "Helse og omsorg",
+                253,
+                None,
+                "Høgskole",
+            ],
+            [
+                1857,
+                502,
+                None,
+                "502-1",
+                1990,
+                "Mann",
+                7076,
+                "Helsefagarbeider",
+                10000,
+                "Vikar",
+                45275,
+                45400.0,
+                "Vikariat utløpt",
+                "Hjemmetjenesten",
+                "Helse og omsorg",
+                254,
+                None,
+                "Fagbrev",
+            ],
         ],
     )
     result = home.ingest_one(path)
     assert (result.outcome, result.profile, result.rows_loaded) == ("loaded", "unit4", 2), result
     assert str(result.extraction_date) == "2023-12-01"
     stored = {r["source_row_number"]: r for r in home.table("raw.hr_employments")}
-    assert (stored[1]["fte_percent"], stored[1]["start_date"], stored[1]["unit"]) == (62.5, dt.date(2016, 3, 1),
-                                                                                     "Værøy sykehjem")
+    assert (stored[1]["fte_percent"], stored[1]["start_date"], stored[1]["unit"]) == (
+        62.5,
+        dt.date(2016, 3, 1),
+        "Værøy sykehjem",
+    )
     assert (stored[2]["start_date"], stored[2]["end_date"]) == (dt.date(2023, 12, 15), dt.date(2024, 4, 18))
-    assert (stored[2]["fte_percent"], stored[2]["gender"], stored[2]["employment_type"]) == (100.0, "M", "substitute")
+    assert (stored[2]["fte_percent"], stored[2]["gender"], stored[2]["employment_type"]) == (
+        100.0,
+        "M",
+        "substitute",
+    )
     # no national id in the workbook: the archive keeps the original bytes
     archived = home.root / home.delivery(result.sha256)["archive_path"]
     assert archived.name == "unit4_eksport.xlsx" and archived.read_bytes() == path.read_bytes()

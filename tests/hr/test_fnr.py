@@ -42,8 +42,12 @@ def test_century_follows_the_individual_number():
 
 @pytest.mark.parametrize(
     ("day", "month", "kind"),
-    [(55, 6, "D-number (day + 40)"), (12, 46, "H-number / NAV synthetic (month + 40)"),
-     (12, 86, "Skatteetaten synthetic (month + 80)"), (71, 92, "D-number and synthetic")],
+    [
+        (55, 6, "D-number (day + 40)"),
+        (12, 46, "H-number / NAV synthetic (month + 40)"),
+        (12, 86, "Skatteetaten synthetic (month + 80)"),
+        (71, 92, "D-number and synthetic"),
+    ],
 )
 def test_d_h_and_synthetic_numbers_are_valid(day: int, month: int, kind: str):
     number = _first_valid(day=day, month=month, year=1977)
@@ -86,7 +90,9 @@ def test_first_control_remainder_four_is_invalid_under_both_rules():
 def test_a_number_that_lost_its_leading_zero_in_excel_is_restored():
     number = _first_valid(day=5, month=5 + 80, year=1988)
     assert number.startswith("0")
-    facts = _facts([number[1:], number[1:] + ".0", f"{number[:6]} {number[6:]}", f"{number[:6]}-{number[6:]}"])
+    facts = _facts(
+        [number[1:], number[1:] + ".0", f"{number[:6]} {number[6:]}", f"{number[:6]}-{number[6:]}"]
+    )
     assert all(f["valid"] for f in facts)
     assert fnr.token_is_id(number[1:])
 

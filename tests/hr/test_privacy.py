@@ -60,7 +60,9 @@ def test_ids_in_the_id_column_never_reach_disk_or_logs(home: Home, ids, caplog, 
     broken = ids[5][:10] + str((int(ids[5][10]) + 1) % 10)
     rows.append(visma_row(Ansattnr="90", Arbeidsforholdsnr="90-1", Fødselsnummer=broken))
     # the Excel-mangled form (10 digits) is accepted and restored
-    rows.append(visma_row(Ansattnr="91", Arbeidsforholdsnr="91-1", Fødselsnummer=ids[6].lstrip("0"), Fødselsår=""))
+    rows.append(
+        visma_row(Ansattnr="91", Arbeidsforholdsnr="91-1", Fødselsnummer=ids[6].lstrip("0"), Fødselsår="")
+    )
     path = visma_file(home.files / "1857_med_fnr.csv", rows)
     monkeypatch.setattr("sys.argv", ["workforce", "ingest", str(path)])
     with pytest.raises(SystemExit) as done:
@@ -68,7 +70,9 @@ def test_ids_in_the_id_column_never_reach_disk_or_logs(home: Home, ids, caplog, 
     assert done.value.code == 0
 
     with home.db() as con:
-        person_keys = con.execute("select person_key, birth_year from raw.hr_employments order by all").fetchall()
+        person_keys = con.execute(
+            "select person_key, birth_year from raw.hr_employments order by all"
+        ).fetchall()
         quarantine = con.execute("select reason, row_json from audit.quarantine").fetchall()
         archive = con.execute("select archive_path from audit.deliveries").fetchone()[0]
     assert len(person_keys) == 6 and all(len(k) == 64 for k, _ in person_keys)
@@ -94,7 +98,10 @@ def test_ids_in_the_id_column_never_reach_disk_or_logs(home: Home, ids, caplog, 
 def test_id_hidden_in_a_free_text_column_rejects_the_file_without_naming_it(home: Home, ids, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     hidden = ids[0]
-    rows = [visma_row(), visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1", Sluttårsak=f"Se sak for {hidden} (Excel)")]
+    rows = [
+        visma_row(),
+        visma_row(Ansattnr="2", Arbeidsforholdsnr="2-1", Sluttårsak=f"Se sak for {hidden} (Excel)"),
+    ]
     header = [h for h in VISMA_HEADER if h != "Fødselsnummer"]
     rows = [[v for h, v in zip(VISMA_HEADER, row, strict=True) if h != "Fødselsnummer"] for row in rows]
     path = write_text(home.files / "1857_kommentar.csv", header, rows)
@@ -123,7 +130,9 @@ def test_id_hidden_in_a_free_text_column_rejects_the_file_without_naming_it(home
 
 def test_an_id_in_a_file_name_or_title_line_is_not_stored(home: Home, ids):
     number = ids[2]
-    path = visma_file(home.files / f"{number}_arbeidsforhold.csv", [visma_row()], title=f"Arbeidsforhold for {number}")
+    path = visma_file(
+        home.files / f"{number}_arbeidsforhold.csv", [visma_row()], title=f"Arbeidsforhold for {number}"
+    )
     result = home.ingest_one(path)
     assert result.outcome == "rejected" and "tittellinjene" in result.reason
     assert number not in result.file_name
