@@ -38,7 +38,9 @@ err_console = Console(stderr=True)
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
-    kind: Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
+    ] = None,
     profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
     municipality: Annotated[
         str | None, typer.Option(help="Municipality code when the file does not carry one.")
