@@ -14,6 +14,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -207,25 +208,30 @@ def _ingest_file(
         reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
         return _reject(con, settings, work, reason, at)
 
-    if prepared.archive_table is not None:
-        archive_path = landing.archive_table(settings, work.sha256, name, prepared.archive_table)
-    else:
-        archive_path = landing.archive_original(settings, work.sha256, name, data)
-    work.lap("archive")
-    counts = dict(prepared.counts)
-    reason = "; ".join(work.notes) or None
-    con.execute("begin transaction")
-    try:
-        counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
-        ledger.record_quarantine(con, work.sha256, prepared.quarantine)
-        _record(con, work, counts, "loaded", reason, archive_path, at)
-        con.execute("commit")
-        work.lap("store")
-    except Exception as error:
-        con.execute("rollback")
-        raise WorkforceError(
-            f"{name} kunne ikke lagres i databasen ({type(error).__name__}); ingenting fra filen er lagret."
-        ) from None
+    # The archive is written while DuckDB stores the rows (both release the GIL); the
+    # transaction commits only once the archive is safely on disk.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if prepared.archive_table is not None:
+            archiving = pool.submit(
+                landing.archive_table, settings, work.sha256, name, prepared.archive_table
+            )
+        else:
+            archiving = pool.submit(landing.archive_original, settings, work.sha256, name, data)
+        counts = dict(prepared.counts)
+        reason = "; ".join(work.notes) or None
+        con.execute("begin transaction")
+        try:
+            counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
+            ledger.record_quarantine(con, work.sha256, prepared.quarantine)
+            archive_path = archiving.result()
+            _record(con, work, counts, "loaded", reason, archive_path, at)
+            con.execute("commit")
+            work.lap("store")
+        except Exception as error:
+            con.execute("rollback")
+            raise WorkforceError(
+                f"{name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
+            ) from None
     return _result(work, counts, "loaded", reason, archive_path)
 
 

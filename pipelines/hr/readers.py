@@ -108,7 +108,8 @@ def _unique(names: list[str]) -> tuple[list[str], set[str]]:
 def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
     decoded = decode(data)
     text = decoded.text
-    if "\n" not in text and "\r" in text:  # classic Mac line ends
+    mac = "\n" not in text and "\r" in text
+    if mac:  # classic Mac line ends
         text = text.replace("\r", "\n")
     best: _Header | None = None
     offsets: list[int] = []
@@ -128,13 +129,20 @@ def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
     assert best is not None
     start = offsets[best.index]
     body_start = text.find("\n", start)
-    body = "" if body_start < 0 else text[body_start + 1 :]
+    if body_start < 0:
+        body = b""
+    elif decoded.encoding in ("utf-8", "utf-8-sig") and not mac and "\ufffd" not in text[: body_start + 1]:
+        # Already UTF-8: slice the delivered bytes instead of encoding the text again.
+        bom = 3 if decoded.encoding == "utf-8-sig" else 0
+        body = data[bom + len(text[: body_start + 1].encode("utf-8")) :]
+    else:
+        body = text[body_start + 1 :].encode("utf-8")
     names, blank = _unique(best.fields)
     extra = [f"{EXTRA_PREFIX}{i}" for i in range(1, EXTRA_FIELDS + 1)]
     schema = {name: pl.String for name in [*names, *extra]}
     try:
         frame = pl.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(body),
             separator=best.delimiter or ";",
             has_header=False,
             schema=schema,
