@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -197,7 +197,13 @@ def _ingest_file(
         ledger.record_attempt(
             con, sha256=work.sha256, file_name=name, outcome="already_loaded", reason=reason, at=at
         )
-        return _result(work, {}, "already_loaded", reason, None)
+        work.kind, work.municipality_code, work.extraction_date = (
+            past.kind,
+            past.municipality_code,
+            past.extraction_date,
+        )
+        result = _result(work, {}, "already_loaded", reason, None)
+        return replace(result, profile=past.profile)
 
     try:
         prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date)

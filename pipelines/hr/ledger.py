@@ -20,11 +20,17 @@ class PastDelivery:
     file_name: str
     outcome: str
     loaded_at: datetime
+    kind: str | None
+    municipality_code: str | None
+    extraction_date: date | None
+    profile: str | None
 
 
 def lookup(con: duckdb.DuckDBPyConnection, sha256: str) -> PastDelivery | None:
     row = con.execute(
-        "select file_name, outcome, loaded_at from audit.deliveries where delivery_sha256 = ?", [sha256]
+        "select file_name, outcome, loaded_at, kind, municipality_code, extraction_date, profile "
+        "from audit.deliveries where delivery_sha256 = ?",
+        [sha256],
     ).fetchone()
     return PastDelivery(*row) if row else None
 

@@ -53,21 +53,20 @@ class InboxConfig(dg.Config):
 )
 def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource):
     """Ingest the inbox: one ledger row per file, valid rows into raw.*, the rest in quarantine."""
-    from pipelines.hr.ingest import ingest_paths
+    from pipelines.hr.ingest import expand, ingest_paths
     from pipelines.hr.report import describe
     from pipelines.settings import get_settings
 
     settings = get_settings()
     settings.ensure_dirs()
     inbox = settings.inbox_dir
-    paths = [inbox / name for name in config.files] if config.files else [inbox]
-    results = ingest_paths(paths, settings)
-    for result in results:
+    files = expand([inbox / name for name in config.files] if config.files else [inbox])
+    results = ingest_paths(files, settings)
+    for source, result in zip(files, results, strict=True):
         line = _plain(describe(result))
         (context.log.warning if result.outcome == "rejected" else context.log.info)(line)
-        source = inbox / result.file_name
-        if result.outcome in ("loaded", "already_loaded") and not config.keep_files and source.is_file():
-            source.unlink()
+        if result.outcome in ("loaded", "already_loaded") and not config.keep_files:
+            source.unlink(missing_ok=True)
 
     with duckdb.get_connection() as con:
         counts = {
