@@ -1,0 +1,118 @@
+"""HR ingestion as Dagster assets: the inbox delivery run and the tables it writes.
+
+One multi-asset, because one ingestion run writes all of them in one transaction per file:
+the landing archive (`hr/landing`), the raw tables and the ledger. Deliveries are found in
+`WORKFORCE_HOME/inbox/`; a run ingests the files named in its config (a sensor's choice) or
+every file there. Files that loaded (or were already loaded) leave the inbox: their content
+is archived, redacted where it carried national ids, and the original should not linger.
+Rejected files stay for the sender to fix; the ledger says why.
+
+(No `from __future__ import annotations` here: Dagster reads the config annotation at runtime.)
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+GROUP = "hr"
+LANDING = dg.AssetKey(["hr", "landing"])
+RAW = {
+    "employments": dg.AssetKey(["raw", "hr_employments"]),
+    "postings": dg.AssetKey(["raw", "hr_postings"]),
+    "backlog": dg.AssetKey(["raw", "hr_backlog"]),
+}
+DELIVERIES = dg.AssetKey(["audit", "deliveries"])
+QUARANTINE = dg.AssetKey(["audit", "quarantine"])
+
+_DESCRIPTIONS = {
+    LANDING: "Leveranser fra innboksen, arkivert under landing/<sha256> (fødselsnumre fjernet).",
+    RAW["employments"]: "Arbeidsforhold, pseudonymisert; gjeldende versjon per arbeidsforhold.",
+    RAW["postings"]: "Utlysninger; gjeldende versjon per annonse.",
+    RAW["backlog"]: "Restanser per tjeneste og måned.",
+    DELIVERIES: "Leveranseregisteret: én rad per fil, med avstemming lest = lastet + karantene + duplikater.",
+    QUARANTINE: "Rader som ikke kunne lastes, med kolonne og årsak.",
+}
+
+
+class InboxConfig(dg.Config):
+    """Which inbox files to ingest (names relative to the inbox; empty = all of them)."""
+
+    files: list[str] = []  # noqa: RUF012  (pydantic copies defaults)
+    keep_files: bool = False
+
+
+@dg.multi_asset(
+    name="hr_inbox",
+    specs=[
+        dg.AssetSpec(
+            key, group_name=GROUP, description=text, kinds={"duckdb"} if key != LANDING else {"file"}
+        )
+        for key, text in _DESCRIPTIONS.items()
+    ],
+    can_subset=False,
+    op_tags={"workforce/writer": "build-db"},
+)
+def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource):
+    """Ingest the inbox: one ledger row per file, valid rows into raw.*, the rest in quarantine."""
+    from pipelines.hr.ingest import expand, ingest_paths
+    from pipelines.hr.report import describe
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    inbox = settings.inbox_dir
+    files = expand([inbox / name for name in config.files] if config.files else [inbox])
+    results = ingest_paths(files, settings)
+    for source, result in zip(files, results, strict=True):
+        line = _plain(describe(result))
+        (context.log.warning if result.outcome == "rejected" else context.log.info)(line)
+        if result.outcome in ("loaded", "already_loaded") and not config.keep_files:
+            source.unlink(missing_ok=True)
+
+    with duckdb.get_connection() as con:
+        counts = {
+            kind: con.execute(f"select count(*) from {key.path[0]}.{key.path[1]}").fetchone()[0]
+            for kind, key in RAW.items()
+        }
+        ledger = con.execute(
+            "select count(*), count(*) filter (outcome = 'rejected'), sum(rows_quarantined) "
+            "from audit.deliveries"
+        ).fetchone()
+        quarantined = con.execute("select count(*) from audit.quarantine").fetchone()[0]
+
+    outcomes = {
+        o: sum(1 for r in results if r.outcome == o) for o in ("loaded", "rejected", "already_loaded")
+    }
+    yield dg.MaterializeResult(
+        asset_key=LANDING,
+        metadata={
+            "files": len(results),
+            **{f"files_{k}": v for k, v in outcomes.items()},
+            "rows_loaded": sum(r.rows_loaded for r in results),
+            "rows_quarantined": sum(r.rows_quarantined for r in results),
+        },
+    )
+    for kind, key in RAW.items():
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "row_count": dg.MetadataValue.int(counts[kind]),
+                "rows_loaded_this_run": sum(r.rows_loaded for r in results if r.kind == kind),
+            },
+        )
+    yield dg.MaterializeResult(
+        asset_key=DELIVERIES,
+        metadata={
+            "deliveries": int(ledger[0]),
+            "rejected": int(ledger[1]),
+            "rows_quarantined": int(ledger[2] or 0),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=QUARANTINE, metadata={"row_count": dg.MetadataValue.int(quarantined)}
+    )
+
+
+def _plain(markup: str) -> str:
+    from rich.text import Text
+
+    return Text.from_markup(markup).plain

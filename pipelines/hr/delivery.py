@@ -1,0 +1,84 @@
+"""File-level facts of a delivery that the rows do not carry themselves: the municipality
+(when no column gives it) and the extraction date.
+
+Both are decided from the file's own content and name, never from its modification time,
+so ingesting the same bytes anywhere gives the same result.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import polars as pl
+
+from pipelines.errors import DeliveryError
+from pipelines.hr.contract import CONTENT_DATE_COLUMNS
+from pipelines.hr.references import References
+
+_DATE_PATTERNS = (
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"), "ymd"),
+)
+_YEAR_LIKE = range(1990, 2040)
+
+
+def _dates_in(text: str, compact: bool) -> list[date]:
+    found = []
+    for pattern, order in _DATE_PATTERNS if compact else _DATE_PATTERNS[:2]:
+        for match in pattern.finditer(text):
+            a, b, c = (int(g) for g in match.groups())
+            year, month, day = (a, b, c) if order == "ymd" else (c, b, a)
+            try:
+                found.append(date(year, month, day))
+            except ValueError:
+                continue
+    return found
+
+
+def municipality_from_name(file_name: str, refs: References) -> str | None:
+    """A 4-digit municipality code in the file name, when exactly one is there.
+
+    Tokens that look like years (1990-2039) are skipped: they collide with Finnmark's
+    pre-2020 codes (2002-2030), and a year in a file name is far more common.
+    """
+    stripped = file_name
+    for pattern, _ in _DATE_PATTERNS:
+        stripped = pattern.sub(" ", stripped)
+    tokens = {t for t in re.findall(r"(?<!\d)\d{4}(?!\d)", stripped) if int(t) not in _YEAR_LIKE}
+    codes = sorted(t for t in tokens if t in refs.municipalities)
+    if len(codes) > 1:
+        raise DeliveryError(
+            f"filnavnet inneholder flere kommunenumre ({', '.join(codes)}): angi --municipality"
+        )
+    return codes[0] if codes else None
+
+
+def extraction_date(
+    explicit: date | None, typed: pl.DataFrame, kind: str, has_column: bool, preamble: str, file_name: str
+) -> tuple[date, str | None]:
+    """The extraction date and, when it was not given explicitly, where it came from.
+
+    Order: the caller's value; an extraction-date column (its latest value); a date in a
+    title line; a date in the file name; the latest date in the file's own date columns.
+    """
+    if explicit is not None:
+        return explicit, None
+    if has_column:
+        latest = typed.select(pl.col("extraction_date").max()).item()
+        if latest is not None:
+            return latest, "uttrekksdato fra kolonnen i filen"
+    title = _dates_in(preamble, compact=False)
+    if title:
+        return title[0], "uttrekksdato fra tittellinjen"
+    named = _dates_in(file_name, compact=True)
+    if named:
+        return named[0], "uttrekksdato fra filnavnet"
+    columns = [c for c in CONTENT_DATE_COLUMNS[kind] if c in typed.columns]
+    latest = typed.select(pl.max_horizontal([pl.col(c).max() for c in columns])).item() if columns else None
+    if latest is not None:
+        if isinstance(latest, datetime):
+            latest = latest.date()
+        return latest, "uttrekksdato satt til seneste dato i filen (ingen oppgitt)"
+    raise DeliveryError("fant ingen uttrekksdato (ikke i kolonne, tittellinje, filnavn eller datokolonner)")

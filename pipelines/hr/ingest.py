@@ -1,0 +1,580 @@
+"""Ingestion of municipal HR deliveries: one file in, one ledger row out, always.
+
+For each file: hash it; recognise a re-delivery; read and map it through a profile; refuse
+files that leak national ids outside the id column; type and validate every row; turn
+identifiers into keyed pseudonyms; archive the (redacted) delivery; and in one transaction
+merge the valid rows into the raw tables, the failing ones into quarantine, and the counts
+into the ledger. A bad file is rejected with a one-line reason; nothing raises past here
+except the user's own mistakes in calling it (unknown options, missing paths, no secret).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.errors import DeliveryError, WorkforceError
+from pipelines.hr import fnr, landing, ledger, load
+from pipelines.hr.contract import RAW_KEYS
+from pipelines.hr.delivery import extraction_date as find_extraction_date
+from pipelines.hr.delivery import municipality_from_name
+from pipelines.hr.profiles import Profile, candidates
+from pipelines.hr.pseudonymise import Pseudonymiser
+from pipelines.hr.readers import EXTRA_FIELDS, EXTRA_PREFIX, ROW, RawTable, read_table
+from pipelines.hr.references import References, load_references
+from pipelines.hr.validate import (
+    EMPLOYMENT_REF,
+    ERR,
+    NID,
+    NID_TEXT,
+    FileContext,
+    error_columns,
+    has_error,
+    missing_required,
+    typed,
+)
+from pipelines.settings import Settings
+from pipelines.warehouse.connection import connect
+
+log = logging.getLogger(__name__)
+timing_log = logging.getLogger("pipelines.hr.timing")  # stage durations, for the benchmark
+
+INVALID_ID = "[ugyldig fødselsnummer]"
+# Source columns replaced by their pseudonyms wherever a row is written (quarantine, archive).
+IDENTIFIERS = {
+    "employments": {
+        "national_id": "person_key",
+        "employee_number": "employee_key",
+        "employment_id": "employment_key",
+    },
+    "postings": {"hired_employee_number": "hired_employee_key"},
+    "backlog": {},
+}
+# Which column a duplicate-key conflict is reported on.
+KEY_LABEL = {"employments": "employment_id", "postings": "posting_id", "backlog": "month"}
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one delivered file (mirrors its `audit.deliveries` row)."""
+
+    file_name: str
+    sha256: str
+    kind: str | None
+    municipality_code: str | None
+    extraction_date: date | None
+    profile: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_duplicate: int
+    rows_stale: int
+    outcome: str  # loaded | rejected | already_loaded
+    reason: str | None
+    archive_path: str | None
+
+
+@dataclass
+class _Work:
+    """A file on its way through; what is known so far (the reject path archives from it)."""
+
+    name: str
+    data: bytes
+    sha256: str
+    table: RawTable | None = None
+    kind: str | None = None
+    profile: Profile | None = None
+    municipality_code: str | None = None
+    extraction_date: date | None = None
+    notes: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        """Log how long the stage that just ended took (debug level; the benchmark reads it)."""
+        now = time.perf_counter()
+        timing_log.debug("%s %.3f", stage, now - self.started)
+        self.started = now
+
+
+@dataclass
+class _Prepared:
+    valid: pl.DataFrame
+    quarantine: pl.DataFrame
+    archive_table: pl.DataFrame | None  # the redacted table, when the original may not be kept
+    counts: dict[str, int]
+
+
+# --- entry point -------------------------------------------------------------------------
+def ingest_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    kind: str | None = None,
+    profile: str | None = None,
+    municipality: str | None = None,
+    extraction_date: date | None = None,
+) -> list[DeliveryResult]:
+    """Ingest files (folders expand to their files, sorted); one result per file, in order."""
+    pairs = candidates(kind, profile)
+    refs = load_references()
+    fallback = _municipality_option(municipality, refs)
+    files = expand(paths)
+    secret = settings.secret()
+    results = []
+    with connect(settings.build_db_path) as con, Pseudonymiser(secret) as pseudonymiser:
+        for path in files:
+            result = _ingest_file(path, con, settings, pseudonymiser, pairs, refs, fallback, extraction_date)
+            log.info(
+                "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
+                result.file_name,
+                result.outcome,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_quarantined,
+                result.rows_duplicate,
+            )
+            results.append(result)
+    return results
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; folders become their visible files, sorted (Excel's `~$` lock files skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise WorkforceError(f"Finner ikke {fnr.redact(str(path))}.")
+    return files
+
+
+def _municipality_option(code: str | None, refs: References) -> str | None:
+    if code is None:
+        return None
+    code = code.strip().zfill(4)
+    if code not in refs.municipalities:
+        raise WorkforceError(f"--municipality {code} er ikke et kjent kommunenummer.")
+    return code
+
+
+# --- one file --------------------------------------------------------------------------------
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ingest_file(
+    path: Path,
+    con,
+    settings: Settings,
+    pseudonymiser: Pseudonymiser,
+    pairs: list[tuple[Profile, str]],
+    refs: References,
+    fallback: str | None,
+    explicit_date: date | None,
+) -> DeliveryResult:
+    name = landing.safe_name(path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise WorkforceError(f"Kan ikke lese {name}: {error.strerror}.") from None
+    work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
+    at = _now()
+
+    past = ledger.lookup(con, work.sha256)
+    if past is not None and past.outcome == "loaded":
+        reason = f"samme innhold som {past.file_name}, lest inn {past.loaded_at:%d.%m.%Y %H:%M}"
+        ledger.record_attempt(
+            con, sha256=work.sha256, file_name=name, outcome="already_loaded", reason=reason, at=at
+        )
+        work.kind, work.municipality_code, work.extraction_date = (
+            past.kind,
+            past.municipality_code,
+            past.extraction_date,
+        )
+        result = _result(work, {}, "already_loaded", reason, None)
+        return replace(result, profile=past.profile)
+
+    try:
+        prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date)
+    except DeliveryError as error:
+        return _reject(con, settings, work, fnr.redact(str(error)), at)
+    except Exception as error:  # a defect, not the user's file: still one line, never values
+        log.error("uventet feil under innlesing av %s: %s", name, type(error).__name__)
+        reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
+        return _reject(con, settings, work, reason, at)
+
+    # The archive is written while DuckDB stores the rows (both release the GIL); the
+    # transaction commits only once the archive is safely on disk.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if prepared.archive_table is not None:
+            archiving = pool.submit(
+                landing.archive_table, settings, work.sha256, name, prepared.archive_table
+            )
+        else:
+            archiving = pool.submit(landing.archive_original, settings, work.sha256, name, data)
+        counts = dict(prepared.counts)
+        reason = "; ".join(work.notes) or None
+        con.execute("begin transaction")
+        try:
+            counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
+            ledger.record_quarantine(con, work.sha256, prepared.quarantine)
+            archive_path = archiving.result()
+            _record(con, work, counts, "loaded", reason, archive_path, at)
+            con.execute("commit")
+            work.lap("store")
+        except Exception as error:
+            con.execute("rollback")
+            raise WorkforceError(
+                f"{name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
+            ) from None
+    return _result(work, counts, "loaded", reason, archive_path)
+
+
+def _record(
+    con, work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None, at
+) -> None:
+    ledger.record_delivery(
+        con,
+        sha256=work.sha256,
+        file_name=work.name,
+        kind=work.kind,
+        municipality_code=work.municipality_code,
+        extraction_date=work.extraction_date,
+        profile=work.profile.name if work.profile else None,
+        counts=counts,
+        outcome=outcome,
+        reason=reason,
+        archive_path=archive,
+        at=at,
+    )
+    ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
+
+
+def _result(
+    work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None
+) -> DeliveryResult:
+    return DeliveryResult(
+        file_name=work.name,
+        sha256=work.sha256,
+        kind=work.kind,
+        municipality_code=work.municipality_code,
+        extraction_date=work.extraction_date,
+        profile=work.profile.name if work.profile else None,
+        rows_read=counts.get("read", 0),
+        rows_loaded=counts.get("loaded", 0),
+        rows_quarantined=counts.get("quarantined", 0),
+        rows_duplicate=counts.get("duplicate", 0),
+        rows_stale=counts.get("stale", 0),
+        outcome=outcome,
+        reason=reason,
+        archive_path=archive,
+    )
+
+
+def _reject(con, settings: Settings, work: _Work, reason: str, at: datetime) -> DeliveryResult:
+    """Record a rejected delivery (all counts 0: no row was taken in) and archive it redacted."""
+    archive, note = _archive_rejected(settings, work)
+    if note:
+        reason = f"{reason} ({note})"
+    con.execute("begin transaction")
+    try:
+        _record(con, work, {}, "rejected", reason, archive, at)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return _result(work, {}, "rejected", reason, archive)
+
+
+def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str | None]:
+    from pipelines.hr.encoding import container, decode
+
+    if work.table is not None:
+        table = work.table
+        id_source = table.source_for.get("national_id")
+        columns = [c for c in table.frame.columns if c not in (ROW, id_source)]
+        sheets_clean = not any(fnr.leaked_columns(s, s.columns) for s in table.other_sheets)
+        frame_clean = id_source is None and not fnr.leaked_columns(table.frame, columns)
+        if (
+            frame_clean
+            and sheets_clean
+            and not fnr.contains_id(table.preamble)
+            and not _maybe_truncated(table)
+        ):
+            return landing.archive_original(settings, work.sha256, work.name, work.data), None
+        redacted = table.frame.select(
+            [pl.col(c).map_batches(_redact_series, return_dtype=pl.String) for c in columns]
+        )
+        return landing.archive_table(settings, work.sha256, work.name, redacted), None
+    try:
+        kind = container(work.data)
+    except DeliveryError:
+        kind = "text" if work.data.strip() else "empty"
+    if kind == "empty":
+        return landing.archive_original(settings, work.sha256, work.name, work.data), None
+    if kind == "text":
+        text = decode(work.data).text
+        if not fnr.contains_id(text):
+            return landing.archive_original(settings, work.sha256, work.name, work.data), None
+        return landing.archive_text(settings, work.sha256, work.name, text), None
+    return None, "ikke arkivert: filen kunne ikke kontrolleres for fødselsnumre"
+
+
+def _redact_series(series: pl.Series) -> pl.Series:
+    """Token-level redaction for a rejected file's archive (rare, small: a Python pass is fine)."""
+    return pl.Series([None if v is None else fnr.redact(v) for v in series.to_list()], dtype=pl.String)
+
+
+def _maybe_truncated(table: RawTable) -> bool:
+    """Rows with more fields than the reader made room for lose their tail; their original
+    bytes are then unchecked, so the archive keeps the parsed table instead."""
+    return f"{EXTRA_PREFIX}{EXTRA_FIELDS}" in table.frame.columns
+
+
+# --- the in-memory part ------------------------------------------------------------------------
+def _prepare(
+    work: _Work,
+    pseudonymiser: Pseudonymiser,
+    pairs: list[tuple[Profile, str]],
+    refs: References,
+    fallback: str | None,
+    explicit_date: date | None,
+) -> _Prepared:
+    work.lap("hash")
+    table = read_table(work.data, pairs)
+    work.table = table
+    work.lap("read")
+    work.kind, work.profile = table.match.kind, table.match.profile
+    kind = work.kind
+    source_for = table.source_for
+    kmap = table.match.kind_map
+
+    # The privacy rule comes first: a leak rejects the file before anything else is said about it.
+    id_source = source_for.get("national_id")
+    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
+    leaks = fnr.leaked_columns(table.frame, other)
+    if leaks:
+        raise DeliveryError(
+            "kolonnen " + ", ".join(f"«{c}»" for c in leaks) + " inneholder noe som ser ut som fødselsnumre; "
+            "filen er avvist (fødselsnumre hører bare hjemme i fødselsnummerkolonnen)"
+        )
+    if fnr.contains_id(table.preamble):
+        raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
+    work.lap("leak_check")
+
+    if table.frame.height == 0:
+        raise DeliveryError("filen har overskrift, men ingen datarader")
+
+    municipality_fallback = fallback
+    if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
+        from_name = municipality_from_name(work.name, refs)
+        if fallback is None and from_name is not None:
+            municipality_fallback = from_name
+            work.notes.append("kommunenummer fra filnavnet")
+        elif fallback is not None:
+            work.notes.append("kommunenummer fra --municipality")
+    ctx = FileContext(kind, work.profile, source_for, municipality_fallback, refs)
+    missing = missing_required(ctx)
+    if missing:
+        parts = []
+        for name in missing:
+            tried = ", ".join(kmap.source_names(name)) or name
+            hint = "; eller angi --municipality" if name == "municipality_code" else ""
+            parts.append(f"{name} (prøvde: {tried}{hint})")
+        raise DeliveryError(f"mangler påkrevd kolonne for {work.profile.name}/{kind}: " + "; ".join(parts))
+
+    rows = typed(table.frame, ctx)
+    work.lap("validate")
+    date_value, date_note = find_extraction_date(
+        explicit_date, rows, kind, "extraction_date" in source_for, table.preamble, work.name
+    )
+    work.extraction_date = date_value
+    if date_note:
+        work.notes.append(date_note)
+
+    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows))
+    work.lap("pseudonymise")
+    rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
+    rows = _flag_key_conflicts(rows, kind, ctx)
+    failing = rows.select(has_error(rows)).to_series() & ~rows["__duplicate"]
+    rows = rows.with_columns(failing.alias("__failing"))
+
+    counts = {
+        "read": rows.height,
+        "duplicate": int(rows["__duplicate"].sum()),
+        "quarantined": int(failing.sum()),
+    }
+    counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
+    valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
+    _set_municipality(work, valid if valid.height else rows)
+    valid = valid.with_columns(
+        pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
+        pl.lit(work.sha256).alias("delivery_sha256"),
+        pl.col(ROW).alias("source_row_number"),
+    ).select(load.RAW_COLUMNS[kind])
+
+    quarantine = _quarantine_rows(table, rows, kind)
+    archive_table = _archive_table(table, rows) if _needs_redacted_archive(table) else None
+    work.lap("split")
+    return _Prepared(valid, quarantine, archive_table, counts)
+
+
+def _duplicates(frame: pl.DataFrame) -> pl.Series:
+    """True for each row that repeats an earlier row exactly (all source columns).
+
+    Rows are hashed first; only rows whose hash repeats are compared value by value, so a
+    clean file costs one hash pass and a collision can never drop a distinct row."""
+    hashes = frame.hash_rows()
+    candidates = hashes.is_duplicated()
+    result = pl.Series("dup", [False] * frame.height, dtype=pl.Boolean)
+    if not candidates.any():
+        return result
+    index = candidates.arg_true()
+    subset = frame[index]
+    repeated = ~subset.select(pl.struct(pl.all()).is_first_distinct()).to_series()
+    return result.scatter(index, repeated)
+
+
+def _has_empty(frame: pl.DataFrame, column: str) -> bool:
+    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
+
+
+def _pseudonyms(pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
+    muni = "municipality_code || ':' || "
+    if kind == "employments":
+        messages = {
+            "person_key": NID,
+            "employee_key": muni + "employee_number",
+            "employment_key": muni + EMPLOYMENT_REF,
+        }
+        ids = rows.select("municipality_code", "employee_number", EMPLOYMENT_REF, NID)
+    elif kind == "postings":
+        messages = {"hired_employee_key": muni + "hired_employee_number"}
+        ids = rows.select("municipality_code", "hired_employee_number")
+    else:
+        return pl.DataFrame()
+    return pseudonymiser.keys(ids, messages)
+
+
+def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
+    """Rows that share a key but differ in content cannot both be current: quarantine all of
+    them (exact duplicates were set aside already)."""
+    keys = [k for k in RAW_KEYS[kind]]
+    candidates = rows.filter(~pl.col("__duplicate") & ~has_error(rows))
+    clash = candidates.filter(pl.len().over(keys) > 1).get_column(ROW)
+    if clash.len() == 0:
+        return rows
+    label = KEY_LABEL[kind]
+    source = ctx.source_for.get(label, label)
+    if kind == "employments" and "employment_id" not in ctx.source_for:
+        text = (
+            "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato "
+            "(lever arbeidsforholdsnr)"
+        )
+    else:
+        text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
+    column = ERR + label
+    conflict = pl.col(ROW).is_in(clash.implode())
+    reason = pl.when(conflict).then(pl.lit(f"{source}: {text}"))
+    if column in rows.columns:
+        return rows.with_columns(pl.coalesce(pl.col(column), reason).alias(column))
+    return rows.with_columns(reason.alias(column))
+
+
+def _set_municipality(work: _Work, rows: pl.DataFrame) -> None:
+    codes = rows.get_column("municipality_code").drop_nulls().unique().sort().to_list()
+    if len(codes) == 1:
+        work.municipality_code = codes[0]
+    elif len(codes) > 1:
+        work.notes.append(f"filen gjelder {len(codes)} kommuner")
+
+
+def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Series) -> pl.DataFrame:
+    """The source rows selected by `mask`, identifiers replaced by their pseudonyms."""
+    sources = table.source_for
+    replaced = {sources[c]: key for c, key in IDENTIFIERS[kind].items() if c in sources}
+    source_rows = table.frame.filter(mask)
+    keyed = rows.filter(mask)
+    columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
+    columns += [pl.col(c) for c in table.frame.columns if c != ROW and c not in replaced]
+    frame = source_rows.select(columns)
+    for key in replaced.values():
+        values = keyed.get_column(key)
+        if key == "person_key":
+            values = keyed.select(
+                pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
+                .then(pl.lit(INVALID_ID))
+                .otherwise(pl.col("person_key"))
+            ).to_series()
+        frame = frame.with_columns(values.alias(key))
+    return frame
+
+
+def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataFrame:
+    mask = rows.get_column("__failing")
+    if not mask.any():
+        return pl.DataFrame(
+            schema={
+                "source_row_number": pl.Int64,
+                "column_name": pl.String,
+                "reason": pl.String,
+                "row_json": pl.String,
+            }
+        )
+    documents = _row_documents(table, rows, kind, mask)
+    payload = [c for c in documents.columns if c != ROW]
+    documents = documents.select(pl.col(ROW), pl.struct(payload).struct.json_encode().alias("row_json"))
+    errors = error_columns(rows)
+    reasons = (
+        rows.filter(mask)
+        .select([ROW, *errors])
+        .unpivot(index=ROW, variable_name="column_name", value_name="reason")
+        .drop_nulls("reason")
+        .with_columns(pl.col("column_name").str.strip_prefix(ERR))
+    )
+    return (
+        reasons.join(documents, on=ROW, how="left")
+        .sort(ROW, "column_name")
+        .select(pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
+    )
+
+
+def _needs_redacted_archive(table: RawTable) -> bool:
+    """Keep the original bytes only when nothing in the file can be a national id."""
+    id_source = table.source_for.get("national_id")
+    if id_source is not None and _has_text(table.frame, id_source):
+        return True
+    if any(fnr.leaked_columns(sheet, sheet.columns) for sheet in table.other_sheets):
+        return True
+    return _maybe_truncated(table)
+
+
+def _has_text(frame: pl.DataFrame, column: str) -> bool:
+    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") != "").any()).item())
+
+
+def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
+    """The parsed table as archived: every row as delivered, except that the national id
+    column is replaced by `person_key` (or a marker where the id was invalid)."""
+    id_source = table.source_for.get("national_id")
+    frame = table.frame.select([c for c in table.frame.columns if c not in (ROW, id_source)])
+    if "person_key" in rows.columns:
+        person = rows.select(
+            pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
+            .then(pl.lit(INVALID_ID))
+            .otherwise(pl.col("person_key"))
+            .alias("person_key")
+        )
+        frame = frame.hstack(person)
+    return frame

@@ -1,0 +1,188 @@
+"""Column-mapping profiles: which source headers and values mean which canonical column.
+
+A profile is a small TOML file in `profiles/` (format in `profiles/README.md`), one per
+source system. Keeping them declarative means a new municipality's dialect is a reviewed
+data change, not new code; this module only loads them and matches a header against them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from pipelines.errors import WorkforceError
+from pipelines.hr.contract import CODED_VALUES, COLUMNS, KINDS
+from pipelines.hr.names import fold
+
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+DATE_FORMATS = ("dd.mm.yyyy", "dd.mm.yy", "yyyy-mm-dd", "yyyymmdd", "excel")
+# A header line must name at least this many columns of a profile to count as a header.
+MIN_HEADER_MATCHES = 3
+
+
+@dataclass(frozen=True)
+class KindMap:
+    """How one profile maps one file kind."""
+
+    kind: str
+    columns: dict[str, tuple[str, ...]]  # canonical -> accepted source names, as written
+    by_folded: dict[str, tuple[str, int]]  # folded source name -> (canonical, rank in its list)
+    values: dict[str, dict[str, str]]  # canonical column -> folded source value -> canonical value
+    fte_scale: float = 1.0
+
+    def source_names(self, canonical: str) -> tuple[str, ...]:
+        return self.columns.get(canonical, ())
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    kinds: dict[str, KindMap]
+    date_formats: tuple[str, ...]
+    open_end_dates: tuple[date, ...]
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """A header line read through one (profile, kind): which field is which canonical column."""
+
+    profile: Profile
+    kind: str
+    mapping: dict[int, str] = field(default_factory=dict)  # field index -> canonical column
+    primary: int = 0  # fields matched by the first (preferred) name of their column
+
+    @property
+    def matched(self) -> int:
+        return len(self.mapping)
+
+    @property
+    def kind_map(self) -> KindMap:
+        return self.profile.kinds[self.kind]
+
+    @property
+    def label(self) -> str:
+        return f"{self.profile.name}/{self.kind}"
+
+
+def _parse_sentinel(text: str) -> date:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"open_end_dates: {text!r} is neither dd.mm.yyyy nor yyyy-mm-dd")
+
+
+def _load_kind(profile_name: str, kind: str, spec: dict) -> KindMap:
+    known = {col.name: col for col in COLUMNS[kind]}
+    columns: dict[str, tuple[str, ...]] = {}
+    by_folded: dict[str, tuple[str, int]] = {}
+    for canonical, names in spec.get("columns", {}).items():
+        if canonical not in known:
+            raise ValueError(f"profile {profile_name}: {kind} has no canonical column {canonical!r}")
+        names = (names,) if isinstance(names, str) else tuple(names)
+        columns[canonical] = names
+        for rank, name in enumerate(names):
+            key = fold(name)
+            if key in by_folded and by_folded[key][0] != canonical:
+                raise ValueError(
+                    f"profile {profile_name}: {name!r} is given for both {by_folded[key][0]} and {canonical}"
+                )
+            by_folded.setdefault(key, (canonical, rank))
+    values: dict[str, dict[str, str]] = {}
+    for canonical, mapping in spec.get("values", {}).items():
+        allowed = CODED_VALUES.get(canonical)
+        if allowed is None:
+            raise ValueError(f"profile {profile_name}: {canonical} has no coded values to map")
+        folded: dict[str, str] = {fold(v): v for v in allowed}  # canonical words always pass
+        for source, target in mapping.items():
+            if target not in allowed:
+                raise ValueError(
+                    f"profile {profile_name}: {canonical} value {target!r} is not one of {allowed}"
+                )
+            folded[fold(str(source))] = target
+        values[canonical] = folded
+    for canonical, allowed in CODED_VALUES.items():
+        if canonical in known and canonical not in values:
+            values[canonical] = {fold(v): v for v in allowed}
+    return KindMap(kind, columns, by_folded, values, float(spec.get("fte_scale", 1.0)))
+
+
+def load_profile(path: Path) -> Profile:
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    name = spec.get("name", path.stem)
+    formats = tuple(spec.get("date_formats", DATE_FORMATS))
+    unknown = [f for f in formats if f not in DATE_FORMATS]
+    if unknown:
+        raise ValueError(f"profile {name}: unknown date formats {unknown}; use {DATE_FORMATS}")
+    kinds = {}
+    for kind in spec.get("kinds", []):
+        if kind not in KINDS:
+            raise ValueError(f"profile {name}: unknown kind {kind!r}")
+        kinds[kind] = _load_kind(name, kind, spec.get(kind, {}))
+    return Profile(
+        name=name,
+        title=spec.get("title", name),
+        kinds=kinds,
+        date_formats=formats,
+        open_end_dates=tuple(_parse_sentinel(s) for s in spec.get("open_end_dates", [])),
+        sheet=spec.get("sheet"),
+    )
+
+
+@cache
+def load_profiles() -> dict[str, Profile]:
+    """Every profile in `profiles/`, by name (read once per process)."""
+    profiles = {}
+    for path in sorted(PROFILES_DIR.glob("*.toml")):
+        try:
+            profile = load_profile(path)
+        except (tomllib.TOMLDecodeError, ValueError) as error:
+            raise WorkforceError(f"Profilen {path.name} er ugyldig: {error}") from None
+        profiles[profile.name] = profile
+    return profiles
+
+
+def candidates(kind: str | None, profile: str | None) -> list[tuple[Profile, str]]:
+    """The (profile, kind) pairs a file may be read with, given the user's options.
+
+    Unknown names are the user's mistake, so they raise a `WorkforceError` before any file is read.
+    """
+    profiles = load_profiles()
+    if kind is not None and kind not in KINDS:
+        raise WorkforceError(f"Ukjent --kind {kind!r}; bruk en av {', '.join(KINDS)}.")
+    if profile is not None and profile not in profiles:
+        raise WorkforceError(f"Ukjent --profile {profile!r}; tilgjengelige profiler: {', '.join(profiles)}.")
+    chosen = [profiles[profile]] if profile else list(profiles.values())
+    pairs = [(p, k) for p in chosen for k in p.kinds if kind is None or k == kind]
+    if not pairs:
+        raise WorkforceError(f"Profilen {profile} leser ikke filtypen {kind}.")
+    return pairs
+
+
+def match_header(fields: list[str], pairs: list[tuple[Profile, str]]) -> list[HeaderMatch]:
+    """Every candidate's reading of a header line, best first (most columns, then most
+    preferred names). When one source column name appears twice, the first one wins; when two
+    source columns map to the same canonical column, the one listed earlier in the profile wins."""
+    folded = [fold(f) if f else "" for f in fields]
+    matches = []
+    for profile, kind in pairs:
+        kmap = profile.kinds[kind]
+        best: dict[str, tuple[int, int]] = {}  # canonical -> (rank, index)
+        for index, key in enumerate(folded):
+            hit = kmap.by_folded.get(key)
+            if hit is None:
+                continue
+            canonical, rank = hit
+            if canonical not in best or rank < best[canonical][0]:
+                best[canonical] = (rank, index)
+        mapping = {index: canonical for canonical, (rank, index) in best.items()}
+        primary = sum(1 for rank, _ in best.values() if rank == 0)
+        matches.append(HeaderMatch(profile, kind, mapping, primary))
+    matches.sort(key=lambda m: (-m.matched, -m.primary))
+    return matches

@@ -1,0 +1,332 @@
+"""Row validation: source strings -> canonical typed columns, with one reason per failing column.
+
+A value is either typed or explained. Each canonical column gets an error column
+(`__err__<column>`) holding a Norwegian reason or null; a row with any reason goes to
+quarantine as a whole. Reasons never quote values (values may be personal data).
+
+Speed: exports repeat themselves (a few hundred position codes, a few thousand dates), so
+each column is parsed once per *distinct* value and mapped back; the checks then compare
+materialised columns. No expression is evaluated twice and no Python runs per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.hr import fnr, parse
+from pipelines.hr.contract import COLUMNS, Column
+from pipelines.hr.profiles import KindMap, Profile
+from pipelines.hr.readers import EXTRA_PREFIX, ROW
+from pipelines.hr.references import References
+
+ERR = "__err__"
+HAS = "__has__"  # whether the source cell had any text
+NID = "__nid"  # the normalised, valid national id (never leaves memory)
+NID_TEXT = "__nid_text"  # whether the id cell had any text
+EMPLOYMENT_REF = "__employment_ref"  # employment id, or the one derived for the key
+OPEN_END = "__open_end"  # end date given as an open-end sentinel such as 31.12.9999
+EXTRA = "__extra"
+MIN_WORKING_AGE = 13
+UNIQUE_SHARE = 0.5  # parse via distinct values when they are at most this share of the rows
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What validation needs to know about the file as a whole."""
+
+    kind: str
+    profile: Profile
+    source_for: dict[str, str]  # canonical column -> source column
+    municipality_fallback: str | None
+    refs: References
+
+    @property
+    def kind_map(self) -> KindMap:
+        return self.profile.kinds[self.kind]
+
+
+def missing_required(ctx: FileContext) -> list[str]:
+    """Canonical columns the file must carry but does not (file-level rule)."""
+    have = set(ctx.source_for)
+    missing = []
+    for col in COLUMNS[ctx.kind]:
+        if not col.required or col.name in have:
+            continue
+        if col.name == "municipality_code" and ctx.municipality_fallback:
+            continue
+        missing.append(col.name)
+    if ctx.kind == "employments" and "national_id" not in have:
+        missing += [c for c in ("birth_year", "gender") if c not in have]
+    return missing
+
+
+# --- parsing one column ------------------------------------------------------------------
+def via_distinct(text: pl.Series, convert: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Series:
+    """`convert` applied to each distinct value of `text` once, mapped back to every row."""
+    distinct = text.drop_nulls().unique()
+    if distinct.len() == 0:
+        return pl.Series(text.name, [None] * text.len(), dtype=dtype)
+    if distinct.len() > UNIQUE_SHARE * text.len():
+        return text.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series().alias(text.name)
+    converted = distinct.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series()
+    return text.replace_strict(distinct, converted, default=None, return_dtype=dtype)
+
+
+class _Converter:
+    """Typed values for each column type (a Series in, a Series out)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.kmap = ctx.kind_map
+        self.formats = ctx.profile.date_formats
+        self.open_end = ctx.profile.open_end_dates
+
+    def convert(self, col: Column, text: pl.Series) -> pl.Series:
+        return getattr(self, f"_{col.type}")(col, text).alias(col.name)
+
+    def _text(self, col: Column, text: pl.Series) -> pl.Series:
+        return text
+
+    def _municipality(self, col: Column, text: pl.Series) -> pl.Series:
+        value = via_distinct(
+            text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String
+        )
+        fallback = self.ctx.municipality_fallback
+        return value.fill_null(fallback) if fallback else value
+
+    def _position_code(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
+
+    def _kostra_function(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
+
+    def _percent(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, parse.number, pl.Float64) * self.kmap.fte_scale
+
+    def _amount(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, parse.number, pl.Float64)
+
+    def _int(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, parse.integer, pl.Int64)
+
+    _count = _int
+    _manager_level = _int
+
+    def _date(self, col: Column, text: pl.Series) -> pl.Series:
+        # Sentinels are kept here (so the check can tell "open" from "bad") and nulled later.
+        return via_distinct(text, lambda e: parse.date_value(e, self.formats), pl.Date)
+
+    def _month(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, lambda e: parse.month_value(e, self.formats), pl.Date)
+
+    def _coded(self, col: Column, text: pl.Series) -> pl.Series:
+        return via_distinct(text, lambda e: parse.coded(e, self.kmap.values[col.name]), pl.String)
+
+    _gender = _employment_type = _status = _hire_source = _coded
+
+    def _national_id(self, col: Column, text: pl.Series) -> pl.Series:
+        # Most ids arrive as 11 plain digits; only the others go through normalisation.
+        odd = (~text.str.contains(r"^\d{11}$")).fill_null(False)
+        if not odd.any():
+            return text
+        index = odd.arg_true()
+        fixed = text.gather(index).to_frame("v").select(fnr.normalise(pl.col("v"))).to_series()
+        return text.clone().scatter(index, fixed)
+
+
+# --- the checks ----------------------------------------------------------------------------
+def _chain(pairs: Iterable[tuple[pl.Expr, str]]) -> pl.Expr:
+    """The first reason whose condition holds, else null."""
+    expr = None
+    for condition, reason in pairs:
+        expr = (pl.when(condition) if expr is None else expr.when(condition)).then(pl.lit(reason))
+    return pl.lit(None, dtype=pl.String) if expr is None else expr.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _checks(col: Column, ctx: FileContext) -> list[tuple[pl.Expr, str]]:
+    """(condition, reason) pairs over the materialised value and presence columns."""
+    value, has = pl.col(col.name), pl.col(HAS + col.name)
+    pairs: list[tuple[pl.Expr, str]] = []
+    if col.required and col.type not in ("municipality", "date"):
+        pairs.append((~has, "mangler verdi"))
+    t = col.type
+    if t == "municipality":
+        pairs += [
+            (value.is_null(), "mangler kommunenummer"),
+            (~value.str.contains(r"^\d{4}$"), "ugyldig kommunenummer (ikke fire sifre)"),
+            (~value.is_in(list(ctx.refs.municipalities)), "ukjent kommunenummer"),
+        ]
+    elif t == "position_code":
+        pairs += [
+            (has & ~value.str.contains(r"^\d{4}$"), "ugyldig stillingskode (ikke fire sifre)"),
+            (has & ~value.is_in(list(ctx.refs.position_codes)), "ukjent stillingskode (ikke i KS-listen)"),
+        ]
+    elif t == "percent":
+        pairs += [(has & value.is_null(), "ugyldig tall"), ((value < 0) | (value > 100), "utenfor 0–100 %")]
+    elif t == "int":
+        pairs += [(has & value.is_null(), "ugyldig heltall")]
+    elif t == "count":
+        pairs += [(has & value.is_null(), "ugyldig heltall"), (value < 0, "negativt antall")]
+    elif t == "amount":
+        pairs += [(has & value.is_null(), "ugyldig beløp"), (value < 0, "negativt beløp")]
+    elif t == "date":
+        pairs += [(has & value.is_null() & ~pl.col(OPEN_END + col.name), "ugyldig dato")]
+        if col.required:
+            pairs += [(value.is_null() | pl.col(OPEN_END + col.name), "mangler dato")]
+    elif t == "month":
+        pairs += [(has & value.is_null(), "ugyldig måned")]
+    elif t in ("gender", "employment_type", "status", "hire_source"):
+        what = {
+            "gender": "kjønnskode",
+            "employment_type": "ansettelsesform",
+            "status": "status",
+            "hire_source": "rekrutteringskilde",
+        }[t]
+        pairs += [(has & value.is_null(), f"ukjent {what}")]
+    elif t == "kostra_function":
+        pairs += [(has & ~value.str.contains(r"^\d{3}$"), "ugyldig KOSTRA-funksjon (ikke tre sifre)")]
+    elif t == "manager_level":
+        pairs += [(has & (value.is_null() | ~value.is_between(1, 4)), "ugyldig ledernivå (må være 1–4)")]
+    elif t == "national_id":
+        pairs += [(has & ~pl.col("__fnr_valid"), "ugyldig fødselsnummer")]
+    return pairs
+
+
+def _reason(name: str, pairs: list[tuple[pl.Expr, str]], ctx: FileContext) -> pl.Expr:
+    label = ctx.source_for.get(name, name)
+    return _chain((cond, f"{label}: {text}") for cond, text in pairs)
+
+
+def typed(frame: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+    """`__row`, every canonical column of the kind (typed), and its `__err__` column."""
+    columns = COLUMNS[ctx.kind]
+    mapped = {c.name: ctx.source_for[c.name] for c in columns if c.name in ctx.source_for}
+    text = frame.select(pl.col(ROW), *(parse.clean(pl.col(src)).alias(name) for name, src in mapped.items()))
+    converter = _Converter(ctx)
+    empty = pl.Series([None] * frame.height, dtype=pl.String)
+    series: list[pl.Series] = [text.get_column(ROW)]
+    for col in columns:
+        source = text.get_column(col.name) if col.name in mapped else empty.alias(col.name)
+        series.append(source.is_not_null().alias(HAS + col.name))
+        series.append(converter.convert(col, source))
+    extras = [c for c in frame.columns if c.startswith(EXTRA_PREFIX)]
+    if extras:
+        extra_text = frame.select(pl.any_horizontal([parse.has_text(pl.col(c)) for c in extras])).to_series()
+    else:
+        extra_text = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    values = pl.DataFrame(series).with_columns(extra_text.alias(HAS + EXTRA))
+
+    # Open-end sentinels (31.12.9999) are "no date", not a bad one.
+    sentinels = list(ctx.profile.open_end_dates)
+    dates = [c.name for c in columns if c.type == "date"]
+    values = values.with_columns(
+        *(
+            (pl.col(d).is_in(sentinels).fill_null(False) if sentinels else pl.lit(False)).alias(OPEN_END + d)
+            for d in dates
+        )
+    ).with_columns(*(pl.when(pl.col(OPEN_END + d)).then(None).otherwise(pl.col(d)).alias(d) for d in dates))
+
+    if ctx.kind == "employments":
+        facts = fnr.analyse_series(values.get_column("national_id"))
+        values = values.with_columns(
+            facts.get_column("valid").alias("__fnr_valid"),
+            facts.get_column("birth_year").alias("__fnr_birth_year"),
+            facts.get_column("gender").alias("__fnr_gender"),
+        )
+
+    errors = [_reason(col.name, _checks(col, ctx), ctx).alias(ERR + col.name) for col in columns]
+    errors.append(_chain([(pl.col(HAS + EXTRA), "raden har flere felt enn overskriften")]).alias(ERR + EXTRA))
+    values = values.with_columns(errors)
+    values = _CROSS_CHECKS[ctx.kind](values, ctx)
+    helpers = [c for c in values.columns if c.startswith((HAS, OPEN_END, "__fnr_"))]
+    return values.drop(helpers)
+
+
+def _add_reason(name: str, pairs: list[tuple[pl.Expr, str]], ctx: FileContext) -> pl.Expr:
+    """Keep the column's first reason; add a cross-column one only where it had none."""
+    return pl.coalesce(pl.col(ERR + name), _reason(name, pairs, ctx)).alias(ERR + name)
+
+
+def _seed_level(ctx: FileContext) -> pl.Expr:
+    levels = ctx.refs.manager_levels
+    return pl.col("position_code").replace_strict(
+        list(levels), list(levels.values()), default=None, return_dtype=pl.Int64
+    )
+
+
+def _employments(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+    has_nid_column = "national_id" in ctx.source_for
+    missing = "mangler verdi (og fødselsnummeret gir det ikke)" if has_nid_column else "mangler verdi"
+    values = values.with_columns(
+        pl.when(pl.col("__fnr_valid")).then(pl.col("national_id")).otherwise(None).alias(NID),
+        pl.col(HAS + "national_id").alias(NID_TEXT),
+        pl.coalesce(pl.col("birth_year"), pl.col("__fnr_birth_year")).alias("birth_year"),
+        pl.coalesce(pl.col("gender"), pl.col("__fnr_gender")).alias("gender"),
+    ).drop("national_id")
+    by, start = pl.col("birth_year"), pl.col("start_date")
+    return values.with_columns(
+        _add_reason(
+            "birth_year",
+            [
+                (by.is_null(), missing),
+                (~by.is_between(1900, 2100), "ugyldig fødselsår"),
+                (by > start.dt.year() - MIN_WORKING_AGE, "ugyldig fødselsår (for ung ved startdato)"),
+            ],
+            ctx,
+        ),
+        _add_reason("gender", [(pl.col("gender").is_null(), missing)], ctx),
+        _add_reason("end_date", [(pl.col("end_date") < start, "før startdato")], ctx),
+        pl.coalesce(pl.col("manager_level"), _seed_level(ctx)).cast(pl.Int32).alias("manager_level"),
+        pl.coalesce(
+            pl.col("employment_id"),
+            pl.concat_str(
+                [pl.col("employee_number"), pl.col("position_code"), start.dt.strftime("%Y-%m-%d")],
+                separator="/",
+            ),
+        ).alias(EMPLOYMENT_REF),
+    ).with_columns(pl.col("birth_year").cast(pl.Int32))
+
+
+def _postings(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+    published = pl.col("published_date")
+    return values.with_columns(
+        _add_reason("filled_date", [(pl.col("filled_date") < published, "besatt før publisert")], ctx),
+        _add_reason(
+            "closing_date", [(pl.col("closing_date") < published, "søknadsfrist før publisert")], ctx
+        ),
+        _add_reason(
+            "qualified_applicants",
+            [(pl.col("qualified_applicants") > pl.col("applicants"), "flere kvalifiserte enn søkere")],
+            ctx,
+        ),
+        pl.coalesce(pl.col("manager_level"), _seed_level(ctx)).cast(pl.Int32).alias("manager_level"),
+        pl.col("applicants").cast(pl.Int32),
+        pl.col("qualified_applicants").cast(pl.Int32),
+    )
+
+
+def _backlog(values: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
+    return values.with_columns(
+        _add_reason(
+            "overdue_cases",
+            [(pl.col("overdue_cases") > pl.col("open_cases"), "flere forfalte enn åpne saker")],
+            ctx,
+        ),
+        pl.col("open_cases").cast(pl.Int32),
+        pl.col("overdue_cases").cast(pl.Int32),
+    )
+
+
+_CROSS_CHECKS = {"employments": _employments, "postings": _postings, "backlog": _backlog}
+
+
+def error_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith(ERR)]
+
+
+def has_error(frame: pl.DataFrame) -> pl.Expr:
+    cols = error_columns(frame)
+    return pl.any_horizontal([pl.col(c).is_not_null() for c in cols]) if cols else pl.lit(False)
