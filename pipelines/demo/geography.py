@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.errors import WorkforceError
+from pipelines.reference import EARLIEST_KLASS_LIST
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_CSV = HERE.parent / "reference" / "municipalities.csv"
@@ -100,7 +101,7 @@ def _read_reference() -> list[tuple[str, str, dt.date, dt.date | None]]:
                 (
                     row["code"],
                     row["name"],
-                    dt.date.fromisoformat(row["valid_from"]),
+                    dt.date.fromisoformat(row["valid_from"]) if row["valid_from"] else EARLIEST_KLASS_LIST,
                     dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
                 )
             )
