@@ -137,6 +137,25 @@ def sql(
 
 
 @app.command()
+def run(
+    select: Annotated[
+        str | None,
+        typer.Option(help="Dagster asset selection, e.g. 'group:dbt', 'key:marts/fct_turnover+' (default: all "
+                     "but the county release)."),
+    ] = None,
+    job: Annotated[
+        str | None,
+        typer.Option(help="A job instead: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
+    ] = None,
+) -> None:
+    """Materialise through Dagster in this process (the same definitions and checks), with progress."""
+    from pipelines.defs.orchestration.runner import run_in_process
+
+    outcome = run_in_process(console, select=select, job=job)
+    raise typer.Exit(0 if outcome.success else 1)
+
+
+@app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
 ) -> None:

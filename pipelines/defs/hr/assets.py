@@ -13,6 +13,8 @@ Rejected files stay for the sender to fix; the ledger says why.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+
 GROUP = "hr"
 LANDING = dg.AssetKey(["hr", "landing"])
 RAW = {
@@ -50,6 +52,7 @@ class InboxConfig(dg.Config):
     ],
     can_subset=False,
     op_tags={"workforce/writer": "build-db"},
+    pool=WAREHOUSE_WRITER,
 )
 def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource):
     """Ingest the inbox: one ledger row per file, valid rows into raw.*, the rest in quarantine."""

@@ -9,6 +9,8 @@ failing check also stops this asset before it starts.
 # No `from __future__ import annotations`: Dagster reads the config annotation at runtime.
 import dagster as dg
 
+from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+
 MART_DEPS = (
     dg.AssetKey(["marts", "fct_indicators"]),
     dg.AssetKey(["marts", "dim_indicator"]),
@@ -28,6 +30,7 @@ class ReleaseConfig(dg.Config):
     group_name="release",
     deps=list(MART_DEPS),
     kinds={"python", "excel", "html"},
+    pool=WAREHOUSE_WRITER,  # reads the build database, which DuckDB will not open beside a writer
     description="Disclosure-controlled county release: xlsx, csv, parquet, json, report.html and manifest.json "
     "under WORKFORCE_HOME/releases/<release-id>/.",
 )

@@ -1,0 +1,1 @@
+"""Dagster wiring of orchestration: jobs, the inbox sensor, schedules, publishing, backfills."""

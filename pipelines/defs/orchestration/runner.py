@@ -1,0 +1,199 @@
+"""`workforce run`: a Dagster run in this process, from the same definitions, with progress.
+
+Headless use (cron, a shell over SSH, CI) gets exactly what the UI would run: the code
+location's assets, checks, resources and jobs, the instance under `WORKFORCE_HOME/dagster`
+(so the run, its events and check results show in the UI afterwards) and the same pool
+limits, which also hold against runs the daemon started. Events reach the display through
+an instance listener as Dagster stores them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+from rich.console import Console
+
+from pipelines.defs.orchestration.pools import WRITER_TAG
+from pipelines.errors import WorkforceError
+
+CLI_JOB = "workforce_run"
+# What `workforce run` materialises when given neither --select nor --job: the whole
+# warehouse (SSB, the inbox, dbt, the gate, publish), but not a county release, which is
+# a decision of its own (`workforce publish` or the `publish` job).
+DEFAULT_SELECTION = "* and not key:release"
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    materialised: list[str] = field(default_factory=list)
+    failed_checks: list[tuple[str, str, str]] = field(default_factory=list)
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)
+    reaped: list[str] = field(default_factory=list)
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    from pipelines.hr.fnr import redact
+
+    line = next((part.strip() for part in text.strip().splitlines() if part.strip()), "")
+    return redact(line)[:limit]
+
+
+def _error_text(error: Any) -> str:
+    """The innermost cause of a step failure: Dagster wraps the asset's own exception in
+    "Error occurred while executing op ..."; the user needs the asset's message."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    message = _first_line(error.message)
+    if error.cls_name:  # "pipelines.errors.WorkforceError: text" -> "text"
+        message = re.sub(rf"^(?:[\w.]+\.)?{re.escape(error.cls_name)}: ", "", message)
+    return message
+
+
+def resolve_job(defs: dg.Definitions, select: str | None, job: str | None) -> Any:
+    """The job to run: a named one, or an asset job over the selection (Dagster's syntax)."""
+    if select and job:
+        raise WorkforceError("Give either --select or --job, not both.")
+    if job:
+        names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
+        if job not in names:
+            raise WorkforceError(f"No job named {job!r}; the jobs are {', '.join(names)}.")
+        return defs.resolve_job_def(job)
+    text = select or DEFAULT_SELECTION
+    try:
+        selection = dg.AssetSelection.from_string(text)
+        keys = selection.resolve(defs.resolve_asset_graph())
+    except Exception as error:  # Dagster raises several types for a bad selection
+        raise WorkforceError(f"--select {text!r} is not a valid asset selection: {_first_line(str(error))}") from None
+    if not keys:
+        raise WorkforceError(f"--select {text!r} selects no asset.")
+    run_job = dg.define_asset_job(CLI_JOB, selection=selection, executor_def=dg.in_process_executor, tags=WRITER_TAG)
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[run_job])).resolve_job_def(CLI_JOB)
+
+
+def run_resources(settings: Any) -> dict[str, Any]:
+    """Resources bound to this run's settings. The code location builds its DuckDB resource
+    once per process; a process that runs for several WORKFORCE_HOMEs (tests, benchmarks)
+    must not write through a resource built for another one."""
+    from dagster_duckdb import DuckDBResource
+
+    return {"duckdb": DuckDBResource(database=str(settings.build_db_path))}
+
+
+def job_size(job_def: Any) -> tuple[int, int]:
+    """(assets, checks) the job will execute."""
+    layer = job_def.asset_layer
+    assets = len(layer.executable_asset_keys)
+    checks = len(layer.asset_graph.asset_check_keys)
+    return assets, checks
+
+
+class _Listener:
+    """Turns stored Dagster events into display calls."""
+
+    def __init__(self, display: Any) -> None:
+        self.display = display
+
+    def __call__(self, entry: Any) -> None:
+        event = entry.dagster_event
+        if event is None:
+            return
+        kind = event.event_type
+        step = event.step_key or ""
+        if kind == dg.DagsterEventType.STEP_START:
+            self.display.step_started(step)
+        elif kind == dg.DagsterEventType.STEP_SUCCESS:
+            self.display.step_finished(step)
+        elif kind == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error if event.step_failure_data else None
+            self.display.step_failed(step, _error_text(error))
+        elif kind == dg.DagsterEventType.STEP_SKIPPED:
+            self.display.step_skipped(step)
+        elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            self.display.asset_materialised(event.asset_key.to_user_string())
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            self.display.check_evaluated(
+                evaluation.check_name,
+                evaluation.asset_key.to_user_string(),
+                bool(evaluation.passed),
+                evaluation.severity.value,
+            )
+
+
+def run_in_process(
+    console: Console,
+    *,
+    select: str | None = None,
+    job: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    run_config: Mapping[str, Any] | None = None,
+) -> RunOutcome:
+    """Materialise through Dagster in this process; the display follows the run's events."""
+    from dagster._core.utils import make_new_run_id
+
+    from pipelines.defs.orchestration.stale_runs import reap_stale_runs
+    from pipelines.orchestration.progress import RunDisplay
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+    settings.prepare_dagster_home()
+    settings.ensure_dirs()
+    instance = dg.DagsterInstance.get()
+    reaped = reap_stale_runs(instance)
+    for run in reaped:
+        console.print(
+            f"[yellow]run {run.run_id} ({run.job_name}) had died (process {run.pid}); marked failed[/yellow]",
+            highlight=False,
+        )
+
+    from pipelines.definitions import defs
+
+    job_def = resolve_job(defs, select, job)
+    assets, checks = job_size(job_def)
+    run_id = make_new_run_id()
+    run_tags = {
+        **WRITER_TAG,
+        "workforce/trigger": "cli",
+        "workforce/host": socket.gethostname(),
+        "workforce/pid": str(os.getpid()),
+        # A run of this process cannot be re-launched by the daemon; `workforce run` again does it.
+        "dagster/max_retries": "0",
+        **(tags or {}),
+    }
+    config = {**QUIET_LOGGERS, **(run_config or {})}
+    title = job or (select and f"--select {select}") or "warehouse"
+    display = RunDisplay(console, title, assets, checks)
+    instance.add_event_listener(run_id, _Listener(display))
+    with display:
+        result = job_def.execute_in_process(
+            run_config=config,
+            instance=instance,
+            run_id=run_id,
+            tags=run_tags,
+            raise_on_error=False,
+            resources=run_resources(settings),
+        )
+    extra = {}
+    if any(key == "published_warehouse" for key in display.tally.assets_done):
+        extra["published"] = str(settings.published_db_path)
+        extra["docs"] = str(settings.docs_dir / "index.html")
+    display.summary(run_id, result.success, extra)
+    return RunOutcome(
+        run_id=run_id,
+        success=result.success,
+        materialised=list(display.tally.assets_done),
+        failed_checks=list(display.tally.checks_failed),
+        failed_steps=list(display.tally.steps_failed),
+        reaped=[run.run_id for run in reaped],
+    )

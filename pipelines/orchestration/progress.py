@@ -1,0 +1,119 @@
+"""What `workforce run` shows while Dagster works: the current step, assets and checks done.
+
+On a terminal it is a live rich display (a spinner with the step, two bars); in a log or a
+pipe, one plain line per step, so a cron job's mail or CI log still says how far a run got
+and where it stopped. Failures are always printed as they happen, one line each.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+@dataclass
+class RunTally:
+    """Counts of what a run did, kept by the display and printed at the end."""
+
+    assets_total: int
+    checks_total: int
+    assets_done: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    checks_failed: list[tuple[str, str, str]] = field(default_factory=list)  # check, asset, severity
+    steps_failed: list[tuple[str, str]] = field(default_factory=list)  # step, message
+    steps_skipped: list[str] = field(default_factory=list)
+
+
+class RunDisplay:
+    """Receives the runner's events (plain strings and counts, no Dagster types)."""
+
+    def __init__(self, console: Console, title: str, assets_total: int, checks_total: int) -> None:
+        self.console = console
+        self.title = title
+        self.tally = RunTally(assets_total, checks_total)
+        self.live = console.is_terminal
+        self.started = time.perf_counter()
+        self._step_started: dict[str, float] = {}
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not self.live,
+        )
+        self._step_task = self.progress.add_task(f"{title}: starting", total=None)
+        self._assets_task = self.progress.add_task("assets materialised", total=max(assets_total, 1))
+        self._checks_task = self.progress.add_task("checks evaluated", total=max(checks_total, 1))
+
+    def __enter__(self) -> RunDisplay:
+        self.progress.start()
+        if not self.live:
+            self.console.print(
+                f"{self.title}: {self.tally.assets_total} assets, {self.tally.checks_total} checks", highlight=False
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    # --- events -------------------------------------------------------------------------
+    def step_started(self, step: str) -> None:
+        self._step_started[step] = time.perf_counter()
+        self.progress.update(self._step_task, description=f"{self.title}: {step}")
+        if not self.live:
+            self.console.print(f"▶ {step}", highlight=False)
+
+    def step_finished(self, step: str) -> None:
+        if not self.live:
+            seconds = time.perf_counter() - self._step_started.get(step, self.started)
+            self.console.print(f"✓ {step} ({seconds:.1f} s)", highlight=False)
+
+    def step_failed(self, step: str, message: str) -> None:
+        self.tally.steps_failed.append((step, message))
+        self.console.print(f"[red]✗ {step}:[/red] {message}", highlight=False, soft_wrap=True)
+
+    def step_skipped(self, step: str) -> None:
+        self.tally.steps_skipped.append(step)
+        if not self.live:
+            self.console.print(f"- {step} skipped", highlight=False)
+
+    def asset_materialised(self, asset: str) -> None:
+        self.tally.assets_done.append(asset)
+        self.progress.advance(self._assets_task)
+
+    def check_evaluated(self, check: str, asset: str, passed: bool, severity: str) -> None:
+        self.progress.advance(self._checks_task)
+        if passed:
+            self.tally.checks_passed += 1
+            return
+        self.tally.checks_failed.append((check, asset, severity))
+        colour = "red" if severity == "ERROR" else "yellow"
+        word = "failed" if severity == "ERROR" else "warns"
+        self.console.print(f"[{colour}]check {check} on {asset} {word}[/{colour}]", highlight=False)
+
+    # --- the end --------------------------------------------------------------------------
+    def summary(self, run_id: str, success: bool, extra: dict[str, str] | None = None) -> None:
+        tally = self.tally
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_row("run", run_id)
+        table.add_row("result", "[green]success[/green]" if success else "[red]failed[/red]")
+        table.add_row("assets", f"{len(set(tally.assets_done))} of {tally.assets_total} materialised")
+        blocking = sum(1 for *_, severity in tally.checks_failed if severity == "ERROR")
+        table.add_row(
+            "checks",
+            f"{tally.checks_passed} passed, {blocking} failed, {len(tally.checks_failed) - blocking} warnings",
+        )
+        if tally.steps_skipped:
+            more = " …" if len(tally.steps_skipped) > 6 else ""
+            table.add_row("skipped", ", ".join(tally.steps_skipped[:6]) + more)
+        for key, value in (extra or {}).items():
+            table.add_row(key, value)
+        table.add_row("time", f"{time.perf_counter() - self.started:.1f} s")
+        self.console.print(table)

@@ -1,0 +1,120 @@
+"""Publish the warehouse for analysts: gate, docs, atomic copy — in that order.
+
+In a Dagster run the blocking asset checks already stop this step when a check fails. The
+gate is read again here from `audit.check_results` (the latest result of every check, as
+the county release reads it), so a publish started on its own — the `publish` job, or
+`workforce run --select published_warehouse` — fails closed too: no results, or a blocking
+failure, and nothing is replaced.
+
+The dbt docs are generated before the database is copied, so a failure there leaves the
+previous published file and docs as they were; the new docs are installed right after the
+new file, describing the same state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import WorkforceError
+from pipelines.settings import Settings
+
+# The tables an analyst reaches first; their row counts go into the run's metadata.
+MARTS_SCHEMA = "marts"
+
+
+class PublishRefusedError(WorkforceError):
+    """The quality gate forbids publishing (every reason is in the message)."""
+
+
+@dataclass
+class PublishOutcome:
+    path: Path
+    size_bytes: int
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    docs_index: Path | None = None
+    checks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def check_gate(build_db: Path) -> int:
+    """Raise `PublishRefusedError` unless every check's latest result passed or only warns;
+    return the number of checks the verdict rests on."""
+    from pipelines.release.gate import evaluate
+    from pipelines.warehouse.connection import connect
+
+    with connect(build_db, read_only=True) as con:
+        present = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'check_results'"
+        ).fetchone()[0]
+        rows: list[dict] = []
+        if present:
+            cursor = con.execute(
+                "select run_id, check_name, asset_key, severity, passed, observed, expected, "
+                "unexpected_count, cast(checked_at as varchar) as checked_at from audit.check_results"
+            )
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    summary = evaluate(rows)
+    reasons = summary.refusal_reasons()
+    if reasons:
+        raise PublishRefusedError(
+            "The warehouse is not published: " + " ".join(reasons[:10])
+            + (f" (and {len(reasons) - 10} more)" if len(reasons) > 10 else "")
+        )
+    return summary.total
+
+
+def mart_row_counts(path: Path) -> dict[str, int]:
+    """Rows per mart table in a (published) database, opened read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        return {
+            table: con.execute(f'select count(*) from {MARTS_SCHEMA}."{table}"').fetchone()[0] for table in tables
+        }
+    finally:
+        con.close()
+
+
+def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = True) -> PublishOutcome:
+    """Gate → dbt docs → atomic copy of the build database → docs installed."""
+    from pipelines.orchestration.docs import generate_docs, install_docs
+    from pipelines.warehouse.publish import publish_database
+
+    build_db, published_db = settings.build_db_path, settings.published_db_path
+    if not build_db.is_file():
+        raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    checks = check_gate(build_db) if gate else 0
+    seconds["gate"] = time.perf_counter() - started
+
+    target = None
+    if docs:
+        started = time.perf_counter()
+        target = generate_docs(settings, build_db)
+        seconds["docs"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    publish_database(build_db, published_db)
+    seconds["copy"] = time.perf_counter() - started
+    docs_index = install_docs(target, settings.docs_dir) if target is not None else None
+    return PublishOutcome(
+        path=published_db,
+        size_bytes=published_db.stat().st_size,
+        mart_rows=mart_row_counts(published_db),
+        docs_index=docs_index,
+        checks=checks,
+        seconds=seconds,
+    )
