@@ -36,7 +36,9 @@ err_console = Console(stderr=True)
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
-    kind: Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
+    ] = None,
     profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
     municipality: Annotated[
         str | None, typer.Option(help="Municipality code when the file does not carry one.")
@@ -81,12 +83,31 @@ def demo() -> None:
 @ssb_app.command("fetch")
 def ssb_fetch(
     table: Annotated[str | None, typer.Option(help="One catalogue table id (default: all).")] = None,
-    mode: Annotated[str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")
+    ] = None,
 ) -> None:
     """Fetch the catalogue's SSB tables and KLASS into raw.* (cached; offline-capable)."""
     from pipelines.ssb.load import fetch_catalogue
 
     fetch_catalogue(get_settings(), table=table, mode=mode, console=console)
+
+
+# --- quality gate --------------------------------------------------------------------------
+@app.command()
+def check(
+    dbt_results: Annotated[
+        Path | None, typer.Option("--dbt-results", help="dbt's run_results.json to record with the gate.")
+    ] = None,
+    run_id: Annotated[str | None, typer.Option(help="Run id (default: a new one).")] = None,
+) -> None:
+    """Run the quality gate on the build database; exit code 1 when a blocking check failed."""
+    from pipelines.quality.console import print_gate_summary
+    from pipelines.quality.gate import run_gate
+
+    result = run_gate(get_settings(), run_id, dbt_run_results=dbt_results)
+    print_gate_summary(result, console)
+    raise typer.Exit(0 if result.passed else 1)
 
 
 # --- dbt, orchestration, analysts ----------------------------------------------------------
@@ -102,7 +123,9 @@ def dbt_manifest() -> None:
 def main() -> None:
     """Run the app; a WorkforceError becomes one red line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click *returns* the code of a `typer.Exit` instead of raising it
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except WorkforceError as error:
         err_console.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(2)
