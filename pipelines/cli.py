@@ -36,9 +36,7 @@ err_console = Console(stderr=True)
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
-    kind: Annotated[
-        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
-    ] = None,
+    kind: Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")] = None,
     profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
     municipality: Annotated[
         str | None, typer.Option(help="Municipality code when the file does not carry one.")
@@ -83,9 +81,7 @@ def demo() -> None:
 @ssb_app.command("fetch")
 def ssb_fetch(
     table: Annotated[str | None, typer.Option(help="One catalogue table id (default: all).")] = None,
-    mode: Annotated[
-        str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")
-    ] = None,
+    mode: Annotated[str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")] = None,
 ) -> None:
     """Fetch the catalogue's SSB tables and KLASS into raw.* (cached; offline-capable)."""
     from pipelines.ssb.load import fetch_catalogue
