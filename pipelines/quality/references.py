@@ -60,6 +60,7 @@ def prepare_references(con: duckdb.DuckDBPyConnection) -> References:
         select cast(code as varchar) as code, cast(name as varchar) as name,
        cast(valid_from as date) as valid_from, cast(nullif(cast(valid_to as varchar), '') as date) as valid_to
         from {klass_from}
+        where cast(code as varchar) <> '9999'  -- KLASS's "Uoppgitt" (unknown) is no municipality
         """
     )
     con.execute(

@@ -380,15 +380,21 @@ def _write_feedback(
 
 
 def _fix_list(items: Sequence[tuple[CheckResult, dict[str, Any]]], catalog: dict[str, CatalogEntry]) -> str:
-    parts = []
+    """One entry per piece of advice: the SQL check and the GX expectation that found the same
+    problem are one thing to fix for the HR office."""
+    grouped: dict[str, list[tuple[CheckResult, dict[str, Any]]]] = {}
     for r, info in items:
         entry = catalog.get(r.check_name)
         advice = (entry.feedback if entry and entry.feedback else None) or _title(r, catalog)
-        count = info.get("count")
+        grouped.setdefault(advice, []).append((r, info))
+    parts = []
+    for advice, found in grouped.items():
+        counts = [i.get("count") for _, i in found if i.get("count") is not None]
+        examples = next((i.get("examples") for _, i in found if i.get("examples")), [])
+        checks = ", ".join(f"<code>{_e(r.check_name)}</code>" for r, _ in found)
         parts.append(
-            f'<h3>{_e(advice)}</h3><p class="meta">{_e(_title(r, catalog))} · '
-            f"{_e(count if count is not None else '?')} tilfeller · sjekk <code>{_e(r.check_name)}</code></p>"
-            + _examples_table(info.get("examples") or [])
+            f'<h3>{_e(advice)}</h3><p class="meta">{_e(_title(found[0][0], catalog))} · '
+            f"{_e(max(counts) if counts else '?')} tilfeller · sjekk {checks}</p>" + _examples_table(examples)
         )
     return "\n".join(parts)
 

@@ -192,9 +192,19 @@ def _row_to_result(row: tuple[Any, ...], columns: list[str]) -> CheckResult:
     )
 
 
+def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    """Readers may hold a read-only connection (the release, analysts): never create, only look."""
+    row = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'audit' and table_name = 'check_results'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def run_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
     """Every result recorded under `run_id`, in the order written."""
-    ensure_results_schema(con)
+    if not _has_results(con):
+        return []
     cur = con.execute(
         "select * from audit.check_results where run_id = ? order by checked_at, rowid", [run_id]
     )
@@ -209,7 +219,8 @@ def current_results(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     state of the gate is per check, not per run. A check whose latest evaluation failed stays
     failed until a later run evaluates it again.
     """
-    ensure_results_schema(con)
+    if not _has_results(con):
+        return []
     cur = con.execute(
         """
         with latest as (
