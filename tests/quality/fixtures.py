@@ -86,6 +86,7 @@ def _employments(con: duckdb.DuckDBPyConnection, employees: int) -> None:
                case when e % 20 = 0 then 'temporary' when e % 37 = 0 then 'substitute' else 'permanent' end
                    as employment_type,
                case when e % 10 = 3 then make_date(b.last_year, 2, 1)
+                    when e % 10 = 2 then make_date(b.first_year - 1 - e % 5, 1, 1)
                     else date '2005-01-01' + cast((e * 53) % 5000 as integer) end as start_date,
                case when e % 10 = 1 then make_date(b.last_year, 6, 30)
                     when e % 10 = 2 then make_date(b.first_year, 3, 31) end as end_date
