@@ -43,20 +43,23 @@ with years as (select distinct year(extraction_date) as year from {{ ref('stg_em
 select e.municipality_code, y.year, e.employee_key as person_id, sum(e.fte_percent) as position_size,
        bool_or(e.employment_type not in ('apprentice', 'substitute')) and sum(e.fte_percent) > 0 as is_counted
 from {{ ref('stg_employments') }} e join years y
-  on e.start_date <= make_date(y.year, 12, 1) and (e.end_date is null or e.end_date >= make_date(y.year, 12, 1))
+  on e.start_date <= make_date(y.year, 12, 1)
+ and (e.end_date is null or e.end_date >= make_date(y.year, 12, 1))
 group by all
 """,
     "fct_indicators.sql": """
 {{ config(materialized='table', schema='bench_marts') }}
 with counted as (select * from {{ ref('int_person_year') }} where is_counted),
 fulltime as (
-    select 'fulltime_share' as indicator_id, 'municipality' as area_type, municipality_code as area_code, year,
+    select 'fulltime_share' as indicator_id, 'municipality' as area_type,
+           municipality_code as area_code, year,
            null::varchar as breakdown, null::varchar as breakdown_value,
            count(*) filter (where position_size >= 100) as numerator, count(*) as denominator
     from counted group by all
 ),
 avg_size as (
-    select 'avg_position_size' as indicator_id, 'municipality' as area_type, municipality_code as area_code, year,
+    select 'avg_position_size' as indicator_id, 'municipality' as area_type,
+           municipality_code as area_code, year,
            null::varchar as breakdown, null::varchar as breakdown_value,
            sum(least(position_size, 100)) as numerator, count(*) as denominator
     from counted group by all
@@ -76,13 +79,15 @@ union all select *, numerator / denominator, 'share' from turnover
 """,
     "fct_fulltime.sql": """
 {{ config(materialized='table', schema='bench_marts') }}
-select area_type, area_code, year, max(value) filter (where indicator_id = 'fulltime_share') as fulltime_share,
+select area_type, area_code, year,
+       max(value) filter (where indicator_id = 'fulltime_share') as fulltime_share,
        max(value) filter (where indicator_id = 'avg_position_size') as avg_position_size
 from {{ ref('fct_indicators') }} where indicator_id in ('fulltime_share', 'avg_position_size') group by all
 """,
     "fct_turnover.sql": """
 {{ config(materialized='table', schema='bench_marts') }}
-select area_type, area_code, year, value as turnover from {{ ref('fct_indicators') }} where indicator_id = 'turnover'
+select area_type, area_code, year, value as turnover
+from {{ ref('fct_indicators') }} where indicator_id = 'turnover'
 """,
 }
 DBT_SCHEMA_YML = """
@@ -99,7 +104,8 @@ models:
       - {name: year, tests: [not_null]}
   - name: fct_indicators
     columns:
-      - {name: indicator_id, tests: [not_null, {accepted_values: {values: [fulltime_share, avg_position_size, turnover]}}]}
+      - name: indicator_id
+        tests: [not_null, {accepted_values: {values: [fulltime_share, avg_position_size, turnover]}}]
       - {name: area_code, tests: [not_null]}
       - {name: denominator, tests: [not_null]}
   - name: fct_fulltime
@@ -132,7 +138,8 @@ def dbt_build(db: Path, workdir: Path) -> float:
         "name: bench\nversion: '1.0.0'\nprofile: bench\nmodel-paths: [models]\nmacro-paths: [macros]\n"
     )
     (project / "profiles.yml").write_text(
-        f"bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: '{db}'\n      threads: 2\n"
+        f"bench:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: '{db}'\n      threads: 2\n"
     )
     for name, sql in DBT_MODELS.items():
         (project / "models" / name).write_text(sql)
@@ -205,8 +212,12 @@ def main() -> None:
         first_total = runs["first run (every delivery new)"]["timings"]["total"]
         steady_total = runs["second run (no new delivery)"]["timings"]["total"]
         report = {
-            "scale": {"municipalities": args.municipalities, "employees_per_municipality": args.employees,
-                      "years": args.years, **counts},  # fmt: skip
+            "scale": {
+                "municipalities": args.municipalities,
+                "employees_per_municipality": args.employees,
+                "years": args.years,
+                **counts,
+            },
             "warehouse_generation_seconds": round(build_seconds, 2),
             "gate": runs,
             "peak_rss_mb_gate_process": round(peak_mb),
