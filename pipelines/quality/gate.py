@@ -77,8 +77,8 @@ def evaluate(
 
     started = time.perf_counter()
     refs = prepare_references(con)
-    prepare_macros(con)
-    sql_results, per_check = run_checks(con, checks_for(wanted))
+    prelude_errors = prepare_macros(con)
+    sql_results, per_check = run_checks(con, checks_for(wanted), prelude_errors)
     timings["sql_checks"] = time.perf_counter() - started
     timings.update({f"sql:{k}": v for k, v in per_check.items()})
 

@@ -55,6 +55,19 @@ _SHARE_LIST = ", ".join(f"'{s}'" for s in SHARE_INDICATORS)
 # How fct_indicators marks the all-persons row of an area and year.
 TOTAL_BREAKDOWN = "(breakdown is null or lower(breakdown) in ('total', 'all', 'alle', ''))"
 
+# Aggregates several checks share, computed once per run when their source exists.
+PRELUDES: dict[str, tuple[str, str]] = {
+    "q_person_year": (
+        "intermediate.int_person_year",
+        """
+        select municipality_code, year, count(*) as person_rows, count(distinct person_id) as persons,
+               count(distinct person_id) filter (where is_counted) as counted_persons,
+               sum(position_size) as position_size_sum
+        from intermediate.int_person_year group by all
+        """,
+    ),
+}
+
 # valid at date d (clamped to the classification's first date) — or a code in force today,
 # because history may be delivered or modelled on today's codes (ARCHITECTURE: decisions).
 MACROS = """
@@ -633,8 +646,8 @@ def _model_checks() -> list[SqlCheck]:
             f"HR-årsverk per kommune og år ligger innenfor ±{KOSTRA_FTE_TOLERANCE:.0%} "
             "av SSBs KOSTRA-årsverk",
             f"""
-                 with hr as (select municipality_code, year, sum(position_size) / 100.0 as hr_fte
-                             from {ipy} group by all),
+                 with hr as (select municipality_code, year, position_size_sum / 100.0 as hr_fte
+                             from q_person_year),
                       k as (select municipality_code, year, sum(value) as kostra_fte
                             from raw.ssb_kostra_fte group by all)
                  select hr.municipality_code, hr.year, round(hr.hr_fte, 1) as hr_fte,
@@ -655,8 +668,8 @@ def _model_checks() -> list[SqlCheck]:
             FCT_INDICATORS,
             "block",
             "int_person_year: én rad per person, kommune og år",
-            f"select municipality_code, year, left(cast(person_id as varchar), 10) as person_id, "
-            f"count(*) as failing_rows from {ipy} group by all having count(*) > 1",
+            "select municipality_code, year, person_rows, persons, person_rows - persons as failing_rows "
+            "from q_person_year where person_rows > persons",
             (ipy,),
             ipy,
         ),
@@ -665,10 +678,8 @@ def _model_checks() -> list[SqlCheck]:
             FCT_INDICATORS,
             "block",
             "Antall ansatte overstiger aldri kommunens befolkning 15–74 år",
-            f"""
-                 with persons as (
-                select municipality_code, year, count(distinct person_id) as employees from {ipy} group by all
-                 ),
+            """
+                 with persons as (select municipality_code, year, persons as employees from q_person_year),
                  pop as (
                      select municipality_code, year, sum(value) as population_15_74
                      from raw.ssb_population
@@ -766,10 +777,7 @@ def _model_checks() -> list[SqlCheck]:
             "block",
             "Nevneren for heltidsandel = antall telte ansatte i int_person_year",
             f"""
-                 with persons as (
-                select municipality_code, year, count(distinct person_id) filter (where is_counted) as counted
-                     from {ipy} group by all
-                 ),
+              with persons as (select municipality_code, year, counted_persons as counted from q_person_year),
                  ind as (
                      select area_code as municipality_code, year, denominator
                      from {ind}
@@ -855,9 +863,20 @@ def checks_for(asset_keys: Iterable[tuple[str, ...]] | None = None) -> list[SqlC
     return [c for c in CHECKS if c.asset_key in wanted]
 
 
-def prepare_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The SQL helpers the checks call (needs the reference views of `references.py`)."""
+def prepare_macros(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The SQL helpers the checks call (needs the reference views of `references.py`) and the
+    shared aggregates; returns why an aggregate could not be built, by name, so the checks that
+    use it fail with that reason."""
     con.execute(MACROS)
+    errors: dict[str, str] = {}
+    for name, (source, sql) in PRELUDES.items():
+        if not table_exists(con, source):
+            continue  # the checks over it fail on the missing table
+        try:
+            con.execute(f"create or replace temp table {name} as {sql}")
+        except duckdb.Error as error:
+            errors[name] = str(error).strip().splitlines()[0][:300]
+    return errors
 
 
 def _json_safe(value: object) -> object:
@@ -876,14 +895,17 @@ class _RowCounter:
     def __call__(self, table: str) -> int | None:
         if table not in self.cache:
             try:
-                self.cache[table] = int(self.con.execute(f"select count(*) from {table}").fetchone()[0])
+                self.cache[table] = int(self.con.execute(f"select count(*) from {table}").fetchall()[0][0])
             except duckdb.Error:
                 return None
         return self.cache[table]
 
 
 def run_check(
-    con: duckdb.DuckDBPyConnection, check: SqlCheck, count_rows: _RowCounter | None = None
+    con: duckdb.DuckDBPyConnection,
+    check: SqlCheck,
+    count_rows: _RowCounter | None = None,
+    prelude_errors: dict[str, str] | None = None,
 ) -> CheckResult:
     """Run one check. Missing input or an SQL error gives a failed result carrying the reason."""
     count_rows = count_rows or _RowCounter(con)
@@ -903,6 +925,11 @@ def run_check(
             message=f"Kan ikke kjøres: tabellen {', '.join(missing)} finnes ikke.",
             observed="inndata mangler",
         )
+    broken = [f"{name}: {error}" for name, error in (prelude_errors or {}).items() if name in check.sql]
+    if broken:
+        return CheckResult(
+            **base, passed=False, message=f"Kan ikke kjøres: {'; '.join(broken)}", observed="SQL-feil"
+        )
     try:
         cur = con.execute(
             f"select *, count(*) over () as __failing_outputs from ({check.sql}) as failing "
@@ -914,7 +941,7 @@ def run_check(
         unexpected = failing_outputs
         if rows and "failing_rows" in columns:
             unexpected = int(
-                con.execute(f"select sum(failing_rows) from ({check.sql}) as failing").fetchone()[0]
+                con.execute(f"select sum(failing_rows) from ({check.sql}) as failing").fetchall()[0][0]
             )
         by_municipality: dict[str, dict[str, object]] = {}
         if rows and "municipality_code" in columns:
@@ -957,7 +984,7 @@ def _by_municipality(
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, checks: Sequence[SqlCheck]
+    con: duckdb.DuckDBPyConnection, checks: Sequence[SqlCheck], prelude_errors: dict[str, str] | None = None
 ) -> tuple[list[CheckResult], dict[str, float]]:
     """Run checks in order; returns the results and the seconds each took (for the benchmark)."""
     counter = _RowCounter(con)
@@ -965,6 +992,6 @@ def run_checks(
     timings: dict[str, float] = {}
     for check in checks:
         started = time.perf_counter()
-        results.append(run_check(con, check, counter))
+        results.append(run_check(con, check, counter, prelude_errors))
         timings[check.name] = time.perf_counter() - started
     return results, timings

@@ -33,12 +33,12 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema or "main", name],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(row and row[0][0])
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    return bool(con.execute(f"select exists (select 1 from {qualified})").fetchone()[0])
+    return bool(con.execute(f"select exists (select 1 from {qualified})").fetchall()[0][0])
 
 
 def _csv(path: Path) -> str:
@@ -76,7 +76,8 @@ def prepare_references(con: duckdb.DuckDBPyConnection) -> References:
         where table_name = 'ks_position_codes' and table_schema not like 'pg_%'
         order by table_schema = 'main' desc, table_schema limit 1
         """
-    ).fetchone()
+    ).fetchall()
+    seeded = seeded[0] if seeded else None
     if seeded:
         codes_from, codes_source = (
             f'"{seeded[0]}".ks_position_codes',

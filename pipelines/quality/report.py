@@ -182,7 +182,7 @@ def _is_demo(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     try:
         return bool(
-            con.execute("select coalesce(bool_or(is_demo), false) from raw.ssb_population").fetchone()[0]
+            con.execute("select coalesce(bool_or(is_demo), false) from raw.ssb_population").fetchall()[0][0]
         )
     except duckdb.Error:
         return False
@@ -281,19 +281,27 @@ def _latest_deliveries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[st
     return out
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, shas: Sequence[str]) -> list[tuple[Any, ...]]:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, deliveries: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Quarantine reasons of the listed deliveries, grouped per municipality (one query)."""
+    shas = [d["delivery_sha256"] for own in deliveries.values() for d in own]
     if not shas or not table_exists(con, "audit.quarantine"):
-        return []
-    return con.execute(
+        return {}
+    rows = con.execute(
         """
-        select d.file_name, q.column_name, q.reason, count(*) as n,
+        select d.municipality_code, d.file_name, q.column_name, q.reason, count(*) as n,
                list(q.source_row_number order by q.source_row_number)[1:5] as rows
         from audit.quarantine q join audit.deliveries d using (delivery_sha256)
         where q.delivery_sha256 in (select unnest(?::varchar[]))
-        group by all order by n desc, d.file_name, q.column_name
+        group by all order by d.municipality_code, n desc, d.file_name, q.column_name
         """,
-        [list(shas)],
+        [shas],
     ).fetchall()
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for code, *rest in rows:
+        out.setdefault(str(code), []).append(tuple(rest))
+    return out
 
 
 def _write_feedback(
@@ -305,6 +313,7 @@ def _write_feedback(
     names: dict[str, str],
 ) -> list[Path]:
     deliveries = _latest_deliveries(con)
+    quarantined = _quarantine(con, deliveries)
     failures: dict[str, list[tuple[CheckResult, dict[str, Any]]]] = {}
     for r in results:
         if r.passed:
@@ -319,7 +328,7 @@ def _write_feedback(
     for code in sorted(set(deliveries) | set(failures)):
         name = names.get(code, "")
         own = deliveries.get(code, [])
-        quarantine = _quarantine(con, [d["delivery_sha256"] for d in own])
+        quarantine = quarantined.get(code, [])
         items = failures.get(code, [])
         must_fix = [(r, i) for r, i in items if r.severity == "block"]
         should_check = [(r, i) for r, i in items if r.severity != "block"]

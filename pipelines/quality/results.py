@@ -201,8 +201,8 @@ def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'audit' and table_name = 'check_results'"
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(row and row[0][0])
 
 
 def run_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:

@@ -8,14 +8,18 @@ from collections.abc import Callable
 import duckdb
 import pytest
 
-from pipelines.quality.reconciliation import CHECKS, SqlCheck, run_check, run_checks
+from pipelines.quality.reconciliation import CHECKS, SqlCheck, prepare_macros, run_check, run_checks
 from pipelines.quality.references import prepare_references
 from tests.quality import fixtures
 
 
 def _run_all(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    results, _ = run_checks(con, CHECKS)
+    results, _ = run_checks(con, CHECKS, prepare_macros(con))
     return {r.check_name: r for r in results}
+
+
+def _duplicate_person(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("insert into intermediate.int_person_year select * from intermediate.int_person_year limit 1")
 
 
 def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,6 +45,7 @@ def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) 
         (fixtures.break_counts, "fct_indicators_counts_match_int_person_year", "block", 1),
         (fixtures.break_population, "employees_within_population", "block", 2),
         (fixtures.break_kostra, "hr_fte_vs_kostra_fte", "warn", 4),
+        (_duplicate_person, "int_person_year_unique", "block", 1),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
@@ -88,6 +93,21 @@ def test_a_check_whose_sql_fails_fails(con: duckdb.DuckDBPyConnection) -> None:
     result = run_check(con, broken)
     assert not result.passed
     assert "no_such_column" in result.message
+
+
+def test_checks_over_an_aggregate_that_cannot_be_built_fail_with_its_reason(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    con.execute("alter table intermediate.int_person_year drop column is_counted")
+    results = _run_all(con)
+    for name in (
+        "int_person_year_unique",
+        "employees_within_population",
+        "fct_indicators_counts_match_int_person_year",
+        "hr_fte_vs_kostra_fte",
+    ):
+        assert not results[name].passed
+        assert "is_counted" in results[name].message
 
 
 def test_klass_validity_follows_the_period(con: duckdb.DuckDBPyConnection) -> None:
