@@ -114,8 +114,17 @@ def test_the_report_names_failing_checks_with_example_rows(gx: object, settings:
     assert not re.search(r"(?<!\d)\d{11}(?!\d)", html), "no national-id-like number in a report"
 
 
+def _reject_a_file_from_vaeroy(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "insert into audit.deliveries values ('rejected-sha', 'vaeroy_2025.xlsx', 'employments', '1857', "
+        "date '2025-12-31', null, 120, 0, 0, 0, 0, 'rejected', "
+        "'mangler kolonnen stillingsprosent (prøvde: stillingsprosent, stilling %)', null, "
+        "timestamp '2026-01-20 09:00')"
+    )
+
+
 def test_the_municipality_feedback_says_what_to_fix(gx: object, settings: Settings, breaking) -> None:
-    breaking(fixtures.break_fte_range)
+    breaking(fixtures.break_fte_range, _reject_a_file_from_vaeroy)
     result = run_gate(settings)
     pages = {p.name: p.read_text() for p in result.feedback_paths}
     assert set(pages) == {"kommune_1856.html", "kommune_1857.html"}
@@ -126,7 +135,9 @@ def test_the_municipality_feedback_says_what_to_fix(gx: object, settings: Settin
     assert roest.count("Stillingsprosent må være mellom 0 og 100.</h3>") == 1  # SQL and GX agree: one item
     assert "Rader som ble satt i karantene" in roest and "stillingsprosent 250 er utenfor 0–100" in roest
     assert "Leveransen har feil som må rettes" in roest
-    assert "Leveransen har feil som må rettes" not in pages["kommune_1857.html"]
+    vaeroy = pages["kommune_1857.html"]
+    assert "Filen vaeroy_2025.xlsx ble avvist: mangler kolonnen stillingsprosent" in vaeroy
+    assert "Stillingsprosent må være mellom 0 og 100." not in vaeroy
 
 
 def test_dbt_test_results_land_in_the_same_table(gx: object, settings: Settings, tmp_path: Path) -> None:
