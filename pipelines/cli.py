@@ -109,6 +109,23 @@ def ssb_fetch(
     fetch_catalogue(get_settings(), table=table, mode=mode, console=console)
 
 
+# --- quality gate --------------------------------------------------------------------------
+@app.command()
+def check(
+    dbt_results: Annotated[
+        Path | None, typer.Option("--dbt-results", help="dbt's run_results.json to record with the gate.")
+    ] = None,
+    run_id: Annotated[str | None, typer.Option(help="Run id (default: a new one).")] = None,
+) -> None:
+    """Run the quality gate on the build database; exit code 1 when a blocking check failed."""
+    from pipelines.quality.console import print_gate_summary
+    from pipelines.quality.gate import run_gate
+
+    result = run_gate(get_settings(), run_id, dbt_run_results=dbt_results)
+    print_gate_summary(result, console)
+    raise typer.Exit(0 if result.passed else 1)
+
+
 # --- dbt, orchestration, analysts ----------------------------------------------------------
 @app.command("dbt-manifest")
 def dbt_manifest() -> None:

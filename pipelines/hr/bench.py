@@ -176,6 +176,7 @@ def run(rows: int = 600_000, keep: bool = False) -> dict:
     started = time.perf_counter()
     generate_visma(path, rows)
     generated = time.perf_counter() - started
+    load_before = os.getloadavg()[0]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     child = subprocess.run(
         [sys.executable, "-m", "pipelines.hr.bench", str(path)],
@@ -188,6 +189,8 @@ def run(rows: int = 600_000, keep: bool = False) -> dict:
         raise RuntimeError(f"bench child failed: {child.stderr.strip().splitlines()[-1:]}")
     result = json.loads(child.stdout.strip().splitlines()[-1])
     result.update(
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
         file_mb=round(path.stat().st_size / 1e6, 1),
         generate_seconds=round(generated, 2),
         rows_per_second=round(result["rows"] / result["ingest_seconds"]),
@@ -206,16 +209,19 @@ def run(rows: int = 600_000, keep: bool = False) -> dict:
 def print_result(result: dict, console) -> None:
     """The benchmark in a few lines (the JSON is in benchmarks/results/ingest.json)."""
     rows = f"{result['rows']:,}".replace(",", " ")
-    console.print(f"HR-innlesing, {rows} rader ({result['file_mb']} MB Visma-CSV med fødselsnumre):")
-    console.print(
-        f"  innlesing {result['ingest_seconds']:.2f} s = {result['rows_per_second']:,} rader/s; ".replace(
-            ",", " "
-        )
-        + f"DuckDB read_csv {result['read_csv_seconds']:.2f} s; forhold {result['ratio']:.1f}× (mål ≤ 3×)"
-    )
-    console.print(f"  høyeste minnebruk {result['peak_rss_mb']} MB (mål < 4096 MB)")
+    speed = f"{result['rows_per_second']:,}".replace(",", " ")
     stages = ", ".join(f"{k} {v:.2f}" for k, v in result.get("stages_seconds", {}).items())
-    console.print(f"  trinn (s): {stages}", soft_wrap=True)
+    lines = [
+        f"HR-innlesing, {rows} rader ({result['file_mb']} MB Visma-CSV med fødselsnumre):",
+        f"  innlesing {result['ingest_seconds']:.2f} s = {speed} rader/s; DuckDB read_csv "
+        f"{result['read_csv_seconds']:.2f} s; forhold {result['ratio']:.1f}× (mål ≤ 3×)",
+        f"  høyeste minnebruk {result['peak_rss_mb']} MB (mål < 4096 MB)",
+        f"  trinn (s): {stages}",
+        f"  maskinlast (1 min) før/etter: {result['load_before']:.1f}/{result['load_after']:.1f} "
+        f"på {os.cpu_count()} kjerner",
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
 
 
 if __name__ == "__main__":

@@ -332,8 +332,14 @@ def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str 
 
 
 def _redact_series(series: pl.Series) -> pl.Series:
-    """Token-level redaction for a rejected file's archive (rare, small: a Python pass is fine)."""
-    return pl.Series([None if v is None else fnr.redact(v) for v in series.to_list()], dtype=pl.String)
+    """Token-level redaction for a rejected file's archive. Only cells with a long digit run
+    can hold an id; those few get the exact (scalar) check."""
+    candidates = series.str.contains(fnr.CANDIDATE_PATTERN).fill_null(False)
+    if not candidates.any():
+        return series
+    index = candidates.arg_true()
+    redacted = pl.Series([fnr.redact(v) for v in series.gather(index).to_list()], dtype=pl.String)
+    return series.clone().scatter(index, redacted)
 
 
 def _maybe_truncated(table: RawTable) -> bool:

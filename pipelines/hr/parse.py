@@ -18,9 +18,17 @@ EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (1900 date system, with its le
 TWO_DIGIT_YEAR_PIVOT = 50  # dd.mm.yy: 00-49 -> 2000-2049, 50-99 -> 1950-1999
 
 
+WHITESPACE = " \t\r\n\u00a0\u202f"
+
+
+def strip(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars(WHITESPACE)
+
+
 def clean(expr: pl.Expr) -> pl.Expr:
-    """Trimmed text, with empty strings as null."""
-    stripped = expr.str.strip_chars(" \t\r\n\u00a0\u202f")
+    """Trimmed text, with empty strings as null (for small inputs; `validate.typed` does the
+    same in two passes so no value is stripped twice)."""
+    stripped = strip(expr)
     return pl.when(stripped == "").then(None).otherwise(stripped)
 
 

@@ -68,7 +68,7 @@ def via_distinct(text: pl.Series, convert: Callable[[pl.Expr], pl.Expr], dtype: 
     """`convert` applied to each distinct value of `text` once, mapped back to every row."""
     distinct = text.drop_nulls().unique()
     if distinct.len() == 0:
-        return pl.Series(text.name, [None] * text.len(), dtype=dtype)
+        return pl.Series(text.name, dtype=dtype).extend_constant(None, text.len())
     if distinct.len() > UNIQUE_SHARE * text.len():
         return text.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series().alias(text.name)
     converted = distinct.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series()
@@ -204,9 +204,14 @@ def typed(frame: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     """`__row`, every canonical column of the kind (typed), and its `__err__` column."""
     columns = COLUMNS[ctx.kind]
     mapped = {c.name: ctx.source_for[c.name] for c in columns if c.name in ctx.source_for}
-    text = frame.select(pl.col(ROW), *(parse.clean(pl.col(src)).alias(name) for name, src in mapped.items()))
+    # Trim, then blank -> null, in two passes: one expression would strip every value twice.
+    text = frame.select(pl.col(ROW), *(parse.strip(pl.col(src)).alias(name) for name, src in mapped.items()))
+    text = text.with_columns(
+        pl.when(pl.col(name).str.len_bytes() == 0).then(None).otherwise(pl.col(name)).alias(name)
+        for name in mapped
+    )
     converter = _Converter(ctx)
-    empty = pl.Series([None] * frame.height, dtype=pl.String)
+    empty = pl.Series(dtype=pl.String).extend_constant(None, frame.height)
     series: list[pl.Series] = [text.get_column(ROW)]
     for col in columns:
         source = text.get_column(col.name) if col.name in mapped else empty.alias(col.name)
@@ -216,7 +221,7 @@ def typed(frame: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
     if extras:
         extra_text = frame.select(pl.any_horizontal([parse.has_text(pl.col(c)) for c in extras])).to_series()
     else:
-        extra_text = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        extra_text = pl.Series(dtype=pl.Boolean).extend_constant(False, frame.height)
     values = pl.DataFrame(series).with_columns(extra_text.alias(HAS + EXTRA))
 
     # Open-end sentinels (31.12.9999) are "no date", not a bad one.

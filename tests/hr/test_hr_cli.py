@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hr_support import Home, visma_file, visma_row
 
 from pipelines import cli
-from tests.hr.conftest import Home, visma_file, visma_row
 
 REPO = Path(__file__).resolve().parents[2]
 

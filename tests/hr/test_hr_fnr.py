@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hr_support import make_fnr
 
 from pipelines.hr import fnr
-from tests.hr.conftest import make_fnr
 
 
 def _facts(values: list[str]) -> list[dict]:

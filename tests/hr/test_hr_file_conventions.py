@@ -7,8 +7,7 @@ import datetime as dt
 
 import pytest
 import xlsxwriter
-
-from tests.hr.conftest import CANONICAL_EMPLOYMENTS, VISMA_HEADER, Home, visma_file, visma_row, write_text
+from hr_support import CANONICAL_EMPLOYMENTS, VISMA_HEADER, Home, visma_file, visma_row, write_text
 
 
 def _only_row(home: Home, table: str = "raw.hr_employments") -> dict:

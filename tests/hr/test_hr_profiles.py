@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hr_support import Home, write_text
 
 from pipelines.hr.profiles import PROFILES_DIR, candidates, load_profiles, match_header
 from pipelines.hr.readers import read_table
-from tests.hr.conftest import Home, write_text
 
 REQUIRED_PROFILES = {"canonical", "visma", "sap", "unit4", "webcruiter"}
 

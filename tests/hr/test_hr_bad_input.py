@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from tests.hr.conftest import VISMA_HEADER, Home, visma_file, visma_row, write_text
+from hr_support import VISMA_HEADER, Home, visma_file, visma_row, write_text
 
 
 def _assert_rejected(home: Home, result, reason_part: str) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 from dagster_duckdb import DuckDBResource
+from hr_support import Home, synthetic_ids, visma_file, visma_row, write_text
 
 from pipelines.defs.hr.assets import DELIVERIES, LANDING, RAW, hr_inbox
-from tests.hr.conftest import Home, synthetic_ids, visma_file, visma_row, write_text
 
 
 def test_code_location_loads_with_the_hr_assets():

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hr_support import VISMA_HEADER, Home, synthetic_ids, visma_file, visma_row, write_text
 
 from pipelines import cli
-from tests.hr.conftest import VISMA_HEADER, Home, synthetic_ids, visma_file, visma_row, write_text
 
 
 def _forms(ids: list[str]) -> list[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.hr.conftest import Home, synthetic_ids, visma_file, visma_row
+from hr_support import Home, synthetic_ids, visma_file, visma_row
 
 
 def _extract(home: Home, name: str, date: str, fte: str, ids: list[str]):
