@@ -182,18 +182,23 @@ def ui(
 
     settings = get_settings()
     settings.prepare_dagster_home()
+    settings.ensure_dirs()  # the inbox the sensor watches
     command = [
         str(Path(sys.executable).with_name("dagster")),
         "dev",
         "-m",
         "pipelines.definitions",
+        "-a",
+        "defs",
         "-h",
         "127.0.0.1",
         "-p",
         str(port),
     ]
     console.print(f"Dagster UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
-    raise typer.Exit(subprocess.call(command))
+    # Run from DAGSTER_HOME: started in the repository, Dagster warns about the template
+    # dagster.yaml there, which is not the instance config in use.
+    raise typer.Exit(subprocess.call(command, cwd=settings.dagster_home))
 
 
 # --- county releases -----------------------------------------------------------------------

@@ -2,15 +2,18 @@
 
 `dagster dev -m pipelines.definitions` loads this. Areas import heavy libraries
 (Great Expectations, dbt's runner) inside asset bodies only, so loading stays fast.
+
+The areas are imported as modules, not their `defs` objects: Dagster refuses a module with
+more than one `Definitions` at module scope.
 """
 
 import dagster as dg
 
-from pipelines.defs.dbt.definitions import defs as dbt_defs
-from pipelines.defs.hr.definitions import defs as hr_defs
-from pipelines.defs.orchestration.definitions import defs as orchestration_defs
-from pipelines.defs.quality.definitions import defs as quality_defs
-from pipelines.defs.release.definitions import defs as release_defs
-from pipelines.defs.ssb.definitions import defs as ssb_defs
+from pipelines.defs.dbt import definitions as dbt
+from pipelines.defs.hr import definitions as hr
+from pipelines.defs.orchestration import definitions as orchestration
+from pipelines.defs.quality import definitions as quality
+from pipelines.defs.release import definitions as release
+from pipelines.defs.ssb import definitions as ssb
 
-defs = dg.Definitions.merge(hr_defs, ssb_defs, dbt_defs, quality_defs, release_defs, orchestration_defs)
+defs = dg.Definitions.merge(hr.defs, ssb.defs, dbt.defs, quality.defs, release.defs, orchestration.defs)

@@ -61,6 +61,10 @@ class OfflinePage:
     def open(self, path: Path) -> None:
         self.page.goto(path.resolve().as_uri(), wait_until="load")
 
+    def open_url(self, url: str) -> None:
+        """A page served locally (allowed through `offline_page(allow=...)`)."""
+        self.page.goto(url, wait_until="networkidle")
+
     def assert_clean(self) -> None:
         assert self.blocked == [], f"the page tried to reach the network: {self.blocked[:5]}"
         assert self.failed == [], f"requests failed: {self.failed[:5]}"
@@ -76,8 +80,10 @@ class OfflinePage:
 
 
 @contextmanager
-def offline_page(viewport: tuple[int, int] = (1280, 900)) -> Iterator[OfflinePage]:
-    """A fresh headless Chromium page whose non-local requests are aborted and recorded."""
+def offline_page(viewport: tuple[int, int] = (1280, 900), allow: tuple[str, ...] = ()) -> Iterator[OfflinePage]:
+    """A fresh headless Chromium page whose non-local requests are aborted and recorded.
+
+    `allow` lists URL prefixes that may load too (a local server, e.g. "http://127.0.0.1:3000/")."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -90,7 +96,7 @@ def offline_page(viewport: tuple[int, int] = (1280, 900)) -> Iterator[OfflinePag
 
             def route(route: Any) -> None:
                 url = route.request.url
-                if url.startswith(("file:", "data:", "about:")):
+                if url.startswith(("file:", "data:", "about:", "blob:", *allow)):
                     route.continue_()
                 else:
                     record.blocked.append(url)

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.defs.orchestration.sensors import DELIVERY_SHA_TAG, DELIVERY_TAG, inbox_sensor
 from pipelines.settings import Settings
-from tests.hr.conftest import synthetic_ids
+from tests.hr.hr_support import synthetic_ids
 from tests.orchestration.conftest import demo_file
 
 
