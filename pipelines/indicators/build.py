@@ -54,7 +54,14 @@ def run_dbt(
     `target_path` keeps a run's artifacts apart (tests, benchmarks), so they never overwrite
     the manifest Dagster loads from dbt/target.
     """
-    command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
     extra = {"DBT_LOG_PATH": str(target_path)} if target_path is not None else {}

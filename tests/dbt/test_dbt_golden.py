@@ -80,8 +80,13 @@ def test_two_half_positions_make_a_fulltime_employee(golden_db):
     assert ratio(golden_db, "fulltime_share", "1804", 2019) == (10, 12)
     # skilled (main codes 7076, 6545, 7050): B1, B6, B15, B16, all at 100 %; unskilled (6572):
     # B3 at 60 % and B7 at 100 %
-    assert ratio(golden_db, "fulltime_share", "1804", 2019, breakdown="position_group", value="skilled") == (4, 4)
-    assert ratio(golden_db, "fulltime_share", "1804", 2019, breakdown="position_group", value="unskilled") == (1, 2)
+    assert ratio(golden_db, "fulltime_share", "1804", 2019, breakdown="position_group", value="skilled") == (
+        4,
+        4,
+    )
+    assert ratio(
+        golden_db, "fulltime_share", "1804", 2019, breakdown="position_group", value="unskilled"
+    ) == (1, 2)
 
 
 def test_fulltime_counts_positions_in_other_municipalities_when_persons_are_linked(golden_db):
@@ -95,7 +100,8 @@ def test_fulltime_counts_positions_in_other_municipalities_when_persons_are_link
     assert basis == [("sector",)]
     # Bodø has B12 without a national id: its figures say they summed within the municipality
     assert golden_db.execute(
-        "select basis from marts.fct_fulltime where area_code = '1804' and year = 2019 and breakdown = 'total'"
+        "select basis from marts.fct_fulltime "
+        "where area_code = '1804' and year = 2019 and breakdown = 'total'"
     ).fetchone() == ("municipality",)
 
 
@@ -132,8 +138,9 @@ def test_leaver_to_a_neighbouring_municipality(golden_db):
     # in the region.
     assert ratio(golden_db, "sector_turnover", "1804", 2020) == (0, 12)
     assert ratio(golden_db, "regional_retention", "1804", 2020) == (1, 1)
-    assert ratio(golden_db, "transitions", "1804", 2020, breakdown="transition",
-                 value="other_municipality_in_region") == (1, 12)
+    assert ratio(
+        golden_db, "transitions", "1804", 2020, breakdown="transition", value="other_municipality_in_region"
+    ) == (1, 12)
     # ... and Fauske's new hire: full-time on day one, still there 12 months later
     assert ratio(golden_db, "fulltime_share_new_hires", "1841", 2020) == (1, 1)
     assert ratio(golden_db, "retention_12m", "1841", 2020) == (1, 1)
@@ -281,8 +288,9 @@ def test_diversity_against_the_population(golden_db):
     assert ratio(golden_db, "employees_per_1000", "1804", 2021, scale=1000) == (10, 1450)
     # Salten: only Bodø has population figures, so only Bodø's employees are set against it
     assert ratio(golden_db, "employees_per_1000", "salten", 2021, scale=1000) == (10, 1450)
-    assert ratio(golden_db, "population_age_distribution", "1804", 2021,
-                 breakdown="age_band", value="30_44") == (300, 850)
+    assert ratio(
+        golden_db, "population_age_distribution", "1804", 2021, breakdown="age_band", value="30_44"
+    ) == (300, 850)
 
 
 def test_retirement_wave_and_women_leaders(golden_db):
@@ -298,10 +306,12 @@ def test_shared_service_capacity(golden_db):
     # families vulnerable. Salten pools Fauske's F3 into payroll (2 persons, 1.6 FTE): 2 of 3.
     assert figure(golden_db, "single_person_functions", "1804", 2021) == (3, 3, 3)
     assert figure(golden_db, "single_person_functions", "salten", 2021)[:2] == (2, 3)
-    assert figure(golden_db, "function_fte", "salten", 2021, breakdown="function_family",
-                  value="payroll")[0] == pytest.approx(1.6)
-    assert ratio(golden_db, "function_age_risk", "salten", 2021, breakdown="function_family",
-                 value="payroll") == (pytest.approx(1.0), pytest.approx(1.6))
+    assert figure(golden_db, "function_fte", "salten", 2021, breakdown="function_family", value="payroll")[
+        0
+    ] == pytest.approx(1.6)
+    assert ratio(
+        golden_db, "function_age_risk", "salten", 2021, breakdown="function_family", value="payroll"
+    ) == (pytest.approx(1.0), pytest.approx(1.6))
 
 
 # --- backlog and goals ----------------------------------------------------------------------
@@ -310,8 +320,7 @@ def test_backlog_and_goal_progress(golden_db):
     assert ratio(golden_db, "backlog_overdue_share", "1856", 2020) == (6, 20)
     assert ratio(golden_db, "backlog_overdue_share", "1856", 2021) == (3, 20)
     change = golden_db.execute(
-        "select distinct change_vs_baseline from marts.fct_backlog "
-        "where area_code = '1856' and year = 2021"
+        "select distinct change_vs_baseline from marts.fct_backlog where area_code = '1856' and year = 2021"
     ).fetchall()
     assert change == [(pytest.approx(-0.5),)]
     goals = {
@@ -324,9 +333,20 @@ def test_backlog_and_goal_progress(golden_db):
     # key cost per hire: 120 000 (2020) -> 40 000 (2021); target -50 % = 60 000: met
     assert goals["outer_lofoten_key_cost"] == (2020, 120000, 40000, pytest.approx(60000), True)
     # backlog: 0.30 -> 0.15; target -20 % = 0.24: met
-    assert goals["outer_lofoten_backlog"] == (2020, pytest.approx(0.3), pytest.approx(0.15), pytest.approx(0.24), True)
+    assert goals["outer_lofoten_backlog"] == (
+        2020,
+        pytest.approx(0.3),
+        pytest.approx(0.15),
+        pytest.approx(0.24),
+        True,
+    )
     # Salten full-time share 13/17 (2019) -> 10/14 (2021): not improved
-    assert goals["salten_fulltime"][:4] == (2019, pytest.approx(13 / 17), pytest.approx(10 / 14), pytest.approx(13 / 17))
+    assert goals["salten_fulltime"][:4] == (
+        2019,
+        pytest.approx(13 / 17),
+        pytest.approx(10 / 14),
+        pytest.approx(13 / 17),
+    )
     assert goals["salten_fulltime"][4] is False
 
 
