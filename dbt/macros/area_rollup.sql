@@ -73,3 +73,63 @@
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {% endmacro %}
+
+
+{#-
+    Additive figures in two steps, which is much cheaper on millions of person rows than
+    joining every row to its areas: first count per municipality (for the total and each
+    breakdown, GROUPING SETS), then sum the municipal counts into every area. A region's count
+    is then the sum of its members' by construction, as it must be for additive figures.
+
+    municipal_rollup(facts, breakdowns, measures): measures must be counts/sums, plus
+      `all_keyed` = bool_and(<has a national id>) for the basis.
+    sum_to_areas(relation, columns): sums the given columns per area; basis from all_keyed.
+-#}
+{% macro municipal_rollup(facts, breakdowns, measures) %}
+    select
+        facts.municipality_code,
+        facts.year,
+        {%- if breakdowns %}
+        case
+        {%- for breakdown in breakdowns %}
+            when grouping(facts.{{ breakdown }}) = 0 then '{{ breakdown }}'
+        {%- endfor %}
+            else 'total'
+        end as breakdown,
+        coalesce(
+        {%- for breakdown in breakdowns %}
+            case when grouping(facts.{{ breakdown }}) = 0 then cast(facts.{{ breakdown }} as varchar) end,
+        {%- endfor %}
+            'total'
+        ) as breakdown_value,
+        {%- else %}
+        'total' as breakdown,
+        'total' as breakdown_value,
+        {%- endif %}
+        {{ measures }}
+    from {{ facts }} as facts
+    group by grouping sets (
+        (facts.municipality_code, facts.year)
+        {%- for breakdown in breakdowns %},
+        (facts.municipality_code, facts.year, facts.{{ breakdown }})
+        {%- endfor %}
+    )
+{% endmacro %}
+
+
+{% macro sum_to_areas(relation, columns) %}
+    select
+        areas.area_type,
+        areas.area_code,
+        municipal.year,
+        municipal.breakdown,
+        municipal.breakdown_value,
+        {%- for column in columns %}
+        sum(municipal.{{ column }}) as {{ column }},
+        {%- endfor %}
+        case when bool_and(municipal.all_keyed) then 'sector' else 'municipality' end as basis
+    from {{ relation }} as municipal
+    inner join {{ ref('int_areas') }} as areas
+        on areas.municipality_code = municipal.municipality_code
+    group by all
+{% endmacro %}

@@ -2,6 +2,9 @@
 -- employment active on 1 December of a year its municipality has data for. Active means
 -- start <= date <= end (an employment ending on 1 December still counts that day). This is
 -- the one range join of dates and employments; everything person-level builds on it.
+-- A view: the join is cheap (a hash join on the municipality, then the date range), and
+-- writing its rows to disk cost more than computing them in the two models that read it.
+{{ config(materialized='view') }}
 with employments as (
     select * from {{ ref('int_hr__employments') }}
 ),
@@ -15,11 +18,12 @@ snapshots as (
 final as (
     select
         employments.employment_key,
+        employments.employment_number,
         employments.reported_municipality_code,
         employments.municipality_code,
         snapshots.year,
         snapshots.snapshot_date,
-        employments.person_id,
+        employments.person_number,
         employments.has_person_key,
         employments.birth_year,
         employments.gender,

@@ -1,4 +1,4 @@
--- Grain: one row per (municipality_code, person_id) hired in a year the municipality has data
+-- Grain: one row per (municipality_code, person_number) hired in a year the municipality has data
 -- for. A hire is the start of the person's first counted employment in the municipality
 -- (permanent or temporary, above 0 %, not an apprenticeship); earlier substitute, hourly or
 -- apprentice work does not make a hire. Carries the position size on the first day (summed
@@ -23,7 +23,7 @@ coverage as (
 hires as (
     select
         tenure.municipality_code,
-        tenure.person_id,
+        tenure.person_number,
         tenure.has_person_key,
         tenure.first_counted_start_date as hire_date,
         year(tenure.first_counted_start_date) as year,
@@ -39,7 +39,7 @@ first_day as (
     -- counted employments active on the hire date, here and (for linked persons) elsewhere
     select
         hires.municipality_code,
-        hires.person_id,
+        hires.person_number,
         sum(employments.fte_percent) as position_size_first_day,
         arg_max(employments.position_group, {'here': employments.municipality_code = hires.municipality_code, 'fte': employments.fte_percent})
             as position_group,
@@ -49,18 +49,18 @@ first_day as (
             as gender
     from hires
     inner join employments
-        on employments.person_id = hires.person_id
+        on employments.person_number = hires.person_number
        and (employments.municipality_code = hires.municipality_code or hires.has_person_key)
        and employments.is_counted_type
        and employments.start_date <= hires.hire_date
        and coalesce(employments.effective_end_date, {{ far_future }}) >= hires.hire_date
-    group by hires.municipality_code, hires.person_id
+    group by hires.municipality_code, hires.person_number
 ),
 
 follow_up as (
     select
         hires.municipality_code,
-        hires.person_id,
+        hires.person_number,
         bool_or(
             employments.start_date <= cast(hires.hire_date + interval 12 month as date)
             and coalesce(employments.effective_end_date, {{ far_future }}) >= cast(hires.hire_date + interval 12 month as date)
@@ -72,14 +72,14 @@ follow_up as (
     from hires
     inner join employments
         on employments.municipality_code = hires.municipality_code
-       and employments.person_id = hires.person_id
-    group by hires.municipality_code, hires.person_id
+       and employments.person_number = hires.person_number
+    group by hires.municipality_code, hires.person_number
 ),
 
 final as (
     select
         hires.municipality_code,
-        hires.person_id,
+        hires.person_number,
         hires.year,
         hires.hire_date,
         case when hires.has_person_key then 'sector' else 'municipality' end as basis,
@@ -95,8 +95,8 @@ final as (
         follow_up.is_retained_12m,
         follow_up.is_retained_24m
     from hires
-    inner join first_day using (municipality_code, person_id)
-    inner join follow_up using (municipality_code, person_id)
+    inner join first_day using (municipality_code, person_number)
+    inner join follow_up using (municipality_code, person_number)
 )
 
 select * from final

@@ -115,20 +115,39 @@ first_extract as (
     group by reported_municipality_code
 ),
 
-deduplicated as (
-    -- same employment re-keyed in a later extract: keep the newest version only, counting at
-    -- snapshots from the first period of any of its versions
+newest_versions as (
+    -- same employment re-keyed in a later extract: its newest version, and the first period
+    -- of any of its versions
     select
-        harmonised.*,
-        min(first_extract.first_period_start_date) over same_employment as first_period_start_date
+        harmonised.municipality_code,
+        harmonised.person_id,
+        harmonised.position_code,
+        harmonised.start_date,
+        max(harmonised.extraction_date) as newest_extraction_date,
+        min(first_extract.first_period_start_date) as first_period_start_date
     from harmonised
     left join first_extract
         on first_extract.reported_municipality_code = harmonised.reported_municipality_code
-    window same_employment as (
-        partition by harmonised.municipality_code, harmonised.person_id,
-                     harmonised.position_code, harmonised.start_date
-    )
-    qualify harmonised.extraction_date = max(harmonised.extraction_date) over same_employment
+    group by all
+),
+
+deduplicated as (
+    select
+        harmonised.*,
+        newest_versions.first_period_start_date
+    from harmonised
+    inner join newest_versions
+        on newest_versions.municipality_code = harmonised.municipality_code
+       and newest_versions.person_id = harmonised.person_id
+       and newest_versions.position_code = harmonised.position_code
+       and newest_versions.start_date = harmonised.start_date
+       and newest_versions.newest_extraction_date = harmonised.extraction_date
+),
+
+person_numbers as (
+    -- a compact number per person for the big joins downstream (any order will do)
+    select person_id, row_number() over () as person_number
+    from (select distinct person_id from harmonised)
 ),
 
 next_extract as (
@@ -180,6 +199,9 @@ final as (
         ended.reported_municipality_code,
         ended.municipality_code,
         ended.person_id,
+        person_numbers.person_number,
+        -- a compact number per employment, for the same reason
+        row_number() over () as employment_number,
         ended.has_person_key,
         ended.employee_key,
         ended.birth_year,
@@ -218,6 +240,7 @@ final as (
         ended.delivery_sha256,
         ended.source_row_number
     from ended
+    inner join person_numbers on person_numbers.person_id = ended.person_id
     left join position_codes on position_codes.position_code = ended.position_code
     left join key_codes on key_codes.position_code = ended.position_code
     left join termination

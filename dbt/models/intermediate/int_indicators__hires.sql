@@ -1,6 +1,6 @@
 -- Long rows of the new-hire indicators: full-time share on the first day and 12/24-month
 -- retention, by the year of the hire. Retention rows exist only for years whose every hire
--- can be followed long enough (see int_hires).
+-- can be followed long enough (see int_hires). Counts are summed from municipalities.
 with facts as (
     select
         municipality_code,
@@ -17,16 +17,22 @@ with facts as (
     from {{ ref('int_hires') }}
 ),
 
-rolled_up as (
-    {{ area_rollup('facts', ['service_area', 'position_group', 'gender'], "
+municipal as (
+    {{ municipal_rollup('facts', ['service_area', 'position_group', 'gender'], "
         count(*) as hires,
         count(*) filter (where is_fulltime_first_day) as hires_fulltime,
         count(*) filter (where is_observable_12m) as hires_followed_12m,
         count(*) filter (where is_observable_12m and is_retained_12m) as retained_12m,
         count(*) filter (where is_observable_24m) as hires_followed_24m,
         count(*) filter (where is_observable_24m and is_retained_24m) as retained_24m,
-        " ~ basis_of('has_person_key') ~ " as basis
+        bool_and(has_person_key) as all_keyed
     ") }}
+),
+
+rolled_up as (
+    {{ sum_to_areas('municipal', [
+        'hires', 'hires_fulltime', 'hires_followed_12m', 'retained_12m', 'hires_followed_24m', 'retained_24m',
+    ]) }}
 ),
 
 final as (

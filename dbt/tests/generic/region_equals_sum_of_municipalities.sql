@@ -1,7 +1,10 @@
 {#- Regions are recomputed from persons: for every additive indicator
     (dim_indicator.is_additive), a region's numerator and denominator equal the sums over its
-    member municipalities' rows of the same indicator, year and breakdown. -#}
-{% test region_equals_sum_of_municipalities(model, indicators, members) %}
+    member municipalities' rows of the same indicator, year and breakdown. The members' rows
+    are read from `parts` (by default the model itself; fct_indicators passes the rows before
+    publication, since a member's 0/0 figure is not published but still adds its numerator). -#}
+{% test region_equals_sum_of_municipalities(model, indicators, members, parts=none) %}
+{%- set parts = parts if parts is not none else model %}
 with additive as (
     select indicator_id from {{ indicators }} where is_additive
 ),
@@ -22,7 +25,7 @@ member_sums as (
         model.breakdown_value,
         sum(model.numerator) as numerator,
         sum(model.denominator) as denominator
-    from {{ model }} as model
+    from {{ parts }} as model
     inner join additive using (indicator_id)
     inner join {{ members }} as members on members.municipality_code = model.area_code
     where model.area_type = 'municipality'
