@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.reference import EARLIEST_KLASS_LIST
 from pipelines.settings import DBT_PROJECT_DIR
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "reference" / "municipalities.csv"
@@ -58,7 +59,9 @@ def prepare_references(con: duckdb.DuckDBPyConnection) -> References:
         f"""
         create or replace temp view ref_klass as
         select cast(code as varchar) as code, cast(name as varchar) as name,
-       cast(valid_from as date) as valid_from, cast(nullif(cast(valid_to as varchar), '') as date) as valid_to
+       -- an empty start (reference CSV) means "in force in the oldest list we hold"
+       coalesce(cast(nullif(cast(valid_from as varchar), '') as date), date '{EARLIEST_KLASS_LIST}') as valid_from,
+       cast(nullif(cast(valid_to as varchar), '') as date) as valid_to
         from {klass_from}
         where cast(code as varchar) <> '9999'  -- KLASS's "Uoppgitt" (unknown) is no municipality
         """

@@ -62,8 +62,9 @@ def build_warehouse(
 def _klass(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
-        create table raw.klass_municipality as
-     select code, name, cast(valid_from as date) as valid_from, cast(nullif(valid_to, '') as date) as valid_to
+        create or replace table raw.klass_municipality as
+     select code, name, coalesce(cast(nullif(valid_from, '') as date), date '2019-01-01') as valid_from,
+            cast(nullif(valid_to, '') as date) as valid_to
         from read_csv('{MUNICIPALITIES_CSV}', all_varchar = true)
         """
     )
@@ -253,21 +254,20 @@ def _ssb(con: duckdb.DuckDBPyConnection, employees: int) -> None:
     per_cell = 3 + employees // 40  # 2 × 60 cells aged 15–74: always more people than employees
     con.execute(
         f"""
-        create table raw.ssb_population as
+        create or replace table raw.ssb_population as
         select m.municipality_code, y.year, k.kjonn_code, lpad(cast(a as varchar), 3, '0') as alder_code,
                cast({per_cell} + (a % 3) as double) as value, null::varchar as status, true as is_demo
         from p_muni m,
              (select year from p_year union select min(year) - 1 from p_year) y,
              (values ('1'), ('2')) k(kjonn_code), range(0, 106) t(a);
 
-        create table raw.ssb_kostra_fte as
+        create or replace table raw.ssb_kostra_fte as
         select municipality_code, year, round(sum(position_size) / 100.0 * 1.05, 1) as value
         from intermediate.int_person_year group by all;
 
-     create table audit.ssb_fetches (table_id varchar, fetched_at timestamp, updated timestamp, mode varchar);
-        insert into audit.ssb_fetches values
-            ('07459', timestamp '2025-03-01 10:00:00', timestamp '2025-02-20 08:00:00', 'snapshot'),
-            ('11918', timestamp '2025-03-01 10:00:01', timestamp '2024-06-15 08:00:00', 'snapshot');
+        insert into audit.ssb_fetches (table_id, status, rows, table_updated, source, fetched_at) values
+            ('07459', 'ok', 1, timestamp '2025-02-20 08:00:00', 'snapshot', timestamp '2025-03-01 10:00:00'),
+            ('11918', 'ok', 1, timestamp '2024-06-15 08:00:00', 'snapshot', timestamp '2025-03-01 10:00:01');
         """
     )
 

@@ -1,0 +1,72 @@
+-- Grain: one row per (municipality_code, year) with any HR data. Says which figures the data
+-- can support for that year, so no indicator is ever published for a year without data:
+--   * has_snapshot: an employments extract covers 1 December of the year (an extract covers
+--     the 12 months up to its extraction date);
+--   * employment_data_until: the newest extraction date of the municipality, the last day
+--     follow-ups (12/24-month retention, apprentice conversion) can be observed;
+--   * has_postings / has_backlog: postings closing in the year / backlog months in the year.
+-- Extracts of a split code do not give its successors coverage on their own.
+{% set snapshot_month = var('snapshot_month') %}
+{% set snapshot_day = var('snapshot_day') %}
+
+with extracts as (
+    select * from {{ ref('int_hr__extracts') }}
+    where not is_split_source
+),
+
+snapshot_years as (
+    select distinct
+        municipality_code,
+        case
+            when extraction_date >= make_date(year(extraction_date), {{ snapshot_month }}, {{ snapshot_day }})
+                then year(extraction_date)
+            else year(extraction_date) - 1
+        end as year
+    from extracts
+),
+
+data_until as (
+    select municipality_code, max(extraction_date) as employment_data_until
+    from extracts
+    group by municipality_code
+),
+
+posting_years as (
+    select distinct municipality_code, posting_year as year
+    from {{ ref('int_hr__postings') }}
+),
+
+backlog_years as (
+    select distinct municipality_code, year(month_date) as year
+    from {{ ref('int_hr__backlog') }}
+),
+
+all_years as (
+    select municipality_code, year from snapshot_years
+    union
+    select municipality_code, year from posting_years
+    union
+    select municipality_code, year from backlog_years
+),
+
+final as (
+    select
+        all_years.municipality_code,
+        all_years.year,
+        make_date(all_years.year, {{ snapshot_month }}, {{ snapshot_day }}) as snapshot_date,
+        snapshot_years.year is not null as has_snapshot,
+        previous_year.year is not null as has_previous_snapshot,
+        data_until.employment_data_until,
+        posting_years.year is not null as has_postings,
+        backlog_years.year is not null as has_backlog
+    from all_years
+    left join snapshot_years using (municipality_code, year)
+    left join snapshot_years as previous_year
+        on previous_year.municipality_code = all_years.municipality_code
+       and previous_year.year = all_years.year - 1
+    left join data_until using (municipality_code)
+    left join posting_years using (municipality_code, year)
+    left join backlog_years using (municipality_code, year)
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- Grain: one row per (reported_municipality_code, municipality_code, extraction_date): every
+-- employments extract known from the ledger or from the raw rows themselves (a fully
+-- superseded extract leaves no raw row, but stays in the ledger). An extract covers the 12
+-- months up to its extraction date (period_start_date .. extraction_date).
+with deliveries as (
+    select reported_municipality_code, extraction_date
+    from {{ ref('stg_audit__deliveries') }}
+    where kind = 'employments'
+      and outcome in ('loaded', 'already_loaded')
+      and reported_municipality_code is not null
+      and extraction_date is not null
+    union
+    select distinct reported_municipality_code, extraction_date
+    from {{ ref('stg_hr__employments') }}
+),
+
+code_map as (
+    select * from {{ ref('int_municipality_code_map') }}
+),
+
+final as (
+    select
+        deliveries.reported_municipality_code,
+        coalesce(code_map.municipality_code, deliveries.reported_municipality_code) as municipality_code,
+        deliveries.extraction_date,
+        cast(deliveries.extraction_date - interval 1 year + interval 1 day as date) as period_start_date,
+        coalesce(code_map.is_split, false) as is_split_source
+    from deliveries
+    left join code_map
+        on code_map.source_code = deliveries.reported_municipality_code
+)
+
+select * from final

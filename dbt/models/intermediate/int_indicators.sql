@@ -1,0 +1,28 @@
+-- Every indicator family's long rows in one relation, before publication rules
+-- (catalogue breakdowns, empty denominators) are applied in fct_indicators.
+{% set families = [
+    'int_indicators__snapshot',
+    'int_indicators__turnover',
+    'int_indicators__hires',
+    'int_indicators__apprentices',
+    'int_indicators__postings',
+    'int_indicators__backlog',
+    'int_indicators__capacity',
+    'int_indicators__population',
+] %}
+
+{% for family in families %}
+select
+    indicator_id,
+    area_type,
+    area_code,
+    year,
+    breakdown,
+    breakdown_value,
+    numerator,
+    denominator,
+    value,
+    cast(basis as varchar) as basis
+from {{ ref(family) }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}

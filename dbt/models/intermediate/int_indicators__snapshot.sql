@@ -1,0 +1,96 @@
+-- Long rows of every indicator read off one 1 December snapshot of persons: full-time,
+-- stability (tenure, temporary share), key-position tenure, diversity, apprentices.
+-- Grain: indicator_id x area x year x breakdown x breakdown_value (all breakdown rows; the
+-- published ones are chosen in fct_indicators from dbt/seeds/indicator_catalogue.csv).
+-- Counts are summed from municipalities into areas; medians are taken over the pooled
+-- persons of each area.
+with facts as (
+    select
+        municipality_code,
+        year,
+        has_person_key,
+        is_counted,
+        is_apprentice,
+        position_size,
+        position_size_municipality,
+        main_employment_type,
+        tenure_years,
+        is_key_position,
+        is_leader_level_1_3,
+        birth_year,
+        coalesce(main_service_area, 'ukjent') as service_area,
+        coalesce(main_position_group, 'unknown') as position_group,
+        coalesce(gender, 'ukjent') as gender,
+        coalesce(age_band, 'ukjent') as age_band
+    from {{ ref('int_person_snapshots') }}
+),
+
+municipal as (
+    {{ municipal_rollup('facts', ['service_area', 'position_group', 'gender', 'age_band'], "
+        count(*) filter (where is_counted) as counted,
+        count(*) filter (where is_counted and position_size >= 100) as fulltime,
+        coalesce(sum(least(position_size, 100)) filter (where is_counted), 0) as capped_size_sum,
+        count(*) filter (where is_counted and position_size < 50) as short_parttime,
+        coalesce(sum(position_size_municipality) filter (where is_counted), 0) / 100.0 as fte,
+        count(*) filter (where is_counted and main_employment_type = 'temporary') as temporary,
+        count(*) filter (where is_counted and gender = 'F') as women,
+        count(*) filter (where is_counted and is_leader_level_1_3) as leaders,
+        count(*) filter (where is_counted and is_leader_level_1_3 and gender = 'F') as women_leaders,
+        count(*) filter (where is_counted and birth_year + " ~ var('retirement_age') ~ " <= year + 5) as retiring_5y,
+        count(*) filter (where is_counted and birth_year + " ~ var('retirement_age') ~ " <= year + 10) as retiring_10y,
+        count(*) filter (where is_apprentice) as apprentices,
+        coalesce(bool_and(has_person_key) filter (where is_counted), true) as all_keyed
+    ") }}
+),
+
+rolled_up as (
+    {{ sum_to_areas('municipal', [
+        'counted', 'fulltime', 'capped_size_sum', 'short_parttime', 'fte', 'temporary', 'women',
+        'leaders', 'women_leaders', 'retiring_5y', 'retiring_10y', 'apprentices',
+    ]) }}
+),
+
+medians as (
+    -- medians sort every group of pooled persons, so they get only the breakdowns they are
+    -- published with
+    {{ area_rollup('facts', ['service_area', 'position_group'], "
+        count(*) filter (where is_counted) as counted,
+        median(tenure_years) filter (where is_counted) as median_tenure,
+        count(*) filter (where is_counted and is_key_position) as key_persons,
+        median(tenure_years) filter (where is_counted and is_key_position) as key_median_tenure,
+        " ~ basis_of('has_person_key', 'is_counted') ~ " as basis
+    ") }}
+),
+
+with_totals as (
+    select
+        rolled_up.*,
+        max(counted) filter (where breakdown = 'total') over (
+            partition by area_type, area_code, year
+        ) as counted_total
+    from rolled_up
+),
+
+final as (
+    {{ indicator_rows('with_totals', [
+        {'id': 'counted_employees', 'numerator': 'counted'},
+        {'id': 'fulltime_share', 'numerator': 'fulltime', 'denominator': 'counted'},
+        {'id': 'avg_position_size', 'numerator': 'capped_size_sum', 'denominator': 'counted'},
+        {'id': 'short_parttime_share', 'numerator': 'short_parttime', 'denominator': 'counted'},
+        {'id': 'fte', 'numerator': 'fte'},
+        {'id': 'temporary_share', 'numerator': 'temporary', 'denominator': 'counted'},
+        {'id': 'women_share', 'numerator': 'women', 'denominator': 'counted'},
+        {'id': 'women_share_leaders', 'numerator': 'women_leaders', 'denominator': 'leaders'},
+        {'id': 'retirement_wave_5y', 'numerator': 'retiring_5y', 'denominator': 'counted'},
+        {'id': 'retirement_wave_10y', 'numerator': 'retiring_10y', 'denominator': 'counted'},
+        {'id': 'apprentices', 'numerator': 'apprentices'},
+        {'id': 'age_distribution', 'numerator': 'counted', 'denominator': 'counted_total', 'where': "breakdown = 'age_band'"},
+    ]) }}
+    union all
+    {{ indicator_rows('medians', [
+        {'id': 'median_tenure_years', 'numerator': 'null', 'denominator': 'counted', 'value': 'median_tenure'},
+        {'id': 'key_median_tenure_years', 'numerator': 'null', 'denominator': 'key_persons', 'value': 'key_median_tenure'},
+    ]) }}
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- Grain: one row per (area_type, area_code, year, function_family): the staff of each
+-- shared-service function family on 1 December — persons, FTE, the FTE held by persons aged
+-- 60 or more, and whether one resignation could stop the service.
+with capacity as (
+    select * from {{ ref('int_function_capacity') }}
+),
+
+families as (
+    select * from {{ ref('function_families') }}
+),
+
+final as (
+    select
+        capacity.area_type,
+        capacity.area_code,
+        area_names.area_name,
+        capacity.year,
+        capacity.function_family,
+        families.function_family_name,
+        capacity.persons,
+        capacity.fte,
+        capacity.fte_aged_risk as fte_aged_60_plus,
+        capacity.fte_aged_risk / capacity.fte as function_age_risk,
+        capacity.is_vulnerable as is_single_person_function
+    from capacity
+    left join families using (function_family)
+    left join {{ ref('int_area_names') }} as area_names using (area_type, area_code)
+)
+
+select * from final

@@ -1,0 +1,51 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks.
+
+`WorkforceDbtTranslator` is the one place that maps dbt nodes to asset keys: sources land on
+the keys the ingestion and SSB areas materialise (`raw/hr_employments`, `raw/ssb_population`,
+`audit/deliveries`, ...), so the asset graph runs from delivered files to marts in one line;
+models and seeds are keyed by schema (`marts/fct_indicators`, `seeds/regions`).
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_database, workforce_dbt_project
+
+DBT_GROUP = "dbt"
+# Every asset that writes the build database shares this pool (one DuckDB writer at a time).
+WRITER_POOL = "workforce_writer"
+
+
+class WorkforceDbtTranslator(DagsterDbtTranslator):
+    """dbt node -> Dagster asset key and group."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # source `raw`.`hr_employments` -> raw/hr_employments (the ingestion's asset)
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return DBT_GROUP
+
+
+translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=manifest_path(),
+    project=workforce_dbt_project,
+    dagster_dbt_translator=translator,
+    name="workforce_dbt",
+    pool=WRITER_POOL,
+    op_tags={"workforce/writer": "true"},
+)
+def workforce_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the selected models: results stream back as materialisations, and every
+    dbt test (generic, custom and unit) as an asset check on its model."""
+    point_dbt_at_build_database()
+    yield from dbt.cli(["build"], context=context).stream()

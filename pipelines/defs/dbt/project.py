@@ -1,0 +1,63 @@
+"""The dbt project as Dagster sees it.
+
+The manifest is prepared at build/dev time (`workforce dbt-manifest`, `make manifest`), never
+by parsing dbt when the code location is imported: parsing takes seconds, and a code location
+that parses on import is slow to load in every process Dagster starts. Under `dagster dev`
+`prepare_if_dev()` re-parses so edits to the models show up.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipelines.errors import WorkforceError
+from pipelines.indicators.build import dbt_executable
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+workforce_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_resource() -> DbtCliResource:
+    """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH)."""
+    return DbtCliResource(project_dir=workforce_dbt_project, dbt_executable=dbt_executable())
+
+
+def prepare_manifest() -> Path:
+    """Parse the dbt project into target/manifest.json (a build step, like compiling).
+
+    dagster-dbt's own preparer looks for `dbt` on PATH; `make` and the `workforce` command
+    run from the venv without activating it, so the executable is passed explicitly.
+    """
+    dbt_resource().cli(["parse", "--quiet"], target_path=workforce_dbt_project.target_path).wait()
+    return workforce_dbt_project.manifest_path
+
+
+if os.environ.get("DAGSTER_IS_DEV_CLI"):
+    # `dagster dev`: pick up edits to the models on every reload
+    prepare_manifest()
+
+
+def manifest_path() -> Path:
+    """The prepared manifest, or a clear error saying how to prepare it."""
+    path = workforce_dbt_project.manifest_path
+    if not path.exists():
+        raise WorkforceError(
+            f"dbt's manifest is missing ({path}); prepare it with `make manifest` "
+            "(or `workforce dbt-manifest`)."
+        )
+    return path
+
+
+def point_dbt_at_build_database(settings: Settings | None = None) -> Path:
+    """Tell dbt (through the one variable dbt/profiles.yml reads) which database to build.
+
+    An explicit WORKFORCE_BUILD_DB wins; otherwise the build database under WORKFORCE_HOME.
+    """
+    explicit = os.environ.get("WORKFORCE_BUILD_DB")
+    path = Path(explicit) if explicit else (settings or Settings.from_env()).build_db_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["WORKFORCE_BUILD_DB"] = str(path)
+    return path

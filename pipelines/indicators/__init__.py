@@ -1,0 +1,1 @@
+"""Indicators: running the dbt project outside Dagster and reading its headline figures."""
