@@ -16,11 +16,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
 
 from pipelines.errors import WorkforceError
 from pipelines.settings import Settings
 
-# The tables an analyst reaches first; their row counts go into the run's metadata.
+if TYPE_CHECKING:
+    from pipelines.release.gate import GateSummary
+
+# The tables an analyst reaches first; their row counts are part of a publish's state.
 MARTS_SCHEMA = "marts"
 
 
@@ -32,15 +38,14 @@ class PublishRefusedError(WorkforceError):
 class PublishOutcome:
     path: Path
     size_bytes: int
-    mart_rows: dict[str, int] = field(default_factory=dict)
+    state: dict[str, int | str | None] = field(default_factory=dict)
     docs_index: Path | None = None
     checks: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def check_gate(build_db: Path) -> int:
-    """Raise `PublishRefusedError` unless every check's latest result passed or only warns;
-    return the number of checks the verdict rests on."""
+def gate_summary(build_db: Path) -> GateSummary:
+    """The latest result of every check in `audit.check_results` (none when it is missing)."""
     from pipelines.release.gate import evaluate
     from pipelines.warehouse.connection import connect
 
@@ -57,7 +62,13 @@ def check_gate(build_db: Path) -> int:
             )
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    summary = evaluate(rows)
+    return evaluate(rows)
+
+
+def check_gate(build_db: Path) -> int:
+    """Raise `PublishRefusedError` unless every check's latest result passed or only warns;
+    return the number of checks the verdict rests on."""
+    summary = gate_summary(build_db)
     reasons = summary.refusal_reasons()
     if reasons:
         raise PublishRefusedError(
@@ -67,29 +78,40 @@ def check_gate(build_db: Path) -> int:
     return summary.total
 
 
-def mart_row_counts(path: Path) -> dict[str, int]:
-    """Rows per mart table in a (published) database, opened read-only."""
-    import duckdb
+def warehouse_state(con: duckdb.DuckDBPyConnection) -> dict[str, int | str | None]:
+    """A fingerprint of a warehouse's content, read in one statement (one snapshot): rows of
+    every mart, the deliveries in the ledger and the latest load. Two publishes of different
+    data differ in it; a reader that met half of one and half of another would see a
+    combination no publish ever had."""
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [MARTS_SCHEMA]
+        ).fetchall()
+    ]
+    parts = [f'(select count(*) from {MARTS_SCHEMA}."{table}") as "{table}"' for table in tables]
+    parts += [
+        "(select count(*) from audit.deliveries) as deliveries",
+        "(select cast(max(loaded_at) as varchar) from audit.deliveries) as last_loaded_at",
+    ]
+    cursor = con.execute("select " + ", ".join(parts))
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
 
+
+def published_state(path: Path) -> dict[str, int | str | None]:
+    """`warehouse_state` of a published file, opened read-only."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ? order by 1",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        ]
-        return {
-            table: con.execute(f'select count(*) from {MARTS_SCHEMA}."{table}"').fetchone()[0] for table in tables
-        }
+        return warehouse_state(con)
     finally:
         con.close()
 
 
 def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = True) -> PublishOutcome:
-    """Gate → dbt docs → atomic copy of the build database → docs installed."""
-    from pipelines.orchestration.docs import generate_docs, install_docs
+    """Gate → dbt docs (when the project or the schema changed) → atomic copy → docs installed."""
+    from pipelines.orchestration.docs import docs_are_current, docs_fingerprint, generate_docs, install_docs
+    from pipelines.warehouse.connection import connect
     from pipelines.warehouse.publish import publish_database
 
     build_db, published_db = settings.build_db_path, settings.published_db_path
@@ -101,19 +123,26 @@ def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = Tru
     seconds["gate"] = time.perf_counter() - started
 
     target = None
+    fingerprint = ""
     if docs:
         started = time.perf_counter()
-        target = generate_docs(settings, build_db)
+        with connect(build_db, read_only=True) as con:
+            fingerprint = docs_fingerprint(con)
+        if not docs_are_current(settings.docs_dir, fingerprint):
+            target = generate_docs(settings, build_db)
         seconds["docs"] = time.perf_counter() - started
 
     started = time.perf_counter()
     publish_database(build_db, published_db)
     seconds["copy"] = time.perf_counter() - started
-    docs_index = install_docs(target, settings.docs_dir) if target is not None else None
+    if target is not None:
+        docs_index: Path | None = install_docs(target, settings.docs_dir, fingerprint)
+    else:
+        docs_index = settings.docs_dir / "index.html" if docs else None
     return PublishOutcome(
         path=published_db,
         size_bytes=published_db.stat().st_size,
-        mart_rows=mart_row_counts(published_db),
+        state=published_state(published_db),
         docs_index=docs_index,
         checks=checks,
         seconds=seconds,

@@ -13,10 +13,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_database, workforce_dbt_project
+from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 
 DBT_GROUP = "dbt"
 # Every asset that writes the build database shares this pool (one DuckDB writer at a time).
-WRITER_POOL = "workforce_writer"
+WRITER_POOL = WAREHOUSE_WRITER
 
 
 class WorkforceDbtTranslator(DagsterDbtTranslator):

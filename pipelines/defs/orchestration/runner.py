@@ -9,9 +9,11 @@ an instance listener as Dagster stores them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,9 +175,15 @@ def run_in_process(
     }
     config = {**QUIET_LOGGERS, **(run_config or {})}
     title = job or (select and f"--select {select}") or "warehouse"
+    # dagster-dbt echoes dbt's log to stdout (for compute logs); here it goes to a file and
+    # the display keeps the terminal, bound to the real stdout before the redirect.
+    log_path = settings.home / "logs" / f"run-{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    if console.file is sys.stdout:
+        console = Console(file=sys.stdout, force_terminal=console.is_terminal, width=console.width)
     display = RunDisplay(console, title, assets, checks)
     instance.add_event_listener(run_id, _Listener(display))
-    with display:
+    with display, open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job_def.execute_in_process(
             run_config=config,
             instance=instance,
@@ -184,7 +192,7 @@ def run_in_process(
             raise_on_error=False,
             resources=run_resources(settings),
         )
-    extra = {}
+    extra = {"log": str(log_path)}
     if any(key == "published_warehouse" for key in display.tally.assets_done):
         extra["published"] = str(settings.published_db_path)
         extra["docs"] = str(settings.docs_dir / "index.html")

@@ -17,13 +17,14 @@ from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
+from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 from pipelines.quality.reconciliation import CHECKS, checks_for
 from pipelines.quality.results import CheckResult, asset_path
 from pipelines.quality.suites import SUITES
 
 # Checks write audit.check_results into the build database, so they queue with its other
 # writers (dagster.yaml gives every pool a limit of 1).
-BUILD_DB_POOL = "build_db"
+BUILD_DB_POOL = WAREHOUSE_WRITER
 
 
 def gx_check_name(suite: str) -> str:
