@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -33,7 +34,7 @@ def make_home(root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for key, value in home_env(root).items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("WORKFORCE_SECRET_FILE", raising=False)
-    monkeypatch.delenv("WORKFORCE_BUILD_DB", raising=False)
+    monkeypatch.delenv("WORKFORCE_BUILD_DB", raising=False)  # dbt's path follows WORKFORCE_HOME
     settings = Settings.from_env()
     settings.ensure_dirs()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
@@ -66,3 +67,58 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_file(demo_files: Path, code: str, kind: str, year: int) -> Path:
     [path] = sorted(demo_files.glob(f"{code}_{kind}_{year}-*"))
     return path
+
+
+# --- the demo warehouse, built once per session ---------------------------------------------
+# Salten and outer Lofoten, 2019–2023 in the warehouse; the 2024 extracts arrive in tests.
+WAREHOUSE_MUNICIPALITIES = "salten,outer-lofoten"
+WAREHOUSE_YEARS = "2019-2024"
+WAREHOUSE_SCALE = 0.2
+LATER_YEAR = 2024
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    """A home with a published warehouse (build, published file, docs, Dagster storage)."""
+
+    root: Path
+    deliveries: Path  # every generated delivery; the LATER_YEAR ones are not loaded yet
+
+    def later(self, code: str, kind: str) -> Path:
+        return demo_file(self.deliveries, code, kind, LATER_YEAR)
+
+    def copy_to(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+        """A private copy of the home, with the environment pointing at it."""
+        shutil.copytree(self.root, root, symlinks=True)
+        return make_home(root, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+    """Demo deliveries ingested directly, SSB's bundled snapshot loaded, then one Dagster run
+    of `rebuild_indicators` (dbt, every check, the gate, publish with docs)."""
+    import io
+
+    from rich.console import Console
+
+    from pipelines.defs.orchestration.runner import run_in_process
+    from pipelines.demo.generate import generate_deliveries
+    from pipelines.hr.ingest import ingest_paths
+    from pipelines.ssb.load import fetch_catalogue
+
+    deliveries = tmp_path_factory.mktemp("warehouse_deliveries")
+    generate_deliveries(
+        deliveries, years=WAREHOUSE_YEARS, scale=WAREHOUSE_SCALE, municipalities=WAREHOUSE_MUNICIPALITIES
+    )
+    root = tmp_path_factory.mktemp("warehouse") / "home"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = make_home(root, monkeypatch)
+        earlier = sorted(p for p in deliveries.iterdir() if f"_{LATER_YEAR}-" not in p.name)
+        results = ingest_paths(earlier, settings)
+        assert all(r.outcome == "loaded" for r in results), [r for r in results if r.outcome != "loaded"][:3]
+        fetch_catalogue(settings, mode="snapshot")
+        output = io.StringIO()
+        outcome = run_in_process(Console(file=output, width=150), job="rebuild_indicators")
+        assert outcome.success, output.getvalue()[-3000:]
+    assert settings.published_db_path.is_file()
+    return DemoWarehouse(root, deliveries)

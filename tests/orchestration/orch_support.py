@@ -97,7 +97,7 @@ class UiServer:
         wait_for(ready, timeout=timeout, what="the Dagster UI to load the code location", every=1.0)
 
     def stop(self) -> None:
-        kill_group(self.process, signal.SIGTERM)
+        kill_group(self.process, signal.SIGINT)  # what Ctrl-C sends: dagster dev shuts down cleanly
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -151,6 +151,8 @@ def run_in_process(
     settings = get_settings()
     settings.prepare_dagster_home()
     settings.ensure_dirs()
+    # dbt builds the database the ingestion writes: the one under WORKFORCE_HOME.
+    os.environ["WORKFORCE_BUILD_DB"] = str(settings.build_db_path)
     instance = dg.DagsterInstance.get()
     reaped = reap_stale_runs(instance)
     for run in reaped:
