@@ -180,9 +180,15 @@ def ui(
     import os
     import subprocess
 
+    from pipelines.defs.dbt.project import MANIFEST_PREPARED_ENV, prepare_manifest
+
     settings = get_settings()
     settings.prepare_dagster_home()
     settings.ensure_dirs()  # the inbox the sensor watches
+    # Parse dbt once here (edits to the models show after a restart), not in every process
+    # Dagster starts: run workers parsing concurrently would race on dbt/target/.
+    prepare_manifest()
+    os.environ[MANIFEST_PREPARED_ENV] = "1"
     command = [
         str(Path(sys.executable).with_name("dagster")),
         "dev",

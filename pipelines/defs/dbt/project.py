@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
+from pipelines.defs.dbt.lean import DbtCli
 from pipelines.errors import WorkforceError
 from pipelines.indicators.build import dbt_executable
 from pipelines.settings import DBT_PROJECT_DIR, Settings
@@ -22,7 +23,7 @@ workforce_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT
 
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH)."""
-    return DbtCliResource(project_dir=workforce_dbt_project, dbt_executable=dbt_executable())
+    return DbtCli(project_dir=workforce_dbt_project, dbt_executable=dbt_executable())
 
 
 def prepare_manifest() -> Path:
@@ -35,7 +36,11 @@ def prepare_manifest() -> Path:
     return workforce_dbt_project.manifest_path
 
 
-if os.environ.get("DAGSTER_IS_DEV_CLI"):
+# Set by `workforce ui`, which prepares the manifest once before starting Dagster: the processes
+# Dagster starts (code servers, one run worker per run) must not re-parse it concurrently.
+MANIFEST_PREPARED_ENV = "WORKFORCE_DBT_MANIFEST_PREPARED"
+
+if os.environ.get("DAGSTER_IS_DEV_CLI") and not os.environ.get(MANIFEST_PREPARED_ENV):
     # `dagster dev`: pick up edits to the models on every reload
     prepare_manifest()
 

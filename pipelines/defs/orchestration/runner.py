@@ -43,9 +43,11 @@ class RunOutcome:
 
 
 def _first_line(text: str, limit: int = 300) -> str:
+    """The message on one line (some errors wrap their first sentence), cut to `limit`."""
     from pipelines.hr.fnr import redact
 
-    line = next((part.strip() for part in text.strip().splitlines() if part.strip()), "")
+    lines = [part.strip() for part in text.strip().splitlines() if part.strip()]
+    line = " ".join(lines[:4]) if lines and not lines[0].endswith((".", ":")) else (lines[0] if lines else "")
     return redact(line)[:limit]
 
 

@@ -1,0 +1,71 @@
+"""dagster-dbt without dbt-core in Dagster's own processes.
+
+Every process Dagster starts loads the code location: the webserver's code server, the daemon's,
+and one run worker per run. dagster-dbt imports dbt-core when it can (3–5 s here, half the load
+time), resolves the default selection by building dbt's graph over the manifest, and at every
+dbt step runs `dbt --version` and loads the dbt project into an in-process adapter — only to
+offer row counts and column metadata, which this project does not ask for. dbt itself always
+runs as a subprocess.
+
+dagster-dbt also supports code locations where dbt-core is not installed (the dbt Fusion
+engine): it reads the default selection straight from the manifest and creates no adapter.
+`import_dagster_dbt()` takes that path by hiding the `dbt` package while dagster-dbt is imported;
+dbt-core stays installed for the `dbt` subprocess and can be imported by anything later. If
+dbt-core is already imported (a test that ran dbt in-process), nothing is hidden and dagster-dbt
+takes its usual path; both give the same definitions
+(tests/orchestration/test_orch_load_time.py compares them).
+
+`DbtCli` is dagster-dbt's CLI resource without the two per-step extras: the dbt version comes
+from the installed package instead of a `dbt --version` subprocess, and no adapter is created.
+Both override private members of `DbtCliResource`; the test above fails if dagster-dbt renames
+them, so an upgrade cannot silently bring the cost back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import sys
+from functools import cached_property
+from types import ModuleType
+from typing import Any
+
+
+class _HideDbtCore(importlib.abc.MetaPathFinder):
+    """Makes `import dbt...` fail, as if dbt-core were not installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "dbt" or name.startswith("dbt."):
+            raise ModuleNotFoundError(f"No module named {name!r} (hidden while dagster_dbt loads)", name=name)
+
+
+def import_dagster_dbt() -> ModuleType:
+    """`dagster_dbt`, imported on its no-dbt-core path unless dbt-core is already loaded."""
+    if "dagster_dbt" in sys.modules:
+        return sys.modules["dagster_dbt"]
+    if "dbt" in sys.modules:
+        return importlib.import_module("dagster_dbt")
+    finder = _HideDbtCore()
+    sys.meta_path.insert(0, finder)
+    try:
+        return importlib.import_module("dagster_dbt")
+    finally:
+        sys.meta_path.remove(finder)
+
+
+dagster_dbt = import_dagster_dbt()
+
+
+class DbtCli(dagster_dbt.DbtCliResource):
+    """The dbt CLI resource without a `dbt --version` subprocess or an in-process adapter per step."""
+
+    @cached_property
+    def _cli_version(self) -> Any:
+        from importlib.metadata import version as installed
+
+        from packaging.version import parse
+
+        return parse(installed("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Any) -> None:
+        return None
