@@ -98,6 +98,20 @@ def dbt_manifest() -> None:
     console.print(f"dbt manifest: {prepare_manifest()}")
 
 
+@app.command()
+def indicators(
+    build: Annotated[bool, typer.Option(help="Run `dbt build` on the build database first.")] = True,
+) -> None:
+    """Build the indicators (dbt) and print the headline figures for Salten and outer Lofoten."""
+    from pipelines.indicators.build import run_dbt
+    from pipelines.indicators.headline import headline_table
+
+    settings = get_settings()
+    if build:
+        run_dbt(["build"], settings.build_db_path)
+    console.print(headline_table(settings.build_db_path))
+
+
 # --- entry point -------------------------------------------------------------------------
 def main() -> None:
     """Run the app; a WorkforceError becomes one red line and exit code 2."""

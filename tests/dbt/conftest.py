@@ -34,9 +34,10 @@ def golden_build(tmp_path_factory: pytest.TempPathFactory) -> GoldenBuild:
     db_path = home / "build" / "workforce.duckdb"
     build_golden_raw(db_path)
     target_path = home / "dbt_target"
-    build = run_dbt(["build"], db_path, target_path=target_path)
+    # one thread: the golden data are tiny, and dbt's per-node overhead dominates
+    build = run_dbt(["build"], db_path, target_path=target_path, threads=1)
     # docs now, while no test holds the file open (DuckDB: one writer or many readers)
-    docs = run_dbt(["docs", "generate"], db_path, target_path=target_path)
+    docs = run_dbt(["docs", "generate"], db_path, target_path=target_path, threads=1)
     return GoldenBuild(
         db_path=db_path, target_path=target_path, build_output=build.stdout, docs_output=docs.stdout
     )
