@@ -55,6 +55,11 @@ def dbt_manifest() -> Path:
     """The manifest Dagster loads; `make test` prepares it, a bare pytest run does it here."""
     from pipelines.defs.dbt.project import prepare_manifest, workforce_dbt_project
 
-    if not workforce_dbt_project.manifest_path.exists():
+    manifest = workforce_dbt_project.manifest_path
+    project = workforce_dbt_project.project_dir
+    folders = [project / folder for folder in ("models", "seeds", "macros", "tests")]
+    sources = [path for folder in folders for path in folder.rglob("*")]
+    newest_source = max(path.stat().st_mtime for path in [*sources, project / "dbt_project.yml"])
+    if not manifest.exists() or manifest.stat().st_mtime < newest_source:
         prepare_manifest()
-    return workforce_dbt_project.manifest_path
+    return manifest
