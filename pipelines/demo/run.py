@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from rich.console import Console
 
@@ -18,8 +19,8 @@ from pipelines.errors import WorkforceError
 from pipelines.settings import Settings
 
 
-def run_demo(settings: Settings, console: Console) -> None:
-    """Generate, ingest, fetch SSB (snapshot), build, check, publish and release."""
+def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") -> Path:
+    """Generate, ingest, fetch SSB (snapshot), build, check, publish and release; returns the release."""
     from pipelines.demo.headline import print_headline
     from pipelines.hr.ingest import ingest_paths
     from pipelines.hr.report import print_ingest_results
@@ -35,8 +36,8 @@ def run_demo(settings: Settings, console: Console) -> None:
     settings.ensure_dirs()
     out = settings.home / "demo-deliveries"
 
-    console.rule("1/7 Syntetiske leveranser (Salten og Ytre Lofoten, 2015–2025)")
-    console.print(generate_deliveries(out), highlight=False)
+    console.rule(f"1/7 Syntetiske leveranser (Salten og Ytre Lofoten, {years})")
+    console.print(generate_deliveries(out, years=years), highlight=False)
 
     console.rule("2/7 Innlesing av HR-leveransene")
     results = ingest_paths([out], settings)
@@ -77,3 +78,4 @@ def run_demo(settings: Settings, console: Console) -> None:
         f"Ferdig på {time.monotonic() - started:.0f} s.",
         highlight=False,
     )
+    return release
