@@ -21,10 +21,10 @@ from pipelines.settings import Settings
 
 def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") -> Path:
     """Generate, ingest, fetch SSB (snapshot), build, check, publish and release; returns the release."""
-    from pipelines.demo.headline import print_headline
     from pipelines.hr.ingest import ingest_paths
     from pipelines.hr.report import print_ingest_results
     from pipelines.indicators.build import run_dbt
+    from pipelines.indicators.headline import headline_table
     from pipelines.quality.console import print_gate_summary
     from pipelines.quality.gate import run_gate
     from pipelines.release.publish import publish
@@ -68,7 +68,7 @@ def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") 
     release = publish(settings, published)
     console.print(f"Leveranse: {release}", highlight=False)
 
-    print_headline(published, console)
+    console.print(headline_table(published))
     console.print(
         "\n[bold]Resultater[/bold]\n"
         f"  analysebase:     {published}  (`.venv/bin/workforce sql` åpner den skrivebeskyttet)\n"
