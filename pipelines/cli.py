@@ -252,6 +252,20 @@ def release_diff(
     console.print(f"{len(changes)} published figures changed{more}")
 
 
+@app.command()
+def indicators(
+    build: Annotated[bool, typer.Option(help="Run `dbt build` on the build database first.")] = True,
+) -> None:
+    """Build the indicators (dbt) and print the headline figures for Salten and outer Lofoten."""
+    from pipelines.indicators.build import run_dbt
+    from pipelines.indicators.headline import headline_table
+
+    settings = get_settings()
+    if build:
+        run_dbt(["build"], settings.build_db_path)
+    console.print(headline_table(settings.build_db_path))
+
+
 # --- entry point -------------------------------------------------------------------------
 def main() -> None:
     """Run the app; a WorkforceError becomes one red line and exit code 2."""

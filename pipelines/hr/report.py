@@ -46,10 +46,11 @@ def describe(result: DeliveryResult) -> str:
     return line
 
 
-def print_ingest_results(results: Sequence[DeliveryResult], console: Console) -> None:
-    """Print one line per file and a summary; long lines are not wrapped (one file, one line)."""
-    for result in results:
-        console.print(describe(result), soft_wrap=True, highlight=False)
+def print_ingest_results(results: Sequence[DeliveryResult], console: Console, *, per_file: bool = True) -> None:
+    """Print one line per file (unless `per_file` is off) and a summary; one file, one line."""
+    if per_file:
+        for result in results:
+            console.print(describe(result), soft_wrap=True, highlight=False)
     by_outcome = {key: sum(1 for r in results if r.outcome == key) for key in OUTCOME}
     parts = [f"{by_outcome[key]} {OUTCOME[key][1]}" for key in OUTCOME if by_outcome[key]]
     totals = (

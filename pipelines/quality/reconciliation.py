@@ -58,12 +58,12 @@ TOTAL_BREAKDOWN = "(breakdown is null or lower(breakdown) in ('total', 'all', 'a
 # Aggregates several checks share, computed once per run when their source exists.
 PRELUDES: dict[str, tuple[str, str]] = {
     "q_person_year": (
-        "intermediate.int_person_year",
+        "intermediate.int_person_snapshots",
         """
-        select municipality_code, year, count(*) as person_rows, count(distinct person_id) as persons,
-               count(distinct person_id) filter (where is_counted) as counted_persons,
-               sum(position_size) as position_size_sum
-        from intermediate.int_person_year group by all
+        select municipality_code, year, count(*) as person_rows, count(distinct person_number) as persons,
+               count(distinct person_number) filter (where is_counted) as counted_persons,
+               sum(position_size_municipality) as position_size_sum
+        from intermediate.int_person_snapshots group by all
         """,
     ),
 }
@@ -346,7 +346,7 @@ BACKLOG = ("raw", "hr_backlog")
 SSB_POPULATION = ("raw", "ssb_population")
 SSB_KOSTRA_FTE = ("raw", "ssb_kostra_fte")
 KLASS = ("raw", "klass_municipality")
-INT_PERSON_YEAR = ("intermediate", "int_person_year")
+INT_PERSON_YEAR = ("intermediate", "int_person_snapshots")
 FCT_INDICATORS = ("marts", "fct_indicators")
 FCT_FULLTIME = ("marts", "fct_fulltime")
 FCT_TURNOVER = ("marts", "fct_turnover")
@@ -576,9 +576,9 @@ def _ssb_checks() -> list[SqlCheck]:
             "ssb_kostra_fte_unique",
             SSB_KOSTRA_FTE,
             "block",
-            "Én verdi per kommune og år",
-            f"select municipality_code, year, count(*) as failing_rows from {fte} group by all "
-            "having count(*) > 1",
+            "Én verdi per kommune, år, funksjonsgruppe og statistikkvariabel",
+            f"select municipality_code, year, kokfunksjon0000_code, contentscode_code, count(*) as failing_rows "
+            f"from {fte} group by all having count(*) > 1",
             (fte,),
             fte,
         ),
@@ -596,8 +596,9 @@ def _ssb_checks() -> list[SqlCheck]:
             SSB_KOSTRA_FTE,
             "block",
             "Kommunenummer i KOSTRA-årsverk er gyldige i KLASS",
+            # a code outside its validity comes with SSB's '.' and no value (KOSTRA's practice)
             f"select * from (select municipality_code, year, count(*) as failing_rows from {fte} "
-            "group by all) where not klass_valid(municipality_code, make_date(year, 1, 1))",
+            "where value is not null group by all) where not klass_valid(municipality_code, make_date(year, 1, 1))",
             (fte,),
             fte,
             references=("klass",),
@@ -637,7 +638,7 @@ def _ssb_checks() -> list[SqlCheck]:
 
 def _model_checks() -> list[SqlCheck]:
     ind = "marts.fct_indicators"
-    ipy = "intermediate.int_person_year"
+    ipy = "intermediate.int_person_snapshots"
     return [
         SqlCheck(
             "hr_fte_vs_kostra_fte",
@@ -648,8 +649,11 @@ def _model_checks() -> list[SqlCheck]:
             f"""
                  with hr as (select municipality_code, year, position_size_sum / 100.0 as hr_fte
                              from q_person_year),
+                      -- avtalte årsverk, all functions (FG2)
                       k as (select municipality_code, year, sum(value) as kostra_fte
-                            from raw.ssb_kostra_fte group by all)
+                            from raw.ssb_kostra_fte
+                            where kokfunksjon0000_code = 'FG2' and contentscode_code = 'KOSavtaltearsver0000'
+                            group by all)
                  select hr.municipality_code, hr.year, round(hr.hr_fte, 1) as hr_fte,
            round(k.kostra_fte, 1) as kostra_fte, round(hr.hr_fte / k.kostra_fte - 1, 3) as relative_difference
                  from hr join k using (municipality_code, year)
@@ -664,10 +668,10 @@ def _model_checks() -> list[SqlCheck]:
         # Dagster blocking check only holds back the direct dependants of its asset, and the
         # release reads fct_indicators.
         SqlCheck(
-            "int_person_year_unique",
+            "int_person_snapshots_unique",
             FCT_INDICATORS,
             "block",
-            "int_person_year: én rad per person, kommune og år",
+            "int_person_snapshots: én rad per person, kommune og år",
             "select municipality_code, year, person_rows, persons, person_rows - persons as failing_rows "
             "from q_person_year where person_rows > persons",
             (ipy,),
@@ -772,10 +776,10 @@ def _model_checks() -> list[SqlCheck]:
             ind,
         ),
         SqlCheck(
-            "fct_indicators_counts_match_int_person_year",
+            "fct_indicators_counts_match_int_person_snapshots",
             FCT_INDICATORS,
             "block",
-            "Nevneren for heltidsandel = antall telte ansatte i int_person_year",
+            "Nevneren for heltidsandel = antall telte ansatte i int_person_snapshots",
             f"""
               with persons as (select municipality_code, year, counted_persons as counted from q_person_year),
                  ind as (
@@ -785,7 +789,7 @@ def _model_checks() -> list[SqlCheck]:
                  )
                  select coalesce(p.municipality_code, i.municipality_code) as municipality_code,
                         coalesce(p.year, i.year) as year,
-                       p.counted as counted_in_int_person_year, i.denominator as denominator_in_fct_indicators
+                       p.counted as counted_in_int_person_snapshots, i.denominator as denominator_in_fct_indicators
                from persons p full join ind i on p.municipality_code = i.municipality_code and p.year = i.year
                  where coalesce(p.counted, 0) <> coalesce(i.denominator, 0)
                  """,

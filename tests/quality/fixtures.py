@@ -1,7 +1,7 @@
 """A small, clean warehouse in a real DuckDB file, and one way to break it per check family.
 
 The tables follow the contracts the quality gate is built against (raw/audit tables of
-`pipelines/warehouse/schema.py`, the SSB raw tables, and the dbt models `int_person_year`,
+`pipelines/warehouse/schema.py`, the SSB raw tables, and the dbt models `int_person_snapshots`,
 `fct_indicators`, `fct_fulltime`, `fct_turnover`), generated in SQL so the same code makes
 40 rows for a test and a few hundred thousand for the benchmark. Every figure is consistent:
 the ledger reconciles, the marts are recomputed from the intermediate model, the population
@@ -177,9 +177,9 @@ def _models(con: duckdb.DuckDBPyConnection) -> None:
     """Stand-ins for the dbt models, computed the way indicators.md defines them."""
     con.execute(
         """
-        create table intermediate.int_person_year as
-        select e.municipality_code, y.year, e.employee_key as person_id,
-               sum(e.fte_percent) as position_size,
+        create table intermediate.int_person_snapshots as
+        select e.municipality_code, y.year, e.employee_key as person_number,
+               sum(e.fte_percent) as position_size, sum(e.fte_percent) as position_size_municipality,
        bool_or(e.employment_type not in ('apprentice', 'substitute')) and sum(e.fte_percent) > 0 as is_counted
         from raw.hr_employments e join p_year y
     on e.start_date <= make_date(y.year, 12, 1)
@@ -192,7 +192,7 @@ def _models(con: duckdb.DuckDBPyConnection) -> None:
 
         create temp table counted as
     select a.area_type, a.area_code, p.*
-    from intermediate.int_person_year p join areas a using (municipality_code)
+    from intermediate.int_person_snapshots p join areas a using (municipality_code)
         where p.is_counted;
 
         create table marts.fct_indicators (
@@ -206,11 +206,11 @@ def _models(con: duckdb.DuckDBPyConnection) -> None:
         from counted group by all;
         insert into marts.fct_indicators
         select 'fulltime_share', c.area_type, c.area_code, c.year, 'gender', e.gender,
-               count(distinct c.person_id) filter (where c.position_size >= 100), count(distinct c.person_id),
-              count(distinct c.person_id) filter (where c.position_size >= 100) / count(distinct c.person_id),
+               count(distinct c.person_number) filter (where c.position_size >= 100), count(distinct c.person_number),
+              count(distinct c.person_number) filter (where c.position_size >= 100) / count(distinct c.person_number),
                'share', 'municipality'
         from counted c join (select distinct employee_key, gender from raw.hr_employments) e
-          on e.employee_key = c.person_id
+          on e.employee_key = c.person_number
         group by all;
         insert into marts.fct_indicators
     select 'avg_position_size', area_type, area_code, year, null, null,
@@ -224,11 +224,11 @@ def _models(con: duckdb.DuckDBPyConnection) -> None:
         from counted group by all;
         insert into marts.fct_indicators
         select 'turnover', prev.area_type, prev.area_code, prev.year + 1, null, null,
-               count(*) filter (where cur.person_id is null), count(*),
-               count(*) filter (where cur.person_id is null) / count(*), 'share', 'municipality'
+               count(*) filter (where cur.person_number is null), count(*),
+               count(*) filter (where cur.person_number is null) / count(*), 'share', 'municipality'
         from counted prev
-        left join (select distinct municipality_code, year, person_id from intermediate.int_person_year) cur
-          on cur.municipality_code = prev.municipality_code and cur.person_id = prev.person_id
+        left join (select distinct municipality_code, year, person_number from intermediate.int_person_snapshots) cur
+          on cur.municipality_code = prev.municipality_code and cur.person_number = prev.person_number
          and cur.year = prev.year + 1
         where prev.year + 1 in (select year from p_year)
         group by all;
@@ -262,8 +262,10 @@ def _ssb(con: duckdb.DuckDBPyConnection, employees: int) -> None:
              (values ('1'), ('2')) k(kjonn_code), range(0, 106) t(a);
 
         create or replace table raw.ssb_kostra_fte as
-        select municipality_code, year, round(sum(position_size) / 100.0 * 1.05, 1) as value
-        from intermediate.int_person_year group by all;
+        select municipality_code, year, 'FG2' as kokfunksjon0000_code,
+               'KOSavtaltearsver0000' as contentscode_code,
+               round(sum(position_size) / 100.0 * 1.05, 1) as value
+        from intermediate.int_person_snapshots group by all;
 
         insert into audit.ssb_fetches (table_id, status, rows, table_updated, source, fetched_at) values
             ('07459', 'ok', 1, timestamp '2025-02-20 08:00:00', 'snapshot', timestamp '2025-03-01 10:00:00'),

@@ -19,7 +19,7 @@ from tests.quality import fixtures
 pytestmark = pytest.mark.slow
 
 RAW_HR = ["raw", "hr_employments"]
-INT_PERSON_YEAR = ["intermediate", "int_person_year"]
+INT_PERSON_YEAR = ["intermediate", "int_person_snapshots"]
 FCT_INDICATORS = ["marts", "fct_indicators"]
 
 

@@ -86,7 +86,7 @@ def test_history_is_kept_and_the_current_verdict_follows_the_latest_run(
     with duckdb.connect(str(settings.build_db_path), read_only=True) as con:
         runs = con.execute(
             "select run_id, passed from audit.check_results "
-            "where check_name = 'fct_indicators_counts_match_int_person_year' order by checked_at"
+            "where check_name = 'fct_indicators_counts_match_int_person_snapshots' order by checked_at"
         ).fetchall()
         assert runs == [(first.run_id, False), (second.run_id, True)]
         assert gate_is_open(con) == (True, [])

@@ -19,7 +19,7 @@ def _run_all(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 
 def _duplicate_person(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("insert into intermediate.int_person_year select * from intermediate.int_person_year limit 1")
+    con.execute("insert into intermediate.int_person_snapshots select * from intermediate.int_person_snapshots limit 1")
 
 
 def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) -> None:
@@ -42,10 +42,10 @@ def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) 
         (fixtures.break_not_null, "ssb_population_not_null", "block", 1),
         (fixtures.break_ledger, "hr_employments_ledger_reconciles", "block", 1),
         (fixtures.break_referential, "hr_postings_delivery_in_ledger", "block", 2),
-        (fixtures.break_counts, "fct_indicators_counts_match_int_person_year", "block", 1),
+        (fixtures.break_counts, "fct_indicators_counts_match_int_person_snapshots", "block", 1),
         (fixtures.break_population, "employees_within_population", "block", 2),
         (fixtures.break_kostra, "hr_fte_vs_kostra_fte", "warn", 4),
-        (_duplicate_person, "int_person_year_unique", "block", 1),
+        (_duplicate_person, "int_person_snapshots_unique", "block", 1),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
@@ -98,12 +98,12 @@ def test_a_check_whose_sql_fails_fails(con: duckdb.DuckDBPyConnection) -> None:
 def test_checks_over_an_aggregate_that_cannot_be_built_fail_with_its_reason(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    con.execute("alter table intermediate.int_person_year drop column is_counted")
+    con.execute("alter table intermediate.int_person_snapshots drop column is_counted")
     results = _run_all(con)
     for name in (
-        "int_person_year_unique",
+        "int_person_snapshots_unique",
         "employees_within_population",
-        "fct_indicators_counts_match_int_person_year",
+        "fct_indicators_counts_match_int_person_snapshots",
         "hr_fte_vs_kostra_fte",
     ):
         assert not results[name].passed

@@ -156,14 +156,21 @@ next_extract as (
     where not is_split_source
 ),
 
+next_extract_by_date as (
+    -- the first later extract of the same municipality, looked up once per extract date
+    select versions.municipality_code, versions.extraction_date, later.extraction_date as next_extraction_date
+    from (select distinct municipality_code, extraction_date from deduplicated) as versions
+    asof left join next_extract as later
+        on later.municipality_code = versions.municipality_code
+       and later.extraction_date > versions.extraction_date
+),
+
 dated as (
     select
         deduplicated.*,
-        later.extraction_date as next_extraction_date
+        next_extract_by_date.next_extraction_date
     from deduplicated
-    asof left join next_extract as later
-        on later.municipality_code = deduplicated.municipality_code
-       and later.extraction_date > deduplicated.extraction_date
+    left join next_extract_by_date using (municipality_code, extraction_date)
 ),
 
 ended as (

@@ -50,15 +50,30 @@ rolled_up as (
     ]) }}
 ),
 
+counted_facts as (
+    select * from facts where is_counted
+),
+
 medians as (
     -- medians sort every group of pooled persons, so they get only the breakdowns they are
-    -- published with
-    {{ area_rollup('facts', ['service_area', 'position_group'], "
-        count(*) filter (where is_counted) as counted,
-        median(tenure_years) filter (where is_counted) as median_tenure,
-        count(*) filter (where is_counted and is_key_position) as key_persons,
-        median(tenure_years) filter (where is_counted and is_key_position) as key_median_tenure,
-        " ~ basis_of('has_person_key', 'is_counted') ~ " as basis
+    -- published with, and each median its own population (a FILTER on a median still
+    -- buffers every row)
+    {{ area_rollup('counted_facts', ['service_area', 'position_group'], "
+        count(*) as counted,
+        median(tenure_years) as median_tenure,
+        " ~ basis_of('has_person_key') ~ " as basis
+    ") }}
+),
+
+key_facts as (
+    select * from facts where is_counted and is_key_position
+),
+
+key_medians as (
+    {{ area_rollup('key_facts', ['service_area', 'position_group'], "
+        count(*) as key_persons,
+        median(tenure_years) as key_median_tenure,
+        " ~ basis_of('has_person_key') ~ " as basis
     ") }}
 ),
 
@@ -89,6 +104,9 @@ final as (
     union all
     {{ indicator_rows('medians', [
         {'id': 'median_tenure_years', 'numerator': 'null', 'denominator': 'counted', 'value': 'median_tenure'},
+    ]) }}
+    union all
+    {{ indicator_rows('key_medians', [
         {'id': 'key_median_tenure_years', 'numerator': 'null', 'denominator': 'key_persons', 'value': 'key_median_tenure'},
     ]) }}
 )

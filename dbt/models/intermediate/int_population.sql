@@ -4,6 +4,8 @@
 with population as (
     select * from {{ ref('stg_ssb__population') }}
     where contents_code ilike 'personer%'
+      -- municipalities only (SSB tables may also carry the country, counties or groups)
+      and regexp_full_match(reported_municipality_code, '[0-9]{4}')
       and persons is not null
       and gender is not null
       and age is not null
