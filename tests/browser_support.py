@@ -62,8 +62,11 @@ class OfflinePage:
         self.page.goto(path.resolve().as_uri(), wait_until="load")
 
     def open_url(self, url: str) -> None:
-        """A page served locally (allowed through `offline_page(allow=...)`)."""
-        self.page.goto(url, wait_until="networkidle")
+        """A page served locally (allowed through `offline_page(allow=...)`).
+
+        Waits for the DOM only: an app that polls its server (Dagster's UI) never goes
+        network-idle on a loaded machine; callers wait for the elements they need."""
+        self.page.goto(url, wait_until="domcontentloaded", timeout=120_000)
 
     def assert_clean(self) -> None:
         assert self.blocked == [], f"the page tried to reach the network: {self.blocked[:5]}"

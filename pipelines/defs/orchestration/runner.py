@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import re
-import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -186,7 +186,7 @@ def run_in_process(
     run_tags = {
         **WRITER_TAG,
         "workforce/trigger": "cli",
-        "workforce/host": socket.gethostname(),
+        "workforce/host": platform.node(),
         "workforce/pid": str(os.getpid()),
         # A run of this process cannot be re-launched by the daemon; `workforce run` again does it.
         "dagster/max_retries": "0",
