@@ -164,11 +164,15 @@ def run(
         str | None,
         typer.Option(help="A job instead: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
     ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(help="Rebuild only these years of the indicators, e.g. 2019-2021 (job rebuild_indicators)."),
+    ] = None,
 ) -> None:
     """Materialise through Dagster in this process (the same definitions and checks), with progress."""
     from pipelines.defs.orchestration.runner import run_in_process
 
-    outcome = run_in_process(console, select=select, job=job)
+    outcome = run_in_process(console, select=select, job=job, years=years)
     raise typer.Exit(0 if outcome.success else 1)
 
 

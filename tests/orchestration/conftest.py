@@ -34,8 +34,10 @@ def make_home(root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for key, value in home_env(root).items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("WORKFORCE_SECRET_FILE", raising=False)
-    monkeypatch.delenv("WORKFORCE_BUILD_DB", raising=False)  # dbt's path follows WORKFORCE_HOME
     settings = Settings.from_env()
+    # Set (not deleted) so the monkeypatch restores it: a run sets it for dbt, and a value left
+    # behind would point later tests' dbt at this home's database.
+    monkeypatch.setenv("WORKFORCE_BUILD_DB", str(settings.build_db_path))
     settings.ensure_dirs()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DAGSTER_YAML, settings.dagster_home / "dagster.yaml")

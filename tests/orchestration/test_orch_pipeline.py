@@ -342,7 +342,11 @@ def test_the_ui_shows_the_asset_graph_with_every_group(scenario: Scenario):
         browser.open_url(f"{ui.url}/asset-groups")
         for group in GROUPS:
             page.get_by_text(group, exact=True).first.wait_for(timeout=120_000)
-        page.wait_for_timeout(2000)  # let the layout and statuses settle before the screenshot
+        for _ in range(30):  # let the statuses arrive before the screenshot
+            if "fetching statuses" not in page.locator("body").inner_text():
+                break
+            page.wait_for_timeout(1000)
+        page.wait_for_timeout(1000)
         shot = browser.screenshot("dagster-asset-graph.png", full_page=False)
         texts = f"\n{page.locator('body').inner_text()}\n"
         missing = [group for group in GROUPS if f"\n{group}\n" not in texts]

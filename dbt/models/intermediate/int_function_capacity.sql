@@ -2,6 +2,7 @@
 -- function family on 1 December. A region's staff is pooled over its members, so a family
 -- that is vulnerable in each small municipality may not be in the region: the point of a
 -- host-municipality (vertskommune) arrangement.
+{{ config(**year_slice_config()) }}
 with facts as (
     select * from {{ ref('int_function_staff') }}
 ),
@@ -26,3 +27,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

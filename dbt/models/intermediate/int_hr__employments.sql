@@ -145,8 +145,11 @@ deduplicated as (
 ),
 
 person_numbers as (
-    -- a compact number per person for the big joins downstream (any order will do)
-    select person_id, row_number() over () as person_number
+    -- a compact number per person for the big joins downstream. A hash, not a row number: the
+    -- same person keeps the same number in every build, which a range rebuild relies on (the
+    -- years it does not rebuild were numbered by an earlier build; see macros/year_slices.sql).
+    -- 64 bits: a collision among a million persons has odds of about 1 in 30 million.
+    select person_id, hash(person_id) as person_number
     from (select distinct person_id from harmonised)
 ),
 
@@ -207,8 +210,8 @@ final as (
         ended.municipality_code,
         ended.person_id,
         person_numbers.person_number,
-        -- a compact number per employment, for the same reason
-        row_number() over () as employment_number,
+        -- a compact number per employment, for the same reasons
+        hash(ended.reported_municipality_code, ended.employment_key) as employment_number,
         ended.has_person_key,
         ended.employee_key,
         ended.birth_year,

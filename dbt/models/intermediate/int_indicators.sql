@@ -11,6 +11,8 @@
     'int_indicators__population',
 ] %}
 
+{{ config(**year_slice_config()) }}
+select * from (
 {% for family in families %}
 select
     indicator_id,
@@ -26,3 +28,5 @@ select
 from {{ ref(family) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
+) as families
+where {{ in_year_slice() }}

@@ -1,5 +1,6 @@
 -- Long rows of apprentice conversion: apprentices who finished in the year and held a
 -- non-apprentice employment in the same municipality within 12 months.
+{{ config(**year_slice_config()) }}
 with facts as (
     select municipality_code, year, is_observable_12m, is_converted_12m
     from {{ ref('int_apprentice_completions') }}
@@ -19,3 +20,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

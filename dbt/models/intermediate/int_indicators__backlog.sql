@@ -1,5 +1,6 @@
 -- Long rows of the backlog indicator: overdue cases / open cases summed over the months of
 -- the year (case-months), per service and in total.
+{{ config(**year_slice_config()) }}
 with facts as (
     select municipality_code, year(month_date) as year, service, open_cases, overdue_cases
     from {{ ref('int_hr__backlog') }}
@@ -19,3 +20,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

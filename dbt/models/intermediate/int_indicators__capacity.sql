@@ -1,6 +1,7 @@
 -- Long rows of the shared-service capacity indicators: FTE and age risk per function family
 -- (and in total), and the number of vulnerable function families (one person or under one
 -- FTE) against the number of staffed families.
+{{ config(**year_slice_config()) }}
 with capacity as (
     select * from {{ ref('int_function_capacity') }}
 ),
@@ -53,3 +54,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

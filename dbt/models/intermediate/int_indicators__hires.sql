@@ -1,6 +1,7 @@
 -- Long rows of the new-hire indicators: full-time share on the first day and 12/24-month
 -- retention, by the year of the hire. Retention rows exist only for years whose every hire
 -- can be followed long enough (see int_hires). Counts are summed from municipalities.
+{{ config(**year_slice_config()) }}
 with facts as (
     select
         municipality_code,
@@ -44,3 +45,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

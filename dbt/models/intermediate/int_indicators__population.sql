@@ -4,6 +4,7 @@
 -- differences between the employees' and the population's shares). Both sides cover the
 -- same municipality-years (those with an HR snapshot and a population count), so a region
 -- compares like with like.
+{{ config(**year_slice_config()) }}
 with population_facts as (
     select * from {{ ref('int_population_snapshot_years') }}
 ),
@@ -174,3 +175,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

@@ -1,6 +1,7 @@
 -- Long rows of the recruitment and key-position posting indicators, by the year a posting
 -- closed (filled, else deadline, else published). A missing cost counts as no cost: the
 -- contract's cost_nok is the extra cost of the hire, and an empty cell is "none recorded".
+{{ config(**year_slice_config()) }}
 with facts as (
     select
         municipality_code,
@@ -50,3 +51,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

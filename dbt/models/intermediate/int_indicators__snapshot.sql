@@ -4,6 +4,7 @@
 -- published ones are chosen in fct_indicators from dbt/seeds/indicator_catalogue.csv).
 -- Counts are summed from municipalities into areas; medians are taken over the pooled
 -- persons of each area.
+{{ config(**year_slice_config()) }}
 with facts as (
     select
         municipality_code,
@@ -112,3 +113,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

@@ -4,6 +4,7 @@
 -- whether a move stays in "the same region" depends on the area (a region's is itself, a
 -- municipality's its home region: int_areas.retention_members), so moves are classified per
 -- area, from the movers only.
+{{ config(**year_slice_config()) }}
 with pairs as (
     select * from {{ ref('int_person_year_pairs') }}
 ),
@@ -114,3 +115,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

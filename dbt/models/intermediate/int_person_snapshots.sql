@@ -10,8 +10,10 @@
 --     (then a fixed hash of its key): its position group, service area and employment type
 --     describe the person. It is picked by one arg_max over a numeric ordering key, and its
 --     attributes fetched by number: far cheaper at national scale than carrying them along.
+{{ config(**year_slice_config()) }}
 with employment_snapshots as (
     select * from {{ ref('int_employment_snapshots') }}
+    where {{ in_year_slice() }}  -- every column below is per snapshot: a range needs only its years
 ),
 
 employments as (
@@ -99,3 +101,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

@@ -6,6 +6,7 @@
 --   * other_municipalities_at_t (leavers only): other municipalities of the data where the
 --     same person (linked by national id) is employed at t: moves, not exits (sector
 --     turnover, regional retention, transitions). Empty for persons without a national id.
+{{ config(**year_slice_config()) }}
 with snapshots as (
     select * from {{ ref('int_person_snapshots') }}
 ),
@@ -75,3 +76,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

@@ -5,6 +5,7 @@
 --   * a ratio needs a numerator and a positive denominator (no 0/0 figures);
 --   * value = numerator / denominator x scale for ratios, the numerator for counts, and
 --     the median or index itself for medians and indices.
+{{ config(**year_slice_config()) }}
 with indicators as (
     select * from {{ ref('int_indicators') }}
 ),
@@ -68,3 +69,4 @@ final as (
 )
 
 select * from final
+where {{ in_year_slice() }}

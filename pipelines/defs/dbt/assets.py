@@ -34,6 +34,16 @@ class WorkforceDbtTranslator(DagsterDbtTranslator):
         return DBT_GROUP
 
 
+class IndicatorYears(dg.Config):
+    """A range of years to rebuild (both included); none: rebuild every year.
+
+    In the UI: Launchpad of `rebuild_indicators`, `ops: workforce_dbt: config: {from_year: 2021,
+    to_year: 2022}`; on the command line `workforce run --years 2021-2022`."""
+
+    from_year: int | None = None
+    to_year: int | None = None
+
+
 translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -45,8 +55,23 @@ translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
     pool=WRITER_POOL,
     op_tags={"workforce/writer": "true"},
 )
-def workforce_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def workforce_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: IndicatorYears
+) -> Iterator[Any]:
     """`dbt build` of the selected models: results stream back as materialisations, and every
-    dbt test (generic, custom and unit) as an asset check on its model."""
-    point_dbt_at_build_database()
-    yield from dbt.cli(["build"], context=context).stream()
+    dbt test (generic, custom and unit) as an asset check on its model. With a year range, the
+    year-grained models replace only those years (dbt/macros/year_slices.sql)."""
+    build_db = point_dbt_at_build_database()
+    args = ["build"]
+    if config.from_year is not None or config.to_year is not None:
+        from pipelines.errors import WorkforceError
+        from pipelines.orchestration.years import check_range, dbt_vars, require_full_build
+
+        try:
+            first, last = check_range(config.from_year or config.to_year, config.to_year or config.from_year)
+            require_full_build(build_db)
+        except WorkforceError as refused:  # a verdict on the request: retrying cannot help
+            raise dg.Failure(description=str(refused), allow_retries=False) from None
+        context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
+        args += ["--vars", dbt_vars(first, last)]
+    yield from dbt.cli(args, context=context).stream()

@@ -29,6 +29,7 @@ CLI_JOB = "workforce_run"
 # warehouse (SSB, the inbox, dbt, the gate, publish), but not a county release, which is
 # a decision of its own (`workforce publish` or the `publish` job).
 DEFAULT_SELECTION = "* and not key:release"
+DBT_OP = "workforce_dbt"
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -140,10 +141,14 @@ def run_in_process(
     *,
     select: str | None = None,
     job: str | None = None,
+    years: str | None = None,
     tags: Mapping[str, str] | None = None,
     run_config: Mapping[str, Any] | None = None,
 ) -> RunOutcome:
-    """Materialise through Dagster in this process; the display follows the run's events."""
+    """Materialise through Dagster in this process; the display follows the run's events.
+
+    `years` ("2021" or "2019-2021") rebuilds only those years of the indicators (the dbt step's
+    config; the job defaults to `rebuild_indicators`)."""
     from dagster._core.utils import make_new_run_id
 
     from pipelines.defs.orchestration.stale_runs import reap_stale_runs
@@ -165,7 +170,17 @@ def run_in_process(
 
     from pipelines.definitions import defs
 
+    extra_tags: dict[str, str] = {}
+    if years:
+        from pipelines.orchestration.years import parse_years
+
+        first, last = parse_years(years)
+        job = job if (job or select) else "rebuild_indicators"
+        run_config = {**(run_config or {}), "ops": {DBT_OP: {"config": {"from_year": first, "to_year": last}}}}
+        extra_tags["workforce/years"] = f"{first}-{last}"
     job_def = resolve_job(defs, select, job)
+    if years and DBT_OP not in {node.name for node in job_def.nodes_in_topological_order}:
+        raise WorkforceError("--years rebuilds the dbt models, but the job or selection does not include them.")
     assets, checks = job_size(job_def)
     run_id = make_new_run_id()
     run_tags = {
@@ -175,10 +190,13 @@ def run_in_process(
         "workforce/pid": str(os.getpid()),
         # A run of this process cannot be re-launched by the daemon; `workforce run` again does it.
         "dagster/max_retries": "0",
+        **extra_tags,
         **(tags or {}),
     }
     config = {**QUIET_LOGGERS, **(run_config or {})}
     title = job or (select and f"--select {select}") or "warehouse"
+    if years:
+        title += f" ({extra_tags['workforce/years']})"
     # dagster-dbt echoes dbt's log to stdout (for compute logs); here it goes to a file and
     # the display keeps the terminal, bound to the real stdout before the redirect.
     log_path = settings.home / "logs" / f"run-{run_id}.log"
