@@ -58,6 +58,9 @@ IDENTIFIERS = {
     "postings": {"hired_employee_number": "hired_employee_key"},
     "backlog": {},
 }
+# The write-ahead log may grow to this during a run (see ingest_paths); a national run's
+# raw rows take ~1-2 GB in the log, so this is a handful of checkpoints instead of hundreds.
+RUN_CHECKPOINT_THRESHOLD = "1GB"
 # Which column a duplicate-key conflict is reported on.
 KEY_LABEL = {"employments": "employment_id", "postings": "posting_id", "backlog": "month"}
 
@@ -122,26 +125,63 @@ def ingest_paths(
     municipality: str | None = None,
     extraction_date: date | None = None,
 ) -> list[DeliveryResult]:
-    """Ingest files (folders expand to their files, sorted); one result per file, in order."""
+    """Ingest files (folders expand to their files, sorted); one result per file, in order.
+
+    Two stages overlap, because a national run is thousands of small files and each half
+    keeps one core busy: a worker thread reads, hashes and prepares (parses, validates,
+    pseudonymises) the next file in memory while this thread stores the current one in the
+    build database. Everything that reads or writes the database happens here, in file
+    order, so the outcome is the same as one file after the other."""
     pairs = candidates(kind, profile)
     refs = load_references()
     fallback = _municipality_option(municipality, refs)
     files = expand(paths)
     secret = settings.secret()
     results = []
-    with connect(settings.build_db_path) as con, Pseudonymiser(secret) as pseudonymiser:
-        for path in files:
-            result = _ingest_file(path, con, settings, pseudonymiser, pairs, refs, fallback, extraction_date)
-            log.info(
-                "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
-                result.file_name,
-                result.outcome,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_quarantined,
-                result.rows_duplicate,
-            )
-            results.append(result)
+    with (
+        connect(settings.build_db_path) as con,
+        Pseudonymiser(secret) as pseudonymiser,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare") as preparer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
+    ):
+        loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
+
+        def stage(path: Path) -> _Staged:
+            return _stage(path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded)
+
+        # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
+        # writes the raw tables' primary-key indexes out whole (duckdb/duckdb#24848): over a
+        # national run of small files that is hundreds of checkpoints of a growing index, the
+        # largest cost of the run. One checkpoint at the end instead; every commit is still
+        # durable in the log.
+        con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
+        try:
+            ahead = preparer.submit(stage, files[0]) if files else None
+            for index in range(len(files)):
+                assert ahead is not None
+                staged = ahead.result()
+                ahead = preparer.submit(stage, files[index + 1]) if index + 1 < len(files) else None
+                try:
+                    result = _store_file(staged, con, settings, archiver)
+                except BaseException:
+                    if ahead is not None:
+                        ahead.cancel()
+                    raise
+                if result.outcome == "loaded":
+                    loaded.add(result.sha256)
+                log.info(
+                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
+                    result.file_name,
+                    result.outcome,
+                    result.rows_read,
+                    result.rows_loaded,
+                    result.rows_quarantined,
+                    result.rows_duplicate,
+                )
+                results.append(result)
+        finally:
+            con.execute("reset checkpoint_threshold")
+        con.execute("checkpoint")
     return results
 
 
@@ -173,29 +213,58 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _ingest_file(
+@dataclass
+class _Staged:
+    """One file after the in-memory stage: prepared, or the reason it cannot be."""
+
+    work: _Work | None = None
+    prepared: _Prepared | None = None
+    skipped: bool = False  # content already loaded: not prepared (the ledger has the last word)
+    reject_reason: str | None = None
+    error: WorkforceError | None = None  # the user's problem (an unreadable path): raised in order
+
+
+def _stage(
     path: Path,
-    con,
-    settings: Settings,
     pseudonymiser: Pseudonymiser,
     pairs: list[tuple[Profile, str]],
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
-) -> DeliveryResult:
+    loaded: set[str],
+) -> _Staged:
+    """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
     name = landing.safe_name(path.name)
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise WorkforceError(f"Kan ikke lese {name}: {error.strerror}.") from None
+        return _Staged(error=WorkforceError(f"Kan ikke lese {name}: {error.strerror}."))
     work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
+    if work.sha256 in loaded:
+        return _Staged(work=work, skipped=True)
+    try:
+        return _Staged(work=work, prepared=_prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date))
+    except DeliveryError as error:
+        return _Staged(work=work, reject_reason=fnr.redact(str(error)))
+    except Exception as error:  # a defect, not the user's file: still one line, never values
+        log.error("uventet feil under innlesing av %s: %s", name, type(error).__name__)
+        reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
+        return _Staged(work=work, reject_reason=reason)
+
+
+def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolExecutor) -> DeliveryResult:
+    """The database half of one file: recognise a re-delivery, else record and store it."""
+    if staged.error is not None:
+        raise staged.error
+    work = staged.work
+    assert work is not None
     at = _now()
 
     past = ledger.lookup(con, work.sha256)
     if past is not None and past.outcome == "loaded":
         reason = f"samme innhold som {past.file_name}, lest inn {past.loaded_at:%d.%m.%Y %H:%M}"
         ledger.record_attempt(
-            con, sha256=work.sha256, file_name=name, outcome="already_loaded", reason=reason, at=at
+            con, sha256=work.sha256, file_name=work.name, outcome="already_loaded", reason=reason, at=at
         )
         work.kind, work.municipality_code, work.extraction_date = (
             past.kind,
@@ -204,45 +273,48 @@ def _ingest_file(
         )
         result = _result(work, {}, "already_loaded", reason, None)
         return replace(result, profile=past.profile)
-
-    try:
-        prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date)
-    except DeliveryError as error:
-        return _reject(con, settings, work, fnr.redact(str(error)), at)
-    except Exception as error:  # a defect, not the user's file: still one line, never values
-        log.error("uventet feil under innlesing av %s: %s", name, type(error).__name__)
-        reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
-        return _reject(con, settings, work, reason, at)
+    replaces_rejected = past is not None  # an earlier delivery of these bytes was rejected
+    if staged.skipped:  # loaded when the run began, yet not in the ledger now: cannot happen
+        raise WorkforceError(f"{work.name}: leveransen forsvant fra loggen under innlesingen; kjør på nytt.")
+    if staged.reject_reason is not None:
+        return _reject(con, settings, work, staged.reject_reason, at, replaces_rejected)
+    prepared = staged.prepared
+    assert prepared is not None
 
     # The archive is written while DuckDB stores the rows (both release the GIL); the
     # transaction commits only once the archive is safely on disk.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if prepared.archive_table is not None:
-            archiving = pool.submit(
-                landing.archive_table, settings, work.sha256, name, prepared.archive_table
-            )
-        else:
-            archiving = pool.submit(landing.archive_original, settings, work.sha256, name, data)
-        counts = dict(prepared.counts)
-        reason = "; ".join(work.notes) or None
-        con.execute("begin transaction")
-        try:
-            counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
-            ledger.record_quarantine(con, work.sha256, prepared.quarantine)
-            archive_path = archiving.result()
-            _record(con, work, counts, "loaded", reason, archive_path, at)
-            con.execute("commit")
-            work.lap("store")
-        except Exception as error:
-            con.execute("rollback")
-            raise WorkforceError(
-                f"{name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
-            ) from None
+    if prepared.archive_table is not None:
+        archiving = archiver.submit(landing.archive_table, settings, work.sha256, work.name, prepared.archive_table)
+    else:
+        archiving = archiver.submit(landing.archive_original, settings, work.sha256, work.name, work.data)
+    counts = dict(prepared.counts)
+    reason = "; ".join(work.notes) or None
+    con.execute("begin transaction")
+    try:
+        counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
+        ledger.record_quarantine(con, work.sha256, prepared.quarantine)
+        archive_path = archiving.result()
+        _record(con, work, counts, "loaded", reason, archive_path, at, replaces_rejected)
+        con.execute("commit")
+        work.lap("store")
+    except Exception as error:
+        con.execute("rollback")
+        archiving.exception()  # never leave the archive write running past this file
+        raise WorkforceError(
+            f"{work.name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
+        ) from None
     return _result(work, counts, "loaded", reason, archive_path)
 
 
 def _record(
-    con, work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None, at
+    con,
+    work: _Work,
+    counts: dict[str, int],
+    outcome: str,
+    reason: str | None,
+    archive: str | None,
+    at,
+    replaces_rejected: bool = True,
 ) -> None:
     ledger.record_delivery(
         con,
@@ -257,6 +329,7 @@ def _record(
         reason=reason,
         archive_path=archive,
         at=at,
+        replaces_rejected=replaces_rejected,
     )
     ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
 
@@ -282,14 +355,16 @@ def _result(
     )
 
 
-def _reject(con, settings: Settings, work: _Work, reason: str, at: datetime) -> DeliveryResult:
+def _reject(
+    con, settings: Settings, work: _Work, reason: str, at: datetime, replaces_rejected: bool = True
+) -> DeliveryResult:
     """Record a rejected delivery (all counts 0: no row was taken in) and archive it redacted."""
     archive, note = _archive_rejected(settings, work)
     if note:
         reason = f"{reason} ({note})"
     con.execute("begin transaction")
     try:
-        _record(con, work, {}, "rejected", reason, archive, at)
+        _record(con, work, {}, "rejected", reason, archive, at, replaces_rejected)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -306,16 +381,9 @@ def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str 
         columns = [c for c in table.frame.columns if c not in (ROW, id_source)]
         sheets_clean = not any(fnr.leaked_columns(s, s.columns) for s in table.other_sheets)
         frame_clean = id_source is None and not fnr.leaked_columns(table.frame, columns)
-        if (
-            frame_clean
-            and sheets_clean
-            and not fnr.contains_id(table.preamble)
-            and not _maybe_truncated(table)
-        ):
+        if frame_clean and sheets_clean and not fnr.contains_id(table.preamble) and not _maybe_truncated(table):
             return landing.archive_original(settings, work.sha256, work.name, work.data), None
-        redacted = table.frame.select(
-            [pl.col(c).map_batches(_redact_series, return_dtype=pl.String) for c in columns]
-        )
+        redacted = table.frame.select([pl.col(c).map_batches(_redact_series, return_dtype=pl.String) for c in columns])
         return landing.archive_table(settings, work.sha256, work.name, redacted), None
     try:
         kind = container(work.data)
@@ -484,10 +552,7 @@ def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.D
     label = KEY_LABEL[kind]
     source = ctx.source_for.get(label, label)
     if kind == "employments" and "employment_id" not in ctx.source_for:
-        text = (
-            "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato "
-            "(lever arbeidsforholdsnr)"
-        )
+        text = "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato (lever arbeidsforholdsnr)"
     else:
         text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
     column = ERR + label

@@ -35,6 +35,14 @@ def lookup(con: duckdb.DuckDBPyConnection, sha256: str) -> PastDelivery | None:
     return PastDelivery(*row) if row else None
 
 
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Content hashes of every delivery loaded so far (one query, for a whole run)."""
+    return {
+        row[0]
+        for row in con.execute("select delivery_sha256 from audit.deliveries where outcome = 'loaded'").fetchall()
+    }
+
+
 def record_delivery(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -49,9 +57,13 @@ def record_delivery(
     reason: str | None,
     archive_path: str | None,
     at: datetime,
+    replaces_rejected: bool = True,
 ) -> None:
-    """Insert the delivery (replacing an earlier *rejected* row for the same content)."""
-    con.execute("delete from audit.deliveries where delivery_sha256 = ? and outcome = 'rejected'", [sha256])
+    """Insert the delivery (replacing an earlier *rejected* row for the same content; a caller
+    that has just looked the content up and found nothing passes `replaces_rejected=False`
+    and saves a statement per file)."""
+    if replaces_rejected:
+        con.execute("delete from audit.deliveries where delivery_sha256 = ? and outcome = 'rejected'", [sha256])
     con.execute(
         """
         insert into audit.deliveries (delivery_sha256, file_name, kind, municipality_code, extraction_date,

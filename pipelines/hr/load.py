@@ -76,25 +76,23 @@ def upsert(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int
     how many of them were stale. Runs inside the caller's transaction.
 
     The common case, a municipality's first delivery, is a plain insert; otherwise one
-    `insert ... on conflict do update ... where` statement applies the superseding rule."""
+    `insert ... on conflict do update ... where` statement applies the superseding rule. One
+    join finds both whether any staged key is stored already and how many stored versions
+    are newer (a statement less per file than asking the two questions apart)."""
     if rows.height == 0:
         return 0
     table, keys, columns = RAW_TABLES[kind], RAW_KEYS[kind], RAW_COLUMNS[kind]
     con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
-        overlap = con.execute(
-            f"select exists (select 1 from {table} "
-            f"where municipality_code in (select distinct municipality_code from staged))"
-        ).fetchone()[0]
+        on = " and ".join(f"r.{k} = s.{k}" for k in keys)
+        stored, stale = con.execute(
+            f"select count(*), count(*) filter (where r.extraction_date > s.extraction_date) "
+            f"from staged s join {table} r on {on}"
+        ).fetchone()
         column_list = ", ".join(columns)
-        if not overlap:
+        if not stored:
             con.execute(f"insert into {table} ({column_list}) select {column_list} from staged")
             return 0
-        on = " and ".join(f"r.{k} = s.{k}" for k in keys)
-        stale = con.execute(
-            f"select count(*) from staged s join {table} r on {on} "
-            f"where r.extraction_date > s.extraction_date"
-        ).fetchone()[0]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
         con.execute(
             f"insert into {table} ({column_list}) select {column_list} from staged "

@@ -46,7 +46,13 @@ FOLD_PAIRS: tuple[tuple[str, str], ...] = (
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents, turn `%` into `prosent`, drop whitespace and punctuation."""
+    """Lower-case, strip accents, turn `%` into `prosent`, drop whitespace and punctuation.
+
+    Header detection folds every cell of a file's first lines under every delimiter, so
+    plain ASCII (most cells: digits, dates, codes) takes a short path: Unicode normalisation
+    is the identity on ASCII, and the only special character there is `%`."""
+    if text.isascii():
+        return _NON_ALNUM.sub("", text.strip().lower().replace("%", "prosent"))
     lowered = unicodedata.normalize("NFKC", text).strip().lower().translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", lowered)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
