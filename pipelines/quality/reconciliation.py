@@ -699,14 +699,31 @@ def _model_checks() -> list[SqlCheck]:
                      group by p.municipality_code, p.year, p.employees
                  )
                  select municipality_code, year, employees, population_year, population_15_74,
-                        case when population_15_74 is null then 'mangler befolkningstall for kommunen'
-                             else 'flere ansatte enn innbyggere 15–74 år' end as problem
-                 from matched where population_15_74 is null or employees > population_15_74
+                        'flere ansatte enn innbyggere 15–74 år' as problem
+                 from matched where employees > population_15_74
                  """,
             (ipy, "raw.ssb_population"),
             ipy,
             feedback="Uttrekket har flere ansatte enn kommunen har innbyggere i arbeidsfør alder; "
             "kontroller for dubletter eller feil kommunenummer.",
+        ),
+        SqlCheck(
+            "population_known_for_employer_municipalities",
+            FCT_INDICATORS,
+            "warn",
+            "SSB-befolkning finnes for alle kommuner med ansatte",
+            """
+                 select distinct p.municipality_code,
+                        'mangler befolkningstall for kommunen (utenfor SSB-katalogens regionsett?)' as problem
+                 from q_person_year p
+                 where not exists (
+                     select 1 from raw.ssb_population pop where pop.municipality_code = p.municipality_code
+                 )
+                 """,
+            (ipy, "raw.ssb_population"),
+            ipy,
+            feedback="SSB har ingen befolkningstall for kommunen i varehuset; tall per innbygger og "
+            "kontrollen mot befolkningen mangler. Utvid regionsettet i pipelines/ssb/catalogue.toml.",
         ),
         SqlCheck(
             "fct_indicators_not_empty",

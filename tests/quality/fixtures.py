@@ -354,6 +354,14 @@ def break_population(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def drop_population_of_one_municipality(con: duckdb.DuckDBPyConnection) -> None:
+    """No SSB population for a municipality with employees (warn): outside the catalogue's regions."""
+    con.execute(
+        "delete from raw.ssb_population where municipality_code = (select min(municipality_code) "
+        "from raw.ssb_population)"
+    )
+
+
 def break_kostra(con: duckdb.DuckDBPyConnection) -> None:
     """HR FTE vs KOSTRA FTE (warn): SSB reports twice the FTEs."""
     con.execute("update raw.ssb_kostra_fte set value = value * 2")

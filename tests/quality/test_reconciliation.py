@@ -44,6 +44,7 @@ def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) 
         (fixtures.break_referential, "hr_postings_delivery_in_ledger", "block", 2),
         (fixtures.break_counts, "fct_indicators_counts_match_int_person_snapshots", "block", 1),
         (fixtures.break_population, "employees_within_population", "block", 2),
+        (fixtures.drop_population_of_one_municipality, "population_known_for_employer_municipalities", "warn", 1),
         (fixtures.break_kostra, "hr_fte_vs_kostra_fte", "warn", 4),
         (_duplicate_person, "int_person_snapshots_unique", "block", 1),
     ],
@@ -63,6 +64,15 @@ def test_each_family_catches_its_bad_data(
     assert result.severity == severity
     assert result.unexpected_count == unexpected
     assert result.examples, "a failure shows examples of failing rows"
+
+
+def test_missing_population_warns_but_does_not_block(con: duckdb.DuckDBPyConnection) -> None:
+    """A municipality outside SSB's region set has no population to compare with: a gap in
+    scope (warned), not a workforce larger than the population (blocked)."""
+    fixtures.drop_population_of_one_municipality(con)
+    results = _run_all(con)
+    assert results["employees_within_population"].passed
+    assert not results["population_known_for_employer_municipalities"].passed
 
 
 def test_failures_are_attributed_to_the_municipality(con: duckdb.DuckDBPyConnection) -> None:
