@@ -27,7 +27,7 @@ from tests.orchestration.conftest import DemoWarehouse, make_home
 from tests.orchestration.test_orch_years import canonical_rows
 
 MUNICIPALITY = "1856"  # Røst: its 2024 extract arrives
-CORRECTED = "1857"  # Værøy: its 2021 postings are corrected
+CORRECTED = "1856"  # then its 2021 postings are corrected
 
 
 def run(job: str, files: list[str] | None = None):
@@ -60,7 +60,7 @@ def builds(settings: Settings) -> list[tuple]:
 
 def corrected_postings(source: Path, target: Path) -> None:
     """The same postings file with one filled posting's fill date moved a week later."""
-    text = source.read_bytes().decode("latin-1")
+    text = source.read_bytes().decode("utf-8-sig")
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
         cells = line.split(";")
@@ -71,7 +71,7 @@ def corrected_postings(source: Path, target: Path) -> None:
             break
     else:
         raise AssertionError(f"no filled posting in {source.name}")
-    target.write_bytes("".join(lines).encode("latin-1"))
+    target.write_bytes(("\ufeff" + "".join(lines)).encode("utf-8"))
 
 
 def compare_with_full_rebuild(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
