@@ -125,9 +125,7 @@ def _dbt_plan(settings: Settings) -> dict:
 
     con = duckdb.connect(str(settings.build_db_path), read_only=True)
     try:
-        row = con.execute(
-            "select mode, from_year from audit.dbt_builds order by finished_at desc limit 1"
-        ).fetchall()
+        row = con.execute("select mode, from_year from audit.dbt_builds order by finished_at desc limit 1").fetchall()
     finally:
         con.close()
     return {"mode": row[0][0], "from_year": row[0][1]} if row else {}
@@ -148,8 +146,10 @@ def _dbt_nodes(run_id: str, top: int = 12) -> dict:
         "nodes": len(results),
         "models_s": round(sum(t for _, t in models), 1),
         "tests_s": round(sum(t for _, t in tests), 1),
-        "slowest": [[uid.split(".")[-1] if uid.startswith("model.") else uid.split(".", 2)[-1][:60], round(t, 2)]
-                    for uid, t in timed[:top]],
+        "slowest": [
+            [uid.split(".")[-1] if uid.startswith("model.") else uid.split(".", 2)[-1][:60], round(t, 2)]
+            for uid, t in timed[:top]
+        ],
     }
 
 
@@ -219,10 +219,11 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
-def run_incremental(base_home: Path, delivery: Path, repeat: int = 3) -> dict:
+def run_incremental(base_home: Path, delivery: Path, repeat: int = 3, *, also: tuple[Path, ...] = ()) -> dict:
     """Copy the built national home, drop `delivery` in its inbox and take it through the real
     path `repeat` times (fresh copies), beside (a) the same delivery with a full dbt build and
-    (b) a full `rebuild_indicators`. Medians; shares of (a) and (b)."""
+    (b) a full `rebuild_indicators`. Medians; shares of (a) and (b). `also`: further deliveries
+    measured once each on the incremental path (no (a)), from the same prepared home."""
     base_home, delivery = Path(base_home), Path(delivery)
     with tempfile.TemporaryDirectory(prefix="bench-incr-", dir=base_home.parent) as tmp:
         work = Path(tmp)
@@ -236,6 +237,7 @@ def run_incremental(base_home: Path, delivery: Path, repeat: int = 3) -> dict:
                 full_delivery.append(_measure("full_delivery", _copy(prepared, work / "run"), delivery))
         if repeat > 1:
             rebuilds.append(_measure("rebuild", _copy(prepared, work / "run"), None))
+        others = {extra.name: _measure("incremental", _copy(prepared, work / "run"), Path(extra)) for extra in also}
 
     def median_phases(runs: list[dict]) -> dict:
         return {k: round(statistics.median(r["phases"][k] for r in runs), 2) for k in runs[0]["phases"]}
@@ -257,6 +259,14 @@ def run_incremental(base_home: Path, delivery: Path, repeat: int = 3) -> dict:
         "rebuild_phases": median_phases(rebuilds),
         "share_of_full_delivery": round(inc_s / full_s, 3),
         "share_of_rebuild": round(inc_s / rebuild_s, 3),
+        "also": {
+            name: {
+                **r,
+                "share_of_full_delivery": round(r["seconds"] / full_s, 3),
+                "share_of_rebuild": round(r["seconds"] / rebuild_s, 3),
+            }
+            for name, r in others.items()
+        },
         "runs": {"incremental": incremental, "full_delivery": full_delivery, "rebuild": rebuilds},
         "load_average": os.getloadavg(),
     }
@@ -282,6 +292,12 @@ def _report(result: dict) -> str:
         f"- (b) rebuild_indicators: {result['rebuild_seconds']:.1f} s — share {result['share_of_rebuild']:.1%}",
         f"- peak RSS: pipeline {result['peak_rss_mb']} MB, dbt {result['peak_rss_dbt_mb']} MB",
     ]
+    for name, r in result["also"].items():
+        lines.append(
+            f"- also {name}: {r['seconds']:.1f} s, dbt plan {r['dbt_plan']} — share of (a) "
+            f"{r['share_of_full_delivery']:.1%}, of (b) {r['share_of_rebuild']:.1%} — "
+            + ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        )
     if "national_build" in result:
         n = result["national_build"]
         lines.append(
@@ -298,6 +314,7 @@ def main() -> None:
     parser.add_argument("--base", type=Path, default=DEFAULT_BASE)
     parser.add_argument("--delivery", type=Path, default=DEFAULT_DELIVERY)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="further deliveries, measured once")
     parser.add_argument("--worker", choices=("incremental", "full_delivery", "rebuild"), help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,7 +324,7 @@ def main() -> None:
     if args.build_base:
         print(build_base(NATIONAL_DATA, args.base, args.delivery.name))
         return
-    result = run_incremental(args.base, args.delivery, args.repeat)
+    result = run_incremental(args.base, args.delivery, args.repeat, also=tuple(args.also))
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     (RESULTS_DIR / f"bench_incremental_{stamp}.json").write_text(json.dumps(result, indent=2))

@@ -188,7 +188,7 @@ def _employment_years(
     # Rows the upsert inserts or changes.
     row = con.execute(
         f"""
-        with c as ({_changed_rows('employments')})
+        with c as ({_changed_rows("employments")})
         select
             min(year(least(start_date, coalesce(old_start_date, start_date))))
                 filter (where is_new or content_changed and not (
@@ -331,9 +331,7 @@ def plan(con: duckdb.DuckDBPyConnection) -> Plan:
     docs/orchestration.md ("Incremental delivery runs")."""
     ensure_tables(con)
     fingerprint, stamp = project_fingerprint(), ssb_stamp(con)
-    pending = con.execute(
-        "select delivery_sha256, from_year from audit.pending_years order by recorded_at"
-    ).fetchall()
+    pending = con.execute("select delivery_sha256, from_year from audit.pending_years order by recorded_at").fetchall()
     shas = tuple(dict.fromkeys(sha for sha, _ in pending))
 
     def full(reason: str) -> Plan:
