@@ -42,6 +42,7 @@ from pipelines.hr.validate import (
     typed,
 )
 from pipelines.settings import Settings
+from pipelines.warehouse import pending
 from pipelines.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,14 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
     reason = "; ".join(work.notes) or None
     con.execute("begin transaction")
     try:
+        pending.record_load(  # the years this load makes stale, before the rows change
+            con,
+            sha256=work.sha256,
+            kind=work.kind or "",
+            municipality_code=work.municipality_code,
+            extraction_date=work.extraction_date,
+            rows=prepared.valid,
+        )
         counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
         ledger.record_quarantine(con, work.sha256, prepared.quarantine)
         archive_path = archiving.result()

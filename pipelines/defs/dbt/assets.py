@@ -16,6 +16,9 @@ from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_databas
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 
 DBT_GROUP = "dbt"
+# The job whose dbt step rebuilds only the years its deliveries made stale.
+INCREMENTAL_JOB = "ingest_deliveries"
+LAST_YEAR = 9999
 # Every asset that writes the build database shares this pool (one DuckDB writer at a time).
 WRITER_POOL = WAREHOUSE_WRITER
 
@@ -74,4 +77,45 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
+        yield from dbt.cli(args, context=context).stream()
+        return
+    # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
+    from pipelines.orchestration.incremental import build_plan, record_build
+
+    plan, started = build_plan(build_db, incremental=context.run.job_name == INCREMENTAL_JOB)
+    context.log.info(f"dbt build: {plan.mode} ({plan.reason})")
+    if plan.mode == "range":
+        from pipelines.orchestration.years import dbt_vars
+
+        args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
     yield from dbt.cli(args, context=context).stream()
+    selected = set(context.selected_asset_keys)
+    every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
+    record_build(
+        build_db,
+        plan,
+        started,
+        context.run.run_id,
+        complete=selected >= every,
+        covers_pending=selected >= _downstream_of_hr(workforce_dbt_models),
+    )
+
+
+def _downstream_of_hr(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
+    """The dbt assets a load can change: everything downstream of the HR sources and the ledger."""
+    sources = {
+        dg.AssetKey(["raw", "hr_employments"]),
+        dg.AssetKey(["raw", "hr_postings"]),
+        dg.AssetKey(["raw", "hr_backlog"]),
+        dg.AssetKey(["audit", "deliveries"]),
+    }
+    deps = assets_def.asset_deps
+    found: set[dg.AssetKey] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key, upstream in deps.items():
+            if key not in found and (set(upstream) & (sources | found)):
+                found.add(key)
+                changed = True
+    return found
