@@ -37,6 +37,15 @@ def test_older_extract_after_newer_leaves_raw_employments_unchanged(home: Home):
     assert home.table("raw.hr_employments") == before
     assert {r["fte_percent"] for r in before} == {80.0}
 
+    # the quality gate's ledger reconciliation agrees: stale rows are part of the loaded ones
+    from pipelines.quality.reconciliation import checks_for, run_checks
+
+    ledger_check = [c for c in checks_for() if c.name == "hr_employments_ledger_reconciles"]
+    with home.db() as con:
+        [verdict], _ = run_checks(con, ledger_check)
+    assert verdict.passed, verdict.message
+    assert verdict.evaluated_rows == 2
+
 
 def test_delivery_order_does_not_matter(home: Home, tmp_path):
     ids = synthetic_ids(6, seed=5)
