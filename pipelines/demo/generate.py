@@ -52,6 +52,7 @@ def generate_deliveries(
     files: Counter[str] = Counter()
     rows: Counter[str] = Counter()
     codes: set[str] = set()
+    system_codes = hr_system_codes(workforce)
     for year in range(workforce.first_year, workforce.last_year + 1):
         extracted = dt.date(year, 12, 15)
         for kind, frame in (
@@ -59,20 +60,39 @@ def generate_deliveries(
             ("postings", extractor.postings_for(year)),
             ("backlog", extractor.backlog_for(year)),
         ):
-            written = _write_kind(out, kind, frame, extracted)
+            written = _write_kind(out, kind, frame, extracted, system_codes)
             files[kind] += written
             rows[kind] += frame.height
             codes.update(frame["code"].unique().to_list())
     return _summary(out, workforce, files, rows, codes)
 
 
-def _write_kind(out: Path, kind: str, frame: pl.DataFrame, extracted: dt.date) -> int:
+def hr_system_codes(workforce: Workforce) -> dict[str, str]:
+    """Reported code -> the code whose HR systems it uses.
+
+    A municipality keeps its HR system when it is only renumbered (the 2020 and 2024 county
+    reforms renumbered hundreds): its old codes deliver in the dialect of its latest code. A
+    system change at a renumbering would, for systems without national ids, make every
+    employee look new and the year's turnover 100 %, which no real reform did. The demo
+    municipalities keep their hand-picked systems (DEMO_SYSTEMS), Hamarøy's 1849 included.
+    """
+    return {
+        code.code: code.code if code.code in dialects.DEMO_SYSTEMS else entity.key_code
+        for entity in workforce.geography.entities
+        for code in entity.codes
+    }
+
+
+def _write_kind(
+    out: Path, kind: str, frame: pl.DataFrame, extracted: dt.date, system_codes: dict[str, str]
+) -> int:
     """Format `frame` per dialect (vectorised per dialect, not per file), then one file per code."""
     if frame.is_empty():
         return 0
     by_dialect: dict[dialects.Dialect, list[str]] = {}
     for code in frame["code"].unique().sort().to_list():
-        by_dialect.setdefault(getattr(dialects.systems_for(code), kind), []).append(code)
+        system = dialects.systems_for(system_codes.get(code, code))
+        by_dialect.setdefault(getattr(system, kind), []).append(code)
     written = 0
     for dialect, dialect_codes in by_dialect.items():
         part = frame.filter(pl.col("code").is_in(dialect_codes))
