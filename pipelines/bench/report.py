@@ -1,0 +1,126 @@
+"""The results files: `<date>.json` (everything measured), `<date>.md` (the tables) and
+`<date>.svg` (the chart), in benchmarks/results/ (git-ignored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.bench.chart import write_chart
+
+STAGE_LABELS = {
+    "ingest": "ingest",
+    "ssb": "SSB (snapshot)",
+    "dbt": "dbt build",
+    "gate": "quality gate",
+    "publish": "publish",
+    "release": "release",
+}
+TARGETS = (
+    "Targets (issue 8, reported, not asserted): national scale, 10 years: whole run under 600 s, "
+    "peak memory under 6 GB, within 4x of the floor; demo: `make demo` under 2 minutes; "
+    "cost no worse than linear in rows."
+)
+
+
+def write_results(report: dict, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / report["date"]
+    json_path = stem.with_suffix(".json")
+    json_path.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    svg_path = write_chart(report, stem.with_suffix(".svg"))
+    md_path = stem.with_suffix(".md")
+    md_path.write_text(markdown(report, svg_path.name), encoding="utf-8")
+    return [md_path, json_path, svg_path]
+
+
+def _n(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}".replace(",", " ")
+
+
+def _load(values: list[float] | tuple[float, ...] | None) -> str:
+    return "/".join(f"{v:.1f}" for v in values[:1]) if values else "–"
+
+
+def summary_table(report: dict) -> list[str]:
+    lines = [
+        "| scale | years | files | rows in | floor s | staged total s | whole run (Dagster) s | whole / floor "
+        "| peak MB (stages) | peak MB (Dagster) | rows/s (Dagster) | load 1 min before/after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for s in report["scales"]:
+        if "error" in s:
+            lines.append(f"| {s['scale']} | {s['years']} | {s.get('files', '–')} | FAILED: "
+                         f"{s['error'].splitlines()[0]} |")
+            continue
+        d = s["dagster"]
+        lines.append(
+            f"| {s['scale']} | {s['years']} | {_n(s['files'])} | {_n(s['rows_in'])} | {_n(s['floor']['wall_s'], 1)} "
+            f"| {_n(s['staged_total_s'], 1)} | {_n(d['wall_s'], 1)} | {s['ratios']['dagster']:.1f} "
+            f"| {_n(s['staged_peak_rss_mb'])} | {_n(d['peak_rss_mb'])} | {_n(s['rows_in'] / d['wall_s'])} "
+            f"| {_load(s['load_before'])} / {_load(s['load_after'])} |"
+        )
+    return lines
+
+
+def stage_table(report: dict) -> list[str]:
+    ok = [s for s in report["scales"] if "error" not in s]
+    head = "| stage | " + " | ".join(s["scale"] for s in ok) + " |"
+    lines = [
+        "Wall seconds / peak MB / ratio to the floor, per stage:",
+        "",
+        head,
+        "| --- |" + " ---: |" * len(ok),
+    ]
+    rows = [("floor (DuckDB on the files)", lambda s: s["floor"], None)]
+    rows += [(label, (lambda s, k=key: s["stages"][k]), key) for key, label in STAGE_LABELS.items()]
+    rows += [("whole run through Dagster", lambda s: s["dagster"], "dagster")]
+    for label, pick, ratio_key in rows:
+        cells = []
+        for s in ok:
+            m = pick(s)
+            ratio = f" / {s['ratios'][ratio_key]:.1f}×" if ratio_key else " / 1×"
+            cells.append(f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(report: dict, svg_name: str) -> str:
+    machine = report["machine"]
+    lines = [
+        f"# Scale benchmark {report['date']}",
+        "",
+        f"Machine: {machine['cpus']} CPUs, {machine['memory_gb']} GB, Python {machine['python']}; "
+        f"started {report['started']}, finished {report.get('finished', '(running)')}. "
+        f"The machine is shared: see the load averages. Floor: best of {report['floor_runs']} runs.",
+        "",
+        *summary_table(report),
+        "",
+        *stage_table(report),
+        "",
+        TARGETS,
+        "",
+        f"![wall time and peak memory against rows]({svg_name})",
+        "",
+    ]
+    for s in report["scales"]:
+        extra = []
+        if "generate" in s:
+            g = s["generate"]
+            extra.append(f"generated in {g['wall_s']:.0f} s, {g['peak_rss_mb']:.0f} MB")
+        if "held_back" in s:
+            extra.append(f"held back for the incremental measurement: {s['held_back']}")
+        if "incremental" in s:
+            extra.append(f"incremental: {json.dumps(s['incremental'], default=str)[:400]}")
+        if s.get("stages", {}).get("dbt"):
+            dbt = s["stages"]["dbt"]["result"]
+            extra.append(f"dbt: {dbt.get('statuses')}, slowest {dbt.get('slowest')}")
+        if s.get("stages", {}).get("gate"):
+            gate = s["stages"]["gate"]["result"]
+            extra.append(f"gate: passed={gate.get('passed')}, {gate.get('checks')} checks, "
+                         f"blocking failures {gate.get('blocking_failures')}")
+        if extra:
+            lines += [f"- **{s['scale']}**: " + "; ".join(extra)]
+    return "\n".join(lines) + "\n"
