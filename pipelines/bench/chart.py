@@ -38,7 +38,9 @@ def _ticks(low: float, high: float) -> list[float]:
     return [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
 
 
-def _panel(series: dict[str, list[tuple[float, float]]], x0: float, title: str, unit: str) -> list[str]:
+def _panel(
+    series: dict[str, list[tuple[float, float]]], x0: float, title: str, unit: str, *, reference: bool = False
+) -> list[str]:
     points = [p for line in series.values() for p in line]
     if not points:
         return []
@@ -66,7 +68,7 @@ def _panel(series: dict[str, list[tuple[float, float]]], x0: float, title: str, 
     for y in ys:
         out.append(f'<line x1="{x0 + MARGIN}" y1="{py(y):.1f}" x2="{x0 + MARGIN + w}" y2="{py(y):.1f}" stroke="#eee"/>')
         out.append(f'<text x="{x0 + MARGIN - 4}" y="{py(y) + 3:.1f}" text-anchor="end" font-size="10">{y:g}</text>')
-    if "dagster" in series:  # slope 1 through the whole run's first point: linear cost
+    if reference and "dagster" in series:  # slope 1 through the whole run's first point: linear cost
         (rx, ry) = series["dagster"][0]
         end_x = xs[-1]
         end_y = min(ry * end_x / rx, ys[-1])
@@ -84,7 +86,7 @@ def _panel(series: dict[str, list[tuple[float, float]]], x0: float, title: str, 
 
 
 def write_chart(report: dict, path: Path) -> Path:
-    body = _panel(_series(report, "wall_s"), 0, "Wall time", "seconds")
+    body = _panel(_series(report, "wall_s"), 0, "Wall time", "seconds", reference=True)
     body += _panel(_series(report, "peak_rss_mb"), WIDTH, "Peak memory", "MB")
     legend_y = HEIGHT + 8
     for i, (name, colour) in enumerate(COLOURS.items()):

@@ -87,6 +87,34 @@ def stage_table(report: dict) -> list[str]:
     return lines
 
 
+def mermaid(report: dict) -> list[str]:
+    """Mermaid `xychart-beta` blocks (render on GitHub): seconds and peak MB per scale."""
+    ok = [s for s in report["scales"] if "error" not in s]
+    if not ok:
+        return []
+    axis = "[" + ", ".join(f'"{s["scale"]} ({s["rows_in"] / 1e6:.2g} M rows)"' for s in ok) + "]"
+
+    def block(title: str, unit: str, bars: list[float], line: list[float]) -> list[str]:
+        return [
+            "```mermaid",
+            "xychart-beta",
+            f'    title "{title}"',
+            f"    x-axis {axis}",
+            f'    y-axis "{unit}"',
+            "    bar [" + ", ".join(f"{v:.0f}" for v in bars) + "]",
+            "    line [" + ", ".join(f"{v:.0f}" for v in line) + "]",
+            "```",
+        ]
+
+    return [
+        *block("Whole run through Dagster (bars) and the floor (line), seconds", "seconds",
+               [s["dagster"]["wall_s"] for s in ok], [s["floor"]["wall_s"] for s in ok]),
+        "",
+        *block("Peak memory: whole run (bars), largest single stage (line), MB", "MB",
+               [s["dagster"]["peak_rss_mb"] for s in ok], [s["staged_peak_rss_mb"] for s in ok]),
+    ]  # fmt: skip
+
+
 def markdown(report: dict, svg_name: str) -> str:
     machine = report["machine"]
     lines = [
@@ -103,6 +131,8 @@ def markdown(report: dict, svg_name: str) -> str:
         TARGETS,
         "",
         f"![wall time and peak memory against rows]({svg_name})",
+        "",
+        *mermaid(report),
         "",
     ]
     for s in report["scales"]:
@@ -124,3 +154,11 @@ def markdown(report: dict, svg_name: str) -> str:
         if extra:
             lines += [f"- **{s['scale']}**: " + "; ".join(extra)]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # re-render the .md and .svg from a results .json
+    import sys
+
+    source = Path(sys.argv[1])
+    for path in write_results(json.loads(source.read_text(encoding="utf-8")), source.parent):
+        print(path)
