@@ -148,6 +148,9 @@ def run_stages(home: Path, deliveries: Path, logs: Path, progress: Progress) -> 
             dbt = {**env, **dbt_env(home / "build" / "workforce.duckdb", {"DBT_LOG_PATH": str(target)})}
             measured = run_measured(command, env=dbt, cwd=DBT_PROJECT_DIR, log=log)
             measured.result = _dbt_summary(target / "run_results.json")
+            if "error" in measured.result:  # dbt did not get as far as running anything
+                measured.returncode = measured.returncode or 1
+                _check(stage, measured, log)
         else:
             args = {"ingest": [str(deliveries)], "gate": [str(target / "run_results.json")]}.get(stage, [])
             measured = run_measured(_python("stages", stage, *args), env=env, log=log)
@@ -260,8 +263,10 @@ def run_bench(
     """Measure every scale, then write the results files; returns the report and the paths."""
     from pipelines.bench.report import write_results
 
-    work = work or results_dir / "work"
-    cache = cache or work / "generated"
+    # Absolute: dbt runs in the dbt project folder, and the children get these paths.
+    results_dir = Path(results_dir).resolve()
+    work = Path(work or results_dir / "work").resolve()
+    cache = Path(cache or work / "generated").resolve()
     report: dict = {
         "date": dt.date.today().isoformat(),
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
