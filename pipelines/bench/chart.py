@@ -23,14 +23,16 @@ LABELS = {"dagster": "whole run (Dagster)", "dbt": "dbt build", "gate": "quality
 
 
 def _series(report: dict, metric: str) -> dict[str, list[tuple[float, float]]]:
+    from pipelines.bench.report import measured, rows_in
+
     series: dict[str, list[tuple[float, float]]] = {}
     for s in report["scales"]:
-        if "error" in s or not s.get("rows_in"):
+        rows = rows_in(s)
+        if not rows:
             continue
-        measured = {"floor": s["floor"], **s["stages"], "dagster": s["dagster"]}
-        for name, m in measured.items():
+        for name, m in measured(s).items():
             if m.get(metric, 0) > 0:
-                series.setdefault(name, []).append((float(s["rows_in"]), float(m[metric])))
+                series.setdefault(name, []).append((float(rows), float(m[metric])))
     return {k: sorted(v) for k, v in series.items()}
 
 

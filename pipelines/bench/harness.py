@@ -128,14 +128,21 @@ def measure_floor(deliveries: Path, work: Path, label: str) -> dict:
     return _record(measured, measured.result.get("rows_read"))
 
 
-def run_stages(home: Path, deliveries: Path, logs: Path, progress: Progress) -> dict[str, dict]:
-    """The pipeline stage by stage into `home`; a failed stage ends the sequence."""
+def run_stages(
+    home: Path,
+    deliveries: Path,
+    logs: Path,
+    progress: Progress,
+    stages: dict[str, dict],
+    checkpoint: Callable[[], None],
+) -> dict[str, dict]:
+    """The pipeline stage by stage into `home`, each recorded in `stages` as it ends (and
+    `checkpoint` called, so an interrupted run keeps it); a failed stage ends the sequence."""
     from pipelines.indicators.build import dbt_env, dbt_executable
 
     env = stage_env(home)
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dbt-target"
-    stages: dict[str, dict] = {}
     rows: int | None = None
     for stage in STAGES:
         log = logs / f"stage-{stage}.log"
@@ -157,6 +164,8 @@ def run_stages(home: Path, deliveries: Path, logs: Path, progress: Progress) -> 
         if stage == "ingest":
             rows = measured.result.get("rows_read")
         stages[stage] = _record(measured, rows)
+        progress(f"    {measured.wall_s:.1f} s, {measured.peak_rss_mb:.0f} MB")
+        checkpoint()
         if stage != "dbt":  # dbt's own failures are in its summary; the gate judges them
             _check(stage, measured, log)
     return stages
@@ -187,9 +196,19 @@ def run_dagster(home: Path, deliveries: Path, logs: Path) -> dict:
     return _record(measured, None)
 
 
-def run_scale(scale: Scale, work: Path, cache: Path, *, floor_runs: int, keep: bool, progress: Progress) -> dict:
-    """Everything measured for one scale (the JSON entry of the results)."""
-    entry: dict = {
+def run_scale(
+    scale: Scale,
+    work: Path,
+    cache: Path,
+    *,
+    floor_runs: int,
+    keep: bool,
+    progress: Progress,
+    entry: dict,
+    checkpoint: Callable[[], None],
+) -> dict:
+    """Everything measured for one scale, filled into `entry` (its JSON) as it is measured."""
+    entry |= {
         "scale": scale.name,
         "description": scale.description,
         "source": scale.source.name,
@@ -213,20 +232,26 @@ def run_scale(scale: Scale, work: Path, cache: Path, *, floor_runs: int, keep: b
         floors = []
         progress(f"{scale.name}: floor")
         floors.append(measure_floor(deliveries, folder, "1"))
+        entry["floor_runs"] = floors
+        checkpoint()
         progress(f"{scale.name}: stages")
-        entry["stages"] = run_stages(folder / "staged", deliveries, folder / "logs", progress)
+        entry["stages"] = {}
+        run_stages(folder / "staged", deliveries, folder / "logs", progress, entry["stages"], checkpoint)
         entry["rows_in"] = entry["stages"]["ingest"]["result"].get("rows_read", 0)
         if held:  # ---- HOOK: incremental measurement (feat/incr), see incremental_hook.py ----
             progress(f"{scale.name}: incremental hook")
             entry["incremental"] = measure_incremental(folder / "staged", held, stage_env(folder / "staged"))
+            checkpoint()
         progress(f"{scale.name}: whole run through Dagster")
         entry["dagster"] = run_dagster(folder / "dagster", deliveries, folder / "logs")
+        progress(f"    {entry['dagster']['wall_s']:.1f} s, {entry['dagster']['peak_rss_mb']:.0f} MB")
+        checkpoint()
         for run in range(2, floor_runs + 1):
             progress(f"{scale.name}: floor again")
             floors.append(measure_floor(deliveries, folder, str(run)))
-        entry["floor_runs"] = floors
         entry["floor"] = min(floors, key=lambda f: f["wall_s"])
         entry.update(_ratios(entry))
+        entry["complete"] = True
     except StageFailed as error:
         entry["error"] = str(error)
         progress(f"{scale.name}: FAILED {str(error).splitlines()[0]}")
@@ -274,9 +299,18 @@ def run_bench(
         "floor_runs": floor_runs,
         "scales": [],
     }
+    paths: list[Path] = []
+
+    def checkpoint() -> None:  # after every stage: an interrupted run leaves what it measured
+        paths[:] = write_results(report, results_dir)
+
     for scale in scales:
-        report["scales"].append(run_scale(scale, work, cache, floor_runs=floor_runs, keep=keep, progress=progress))
-        paths = write_results(report, results_dir)  # after every scale: a long run leaves partial results
+        entry: dict = {}
+        report["scales"].append(entry)
+        run_scale(
+            scale, work, cache, floor_runs=floor_runs, keep=keep, progress=progress, entry=entry, checkpoint=checkpoint
+        )
+        checkpoint()
     report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     paths = write_results(report, results_dir)
     return report, paths

@@ -44,6 +44,22 @@ def _load(values: list[float] | tuple[float, ...] | None) -> str:
     return "/".join(f"{v:.1f}" for v in values[:1]) if values else "–"
 
 
+def rows_in(scale: dict) -> int | None:
+    return scale.get("stages", {}).get("ingest", {}).get("result", {}).get("rows_read")
+
+
+def floor_s(scale: dict) -> float | None:
+    runs = scale.get("floor_runs") or []
+    return min(run["wall_s"] for run in runs) if runs else None
+
+
+def measured(scale: dict) -> dict[str, dict]:
+    """Everything measured so far for a scale: floor, stages, whole run (any may be missing)."""
+    runs = scale.get("floor_runs") or []
+    found = {"floor": min(runs, key=lambda r: r["wall_s"])} if runs else {}
+    return found | scale.get("stages", {}) | ({"dagster": scale["dagster"]} if "dagster" in scale else {})
+
+
 def summary_table(report: dict) -> list[str]:
     lines = [
         "| scale | years | files | rows in | floor s | staged total s | whole run (Dagster) s | whole / floor "
@@ -51,9 +67,11 @@ def summary_table(report: dict) -> list[str]:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for s in report["scales"]:
-        if "error" in s:
-            lines.append(f"| {s['scale']} | {s['years']} | {s.get('files', '–')} | FAILED: "
-                         f"{s['error'].splitlines()[0]} |")
+        if not s.get("complete"):
+            done = ", ".join(measured(s)) or "nothing"
+            state = f"FAILED: {s['error'].splitlines()[0]}" if "error" in s else "INCOMPLETE"
+            lines.append(f"| {s.get('scale')} | {s.get('years', '–')} | {_n(s.get('files'))} | {_n(rows_in(s))} "
+                         f"| {_n(floor_s(s), 1)} | {state} (measured: {done}) |")
             continue
         d = s["dagster"]
         lines.append(
@@ -66,7 +84,7 @@ def summary_table(report: dict) -> list[str]:
 
 
 def stage_table(report: dict) -> list[str]:
-    ok = [s for s in report["scales"] if "error" not in s]
+    ok = [s for s in report["scales"] if measured(s)]
     head = "| stage | " + " | ".join(s["scale"] for s in ok) + " |"
     lines = [
         "Wall seconds / peak MB / ratio to the floor, per stage:",
@@ -74,14 +92,15 @@ def stage_table(report: dict) -> list[str]:
         head,
         "| --- |" + " ---: |" * len(ok),
     ]
-    rows = [("floor (DuckDB on the files)", lambda s: s["floor"], None)]
-    rows += [(label, (lambda s, k=key: s["stages"][k]), key) for key, label in STAGE_LABELS.items()]
-    rows += [("whole run through Dagster", lambda s: s["dagster"], "dagster")]
-    for label, pick, ratio_key in rows:
+    labels = {"floor": "floor (DuckDB on the files)", **STAGE_LABELS, "dagster": "whole run through Dagster"}
+    for key, label in labels.items():
         cells = []
         for s in ok:
-            m = pick(s)
-            ratio = f" / {s['ratios'][ratio_key]:.1f}×" if ratio_key else " / 1×"
+            m, floor = measured(s).get(key), floor_s(s)
+            if m is None:
+                cells.append("–")
+                continue
+            ratio = f" / {m['wall_s'] / floor:.1f}×" if floor else ""
             cells.append(f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
@@ -89,7 +108,7 @@ def stage_table(report: dict) -> list[str]:
 
 def mermaid(report: dict) -> list[str]:
     """Mermaid `xychart-beta` blocks (render on GitHub): seconds and peak MB per scale."""
-    ok = [s for s in report["scales"] if "error" not in s]
+    ok = [s for s in report["scales"] if s.get("complete")]
     if not ok:
         return []
     axis = "[" + ", ".join(f'"{s["scale"]} ({s["rows_in"] / 1e6:.2g} M rows)"' for s in ok) + "]"

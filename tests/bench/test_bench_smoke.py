@@ -37,6 +37,7 @@ def test_every_stage_was_measured_in_its_own_process(smoke: tuple[dict, list[Pat
     report, _, _ = smoke
     [scale] = report["scales"]
     assert "error" not in scale, scale.get("error")
+    assert scale["complete"] is True
     assert list(scale["stages"]) == list(STAGES)
     for name, stage in {**scale["stages"], "dagster": scale["dagster"], "floor": scale["floor"]}.items():
         assert stage["returncode"] == 0, name
