@@ -106,6 +106,38 @@ def stage_table(report: dict) -> list[str]:
     return lines
 
 
+def growth_table(report: dict) -> list[str]:
+    """Log-log slope of wall time against rows between consecutive scales, per stage:
+    1 is linear, below 1 fixed costs still dominate, above 1 superlinear."""
+    import itertools
+    import math
+
+    ok = sorted((s for s in report["scales"] if rows_in(s)), key=rows_in)
+    pairs = list(itertools.pairwise(ok))
+    if not pairs:
+        return []
+    labels = {"floor": "floor", **STAGE_LABELS, "dagster": "whole run (Dagster)"}
+    lines = [
+        "Cost growth: slope of log(wall time) against log(rows in) between consecutive scales "
+        "(1 = linear; below 1, fixed costs still dominate; above 1, superlinear):",
+        "",
+        "| stage | "
+        + " | ".join(f"{a['scale']} → {b['scale']} (×{rows_in(b) / rows_in(a):.1f} rows)" for a, b in pairs)
+        + " |",
+        "| --- |" + " ---: |" * len(pairs),
+    ]
+    for key, label in labels.items():
+        cells = []
+        for a, b in pairs:
+            ma, mb = measured(a).get(key), measured(b).get(key)
+            if ma and mb and ma["wall_s"] > 0 and mb["wall_s"] > 0 and rows_in(b) != rows_in(a):
+                cells.append(f"{math.log(mb['wall_s'] / ma['wall_s']) / math.log(rows_in(b) / rows_in(a)):.2f}")
+            else:
+                cells.append("–")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def mermaid(report: dict) -> list[str]:
     """Mermaid `xychart-beta` blocks (render on GitHub): seconds and peak MB per scale."""
     ok = [s for s in report["scales"] if s.get("complete")]
@@ -146,6 +178,8 @@ def markdown(report: dict, svg_name: str) -> str:
         *summary_table(report),
         "",
         *stage_table(report),
+        "",
+        *growth_table(report),
         "",
         TARGETS,
         "",
