@@ -74,12 +74,15 @@ def summary_table(report: dict) -> list[str]:
                          f"| {_n(floor_s(s), 1)} | {state} (measured: {done}) |")
             continue
         d = s["dagster"]
+        blocked = "" if d["result"].get("success", True) else " †"
         lines.append(
             f"| {s['scale']} | {s['years']} | {_n(s['files'])} | {_n(s['rows_in'])} | {_n(s['floor']['wall_s'], 1)} "
-            f"| {_n(s['staged_total_s'], 1)} | {_n(d['wall_s'], 1)} | {s['ratios']['dagster']:.1f} "
+            f"| {_n(s['staged_total_s'], 1)} | {_n(d['wall_s'], 1)}{blocked} | {s['ratios']['dagster']:.1f} "
             f"| {_n(s['staged_peak_rss_mb'])} | {_n(d['peak_rss_mb'])} | {_n(s['rows_in'] / d['wall_s'])} "
             f"| {_load(s['load_before'])} / {_load(s['load_after'])} |"
         )
+    if any(not s.get("dagster", {}).get("result", {}).get("success", True) for s in report["scales"]):
+        lines += ["", "† the Dagster run ended unsuccessfully: the quality gate blocked publication (see below)."]
     return lines
 
 
@@ -204,6 +207,12 @@ def markdown(report: dict, svg_name: str) -> str:
             gate = s["stages"]["gate"]["result"]
             extra.append(f"gate: passed={gate.get('passed')}, {gate.get('checks')} checks, "
                          f"blocking failures {gate.get('blocking_failures')}")
+        release = s.get("stages", {}).get("release", {}).get("result", {})
+        if release.get("refused"):
+            extra.append(f"release refused (gate blocked): {release['reason']}")
+        dagster = s.get("dagster", {}).get("result", {})
+        if dagster and not dagster.get("success", True):
+            extra.append(f"Dagster run unsuccessful: failed steps {dagster.get('failed_steps')}")
         if extra:
             lines += [f"- **{s['scale']}**: " + "; ".join(extra)]
     return "\n".join(lines) + "\n"
