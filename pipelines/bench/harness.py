@@ -67,6 +67,7 @@ def _python(stage: str, *args: str) -> list[str]:
 def _record(measured: Measured, rows: int | None) -> dict:
     entry = {
         "wall_s": measured.wall_s,
+        "cpu_s": measured.cpu_s,
         "peak_rss_mb": measured.peak_rss_mb,
         "own_rss_mb": measured.own_rss_mb,
         "tree_rss_mb": measured.tree_rss_mb,

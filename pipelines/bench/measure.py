@@ -33,6 +33,7 @@ class Measured:
     tree_rss_mb: float
     returncode: int
     output: str
+    cpu_s: float = 0.0  # user + system of the child and the descendants it waited for
     result: dict = field(default_factory=dict)  # what the stage reported (its last BENCH-RESULT line)
 
     @property
@@ -112,6 +113,7 @@ def run_measured(
         tree_rss_mb=round(poller.peak_kb / 1024, 1),
         returncode=process.returncode,
         output=output,
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 2),
         result=result,
     )
 

@@ -109,6 +109,32 @@ def stage_table(report: dict) -> list[str]:
     return lines
 
 
+def cpu_table(report: dict) -> list[str]:
+    """CPU seconds (user + system, the stage's process and what it started): on a shared
+    machine the figure that does not depend on how many others were running."""
+    ok = [s for s in report["scales"] if any("cpu_s" in m for m in measured(s).values())]
+    if not ok:
+        return []
+    labels = {"floor": "floor", **STAGE_LABELS, "dagster": "whole run through Dagster"}
+    lines = [
+        "CPU seconds per stage (user + system; independent of the machine's load) and ratio to the floor's:",
+        "",
+        "| stage | " + " | ".join(s["scale"] for s in ok) + " |",
+        "| --- |" + " ---: |" * len(ok),
+    ]
+    for key, label in labels.items():
+        cells = []
+        for s in ok:
+            m, floor = measured(s).get(key), measured(s).get("floor", {}).get("cpu_s")
+            if not m or "cpu_s" not in m:
+                cells.append("–")
+                continue
+            ratio = f" / {m['cpu_s'] / floor:.1f}×" if floor else ""
+            cells.append(f"{_n(m['cpu_s'], 1)}{ratio}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def growth_table(report: dict) -> list[str]:
     """Log-log slope of wall time against rows between consecutive scales, per stage:
     1 is linear, below 1 fixed costs still dominate, above 1 superlinear."""
@@ -181,6 +207,8 @@ def markdown(report: dict, svg_name: str) -> str:
         *summary_table(report),
         "",
         *stage_table(report),
+        "",
+        *cpu_table(report),
         "",
         *growth_table(report),
         "",
