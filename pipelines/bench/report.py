@@ -70,8 +70,10 @@ def summary_table(report: dict) -> list[str]:
         if not s.get("complete"):
             done = ", ".join(measured(s)) or "nothing"
             state = f"FAILED: {s['error'].splitlines()[0]}" if "error" in s else "INCOMPLETE"
+            if "incomplete" in s:  # stopped on purpose (a deadline), with the reason
+                state = f"INCOMPLETE: {s['incomplete']}"
             lines.append(f"| {s.get('scale')} | {s.get('years', '–')} | {_n(s.get('files'))} | {_n(rows_in(s))} "
-                         f"| {_n(floor_s(s), 1)} | {state} (measured: {done}) |")
+                         f"| {_n(floor_s(s), 1)} | {state} (measured so far: {done}) |")
             continue
         d = s["dagster"]
         blocked = "" if d["result"].get("success", True) else " †"
