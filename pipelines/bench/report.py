@@ -149,8 +149,9 @@ def growth_table(report: dict) -> list[str]:
         return []
     labels = {"floor": "floor", **STAGE_LABELS, "dagster": "whole run (Dagster)"}
     lines = [
-        "Cost growth: slope of log(wall time) against log(rows in) between consecutive scales "
-        "(1 = linear; below 1, fixed costs still dominate; above 1, superlinear):",
+        "Cost growth: slope of log(CPU seconds) against log(rows in) between consecutive scales — "
+        "wall time where CPU was not recorded, marked (wall) — (1 = linear; below 1, fixed costs "
+        "still dominate; above 1, superlinear):",
         "",
         "| stage | "
         + " | ".join(f"{a['scale']} → {b['scale']} (×{rows_in(b) / rows_in(a):.1f} rows)" for a, b in pairs)
@@ -161,8 +162,10 @@ def growth_table(report: dict) -> list[str]:
         cells = []
         for a, b in pairs:
             ma, mb = measured(a).get(key), measured(b).get(key)
-            if ma and mb and ma["wall_s"] > 0 and mb["wall_s"] > 0 and rows_in(b) != rows_in(a):
-                cells.append(f"{math.log(mb['wall_s'] / ma['wall_s']) / math.log(rows_in(b) / rows_in(a)):.2f}")
+            metric = "cpu_s" if ma and mb and ma.get("cpu_s") and mb.get("cpu_s") else "wall_s"
+            if ma and mb and ma.get(metric, 0) > 0 and mb.get(metric, 0) > 0 and rows_in(b) != rows_in(a):
+                slope = math.log(mb[metric] / ma[metric]) / math.log(rows_in(b) / rows_in(a))
+                cells.append(f"{slope:.2f}" + (" (wall)" if metric == "wall_s" else ""))
             else:
                 cells.append("–")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
