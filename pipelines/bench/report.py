@@ -106,7 +106,8 @@ def stage_table(report: dict) -> list[str]:
                 cells.append("–")
                 continue
             ratio = f" / {m['wall_s'] / floor:.1f}×" if floor else ""
-            cells.append(f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}")
+            refused = " (refused: gate blocked)" if m.get("result", {}).get("refused") else ""
+            cells.append(f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}{refused}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
@@ -132,7 +133,8 @@ def cpu_table(report: dict) -> list[str]:
                 cells.append("–")
                 continue
             ratio = f" / {m['cpu_s'] / floor:.1f}×" if floor else ""
-            cells.append(f"{_n(m['cpu_s'], 1)}{ratio}")
+            refused = " (refused)" if m.get("result", {}).get("refused") else ""
+            cells.append(f"{_n(m['cpu_s'], 1)}{ratio}{refused}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
@@ -162,6 +164,8 @@ def growth_table(report: dict) -> list[str]:
         cells = []
         for a, b in pairs:
             ma, mb = measured(a).get(key), measured(b).get(key)
+            if any(m and m.get("result", {}).get("refused") for m in (ma, mb)):
+                ma = mb = None  # a refused release did not do the work
             metric = "cpu_s" if ma and mb and ma.get("cpu_s") and mb.get("cpu_s") else "wall_s"
             if ma and mb and ma.get(metric, 0) > 0 and mb.get(metric, 0) > 0 and rows_in(b) != rows_in(a):
                 slope = math.log(mb[metric] / ma[metric]) / math.log(rows_in(b) / rows_in(a))
