@@ -31,7 +31,7 @@ def _series(report: dict, metric: str) -> dict[str, list[tuple[float, float]]]:
         if not rows:
             continue
         for name, m in measured(s).items():
-            if m.get(metric, 0) > 0 and not m.get("result", {}).get("refused"):
+            if (m.get(metric) or 0) > 0 and not m.get("result", {}).get("refused"):
                 series.setdefault(name, []).append((float(rows), float(m[metric])))
     return {k: sorted(v) for k, v in series.items()}
 
