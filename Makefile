@@ -54,8 +54,10 @@ format: $(STAMP)
 lock: $(STAMP)
 	$(UV) pip compile requirements.in --python-version 3.11 --no-header --no-annotate -o requirements.txt
 
+## Scale benchmark (docs/scaling.md): `make bench BENCH_SCALES=smoke,demo` for fewer scales.
+BENCH_SCALES ?= all
 bench: manifest
-	$(BIN)/workforce bench all
+	$(BIN)/workforce bench all --scales $(BENCH_SCALES)
 
 bench-ingest: $(STAMP)
 	$(BIN)/workforce bench ingest

@@ -93,6 +93,32 @@ def bench_ingest(
     print_result(run(rows, keep=keep), console)
 
 
+@bench_app.command("all")
+def bench_all(
+    scales: Annotated[
+        str, typer.Option(help="all, or a list of smoke, demo, nordland, norway-3y, norway-6y, norway-10y.")
+    ] = "all",
+    floor_runs: Annotated[int, typer.Option(help="Floor runs per scale (the fastest is the baseline).")] = 2,
+    work: Annotated[Path | None, typer.Option(help="Work folder (default benchmarks/results/work).")] = None,
+    generated: Annotated[
+        Path | None, typer.Option(help="Folder of generated deliveries to reuse (default: inside --work).")
+    ] = None,
+    results: Annotated[Path | None, typer.Option(help="Where the results go (default benchmarks/results).")] = None,
+    keep: Annotated[bool, typer.Option(help="Keep each scale's WORKFORCE_HOMEs.")] = False,
+) -> None:
+    """The pipeline at several scales, stage by stage and through Dagster, against a DuckDB floor."""
+    from pipelines.bench.harness import RESULTS_DIR, run_bench
+    from pipelines.bench.scales import parse_scales
+
+    report, paths = run_bench(
+        parse_scales(scales), work=work, cache=generated, results_dir=results or RESULTS_DIR,
+        floor_runs=floor_runs, keep=keep, progress=lambda line: console.print(line, highlight=False),
+    )  # fmt: skip
+    for path in paths:
+        console.print(f"results: {path}", highlight=False)
+    raise typer.Exit(1 if any("error" in scale for scale in report["scales"]) else 0)
+
+
 # --- statistics --------------------------------------------------------------------------
 @ssb_app.command("fetch")
 def ssb_fetch(

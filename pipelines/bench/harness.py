@@ -1,0 +1,328 @@
+"""The scale benchmark: for each scale, the floor, every stage alone, then one Dagster run.
+
+Per scale, in one work folder:
+1. the deliveries: hard links to the scale's extract years of a generated source (the
+   generator runs once per source, measured like a stage);
+2. the floor (DuckDB on the same files), before the stages and again after them — the
+   machine is shared, so the smaller of the two is the baseline;
+3. the stages one by one, each in a child process, into one WORKFORCE_HOME: ingest, SSB from
+   the snapshot, dbt build, quality gate, publish (the analysts' file), release;
+4. [national scale] the incremental hook (incremental_hook.py);
+5. the whole run through Dagster in a second, empty WORKFORCE_HOME with the deliveries in its
+   inbox: one in-process run of every asset and check, release included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.bench.incremental_hook import hold_back, measure_incremental
+from pipelines.bench.measure import Measured, run_measured
+from pipelines.bench.scales import Scale, Source
+from pipelines.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+SECRET = "benchmark-secret-not-for-real-data-0123456789"
+STAGES = ("ingest", "ssb", "dbt", "gate", "publish", "release")
+YEAR_IN_NAME = re.compile(r"_(\d{4})-\d{2}-\d{2}\.[a-z]+$")
+
+Progress = Callable[[str], None]
+
+
+class StageFailed(Exception):
+    pass
+
+
+def stage_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("WORKFORCE_SECRET_FILE", None)
+    env.update(
+        {
+            "WORKFORCE_HOME": str(home),
+            "WORKFORCE_SECRET": SECRET,
+            "WORKFORCE_SSB_MODE": "snapshot",
+            "DAGSTER_HOME": str(home / "dagster"),
+            "WORKFORCE_BUILD_DB": str(home / "build" / "workforce.duckdb"),
+            "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "1"),
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_VERSION_CHECK": "false",
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def _python(stage: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", f"pipelines.bench.{stage}", *args]
+
+
+def _record(measured: Measured, rows: int | None) -> dict:
+    entry = {
+        "wall_s": measured.wall_s,
+        "cpu_s": measured.cpu_s,
+        "peak_rss_mb": measured.peak_rss_mb,
+        "own_rss_mb": measured.own_rss_mb,
+        "tree_rss_mb": measured.tree_rss_mb,
+        "returncode": measured.returncode,
+        "result": measured.result,
+    }
+    if rows and measured.wall_s > 0:
+        entry["rows_per_s"] = round(rows / measured.wall_s)
+    return entry
+
+
+def _check(name: str, measured: Measured, log: Path) -> None:
+    if measured.returncode != 0:
+        tail = "\n".join(measured.output.strip().splitlines()[-15:])
+        raise StageFailed(f"stage {name} exited with {measured.returncode} (log {log}):\n{tail}")
+
+
+def ensure_source(source: Source, cache: Path, progress: Progress) -> tuple[Path, dict | None]:
+    """The generated deliveries of `source` (generated now unless already complete in `cache`)."""
+    folder = cache / source.name
+    done = folder / ".complete"
+    if done.exists():
+        progress(f"deliveries {source.name}: reusing {folder}")
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    progress(f"deliveries {source.name}: generating")
+    log = cache / f"generate-{source.name}.log"
+    measured = run_measured(
+        _python("stages", "generate", str(folder), source.municipalities, source.years, str(source.scale)),
+        env=stage_env(cache / "generate-home"),
+        log=log,
+    )
+    _check("generate", measured, log)
+    done.write_text(json.dumps(measured.result))
+    return folder, _record(measured, None)
+
+
+def link_deliveries(source: Path, target: Path, first_year: int) -> int:
+    """Hard links (copies across file systems) to the source's files from `first_year` on."""
+    target.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in sorted(source.iterdir()):
+        match = YEAR_IN_NAME.search(path.name)
+        if not match or int(match.group(1)) < first_year:
+            continue
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copyfile(path, target / path.name)
+        count += 1
+    return count
+
+
+def measure_floor(deliveries: Path, work: Path, label: str) -> dict:
+    log = work / "logs" / f"floor-{label}.log"
+    measured = run_measured(_python("floor", str(deliveries), str(work)), env=stage_env(work / "floor-home"), log=log)
+    _check("floor", measured, log)
+    return _record(measured, measured.result.get("rows_read"))
+
+
+def run_stages(
+    home: Path,
+    deliveries: Path,
+    logs: Path,
+    progress: Progress,
+    stages: dict[str, dict],
+    checkpoint: Callable[[], None],
+) -> dict[str, dict]:
+    """The pipeline stage by stage into `home`, each recorded in `stages` as it ends (and
+    `checkpoint` called, so an interrupted run keeps it); a failed stage ends the sequence."""
+    from pipelines.indicators.build import dbt_env, dbt_executable
+
+    env = stage_env(home)
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dbt-target"
+    rows: int | None = None
+    for stage in STAGES:
+        log = logs / f"stage-{stage}.log"
+        progress(f"  {stage}")
+        if stage == "dbt":
+            command = [
+                dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+            ]  # fmt: skip
+            dbt = {**env, **dbt_env(home / "build" / "workforce.duckdb", {"DBT_LOG_PATH": str(target)})}
+            measured = run_measured(command, env=dbt, cwd=DBT_PROJECT_DIR, log=log)
+            measured.result = _dbt_summary(target / "run_results.json")
+            if "error" in measured.result:  # dbt did not get as far as running anything
+                measured.returncode = measured.returncode or 1
+                _check(stage, measured, log)
+        else:
+            args = {"ingest": [str(deliveries)], "gate": [str(target / "run_results.json")]}.get(stage, [])
+            measured = run_measured(_python("stages", stage, *args), env=env, log=log)
+        if stage == "ingest":
+            rows = measured.result.get("rows_read")
+        if stage == "release" and measured.returncode != 0 and "ReleaseRefusedError" in measured.output:
+            # The gate blocked (a finding about the data, recorded with the gate's result); the
+            # release refusing is the pipeline working, so the measurement goes on.
+            measured.result = {"refused": True, "reason": measured.output.strip().splitlines()[-1][:300]}
+            measured.returncode = 0
+        stages[stage] = _record(measured, rows)
+        progress(f"    {measured.wall_s:.1f} s, {measured.peak_rss_mb:.0f} MB")
+        checkpoint()
+        if stage != "dbt":  # dbt's own failures are in its summary; the gate judges them
+            _check(stage, measured, log)
+    return stages
+
+
+def _dbt_summary(run_results: Path) -> dict:
+    if not run_results.exists():
+        return {"error": "no run_results.json"}
+    results = json.loads(run_results.read_text())["results"]
+    statuses: dict[str, int] = {}
+    for node in results:
+        statuses[node["status"]] = statuses.get(node["status"], 0) + 1
+    slowest = sorted(results, key=lambda node: -node["execution_time"])[:5]
+    return {
+        "nodes": len(results),
+        "statuses": statuses,
+        "slowest": [(n["unique_id"].split(".")[-1], round(n["execution_time"], 1)) for n in slowest],
+    }
+
+
+def run_dagster(home: Path, deliveries: Path, logs: Path) -> dict:
+    """Fill an empty home's inbox (links; the run deletes what it ingests) and run everything."""
+    inbox = home / "inbox"
+    link_deliveries(deliveries, inbox, 0)
+    log = logs / "dagster.log"
+    measured = run_measured(_python("stages", "dagster"), env=stage_env(home), log=log)
+    _check("dagster", measured, log)
+    return _record(measured, None)
+
+
+def run_scale(
+    scale: Scale,
+    work: Path,
+    cache: Path,
+    *,
+    floor_runs: int,
+    keep: bool,
+    progress: Progress,
+    entry: dict,
+    checkpoint: Callable[[], None],
+) -> dict:
+    """Everything measured for one scale, filled into `entry` (its JSON) as it is measured."""
+    entry |= {
+        "scale": scale.name,
+        "description": scale.description,
+        "source": scale.source.name,
+        "years": scale.years,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_before": os.getloadavg(),
+    }
+    source, generated = ensure_source(scale.source, cache, progress)
+    if generated:
+        entry["generate"] = generated
+    folder = work / scale.name
+    shutil.rmtree(folder, ignore_errors=True)
+    deliveries = folder / "deliveries"
+    (folder / "logs").mkdir(parents=True)
+    entry["files"] = link_deliveries(source, deliveries, scale.first_year)
+    held = hold_back(deliveries, folder / "held-back", scale.last_year) if scale.hold_back else None
+    if held:
+        entry["files"] -= 1
+        entry["held_back"] = held.name
+    try:
+        floors = []
+        progress(f"{scale.name}: floor")
+        floors.append(measure_floor(deliveries, folder, "1"))
+        entry["floor_runs"] = floors
+        checkpoint()
+        progress(f"{scale.name}: stages")
+        entry["stages"] = {}
+        run_stages(folder / "staged", deliveries, folder / "logs", progress, entry["stages"], checkpoint)
+        entry["rows_in"] = entry["stages"]["ingest"]["result"].get("rows_read", 0)
+        if held:  # ---- HOOK: incremental measurement (feat/incr), see incremental_hook.py ----
+            progress(f"{scale.name}: incremental hook")
+            entry["incremental"] = measure_incremental(folder / "staged", held, stage_env(folder / "staged"))
+            checkpoint()
+        progress(f"{scale.name}: whole run through Dagster")
+        entry["dagster"] = run_dagster(folder / "dagster", deliveries, folder / "logs")
+        progress(f"    {entry['dagster']['wall_s']:.1f} s, {entry['dagster']['peak_rss_mb']:.0f} MB")
+        checkpoint()
+        for run in range(2, floor_runs + 1):
+            progress(f"{scale.name}: floor again")
+            floors.append(measure_floor(deliveries, folder, str(run)))
+        entry["floor"] = min(floors, key=lambda f: f["wall_s"])
+        entry.update(_ratios(entry))
+        entry["complete"] = True
+    except StageFailed as error:
+        entry["error"] = str(error)
+        progress(f"{scale.name}: FAILED {str(error).splitlines()[0]}")
+    finally:
+        entry["load_after"] = os.getloadavg()
+        if not keep:
+            for name in ("staged", "dagster"):
+                shutil.rmtree(folder / name, ignore_errors=True)
+    return entry
+
+
+def _ratios(entry: dict) -> dict:
+    floor = entry["floor"]["wall_s"]
+    stages = entry["stages"]
+    staged_total = round(sum(s["wall_s"] for s in stages.values()), 2)
+    return {
+        "staged_total_s": staged_total,
+        "staged_peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),
+        "ratios": {name: round(s["wall_s"] / floor, 2) for name, s in stages.items()}
+        | {"staged_total": round(staged_total / floor, 2), "dagster": round(entry["dagster"]["wall_s"] / floor, 2)},
+    }
+
+
+def run_bench(
+    scales: list[Scale],
+    *,
+    work: Path | None = None,
+    cache: Path | None = None,
+    results_dir: Path = RESULTS_DIR,
+    floor_runs: int = 2,
+    keep: bool = False,
+    progress: Progress = print,
+) -> tuple[dict, list[Path]]:
+    """Measure every scale, then write the results files; returns the report and the paths."""
+    from pipelines.bench.report import write_results
+
+    # Absolute: dbt runs in the dbt project folder, and the children get these paths.
+    results_dir = Path(results_dir).resolve()
+    work = Path(work or results_dir / "work").resolve()
+    cache = Path(cache or work / "generated").resolve()
+    report: dict = {
+        "date": dt.date.today().isoformat(),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "memory_gb": _memory_gb(), "python": sys.version.split()[0]},
+        "floor_runs": floor_runs,
+        "scales": [],
+    }
+    paths: list[Path] = []
+
+    def checkpoint() -> None:  # after every stage: an interrupted run leaves what it measured
+        paths[:] = write_results(report, results_dir)
+
+    for scale in scales:
+        entry: dict = {}
+        report["scales"].append(entry)
+        run_scale(
+            scale, work, cache, floor_runs=floor_runs, keep=keep, progress=progress, entry=entry, checkpoint=checkpoint
+        )
+        checkpoint()
+    report["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    paths = write_results(report, results_dir)
+    return report, paths
+
+
+def _memory_gb() -> float:
+    with open("/proc/meminfo") as handle:
+        kb = int(handle.readline().split()[1])
+    return round(kb / 1024 / 1024, 1)

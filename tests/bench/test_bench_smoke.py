@@ -1,0 +1,91 @@
+"""The scale benchmark's smallest scale, once, through the real harness (CI smoke test).
+
+`workforce bench all --scales smoke`: the demo municipalities over three years at a quarter
+of their headcount, real files in every dialect, the floor, every stage in its own child
+process (real ingestion, SSB snapshot, dbt build, gate, publish, release) and one real
+Dagster run. Checked: the structure and sanity of what it measured and wrote — never how
+fast it was (speed is a benchmark's business, not a test's).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.bench.harness import STAGES, run_bench
+from pipelines.bench.scales import SCALES, parse_scales
+from pipelines.errors import WorkforceError
+
+MUNICIPALITIES = 14  # the demo municipalities from 2020 on (Salten and outer Lofoten)
+YEARS = 3  # smoke: 2023-2025
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[Path], Path]:
+    root = tmp_path_factory.mktemp("bench-smoke")
+    lines: list[str] = []
+    report, paths = run_bench(
+        [SCALES["smoke"]], work=root / "work", results_dir=root / "results", floor_runs=1, progress=lines.append
+    )
+    return report, paths, root
+
+
+@pytest.mark.slow
+def test_every_stage_was_measured_in_its_own_process(smoke: tuple[dict, list[Path], Path]) -> None:
+    report, _, _ = smoke
+    [scale] = report["scales"]
+    assert "error" not in scale, scale.get("error")
+    assert scale["complete"] is True
+    assert list(scale["stages"]) == list(STAGES)
+    for name, stage in {**scale["stages"], "dagster": scale["dagster"], "floor": scale["floor"]}.items():
+        assert stage["returncode"] == 0, name
+        assert stage["wall_s"] > 0, name
+        # a Python child importing DuckDB and polars holds tens of MB at least
+        assert 30 < stage["peak_rss_mb"] < 8000, (name, stage["peak_rss_mb"])
+    # the whole run holds Dagster and dbt at once: more than dbt alone
+    assert scale["dagster"]["tree_rss_mb"] > scale["stages"]["dbt"]["own_rss_mb"]
+
+
+@pytest.mark.slow
+def test_rows_and_the_floor_agree_with_the_deliveries(smoke: tuple[dict, list[Path], Path]) -> None:
+    report, _, root = smoke
+    [scale] = report["scales"]
+    ingest = scale["stages"]["ingest"]["result"]
+    assert ingest["outcomes"] == {"loaded": scale["files"]}
+    assert scale["rows_in"] == ingest["rows_read"] > 1000
+    employments = ingest["rows_by_kind"]["employments"]
+    floor = scale["floor"]["result"]
+    assert floor["files"] == MUNICIPALITIES * YEARS
+    assert floor["rows_read"] == employments  # the same files, every row
+    assert floor["fulltime_rows"] == MUNICIPALITIES * YEARS
+    assert floor["turnover_rows"] == MUNICIPALITIES * (YEARS - 1)
+    assert floor["fulltime_valid"] == floor["fulltime_rows"]
+    assert 0.02 < floor["mean_turnover"] < 0.5
+    assert scale["stages"]["gate"]["result"]["passed"] is True
+    assert scale["stages"]["dbt"]["result"]["statuses"].get("error", 0) == 0
+    dagster = scale["dagster"]["result"]
+    assert dagster["success"] is True and not dagster["failed_steps"]
+    assert scale["ratios"]["dagster"] == pytest.approx(scale["dagster"]["wall_s"] / scale["floor"]["wall_s"], rel=0.01)
+    assert not (root / "work" / "smoke" / "staged").exists()  # homes removed after measuring
+
+
+@pytest.mark.slow
+def test_the_results_files_are_written(smoke: tuple[dict, list[Path], Path]) -> None:
+    report, paths, root = smoke
+    md, js, svg = paths
+    assert [p.suffix for p in paths] == [".md", ".json", ".svg"]
+    assert all(p.parent == root / "results" and p.stem == report["date"] for p in paths)
+    assert json.loads(js.read_text())["scales"][0]["scale"] == "smoke"
+    text = md.read_text()
+    assert "| smoke | 3 |" in text and "whole run through Dagster" in text and svg.name in text
+    chart = svg.read_text()
+    assert chart.startswith("<svg") and chart.count("<polyline") >= 8  # floor, six stages, Dagster
+
+
+def test_scales_are_chosen_by_name_and_unknown_ones_refused() -> None:
+    assert [s.name for s in parse_scales("smoke,norway-3y")] == ["smoke", "norway-3y"]
+    assert parse_scales("all")[0].name == "smoke"  # the smallest first
+    with pytest.raises(WorkforceError, match="norwegia"):
+        parse_scales("norwegia")
