@@ -42,7 +42,9 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from pipelines.settings import DAGSTER_YAML, Settings  # noqa: E402
 
 RESULTS_DIR = BENCH_DIR / "results"
-SECRET = "benchmark-secret-0123456789abcdef"
+# The workers are child processes: the secret of a warehouse built elsewhere (make bench) reaches
+# them through the environment, so the new extract is keyed as the warehouse was.
+SECRET = os.environ.get("WORKFORCE_BENCH_SECRET", "benchmark-secret-0123456789abcdef")
 NATIONAL_DATA = Path("/work/data/norway-2016-2025")
 DEFAULT_BASE = Path("/work/data/incr-base")
 DEFAULT_DELIVERY = NATIONAL_DATA / "1804_arbeidsforhold_2025-12-15.csv"  # Bodø's 2025 employments
@@ -241,12 +243,16 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
-def run_incremental(base_home: Path, delivery: Path, repeat: int = 3, *, also: tuple[Path, ...] = ()) -> dict:
+def run_incremental(
+    base_home: Path, delivery: Path, repeat: int = 3, *, also: tuple[Path, ...] = (), secret: str | None = None
+) -> dict:
     """Copy the built national home, drop `delivery` in its inbox and take it through the real
     path `repeat` times (fresh copies), beside (a) the same delivery with a full dbt build and
     (b) a full `rebuild_indicators`. Medians; shares of (a) and (b). `also`: further deliveries
     measured once each on the incremental path (no (a)), from the same prepared home."""
     base_home, delivery = Path(base_home), Path(delivery)
+    if secret:
+        os.environ["WORKFORCE_BENCH_SECRET"] = secret
     with tempfile.TemporaryDirectory(prefix="bench-incr-", dir=base_home.parent) as tmp:
         work = Path(tmp)
         prepared = _copy(base_home, work / "prepared")

@@ -54,7 +54,13 @@ SCALES: dict[str, Scale] = {
     scale.name: scale
     for scale in (
         Scale("smoke", "demo municipalities, 2023–2025, ¼ headcount (CI)", Source(DEMO, "2023-2025", 0.25), 2023),
-        Scale("demo", "demo municipalities (Salten, outer Lofoten), 2016–2025", Source(DEMO, "2016-2025"), 2016),
+        Scale(
+            "demo",
+            "demo municipalities (Salten, outer Lofoten), 2016–2025",
+            Source(DEMO, "2016-2025"),
+            2016,
+            hold_back=True,
+        ),
         Scale("nordland", "all of Nordland, 2016–2025", Source("nordland", "2016-2025"), 2016),
         Scale("norway-3y", "all of Norway, 2023–2025", NORWAY, 2023),
         Scale("norway-6y", "all of Norway, 2020–2025", NORWAY, 2020),
