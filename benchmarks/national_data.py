@@ -49,18 +49,20 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
         con.execute(f"select setseed({(seed % 1000) / 1000})")
         reference = REPO_ROOT / "pipelines" / "reference" / "municipalities.csv"
         con.execute(
-            "insert into raw.klass_municipality select code, name, valid_from, valid_to "
+            "insert into raw.klass_municipality (code, name, valid_from, valid_to, source) "
+            "select code, name, valid_from, valid_to, 'snapshot' "
             "from read_csv(?, header = true, columns = {'code': 'varchar', 'name': 'varchar', "
             "'valid_from': 'date', 'valid_to': 'date'})",
             [str(reference)],
         )
         con.execute("""
-            insert into raw.klass_municipality_changes values
-            ('1849', 'Hamarøy', '1875', 'Hamarøy', date '2020-01-01', 1.0),
-            ('1805', 'Narvik', '1806', 'Narvik', date '2020-01-01', 1.0),
-            ('1854', 'Ballangen', '1806', 'Narvik', date '2020-01-01', 1.0),
-            ('1850', 'Tysfjord', '1806', 'Narvik', date '2020-01-01', 0.6),
-            ('1850', 'Tysfjord', '1875', 'Hamarøy', date '2020-01-01', 0.4)
+            insert into raw.klass_municipality_changes
+                (old_code, old_name, new_code, new_name, change_occurred, weight, source) values
+            ('1849', 'Hamarøy', '1875', 'Hamarøy', date '2020-01-01', 1.0, 'snapshot'),
+            ('1805', 'Narvik', '1806', 'Narvik', date '2020-01-01', 1.0, 'snapshot'),
+            ('1854', 'Ballangen', '1806', 'Narvik', date '2020-01-01', 1.0, 'snapshot'),
+            ('1850', 'Tysfjord', '1806', 'Narvik', date '2020-01-01', 0.6, 'snapshot'),
+            ('1850', 'Tysfjord', '1875', 'Hamarøy', date '2020-01-01', 0.4, 'snapshot')
         """)
         con.execute("""
             create temp table municipalities as
