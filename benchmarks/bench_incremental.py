@@ -39,35 +39,23 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
-from pipelines.settings import DAGSTER_YAML, Settings  # noqa: E402
+from benchmarks.bench_orchestration import use_home as orchestration_use_home  # noqa: E402
+from pipelines.settings import Settings  # noqa: E402
 
 RESULTS_DIR = BENCH_DIR / "results"
 # The workers are child processes: the secret of a warehouse built elsewhere (make bench) reaches
 # them through the environment, so the new extract is keyed as the warehouse was.
 SECRET = os.environ.get("WORKFORCE_BENCH_SECRET", "benchmark-secret-0123456789abcdef")
-NATIONAL_DATA = Path("/work/data/norway-2016-2025")
-DEFAULT_BASE = Path("/work/data/incr-base")
+# `workforce demo-data --municipalities norway --years 2016-2025 --out <this>` writes the deliveries
+NATIONAL_DATA = RESULTS_DIR / "norway-2016-2025"
+DEFAULT_BASE = RESULTS_DIR / "incr-base"
 DEFAULT_DELIVERY = NATIONAL_DATA / "1804_arbeidsforhold_2025-12-15.csv"  # Bodø's 2025 employments
 BASE_META = "bench-base.json"
 
 
 def use_home(root: Path) -> Settings:
-    """Point this process at `root` (as a fresh process started there would be)."""
-    os.environ.update(
-        {
-            "WORKFORCE_HOME": str(root),
-            "WORKFORCE_SECRET": SECRET,
-            "WORKFORCE_SSB_MODE": "snapshot",
-            "DAGSTER_HOME": str(root / "dagster"),
-            "WORKFORCE_BUILD_DB": str(root / "build" / "workforce.duckdb"),
-        }
-    )
-    os.environ.pop("WORKFORCE_SECRET_FILE", None)
-    settings = Settings.from_env()
-    settings.ensure_dirs()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DAGSTER_YAML, settings.dagster_home / "dagster.yaml")
-    return settings
+    """bench_orchestration's, with this benchmark's secret (see SECRET)."""
+    return orchestration_use_home(root, SECRET)
 
 
 # --- the base warehouse (once) ---------------------------------------------------------------

@@ -49,12 +49,12 @@ LOAD_SNIPPET = (
 )
 
 
-def use_home(root: Path) -> Settings:
+def use_home(root: Path, secret: str = SECRET) -> Settings:
     """Point this process at `root` (as a fresh process started there would be)."""
     os.environ.update(
         {
             "WORKFORCE_HOME": str(root),
-            "WORKFORCE_SECRET": SECRET,
+            "WORKFORCE_SECRET": secret,
             "WORKFORCE_SSB_MODE": "snapshot",
             "DAGSTER_HOME": str(root / "dagster"),
             "WORKFORCE_BUILD_DB": str(root / "build" / "workforce.duckdb"),

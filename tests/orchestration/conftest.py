@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from pipelines.settings import DAGSTER_YAML, Settings
@@ -124,3 +125,38 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
         assert outcome.success, output.getvalue()[-3000:]
     assert settings.published_db_path.is_file()
     return DemoWarehouse(root, deliveries)
+
+
+def canonical_rows(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
+    """The table's columns, doubles rounded to 6 decimals after a nudge of 1e-12: two builds
+    may sum floats in another order (DuckDB's parallel aggregates), and a value on a rounding
+    boundary (0.2434375) would otherwise round apart."""
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+        [catalog, schema, table],
+    ).fetchall()
+    return ", ".join(f"round({name} + 1e-12, 6) as {name}" if kind == "DOUBLE" else name for name, kind in columns)
+
+
+def compare_builds(full_db: Path, incremental_db: Path) -> dict[str, tuple[int, int]]:
+    """Every intermediate and mart table of a full build against another build of the same
+    inputs: {table: (rows missing, rows extra)} for the tables that differ."""
+    con = duckdb.connect()
+    con.execute(f"attach '{full_db}' as full_build (read_only)")
+    con.execute(f"attach '{incremental_db}' as incremental (read_only)")
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = 'full_build' and schema_name in ('intermediate', 'marts') order by 1, 2"
+    ).fetchall()
+    assert len(tables) > 30
+    differing = {}
+    for schema, table in tables:
+        a = f"select {canonical_rows(con, 'full_build', schema, table)} from full_build.{schema}.{table}"
+        b = f"select {canonical_rows(con, 'incremental', schema, table)} from incremental.{schema}.{table}"
+        missing = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
+        extra = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+        if missing or extra:
+            differing[f"{schema}.{table}"] = (missing, extra)
+    con.close()
+    return differing

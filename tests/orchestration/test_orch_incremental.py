@@ -23,7 +23,7 @@ import pytest
 from rich.console import Console
 
 from pipelines.settings import Settings
-from tests.orchestration.conftest import DemoWarehouse, make_home
+from tests.orchestration.conftest import DemoWarehouse, compare_builds, make_home
 
 MUNICIPALITY = "1856"  # Røst: its 2024 extract arrives
 CORRECTED = "1856"  # then its 2023 postings are corrected
@@ -71,45 +71,12 @@ def corrected_postings(source: Path, target: Path) -> None:
     target.write_bytes(("\ufeff" + "".join(lines)).encode("utf-8"))
 
 
-def canonical_rows(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
-    """The table's columns, doubles rounded to 6 decimals after a nudge of 1e-12: two builds
-    may sum floats in another order (DuckDB's parallel aggregates), and a value on a rounding
-    boundary (0.2434375) would otherwise round apart."""
-    columns = con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-        [catalog, schema, table],
-    ).fetchall()
-    return ", ".join(f"round({name} + 1e-12, 6) as {name}" if kind == "DOUBLE" else name for name, kind in columns)
-
-
 def compare_with_full_rebuild(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     full_home = tmp_path / "full"
     shutil.copytree(settings.home, full_home, symlinks=True)
     full = make_home(full_home, monkeypatch)
     run("rebuild_indicators")
     return compare_builds(full.build_db_path, settings.build_db_path)
-
-
-def compare_builds(full_db: Path, incremental_db: Path) -> dict:
-    con = duckdb.connect()
-    con.execute(f"attach '{full_db}' as full_build (read_only)")
-    con.execute(f"attach '{incremental_db}' as incremental (read_only)")
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() "
-        "where database_name = 'full_build' and schema_name in ('intermediate', 'marts') order by 1, 2"
-    ).fetchall()
-    assert len(tables) > 30
-    differing = {}
-    for schema, table in tables:
-        a = f"select {canonical_rows(con, 'full_build', schema, table)} from full_build.{schema}.{table}"
-        b = f"select {canonical_rows(con, 'incremental', schema, table)} from incremental.{schema}.{table}"
-        missing = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
-        extra = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
-        if missing or extra:
-            differing[f"{schema}.{table}"] = (missing, extra)
-    con.close()
-    return differing
 
 
 @pytest.mark.slow
