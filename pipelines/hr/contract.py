@@ -1,6 +1,6 @@
 """The HR export contract in code: file kinds, their canonical columns and which are required.
 
-`shared/design/hr-export-contract.md` is the prose; this module is the one place the
+`docs/design/hr-export-contract.md` is the prose; this module is the one place the
 pipeline reads it from, so profiles, validation and the raw tables cannot drift apart.
 """
 

@@ -52,7 +52,7 @@ INDICATOR_SCHEMA: dict[str, Any] = {
     "basis": pl.String,
 }
 
-# Region membership as the projects define it (shared/design/ssb.md). The dbt seed behind
+# Region membership as the projects define it (docs/design/ssb.md). The dbt seed behind
 # `marts.dim_municipality` is the source of truth; these are unioned with it, because for
 # disclosure control a constraint too many only costs a cell, a constraint too few leaks one.
 OUTER_LOFOTEN = ("1856", "1857", "1859", "1874")
