@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,8 +28,9 @@ from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.gate import GateSummary, evaluate
 from pipelines.release.inputs import ReleaseInputs, load_inputs
+from pipelines.release.labels import format_count
 from pipelines.release.manifest import write_manifest
-from pipelines.release.report import SSB_CREDIT, write_report
+from pipelines.release.report import READING_RULES_NB, SSB_CREDIT, write_report
 from pipelines.release.table import published_goals, published_table
 from pipelines.settings import Settings
 
@@ -79,6 +82,7 @@ def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
         ("Prikking", metadata["suppression_rule_nb"]),
         ("Prikkede tall", f"{counts['primary']} primært, {counts['secondary']} sekundært, av {counts['cells']} tall"),
         ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
+        ("Slik leser du tallene", READING_RULES_NB),
         ("Datagrunnlag (sha256)", metadata["input_hash"]),
     ]
     if metadata["demo_figures"]:
@@ -114,6 +118,21 @@ def check_gate(inputs: ReleaseInputs) -> GateSummary:
     return gate
 
 
+def definitions_of(inputs: ReleaseInputs) -> list[dict]:
+    """The catalogue as published: one entry per indicator, in the catalogue's words."""
+    return [
+        {
+            "indicator_id": indicator,
+            "indicator_name": meta["indicator_name"],
+            "family": meta["topic"],
+            "definition": meta["definition"],
+            "unit": meta["unit"],
+            "source": meta["source"],
+        }
+        for indicator, meta in inputs.indicator_meta.items()
+    ]
+
+
 def publish(
     settings: Settings,
     db_path: Path,
@@ -122,14 +141,23 @@ def publish(
     *,
     rule: DisclosureRule | None = None,
     now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Build a release from the warehouse at `db_path`; returns its folder.
 
     `out` is the folder that receives releases (default `WORKFORCE_HOME/releases`).
+    `progress` receives one Norwegian line per step (the CLI prints them).
     """
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
     rule = rule or DisclosureRule.from_env()
     inputs = load_inputs(db_path)
+    say(f"Leste {inputs.indicators.height:,} tall fra {db_path.name}.".replace(",", "\u00a0"))
     gate = check_gate(inputs)
+    say(f"Kvalitetsporten er åpen: {gate.passed} av {gate.total} kontroller bestått, "
+        f"{len(gate.failed_warn)} advarsler.")
+    if inputs.uses_demo_figures:
+        say("ADVARSEL: minst én SSB-tabell er demotall, ikke SSBs tall. Utgivelsen er merket med det.")
 
     all_years = sorted(set(inputs.indicators["year"].to_list()))
     if not all_years:
@@ -142,17 +170,15 @@ def publish(
     input_hash = inputs.fingerprint({"rule": rule.as_dict(), "reference_year": reference_year})
 
     suppressed, summary = suppress(inputs.indicators, rule, inputs.region_members)
+    say(
+        f"Prikking: {format_count(summary.primary)} tall primært og {format_count(summary.secondary)} sekundært, "
+        f"av {format_count(summary.cells)}."
+    )
     table = published_table(suppressed, inputs)
     goals = published_goals(inputs, table, reference_year)
     counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
     metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
-    definitions = [
-        {
-            "indicator_id": i,
-            **{k: v for k, v in m.items() if k in {"name_nb", "definition_nb", "unit", "family", "source"}},
-        }
-        for i, m in inputs.indicator_meta.items()
-    ]
+    definitions = definitions_of(inputs)
 
     parent = (out or settings.releases_dir).expanduser().resolve()
     created_parent = not parent.exists()
@@ -205,4 +231,13 @@ def publish(
             with contextlib.suppress(OSError):
                 parent.rmdir()
         raise
+    for path in sorted(target.iterdir()):
+        say(f"Skrev {path.name} ({_size(path.stat().st_size)}).")
+    say(f"Utgivelsen {release_id} er ferdig på {time.monotonic() - started:.1f} s: {target}")
     return target
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1000))} kB"
