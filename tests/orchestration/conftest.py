@@ -96,10 +96,12 @@ class DemoWarehouse:
         return make_home(root, monkeypatch)
 
 
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+def build_demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
     """Demo deliveries ingested directly, SSB's bundled snapshot loaded, then one Dagster run
-    of `rebuild_indicators` (dbt, every check, the gate, publish with docs)."""
+    of `rebuild_indicators` (dbt, every check, the gate, publish with docs).
+
+    The session fixture `demo_warehouse` (tests/conftest.py) calls this once for every area
+    that needs a real build (orchestration, release)."""
     import io
 
     from rich.console import Console
