@@ -98,6 +98,7 @@ READS: dict[tuple[str, str], tuple[str, ...]] = {
         "evaluated_rows",
         "unexpected_count",
         "checked_at",
+        "message",
     ),
 }
 NORDLAND_REGION = "nordland"

@@ -152,7 +152,7 @@ def publish(
     started = time.monotonic()
     rule = rule or DisclosureRule.from_env()
     inputs = load_inputs(db_path)
-    say(f"Leste {inputs.indicators.height:,} tall fra {db_path.name}.".replace(",", "\u00a0"))
+    say(f"Leste {format_count(inputs.indicators.height)} tall fra {db_path}.")
     gate = check_gate(inputs)
     say(f"Kvalitetsporten er åpen: {gate.passed} av {gate.total} kontroller bestått, "
         f"{len(gate.failed_warn)} advarsler.")

@@ -36,13 +36,11 @@ from pipelines.release.labels import (
     format_value,
     unit_nb,
 )
-from pipelines.release.table import goal_target_text
+from pipelines.release.table import CHANGE_PERSONS, change_threshold, goal_target_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SSB_CREDIT = "Kilde: Statistisk sentralbyrå (SSB), CC BY 4.0"
 DEMO_BANNER = "Demotall – ikke SSBs tall"
-# How many persons a change must exceed before the report calls it an improvement or a decline.
-CHANGE_PERSONS = 2
 READING_RULES_NB = (
     "Et tall er prikket (:) når det bygger på så få personer at noen kan kjennes igjen. "
     "En endring fra året før kalles en forbedring eller en forverring bare når den er større enn det "
@@ -162,22 +160,6 @@ def coverage_text(row: dict[str, Any], area_name: str) -> str:
     return f"Tall fra {format_count(with_data)} av {format_count(in_area)} kommuner i {area_name}."
 
 
-def change_threshold(unit: str, previous: dict[str, Any], latest: dict[str, Any]) -> float | None:
-    """The largest change CHANGE_PERSONS persons could make, or None when it cannot be bounded.
-
-    A share over d persons moves by 1/d per person; a count of persons or FTEs by about 1 per
-    person. Medians, costs and indices can move any amount with a few persons."""
-    if unit in ("share", "percent"):
-        sizes = [r.get("persons") or r.get("denominator") for r in (previous, latest)]
-        if any(size is None or size <= 0 for size in sizes):
-            return None
-        scale = 1.0 if unit == "share" else 100.0
-        return CHANGE_PERSONS * scale / min(sizes)  # type: ignore[type-var]
-    if unit in ("count", "fte"):
-        return float(CHANGE_PERSONS)
-    return None
-
-
 def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is_good: bool | None) -> str:
     """One plain sentence about the latest figure and the change since the year before."""
     if not cells:
@@ -261,9 +243,12 @@ def _area_charts(
 
 
 def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdown: str, year: int) -> Chart | None:
-    rows = cells.breakdown(indicator, area, breakdown, year)
-    if not rows:
+    # The latest year this breakdown has figures (the reference year may hold only some indicators).
+    years = [y for series in cells.by_breakdown.get((indicator, area, breakdown), []) for y in series if y <= year]
+    if not years:
         return None
+    year = max(years)
+    rows = cells.breakdown(indicator, area, breakdown, year)
     unit = cells.units[indicator]
     name = cells.names[indicator]
     rows.sort(key=lambda r: _bar_order(breakdown, r))

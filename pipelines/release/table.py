@@ -63,6 +63,9 @@ LABEL_COLUMNS = {
     "unit_name": "unit",
     "basis_name": "basis",
 }
+# How many persons a change must exceed before it is called an improvement or a decline
+# (report sentences and goal statuses alike; the rule is written in READING_RULES_NB).
+CHANGE_PERSONS = 2
 KEY_COLUMNS = ("indicator_id", "area_type", "area_code", "year", "breakdown", "breakdown_value")
 
 
@@ -142,6 +145,22 @@ def published_table(suppressed: pl.DataFrame, inputs: ReleaseInputs) -> pl.DataF
     return frame.select(PUBLISHED_COLUMNS)
 
 
+def change_threshold(unit: str, previous: dict[str, Any], latest: dict[str, Any]) -> float | None:
+    """The largest change CHANGE_PERSONS persons could make, or None when it cannot be bounded.
+
+    A share over d persons moves by 1/d per person; a count of persons or FTEs by about 1 per
+    person. Medians, costs and indices can move any amount with a few persons."""
+    if unit in ("share", "percent"):
+        sizes = [r.get("persons") or r.get("denominator") for r in (previous, latest)]
+        if any(size is None or size <= 0 for size in sizes):
+            return None
+        scale = 1.0 if unit == "share" else 100.0
+        return CHANGE_PERSONS * scale / min(sizes)  # type: ignore[type-var]
+    if unit in ("count", "fte"):
+        return float(CHANGE_PERSONS)
+    return None
+
+
 GOAL_STATUS_NB = {
     "met": "nådd",
     "on_track": "på sporet",
@@ -160,7 +179,7 @@ def published_goals(inputs: ReleaseInputs, table: pl.DataFrame, reference_year: 
     cells: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     for row in (
         table.filter(pl.col("breakdown") == "total")
-        .select("indicator_id", "area_type", "area_code", "year", "value", "suppressed", "persons")
+        .select("indicator_id", "area_type", "area_code", "year", "value", "denominator", "suppressed", "persons")
         .iter_rows(named=True)
     ):
         cells[(row["indicator_id"], row["area_type"], row["area_code"], row["year"])] = row
@@ -187,7 +206,7 @@ def published_goals(inputs: ReleaseInputs, table: pl.DataFrame, reference_year: 
         target = None if (baseline is None or baseline_hidden or direction_only or goal["target_value"] is None) else (
             _round(goal["target_value"], VALUE_DECIMALS.get(unit, 4))
         )
-        status, reason = _status(goal, baseline, latest, latest_year, direction_only)
+        status, reason = _status(goal, baseline, latest, latest_year, direction_only, unit)
         goals.append(
             {
                 "goal_id": str(goal["goal_id"]),
@@ -226,6 +245,7 @@ def _status(
     latest: dict[str, Any] | None,
     latest_year: int | None,
     direction_only: bool,
+    unit: str,
 ) -> tuple[str, str]:
     """(status code, why in Norwegian) from the mart's verdicts, given what may be shown."""
     if baseline is None or latest is None or latest_year is None:
@@ -237,7 +257,9 @@ def _status(
     if goal["latest_year"] != latest_year:
         return "unknown", f"Målet er vurdert for {goal['latest_year']}, ikke for {latest_year}."
     better = "høyere" if goal["direction"] == "increase" else "lavere"
-    if goal["is_target_met"] is True:
+    threshold = change_threshold(unit, baseline, latest)
+    small = threshold is not None and abs(latest["value"] - baseline["value"]) <= threshold + 1e-12
+    if goal["is_target_met"] is True and not (direction_only and small):
         if direction_only:
             return "met", f"Siste tall er {better} enn i utgangsåret {goal['baseline_year']}."
         return "met", "Siste tall er like godt som eller bedre enn målet."
@@ -249,6 +271,10 @@ def _status(
         if goal["target_year"] is not None:
             return "off_track", f"Med trenden siden {goal['baseline_year']} nås ikke målet innen {goal['target_year']}."
         return "off_track", f"Trenden siden {goal['baseline_year']} går feil vei."
+    if small:
+        return "unknown", (
+            f"Endringen siden {goal['baseline_year']} er ikke større enn det {CHANGE_PERSONS} personer kan utgjøre."
+        )
     return "unknown", "Det er for få år med tall til å se en trend."
 
 

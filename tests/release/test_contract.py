@@ -53,7 +53,8 @@ def test_the_release_reads_every_column_it_names_from_the_real_build(warehouse: 
 def test_a_renamed_mart_column_fails_the_release_naming_mart_and_column(
     warehouse: Path, tmp_path: Path, table: str, column: str, renamed: str
 ):
-    db = warehouse_copy(warehouse, tmp_path / "renamed.duckdb", f"alter table marts.{table} rename {column} to {renamed}")
+    statement = f"alter table marts.{table} rename {column} to {renamed}"
+    db = warehouse_copy(warehouse, tmp_path / "renamed.duckdb", statement)
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ReleaseError) as error:
         publish(settings, db, rule=DisclosureRule())
