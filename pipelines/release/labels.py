@@ -99,7 +99,7 @@ FAMILY_INTRO_NB = {
 
 # `basis` of a person figure (fct_indicators.basis).
 BASIS_NB = {
-    "sector": "Hele kommunesektoren (personer koblet på tvers av kommuner)",
+    "sector": "Hele kommunesektoren",
     "municipality": "Innen kommunen",
 }
 

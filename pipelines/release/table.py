@@ -283,7 +283,7 @@ def goal_target_text(goal: dict[str, Any], formatted_target: str) -> str:
     if goal["direction_only"]:
         what = "økning" if goal["direction"] == "increase" else "nedgang"
     elif goal["target_symbol"] == SUPPRESSED_SYMBOL:
-        what = SUPPRESSED_SYMBOL
+        what = f"prikket ({SUPPRESSED_SYMBOL})"
     else:
         what = formatted_target
         change = goal["target_relative_change"]
