@@ -281,19 +281,25 @@ def _bar_order(breakdown: str, row: dict[str, Any]) -> tuple:
 def _key_figures(cells: _Cells, area: str, indicators: Sequence[str], year: int) -> list[dict[str, str]]:
     figures = []
     for indicator in indicators:
-        series = cells.total(indicator, area)
-        if year not in series:
+        row = _latest_cell(cells.total(indicator, area), year)
+        if row is None:
             continue
-        row = series[year]
         figures.append(
             {
                 "name": cells.names[indicator],
+                "year": str(row["year"]),
                 "value": format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else ".."),
                 "persons": _persons_short(row),
                 "suppressed": "ja" if row["suppressed"] else "",
             }
         )
     return figures
+
+
+def _latest_cell(series: dict[int, dict[str, Any]], year: int) -> dict[str, Any] | None:
+    """The figure of `year`, else of the latest year before it (some indicators lag a year)."""
+    years = [y for y in series if y <= year]
+    return series[max(years)] if years else None
 
 
 def _persons_short(row: dict[str, Any]) -> str:
@@ -401,13 +407,14 @@ def build_context(
         for code in codes:
             values = []
             for indicator in summary_columns:
-                row = cells.total(indicator, code).get(reference_year)
+                row = _latest_cell(cells.total(indicator, code), reference_year)
                 if row is None:
                     values.append({"text": "..", "persons": "", "suppressed": False})
                 else:
+                    shown = format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else "..")
                     values.append(
                         {
-                            "text": format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else ".."),
+                            "text": shown + ("" if row["year"] == reference_year else f" ({row['year']})"),
                             "persons": _persons_short(row),
                             "suppressed": bool(row["suppressed"]),
                         }
