@@ -328,7 +328,9 @@ def write_xlsx(
     families = sorted(table["family"].unique().to_list(), key=lambda f: (order.index(f) if f in order else 99, f))
     for family in families:
         sheet = workbook.add_worksheet(_sheet_name(family_nb(family), used))
-        rows = table.filter(pl.col("family") == family).select(SHEET_COLUMNS)
+        # Indicators by name (a reader looks for "Heltidsandel", not fulltime_share); within one, the table's order.
+        rows = table.filter(pl.col("family") == family)
+        rows = rows.sort("indicator_name", maintain_order=True).select(SHEET_COLUMNS)
         for col, (title, width) in enumerate(SHEET_HEADERS):
             sheet.write_string(0, col, title, header)
             sheet.set_column(col, col, width)
