@@ -238,7 +238,9 @@ class _FastRows:
         self.cells: list[str] = []
         self.row = -1
         self.strings: dict[str, str] = {}
-        self.letters = [xl_col(col) for col in range(64)]
+        from xlsxwriter.utility import xl_col_to_name
+
+        self.letters = [xl_col_to_name(col) for col in range(64)]
         original = sheet._write_rows
 
         def write_rows() -> None:
@@ -278,15 +280,6 @@ class _FastRows:
         style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
         number = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
         self._cell(row, col, f"{style}><v>{number}</v></c>")
-
-
-def xl_col(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def write_xlsx(
