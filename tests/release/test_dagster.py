@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 
 from pipelines.defs.release.assets import MART_DEPS, release
@@ -37,6 +38,10 @@ def test_materialising_release_writes_a_release(warehouse: Path, tmp_path: Path,
     release_id = metadata["release_id"].value
     assert (settings.releases_dir / release_id / "report.html").is_file()
     assert metadata["reference_year"].value == year
+    # The reference year keeps the history up to it, and nothing after.
+    [(first,)] = query(warehouse, "select min(year) from marts.fct_indicators")
+    published = pl.read_parquet(settings.releases_dir / release_id / "indicators.parquet")
+    assert sorted(published["year"].unique().to_list()) == list(range(first, year + 1))
     assert metadata["suppressed_primary"].value > 0
 
 

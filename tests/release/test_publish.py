@@ -19,7 +19,7 @@ from pipelines.release.inputs import load_inputs
 from pipelines.release.manifest import sha256_file
 from pipelines.release.publish import publish
 from pipelines.settings import Settings
-from tests.release.conftest import FIRST_RUN, query, warehouse_copy
+from tests.release.conftest import FIRST_RUN, PROGRESS, query, warehouse_copy
 
 FAILING_CHECK = (
     "insert into audit.check_results (run_id, check_name, asset_key, severity, passed, observed, expected, "
@@ -98,9 +98,8 @@ def test_manifest_traces_inputs_checks_rule_and_files(release_dir: Path, warehou
         assert entry["bytes"] == (release_dir / name).stat().st_size
 
 
-def test_publish_says_what_it_does(warehouse: Path, tmp_path: Path):
-    lines: list[str] = []
-    path = publish(Settings(home=tmp_path / "home"), warehouse, rule=DisclosureRule(), progress=lines.append)
+def test_publish_says_what_it_does(release_dir: Path):
+    lines, path = PROGRESS, release_dir
     text = "\n".join(lines)
     manifest = json.loads((path / "manifest.json").read_text())
     primary = f"{manifest['disclosure']['suppressed_primary']:,}".replace(",", "\u00a0")
@@ -167,16 +166,6 @@ def test_missing_warehouse_and_unknown_year_are_clear_errors(warehouse: Path, tm
     with pytest.raises(ReleaseError, match=f"no figures for 2031; the data cover {first}–{last}"):
         publish(settings, warehouse, year=2031, rule=DisclosureRule())
     assert not settings.releases_dir.exists()
-
-
-def test_reference_year_keeps_history_up_to_it(warehouse: Path, tmp_path: Path):
-    settings = Settings(home=tmp_path / "home")
-    [(first, last)] = query(warehouse, "select min(year), max(year) from marts.fct_indicators")
-    path = publish(settings, warehouse, year=last - 1, out=tmp_path / "county", rule=DisclosureRule())
-    assert path.parent == (tmp_path / "county").resolve()
-    years = sorted(pl.read_parquet(path / "indicators.parquet")["year"].unique().to_list())
-    assert years == list(range(first, last))
-    assert json.loads((path / "manifest.json").read_text())["reference_year"] == last - 1
 
 
 def test_cli_refusal_is_one_clear_line_and_exit_code_2(warehouse: Path, tmp_path: Path):
