@@ -124,6 +124,7 @@ class _Cells:
             "municipalities_with_data",
             "municipalities_in_area",
             "suppressed",
+            "suppression_reason",
         ).iter_rows(named=True):
             key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"])
             self.series.setdefault(key, {})[row["year"]] = row
@@ -169,6 +170,11 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
     latest = cells[latest_year]
     if latest["value"] is None:
         if latest["suppressed"]:
+            if latest.get("suppression_reason") == "secondary":
+                return (
+                    f"Tallet for {latest_year} er prikket så et annet prikket tall ikke kan regnes ut fra det "
+                    "(sekundærprikking)."
+                )
             return f"Tallet for {latest_year} er prikket fordi det bygger på for få personer."
         return f"Tall for {latest_year} mangler."
     text = f"{name} var {format_value(latest['value'], unit)} i {latest_year}"

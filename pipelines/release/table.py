@@ -251,7 +251,7 @@ def _status(
     if baseline is None or latest is None or latest_year is None:
         return "unknown", "Det finnes ikke tall for både utgangsåret og et senere år."
     if baseline["suppressed"] or latest["suppressed"]:
-        return "unknown", "Tallene bak målet er prikket fordi de bygger på for få personer."
+        return "unknown", "Tallene bak målet er prikket av personvernhensyn."
     if latest_year == goal["baseline_year"]:
         return "unknown", "Det finnes bare tall for utgangsåret ennå."
     if goal["latest_year"] != latest_year:
