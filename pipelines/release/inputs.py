@@ -212,7 +212,9 @@ def _read_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def load_inputs(db_path: Path) -> ReleaseInputs:
     """Read every input of a release from `db_path` (read-only)."""
     if not db_path.is_file():
-        raise ReleaseError(f"There is no warehouse database at {db_path}; run the pipeline first.")
+        raise ReleaseError(
+            f"Fant ingen varehusdatabase i {db_path}; kjør pipelinen (`make demo` eller `workforce run`) først."
+        )
     with connect(db_path, read_only=True) as con:
         indicators = _read_indicators(con)
         meta_rows = read_records(con, "marts", "dim_indicator")

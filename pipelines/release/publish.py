@@ -169,10 +169,12 @@ def publish(
 
     all_years = sorted(set(inputs.indicators["year"].to_list()))
     if not all_years:
-        raise ReleaseError("marts.fct_indicators is empty; there is nothing to publish.")
+        raise ReleaseError("marts.fct_indicators er tom; det er ingenting å utgi.")
     reference_year = all_years[-1] if year is None else int(year)
     if reference_year not in all_years:
-        raise ReleaseError(f"There are no figures for {reference_year}; the data cover {all_years[0]}–{all_years[-1]}.")
+        raise ReleaseError(
+            f"Det finnes ingen tall for {reference_year}; tallene dekker {all_years[0]}–{all_years[-1]}."
+        )
     inputs.indicators = inputs.indicators.filter(pl.col("year") <= reference_year)
     years = [y for y in all_years if y <= reference_year]
     input_hash = inputs.fingerprint({"rule": rule.as_dict(), "reference_year": reference_year})

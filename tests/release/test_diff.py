@@ -103,5 +103,5 @@ def test_cli_release_diff_prints_and_writes_csv(release_dir: Path, revised: Path
 
 
 def test_unknown_release_is_a_clear_error(tmp_path: Path):
-    with pytest.raises(ReleaseNotFoundError, match="No release nope"):
+    with pytest.raises(ReleaseNotFoundError, match="Fant ingen utgivelse nope"):
         resolve_release("nope", tmp_path)

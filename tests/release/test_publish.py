@@ -120,7 +120,7 @@ def test_failing_blocking_check_refuses_and_writes_nothing(warehouse: Path, tmp_
         "blocking check fulltime_share_in_range on marts/fct_indicators failed in run run-2 "
         "(observed 0.97, expected [0, 1], 3 unexpected rows)."
     ) in refused.value.reasons
-    assert "nothing was written" in str(refused.value)
+    assert "ingenting er skrevet" in str(refused.value)
     assert not settings.releases_dir.exists()
 
     # An existing releases folder is left exactly as it was.
@@ -160,10 +160,10 @@ def test_no_check_results_refuses(warehouse: Path, tmp_path: Path):
 
 def test_missing_warehouse_and_unknown_year_are_clear_errors(warehouse: Path, tmp_path: Path):
     settings = Settings(home=tmp_path / "home")
-    with pytest.raises(ReleaseError, match="no warehouse database"):
+    with pytest.raises(ReleaseError, match="Fant ingen varehusdatabase"):
         publish(settings, tmp_path / "nowhere.duckdb")
     [(first, last)] = query(warehouse, "select min(year), max(year) from marts.fct_indicators")
-    with pytest.raises(ReleaseError, match=f"no figures for 2031; the data cover {first}–{last}"):
+    with pytest.raises(ReleaseError, match=f"ingen tall for 2031; tallene dekker {first}–{last}"):
         publish(settings, warehouse, year=2031, rule=DisclosureRule())
     assert not settings.releases_dir.exists()
 
@@ -176,7 +176,7 @@ def test_cli_refusal_is_one_clear_line_and_exit_code_2(warehouse: Path, tmp_path
         capture_output=True, text=True, env=env, timeout=120,
     )
     assert result.returncode == 2
-    assert "Release refused" in result.stderr and "fulltime_share_in_range" in result.stderr
+    assert "Utgivelsen er avvist" in result.stderr and "fulltime_share_in_range" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "home" / "releases").exists()
 
