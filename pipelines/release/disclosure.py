@@ -403,12 +403,14 @@ def _repair(
     pickable: list[bool],
     order: list[int],
     tries: int = 2,
+    verified: bool = False,
 ) -> int | None:
     """A known quantity whose hiding leaves `quantity` undetermined, nearest and cheapest first.
 
     Candidates come from the equations nearest to `quantity` (breadth-first); each is tried by
     re-solving the component with it hidden. When none of the first `tries` frees it, the
-    cheapest nearest candidate is returned, and the next round of the audit goes on from there.
+    cheapest nearest candidate is returned, and the next round of the audit goes on from there;
+    with `verified` only a candidate that frees it is returned.
     """
     seen_constraints: set[int] = set()
     frontier = {quantity}
@@ -426,14 +428,14 @@ def _repair(
             if fallback is None:
                 fallback = candidate
             if tried >= tries:
-                return fallback
+                return None if verified else fallback
             tried += 1
             trial = unknown | {candidate}
             if quantity not in _pinned_keys(_component_rows(quantity, trial, constraints, by_quantity)):
                 return candidate
         frontier = members - seen
         seen.update(frontier)
-    return fallback
+    return None if verified else fallback
 
 
 @dataclass
@@ -527,7 +529,7 @@ def protect(
             candidates = [q for q in constraint.parts if published[q] and pickable[q]] or [
                 q for q in members if published[q] and pickable[q]
             ]
-            if not candidates:  # only kept totals are left: privacy wins over keeping them
+            if not candidates and unknown[0] in sensitive:  # only kept totals left: privacy wins
                 candidates = [q for q in members if published[q]]
             if not candidates:
                 continue
@@ -547,7 +549,7 @@ def protect(
                     continue
                 pick = _repair(q, constraints, by_quantity, hidden, pickable, order)
                 if pick is None:  # only kept totals are left: privacy wins over keeping them
-                    pick = _repair(q, constraints, by_quantity, hidden, [True] * n, order)
+                    pick = _repair(q, constraints, by_quantity, hidden, [True] * n, order, tries=6, verified=True)
                 if pick is None:
                     exposed.add(q)
                     continue
