@@ -77,6 +77,7 @@ SMALL_BASE = "small_base"
 UNKNOWN_SIZE = "unknown_size"
 SECONDARY_ELSEWHERE = "shown_elsewhere"
 SECONDARY_SUMS = "derivable_from_sums"
+SECONDARY_REGIONS = "difference_of_regions"  # a regional total of many persons, hidden as a last resort
 
 # Quantities that more than one indicator publishes. Per indicator and field (numerator,
 # denominator, persons): (quantity, where), where "cell" is the figure's own breakdown cell,
@@ -185,6 +186,8 @@ class DisclosureRule:
             SECONDARY_ELSEWHERE: "Sekundærprikket: tallet viser et antall som er prikket i et annet tall "
             "over de samme personene.",
             SECONDARY_SUMS: "Sekundærprikket: ellers kunne et prikket tall regnes ut av summer og totaler.",
+            SECONDARY_REGIONS: "Sekundærprikket: ellers kunne et prikket tall regnes ut som forskjellen mellom "
+            "to regioner (for eksempel Nordland minus Salten).",
         }
         return texts[code]
 
@@ -923,7 +926,9 @@ def suppress(
         for j, i in enumerate(cells):
             statuses[i] = status[j]
             if status[j] == SECONDARY:
-                codes[i] = SECONDARY_ELSEWHERE if j in shown_elsewhere else SECONDARY_SUMS
+                codes[i] = (
+                    SECONDARY_ELSEWHERE if j in shown_elsewhere else SECONDARY_REGIONS if keep[j] else SECONDARY_SUMS
+                )
 
     summary.cells = len(rows)
     summary.primary = statuses.count(PRIMARY)

@@ -423,7 +423,7 @@ def _quantity_attack(result, people, regions):
     equations = []
     areas = [("municipality", m) for m in people] + [("region", r) for r in regions]
     for family in ("E", "F"):
-        for area_type, area in areas:
+        for _, area in areas:
             equations.append([(family, area, "total", "total")] + [(family, area, "age_band", b) for b in BANDS])
             if family == "E":
                 equations.append([("E", area, "total", "total")] + [("E", area, "gender", g) for g in ("F", "M")])
