@@ -285,7 +285,9 @@ def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
         work[row] /= work[row, column]
         factors = work[:, column].copy()
         factors[row] = 0.0
-        work -= np.outer(factors, work[row])
+        touched = np.flatnonzero(np.abs(factors) > tolerance)  # the matrices are sparse: few rows change
+        if touched.size:
+            work[touched] -= np.outer(factors[touched], work[row])
         pivots.append((row, column))
         row += 1
     pinned = np.zeros(columns, dtype=bool)
