@@ -262,39 +262,59 @@ class SuppressionSummary:
 
 # --- the engine: quantities under linear constraints ---------------------------------------
 def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
-    """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b).
+    """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b)."""
+    rows = [{j: float(v) for j, v in enumerate(row) if abs(v) > tolerance} for row in matrix]
+    pinned = _pinned_sparse(rows, tolerance)
+    return np.array([j in pinned for j in range(matrix.shape[1])], dtype=bool)
 
-    Reduced row echelon form by Gauss–Jordan elimination with partial pivoting: e_j is in
-    the row space iff j is a pivot column whose row has no other non-zero entry. Done with
-    element-wise numpy operations rather than LAPACK's SVD, whose threads thrash on many
-    small matrices on a busy machine (10x slower under load); the entries are 0 and ±1,
-    so floating-point elimination is exact enough with a small tolerance.
+
+def _pinned_sparse(rows: Sequence[Mapping[Any, float]], tolerance: float = 1e-9) -> set:
+    """The unknowns whose unit vector lies in the row space of the sparse rows.
+
+    Gauss–Jordan elimination on rows held as {unknown: coefficient}: e_j is in the row space
+    iff j is a pivot whose reduced row has no other entry. The equations are sums with ±1
+    coefficients over a few unknowns each, so sparse rows keep the work proportional to the
+    entries rather than to rows × columns (dense numpy elimination was the slow part of a release).
     """
-    work = matrix.astype(float, copy=True)
-    rows, columns = work.shape
-    pivots: list[tuple[int, int]] = []
-    row = 0
-    for column in range(columns):
-        if row >= rows:
-            break
-        candidate = row + int(np.argmax(np.abs(work[row:, column])))
-        if abs(work[candidate, column]) <= tolerance:
+    pivots: dict[Any, dict[Any, float]] = {}  # pivot -> its row (pivot coefficient 1, no other pivot)
+    occurs: dict[Any, set] = {}  # non-pivot unknown -> the pivots whose row contains it
+    for raw in rows:
+        row = {k: v for k, v in raw.items() if abs(v) > tolerance}
+        for col in [c for c in row if c in pivots]:
+            coefficient = row.pop(col)
+            for c, v in pivots[col].items():
+                if c == col:
+                    continue
+                value = row.get(c, 0.0) - coefficient * v
+                if abs(value) <= tolerance:
+                    row.pop(c, None)
+                else:
+                    row[c] = value
+        if not row:
             continue
-        if candidate != row:
-            work[[row, candidate]] = work[[candidate, row]]
-        work[row] /= work[row, column]
-        factors = work[:, column].copy()
-        factors[row] = 0.0
-        touched = np.flatnonzero(np.abs(factors) > tolerance)  # the matrices are sparse: few rows change
-        if touched.size:
-            work[touched] -= np.outer(factors[touched], work[row])
-        pivots.append((row, column))
-        row += 1
-    pinned = np.zeros(columns, dtype=bool)
-    for pivot_row, column in pivots:
-        nonzero = np.abs(work[pivot_row]) > tolerance
-        pinned[column] = int(nonzero.sum()) == 1
-    return pinned
+        pivot = max(row, key=lambda c: (abs(row[c]), -len(occurs.get(c, ()))))
+        scale = row[pivot]
+        row = {c: v / scale for c, v in row.items()}
+        for other in list(occurs.pop(pivot, ())):
+            other_row = pivots[other]
+            coefficient = other_row.pop(pivot)
+            for c, v in row.items():
+                if c == pivot:
+                    continue
+                value = other_row.get(c, 0.0) - coefficient * v
+                if abs(value) <= tolerance:
+                    if c in other_row:
+                        del other_row[c]
+                        occurs[c].discard(other)
+                else:
+                    if c not in other_row:
+                        occurs.setdefault(c, set()).add(other)
+                    other_row[c] = value
+        pivots[pivot] = row
+        for c in row:
+            if c != pivot:
+                occurs.setdefault(c, set()).add(pivot)
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
 def determined_groups(
@@ -363,13 +383,13 @@ def _pinned_keys(component_rows: list[tuple[tuple[Any, float], ...]]) -> frozens
     if len(component_rows) == 1:  # one equation pins its unknown only when it has just one
         entries = component_rows[0]
         return frozenset([entries[0][0]]) if len(entries) == 1 else frozenset()
-    keys = sorted({key for entries in component_rows for key, _ in entries}, key=repr)
-    local = {key: i for i, key in enumerate(keys)}
-    matrix = np.zeros((len(component_rows), len(keys)))
-    for r, entries in enumerate(component_rows):
+    rows: list[dict[Any, float]] = []
+    for entries in component_rows:
+        row: dict[Any, float] = {}
         for key, coefficient in entries:
-            matrix[r, local[key]] += coefficient
-    return frozenset(key for key, pinned in zip(keys, _pinned_columns(matrix), strict=True) if pinned)
+            row[key] = row.get(key, 0.0) + coefficient
+        rows.append(row)
+    return frozenset(_pinned_sparse(rows))
 
 
 def _component_rows(
