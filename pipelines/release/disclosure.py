@@ -321,6 +321,7 @@ def determined_groups(
     constraints: Sequence[Constraint],
     hidden: set[int],
     cache: dict[tuple, frozenset] | None = None,
+    relevant: set[int] | None = None,
 ) -> list[set[int]]:
     """Hidden cells whose value follows exactly from the published ones, per connected component.
 
@@ -329,6 +330,7 @@ def determined_groups(
     to the unknowns (`_pinned_columns`). Connected components are solved apart, and a
     component seen before (same equations over the same unknowns) is answered from `cache`:
     secondary suppression re-checks after each added cell, and most components stay as they were.
+    Components without a `relevant` unknown are skipped (when given).
     """
     rows: list[tuple[tuple[Any, float], ...]] = []
     for number, constraint in enumerate(constraints):
@@ -366,6 +368,8 @@ def determined_groups(
 
     groups: list[set[int]] = []
     for component_rows in by_component.values():
+        if relevant is not None and not any(key in relevant for entries in component_rows for key, _ in entries):
+            continue  # nothing in it needs protecting: not worth solving
         signature = tuple(component_rows)
         pinned = cache.get(signature) if cache is not None else None
         if pinned is None:
@@ -563,7 +567,8 @@ def protect(
             hide(pick)
         # 3. audit: sensitive quantities pinned by the published ones
         hidden = {q for q in range(n) if published[q] == 0}
-        groups = [sorted((group & sensitive) - exposed) for group in determined_groups(constraints, hidden, cache)]
+        pinned = determined_groups(constraints, hidden, cache, relevant=sensitive - exposed)
+        groups = [sorted((group & sensitive) - exposed) for group in pinned]
         groups = sorted(group for group in groups if group)
         if not groups:
             return exposed
