@@ -60,9 +60,12 @@ def test_fte_is_judged_by_persons_and_published_for_large_areas(cells: pl.DataFr
             (pl.col("persons_built") >= 20) & (pl.col("area_type") == "region") & (pl.col("breakdown") == "total")
         )
         assert large.height > 0 and not large["suppressed"].any(), indicator
-        assert figures["suppressed"].mean() < 0.5, indicator
-    salten = cells.filter((pl.col("indicator_id") == "fte") & (pl.col("area_code") == "salten"))
-    assert not salten["suppressed"].any()
+    # most FTE figures are published; function families are often 1–4 persons, so not there
+    assert cells.filter(pl.col("indicator_id") == "fte")["suppressed"].mean() < 0.5
+    salten = cells.filter(
+        (pl.col("indicator_id") == "fte") & (pl.col("area_code") == "salten") & (pl.col("breakdown") == "total")
+    )
+    assert salten.height > 0 and not salten["suppressed"].any()
 
 
 def test_persons_are_shown_beside_published_figures_and_never_beside_hidden_ones(cells: pl.DataFrame):
