@@ -127,6 +127,9 @@ NOT_ADDITIVE_OVER_BREAKDOWNS = frozenset({"function_staff"})
 # Shares whose numerator is not a number of persons (FTE held by persons 60+): the 1–2 person
 # test cannot be made, so any share strictly between 0 and 1 in a small group is hidden.
 NON_PERSON_NUMERATORS = frozenset({"function_age_risk"})
+# Repairs of one sensitive quantity before it is reported as given away by the structure itself
+# (a breakdown whose other cells add up to the total reveals the missing one whatever is hidden).
+MAX_REPAIRS = 30
 # Means with a cap: at the cap everyone is at it (average position size 100 % = all full-time).
 CAPPED_MEANS = {"avg_position_size": 100.0}
 
@@ -542,6 +545,7 @@ def protect(
     # them (a partner that can be worked out no longer protects).
     guarded = set(sensitive)
     exposed: set[int] = set()
+    attempts: dict[int, int] = {}
     cache: dict[tuple, frozenset] = {}
     queue.extend(range(len(constraints)))
     queued.update(queue)
@@ -576,6 +580,10 @@ def protect(
         for group in groups:  # every pinned sensitive quantity, re-solved after each repair
             for number, q in enumerate(group):
                 if number and q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity)):
+                    continue
+                attempts[q] = attempts.get(q, 0) + 1
+                if attempts[q] > MAX_REPAIRS:  # the structure itself gives it away: report, stop hiding
+                    exposed.add(q)
                     continue
                 pick = _repair(q, constraints, by_quantity, hidden, pickable, order)
                 if pick is None:  # only kept totals are left: privacy wins over keeping them
