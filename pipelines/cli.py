@@ -194,11 +194,18 @@ def run(
         str | None,
         typer.Option(help="Rebuild only these years of the indicators, e.g. 2019-2021 (job rebuild_indicators)."),
     ] = None,
+    retry: Annotated[
+        Path | None,
+        typer.Option(help="Kjør en leveranse i innboksen på nytt (filnavn eller sti), f.eks. etter en feilet kjøring."),
+    ] = None,
 ) -> None:
     """Materialise through Dagster in this process (the same definitions and checks), with progress."""
-    from pipelines.defs.orchestration.runner import run_in_process
+    from pipelines.defs.orchestration.runner import retry_delivery, run_in_process
 
-    outcome = run_in_process(console, select=select, job=job, years=years)
+    if retry is not None:
+        outcome = retry_delivery(console, retry)
+    else:
+        outcome = run_in_process(console, select=select, job=job, years=years)
     raise typer.Exit(0 if outcome.success else 1)
 
 
@@ -303,12 +310,12 @@ def main() -> None:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
         code = app(standalone_mode=False)
     except WorkforceError as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]feil:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
+        err_console.print("avbrutt")
         sys.exit(130)
     except Exception as error:  # click usage errors carry their own exit codes
         import click
