@@ -226,7 +226,13 @@ def ui(
     # Dagster starts: run workers parsing concurrently would race on dbt/target/.
     prepare_manifest()
     os.environ[MANIFEST_PREPARED_ENV] = "1"
+    # `dagster dev` is "superseded" by `dg dev`, which needs a dg project layout this repo does
+    # not use; its SupersessionWarning would open every UI log. Silence that one warning only,
+    # in this process only (-W is not inherited by the webserver's and daemon's children).
     command = [
+        sys.executable,
+        "-W",
+        "ignore:Function `dev_command` is superseded",
         str(Path(sys.executable).with_name("dagster")),
         "dev",
         "-m",
@@ -238,7 +244,10 @@ def ui(
         "-p",
         str(port),
     ]
-    console.print(f"Dagster UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    console.print(
+        f"Dagster-UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']}); stopp med Ctrl-C.",
+        highlight=False,
+    )
     # Run from DAGSTER_HOME: started in the repository, Dagster warns about the template
     # dagster.yaml there, which is not the instance config in use.
     raise typer.Exit(subprocess.call(command, cwd=settings.dagster_home))
