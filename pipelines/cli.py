@@ -180,6 +180,38 @@ def sql(
 
 
 @app.command()
+def explore(
+    out: Annotated[
+        Path | None, typer.Option(help="HTML-filen som skrives (standard WORKFORCE_HOME/utforsker.html).")
+    ] = None,
+) -> None:
+    """Skriv én frittstående HTML-side (virker uten nett) for å se indikatorene som graf og tabell."""
+    from pipelines.analysts.explore import write_explorer
+
+    settings = get_settings()
+    path = write_explorer(settings.published_db_path, out or settings.home / "utforsker.html")
+    console.print(f"Utforskeren: {path}  (åpne i en nettleser; kun til intern bruk)", highlight=False)
+
+
+@app.command()
+def export(
+    out: Annotated[
+        Path | None, typer.Option(help="Mappen filene skrives til (standard WORKFORCE_HOME/eksport).")
+    ] = None,
+    format: Annotated[
+        list[str] | None, typer.Option("--format", help="parquet og/eller xlsx (standard begge).")
+    ] = None,
+) -> None:
+    """Skriv analysetabellene (marts) som Parquet og xlsx for Excel og Power BI."""
+    from pipelines.analysts.export import FORMATS, export_marts
+
+    settings = get_settings()
+    files = export_marts(settings.published_db_path, out or settings.home / "eksport", tuple(format or FORMATS))
+    for path in files:
+        console.print(f"skrevet: {path}", highlight=False)
+
+
+@app.command()
 def run(
     select: Annotated[
         str | None,
