@@ -94,7 +94,7 @@ def explorer_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "select 'municipality', municipality_code, municipality_name, null from marts.dim_municipality "
         "order by area_type desc, area_name",
     )
-    value_labels: dict[str, dict[str, str]] = {}
+    value_labels: dict[str, dict[str, str]] = {"gender": {"F": "Kvinner", "M": "Menn"}}
     if _has_table(con, "marts.dim_position_group"):
         require_columns(con, "marts.dim_position_group", ("position_group", "position_group_name"))
         value_labels["position_group"] = dict(
