@@ -35,10 +35,12 @@ def _metadata(outcome: Any) -> dict[str, Any]:
 
 
 def _fetch(name: str, context: dg.AssetExecutionContext) -> Any:
+    from pipelines.defs.failures import configuration_failures
     from pipelines.settings import get_settings
     from pipelines.ssb.load import fetch_catalogue
 
-    [outcome] = fetch_catalogue(get_settings(), table=name)
+    with configuration_failures():  # a bad WORKFORCE_SSB_MODE is not retried
+        [outcome] = fetch_catalogue(get_settings(), table=name)
     if outcome.is_demo or outcome.status != "ok":
         context.log.warning(f"{name}: {outcome.message}")
     return outcome
