@@ -215,23 +215,23 @@ def export(
 def run(
     select: Annotated[
         str | None,
-        typer.Option(help="Dagster asset selection, e.g. 'group:dbt', 'key:marts/fct_turnover+' (default: all "
-                     "but the county release)."),
+        typer.Option(help="Dagster-utvalg av eiendeler, f.eks. 'group:dbt', 'key:marts/fct_turnover+' (standard: alt "
+                     "unntatt fylkesleveransen)."),
     ] = None,
     job: Annotated[
         str | None,
-        typer.Option(help="A job instead: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
+        typer.Option(help="En jobb i stedet: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
     ] = None,
     years: Annotated[
         str | None,
-        typer.Option(help="Rebuild only these years of the indicators, e.g. 2019-2021 (job rebuild_indicators)."),
+        typer.Option(help="Bygg bare disse årene av indikatorene på nytt, f.eks. 2019-2021 (jobb rebuild_indicators)."),
     ] = None,
     retry: Annotated[
         Path | None,
         typer.Option(help="Kjør en leveranse i innboksen på nytt (filnavn eller sti), f.eks. etter en feilet kjøring."),
     ] = None,
 ) -> None:
-    """Materialise through Dagster in this process (the same definitions and checks), with progress."""
+    """Kjør gjennom Dagster i denne prosessen (de samme definisjonene og sjekkene), med fremdrift."""
     from pipelines.defs.orchestration.runner import retry_delivery, run_in_process
 
     if retry is not None:
@@ -243,9 +243,9 @@ def run(
 
 @app.command()
 def ui(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+    port: Annotated[int, typer.Option(help="Port på 127.0.0.1.")] = 3000,
 ) -> None:
-    """Start the Dagster UI on 127.0.0.1 with this project's instance config."""
+    """Start Dagster-UI-et og daemonen på 127.0.0.1 (stopp med Ctrl-C)."""
     import os
     import subprocess
 
