@@ -9,8 +9,11 @@ stream one by one) print a line "n av N".
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -18,6 +21,8 @@ from rich.table import Table
 
 # In a log or pipe, one progress line per this many materialised assets.
 PROGRESS_EVERY = 10
+# A release's staging folder, `.tmp-<release id>-<pid>`, before it is renamed to `<release id>`.
+STAGING = re.compile(r"^\.tmp-(.+)-\d+$")
 
 
 @dataclass
@@ -37,8 +42,19 @@ class RunTally:
 class RunDisplay:
     """Receives the runner's events (plain strings and counts, no Dagster types)."""
 
-    def __init__(self, console: Console, title: str, assets_total: int, checks_total: int) -> None:
+    def __init__(
+        self,
+        console: Console,
+        title: str,
+        assets_total: int,
+        checks_total: int,
+        watch: dict[str, Path] | None = None,
+    ) -> None:
         self.console = console
+        # step -> folder whose new files are announced while the step runs (the county release
+        # writes its files into a staging folder there, one after the other)
+        self.watch = watch or {}
+        self._watchers: dict[str, tuple[threading.Event, threading.Thread]] = {}
         self.title = title
         self.tally = RunTally(assets_total, checks_total)
         self.live = console.is_terminal
@@ -67,6 +83,8 @@ class RunDisplay:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for step in list(self._watchers):
+            self._stop_watching(step)
         self.progress.stop()
 
     # --- events -------------------------------------------------------------------------
@@ -75,13 +93,52 @@ class RunDisplay:
         self.progress.update(self._step_task, description=f"{self.title}: {step}")
         if not self.live:
             self.console.print(f"▶ {step}", highlight=False)
+        if step in self.watch:
+            stop = threading.Event()
+            thread = threading.Thread(target=self._announce_files, args=(self.watch[step], stop), daemon=True)
+            self._watchers[step] = (stop, thread)
+            thread.start()
+
+    def _announce_files(self, folder: Path, stop: threading.Event) -> None:
+        """Print each file that appears under `folder` while the step runs, once: a file
+        written into a staging folder (`.tmp-<id>-<pid>`) and then seen again after the folder
+        is renamed to `<id>` is the same file."""
+
+        def files() -> dict[tuple[str, ...], Path]:
+            try:
+                found = [p for p in folder.rglob("*") if p.is_file()]
+            except OSError:  # a staging folder renamed while we looked
+                return {}
+            keys = {}
+            for path in found:
+                top, *rest = path.relative_to(folder).parts
+                keys[(STAGING.sub(r"\1", top), *rest)] = path
+            return keys
+
+        seen = set(files())
+        while True:
+            stopping = stop.wait(0.5)
+            for key, path in sorted(files().items()):
+                if key not in seen:
+                    seen.add(key)
+                    self.console.print(f"  skrevet: {path.name}", highlight=False)
+            if stopping:
+                return
+
+    def _stop_watching(self, step: str) -> None:
+        watcher = self._watchers.pop(step, None)
+        if watcher:
+            watcher[0].set()
+            watcher[1].join(timeout=5)
 
     def step_finished(self, step: str) -> None:
+        self._stop_watching(step)
         if not self.live:
             seconds = time.perf_counter() - self._step_started.get(step, self.started)
             self.console.print(f"✓ {step} ({seconds:.1f} s)", highlight=False)
 
     def step_failed(self, step: str, message: str) -> None:
+        self._stop_watching(step)
         self.tally.steps_failed.append((step, message))
         self.console.print(f"[red]✗ {step}:[/red] {message}", highlight=False, soft_wrap=True)
 
@@ -124,7 +181,9 @@ class RunDisplay:
         if tally.steps_skipped:
             more = " …" if len(tally.steps_skipped) > 6 else ""
             table.add_row("hoppet over", ", ".join(tally.steps_skipped[:6]) + more)
-        for key, value in (extra or {}).items():
-            table.add_row(key, value)
         table.add_row("tid", f"{time.perf_counter() - self.started:.1f} s")
         self.console.print(table)
+        # Paths on lines of their own, never wrapped or cut: they are copied into shells.
+        width = max((len(key) for key in extra or {}), default=0)
+        for key, value in (extra or {}).items():
+            self.console.print(f"{key:<{width}}  {value}", highlight=False, soft_wrap=True)

@@ -91,6 +91,7 @@ def test_a_delivery_flows_from_the_inbox_to_the_published_warehouse_on_the_demo_
             assert retried.returncode == 0, retried.stdout[-3000:] + retried.stderr[-3000:]
             assert retried.stderr.count("bruker demoens pseudonymiseringsnøkkel") == 1
             assert "analysebase" in retried.stdout
+            assert "10 av " in retried.stdout and "eiendeler materialisert" in retried.stdout  # dbt's progress
 
             # 3. the next delivery goes all the way while the UI runs, without any extra step
             drop(second, settings.inbox_dir)

@@ -206,7 +206,7 @@ def run_in_process(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if console.file is sys.stdout:
         console = Console(file=sys.stdout, force_terminal=console.is_terminal, width=console.width)
-    display = RunDisplay(console, title, assets, checks)
+    display = RunDisplay(console, title, assets, checks, watch={"release": settings.releases_dir})
     instance.add_event_listener(run_id, _Listener(display))
     with display, open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job_def.execute_in_process(
