@@ -37,6 +37,13 @@ BREAKDOWN_LABELS = {
     "transition": "Overgang",
 }
 
+# `basis` of fct_indicators (dbt/models/marts/_marts__models.yml), in words.
+BASIS_LABELS = {
+    "sector": "hele kommunesektoren (stillinger i alle kommuner personen er knyttet til)",
+    "municipality": "bare innenfor kommunen",
+    "": "ikke et persontall",
+}
+
 
 def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
     """Fail loudly when the warehouse lacks a column this page reads (a renamed mart column
@@ -101,6 +108,7 @@ def explorer_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             con.execute("select position_group, position_group_name from marts.dim_position_group").fetchall()
         )
     return {
+        "basis_labels": BASIS_LABELS,
         "columns": columns,
         "dictionaries": {name: list(lookup) for name, lookup in dictionaries.items()},
         "indicators": indicators,
