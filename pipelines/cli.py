@@ -18,16 +18,16 @@ from pipelines.settings import get_settings
 
 app = typer.Typer(
     name="workforce",
-    help="Staffing indicators for Nordland's municipalities.",
+    help="Bemanningsindikatorer for kommunene i Nordland.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-ssb_app = typer.Typer(help="SSB and KLASS statistics.", no_args_is_help=True)
+ssb_app = typer.Typer(help="Statistikk fra SSB og KLASS.", no_args_is_help=True)
 release_app = typer.Typer(help="County releases.", no_args_is_help=True)
 app.add_typer(ssb_app, name="ssb")
 app.add_typer(release_app, name="release")
-bench_app = typer.Typer(help="Benchmarks: ratios to a baseline in the same process.", no_args_is_help=True)
+bench_app = typer.Typer(help="Ytelsesmålinger: forhold til en grunnlinje i samme prosess.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 console = Console()
@@ -66,7 +66,7 @@ def demo_data(
         str, typer.Option(help="salten,outer-lofoten | nordland | norway, or a list of codes.")
     ] = "salten,outer-lofoten",
 ) -> None:
-    """Generate synthetic, deterministic HR deliveries in the dialects of real HR systems."""
+    """Lag syntetiske, deterministiske HR-leveranser i formatene til ekte HR-systemer."""
     from pipelines.demo.generate import generate_deliveries
 
     summary = generate_deliveries(out, years=years, scale=scale, seed=seed, municipalities=municipalities)
@@ -75,7 +75,7 @@ def demo_data(
 
 @app.command()
 def demo() -> None:
-    """Run the whole pipeline on synthetic deliveries and the bundled SSB snapshot (`make demo`)."""
+    """Kjør hele løpet på syntetiske leveranser og SSB-øyeblikksbildet i pakken (`make demo`)."""
     from pipelines.demo.run import run_demo
 
     run_demo(get_settings().with_demo_secret(), console)
@@ -143,7 +143,7 @@ def check(
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="Run id (default: a new one).")] = None,
 ) -> None:
-    """Run the quality gate on the build database; exit code 1 when a blocking check failed."""
+    """Kjør kvalitetsporten på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
     from pipelines.quality.console import print_gate_summary
     from pipelines.quality.gate import run_gate
 
@@ -155,7 +155,7 @@ def check(
 # --- dbt, orchestration, analysts ----------------------------------------------------------
 @app.command("dbt-manifest")
 def dbt_manifest() -> None:
-    """Prepare dbt's manifest (a build step; Dagster never parses dbt at import)."""
+    """Lag dbts manifest (et byggesteg; Dagster parser aldri dbt ved import)."""
     from pipelines.defs.dbt.project import prepare_manifest
 
     console.print(f"dbt manifest: {prepare_manifest()}")
@@ -334,7 +334,7 @@ def release_diff(
 def indicators(
     build: Annotated[bool, typer.Option(help="Run `dbt build` on the build database first.")] = True,
 ) -> None:
-    """Build the indicators (dbt) and print the headline figures for Salten and outer Lofoten."""
+    """Bygg indikatorene (dbt) og vis hovedtallene for Salten og Ytre Lofoten."""
     from pipelines.indicators.build import run_dbt
     from pipelines.indicators.headline import headline_table
 
