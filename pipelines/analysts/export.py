@@ -82,7 +82,10 @@ def _workbook(con, marts: list[str], path: Path, source: Path) -> Path:
             frame.write_excel(workbook=workbook, worksheet=name[:31], autofit=True, table_style="Table Style Light 1")
             about.write(5 + i, 0, name)
             about.write(5 + i, 1, frame.height)
-    finally:
+    except BaseException:
         workbook.close()
+        tmp.unlink(missing_ok=True)  # no half workbook left behind
+        raise
+    workbook.close()
     tmp.replace(path)
     return path
