@@ -32,3 +32,22 @@ def test_the_publish_job_shows_its_files_and_names_the_release_folder(
     [folder] = re.findall(r"^fylkesleveranse\s+(\S+)", out, flags=re.MULTILINE)
     assert Path(folder).parent == settings.releases_dir
     assert sorted(p.name for p in Path(folder).iterdir()) == sorted(written)
+
+
+def test_a_long_step_says_how_far_it_got_in_a_log():
+    import io
+
+    from rich.console import Console
+
+    from pipelines.orchestration.progress import RunDisplay
+
+    output = io.StringIO()
+    display = RunDisplay(Console(file=output, width=100), "t", assets_total=25, checks_total=0)
+    with display:
+        display.step_started("workforce_dbt")
+        for number in range(21):
+            display.asset_materialised(f"marts/m{number}")
+        display.step_finished("workforce_dbt")
+    text = output.getvalue()
+    assert "  10 av 25 eiendeler materialisert" in text and "  20 av 25 eiendeler materialisert" in text
+    assert text.count("eiendeler materialisert") == 2

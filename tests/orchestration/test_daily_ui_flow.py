@@ -3,7 +3,8 @@ demo-like home: the secret lives only in `<home>/demo.secret`, as `make demo` le
 
 1. Before the demo secret exists, a dropped delivery's run fails at once with the configuration
    error as its message — not retried — and the sensor names the file and how to run it again.
-2. With the demo secret in place, `workforce run --retry FILE` (no WORKFORCE_SECRET set) ingests it.
+   `workforce run --retry FILE` starts that delivery's run again (failing the same way, quickly).
+2. With the demo secret in place, "Re-execute" of the failed run (the UI's GraphQL call) ingests it.
 3. A second delivery dropped while the UI runs is materialised by the sensor without any extra
    step, and the UI's runs page shows both (headless Chromium, network cut off)."""
 
@@ -28,6 +29,11 @@ from tests.orchestration.orch_support import UiServer, wait_for, workforce_comma
 pytestmark = pytest.mark.slow
 
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+REEXECUTE = (
+    "mutation($parentRunId: String!) { launchPipelineReexecution(reexecutionParams: "
+    "{parentRunId: $parentRunId, strategy: FROM_FAILURE}) { __typename ... on LaunchRunSuccess { run { runId } } "
+    "... on PythonError { message } } }"
+)
 SENSOR_TICKS = (
     "{ sensorOrError(sensorSelector: {repositoryLocationName: \"pipelines.definitions:defs\", "
     "repositoryName: \"__repository__\", sensorName: \"inbox\"}) { ... on Sensor { sensorState { "
@@ -84,14 +90,26 @@ def test_a_delivery_flows_from_the_inbox_to_the_published_warehouse_on_the_demo_
             reason = wait_for(told, timeout=300, every=3.0, what="the sensor to name the failed delivery")
             assert f"workforce run --retry {first.name}" in reason and "Re-execute" in reason
 
-            # 2. `make demo` wrote the secret: the retry from the shell needs nothing else
+            # `workforce run --retry` starts the same delivery's run (still no secret: it fails
+            # in seconds, with the same headline and the delivery's tags)
+            early = subprocess.run(workforce_command("run", "--retry", first.name), cwd=REPO_ROOT, env=env,
+                                   capture_output=True, text=True, timeout=600)
+            assert early.returncode == 1, early.stdout[-3000:] + early.stderr[-3000:]
+            assert "Konfigurasjonsfeil: Ingen pseudonymiseringsnøkkel" in early.stdout
+            [cli_run] = instance.get_runs(filters=dg.RunsFilter(tags={DELIVERY_TAG: first.name,
+                                                                      "workforce/trigger": "retry"}))
+            assert cli_run.status == dg.DagsterRunStatus.FAILURE
+            assert cli_run.run_config["ops"]["hr_inbox"]["config"]["files"] == [first.name]
+
+            # 2. `make demo` wrote the secret: "Re-execute" on the failed run in the UI ingests it
             settings.demo_secret_path.write_text(SECRET + "\n")
-            retried = subprocess.run(workforce_command("run", "--retry", first.name), cwd=REPO_ROOT, env=env,
-                                     capture_output=True, text=True, timeout=900)
-            assert retried.returncode == 0, retried.stdout[-3000:] + retried.stderr[-3000:]
-            assert retried.stderr.count("bruker demoens pseudonymiseringsnøkkel") == 1
-            assert "analysebase" in retried.stdout
-            assert "10 av " in retried.stdout and "eiendeler materialisert" in retried.stdout  # dbt's progress
+            launched = ui.graphql(REEXECUTE, {"parentRunId": failed.run_id})["launchPipelineReexecution"]
+            assert launched["__typename"] == "LaunchRunSuccess", launched
+            rerun_id = launched["run"]["runId"]
+            rerun = wait_for(lambda: (r := instance.get_run_by_id(rerun_id)) and r.status in FINISHED and r,
+                             timeout=900, every=2.0, what="the re-executed run")
+            assert rerun.status == dg.DagsterRunStatus.SUCCESS
+            assert rerun.tags[DELIVERY_TAG] == first.name
 
             # 3. the next delivery goes all the way while the UI runs, without any extra step
             drop(second, settings.inbox_dir)
