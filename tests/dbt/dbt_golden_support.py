@@ -49,6 +49,9 @@ SSB_DDL = """
 create table if not exists raw.ssb_population (
     municipality_code varchar, year integer, kjonn_code varchar, alder_code varchar,
     contentscode_code varchar, value double, status varchar, is_demo boolean);
+create table if not exists raw.ssb_education_level (
+    municipality_code varchar, year integer, nivaa_code varchar, kjonn_code varchar,
+    contentscode_code varchar, value double, status varchar, is_demo boolean);
 create table if not exists raw.ssb_kostra_fte (
     municipality_code varchar, year integer, kokfunksjon0000_code varchar, value double);
 create table if not exists raw.klass_municipality (
@@ -64,6 +67,7 @@ def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
     # The KLASS tables have the SSB loader's DDL (ensure_schema), which records each row's source.
     for table, extra in (
         ("ssb_population", ""),
+        ("ssb_education_level", ""),
         ("klass_municipality", ", 'golden' as source"),
         ("klass_municipality_changes", ", 'golden' as source"),
     ):

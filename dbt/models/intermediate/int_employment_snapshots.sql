@@ -38,7 +38,8 @@ final as (
         employments.start_date,
         employments.service_area,
         employments.function_family,
-        employments.termination_group
+        employments.termination_group,
+        employments.education_level
     from employments
     inner join snapshots
         on snapshots.municipality_code = employments.municipality_code
