@@ -35,6 +35,12 @@ staff_ages as (
     group by all
 ),
 
+names as (
+    select area_code as municipality_code, area_name as municipality_name
+    from {{ ref('int_area_names') }}
+    where area_type = 'municipality'
+),
+
 latest as (
     select municipality_code, max(year) as latest_year
     from {{ ref('int_data_coverage') }}
@@ -64,6 +70,7 @@ recruitment as (
 joined as (
     select
         capacity.area_code as municipality_code,
+        names.municipality_name,
         capacity.year,
         capacity.year = latest.latest_year as is_latest_year,
         capacity.function_family,
@@ -93,6 +100,7 @@ joined as (
     from capacity
     inner join families using (function_family)
     inner join latest on latest.municipality_code = capacity.area_code
+    inner join names on names.municipality_code = capacity.area_code
     left join staff_ages
         on staff_ages.municipality_code = capacity.area_code
        and staff_ages.year = capacity.year

@@ -9,9 +9,10 @@
 --   I_h  = h * H
 --   G_h  = R_h + L_h - I_h   (positive = shortfall)
 -- and the band: low = R_h + L_h(min q) - h * max H, high = R_h + L_h(max q) - h * min H.
--- FTE uses the same q on the stock's FTE and the hires' FTE. Years without a turnover figure
--- (no previous snapshot or no staff the year before) are left out of q's mean, years
--- without data out of H's; `turnover_years` and `hire_years` say how many were used.
+-- FTE uses the same q on the stock's FTE and the hires' FTE. The history (int_replacement_base)
+-- pools the area's municipalities with data in Y; years without a turnover figure are left
+-- out of q's mean, years without data out of H's (`turnover_years`, `hire_years`). A base year
+-- without any turnover year has no projection.
 with base as (
     select * from {{ ref('int_replacement_base') }}
 ),
@@ -20,60 +21,16 @@ horizons as (
     select * from (values (5), (10)) as horizons(horizon_years)
 ),
 
-window_years as (
-    select
-        base.area_type,
-        base.area_code,
-        base.year,
-        base.function_family,
-        avg(history.turnover_excl_retirement) as q_mean,
-        min(history.turnover_excl_retirement) as q_min,
-        max(history.turnover_excl_retirement) as q_max,
-        count(history.turnover_excl_retirement) as turnover_years,
-        avg(history.hires) as hires_mean,
-        min(history.hires) as hires_min,
-        max(history.hires) as hires_max,
-        avg(history.hires_fte) as hires_fte_mean,
-        min(history.hires_fte) as hires_fte_min,
-        max(history.hires_fte) as hires_fte_max,
-        count(history.hires) as hire_years
-    from base
-    inner join base as history
-        on history.area_type = base.area_type
-       and history.area_code = base.area_code
-       and history.function_family = base.function_family
-       and history.year between base.year - 2 and base.year
-    group by all
-),
-
 projected as (
     select
-        base.area_type,
-        base.area_code,
-        base.year,
-        base.function_family,
+        base.*,
         horizons.horizon_years,
-        base.stock_persons,
-        base.stock_fte,
         case horizons.horizon_years when 5 then base.retirements_5y else base.retirements_10y end as retirements,
         case horizons.horizon_years when 5 then base.retirements_fte_5y else base.retirements_fte_10y end
-            as retirements_fte,
-        window_years.q_mean,
-        window_years.q_min,
-        window_years.q_max,
-        window_years.turnover_years,
-        window_years.hires_mean,
-        window_years.hires_min,
-        window_years.hires_max,
-        window_years.hires_fte_mean,
-        window_years.hires_fte_min,
-        window_years.hires_fte_max,
-        window_years.hire_years
+            as retirements_fte
     from base
-    inner join window_years using (area_type, area_code, year, function_family)
     cross join horizons
-    where base.stock_persons > 0
-      and window_years.turnover_years > 0
+    where base.turnover_years > 0
 ),
 
 flows as (
