@@ -77,13 +77,16 @@ J = _job_arrays()
 def _thin_functions(counts: np.ndarray, entity: int) -> np.ndarray:
     """A small municipality's finance and engineering jobs: one or two positions per group
     (cat.THIN_FUNCTION_JOBS), so its competence plan and the host-municipality candidates
-    have single-person functions to find. The positions taken away are not redistributed.
-    Deterministic (alternating by entity and group), so the random stream of every other
-    draw is unchanged."""
+    have single-person functions to find. The positions moved go to (or come from) the
+    general clerks (cat.THIN_FUNCTION_POOL), so the municipality keeps its size and every
+    later random draw its place in the stream. Alternates 1 and 2 by entity and group."""
     counts = counts.copy()
+    pool = cat.JOB_INDEX[cat.THIN_FUNCTION_POOL]
     for g, group in enumerate(cat.THIN_FUNCTION_JOBS):
         jobs = [cat.JOB_INDEX[key] for key in group]
-        wanted = 1 + (entity + g) % cat.THIN_FUNCTION_MAX
+        have = int(counts[jobs].sum())
+        wanted = min(1 + (entity + g) % cat.THIN_FUNCTION_MAX, have + int(counts[pool]))
+        counts[pool] += have - wanted
         counts[jobs] = 0
         counts[jobs[0]] = wanted
     return counts
