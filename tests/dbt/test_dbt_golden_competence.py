@@ -241,3 +241,44 @@ def test_host_municipality_candidates(golden_db):
         ("payroll", "1820", "kapasitet", None, 1, 1, "Alstahaug", True, 1),
         ("technical_planning", "1818", "sårbar", "én person", 1, 0, None, False, 2),
     ]
+
+
+# --- release part (pipelines/release/competence.py), on the golden warehouse ------------------
+def test_release_plan_hides_ages_and_education_of_small_families(golden_db):
+    from pipelines.release.competence import SHEET_NAME, plan_rows, plan_sections, plan_sheet
+    from pipelines.release.disclosure import DisclosureRule
+
+    rows = plan_rows(golden_db, DisclosureRule(), year=2018)
+    published = [
+        (r.values["municipality_code"], r.values["priority"], r.values["reason"], r.is_suppressed) for r in rows
+    ]
+    # every 2018 family has fewer than 5 persons: only staffing and postings are shown, and
+    # Herøy's payroll ranks on "én person, under ett årsverk" (3 + 2), not on its hidden 60+
+    assert published == [
+        ("1818", 1, "én person, under ett årsverk", True),
+        ("1818", 2, "én person", True),
+        ("1820", 1, "få kvalifiserte søkere, ofte utlyst på nytt", True),
+    ]
+    assert all(r.values["gap_5y"] is None and r.values["age_risk_share"] is None for r in rows)
+    # with a threshold of one person everything is shown
+    open_rows = plan_rows(golden_db, DisclosureRule(min_persons=1), year=2018)
+    assert open_rows[0].values["reason"] == "én person, under ett årsverk, 60+"
+    assert open_rows[2].values["gap_5y"] == pytest.approx(-3.5514853665, abs=1e-9)
+    sheet = plan_sheet(golden_db, DisclosureRule(), year=2018)
+    assert SHEET_NAME == "Kompetanseplan – grunnlag" and len(SHEET_NAME) <= 31
+    assert sheet.height == 3 and sheet["Funksjon"].to_list() == ["Lønn", "Teknisk og plan", "Lønn"]
+    assert sheet["Erstatningsbehov 5 år"].null_count() == 3
+    sections = plan_sections(open_rows)
+    assert sections[1]["paragraphs"][0].startswith("1. Lønn: 4 personer, 3,5 årsverk.")
+    assert "overskudd på 3,6 personer (mellom -9,0 og -1,2)" in sections[1]["paragraphs"][0]
+
+
+def test_release_plan_names_a_missing_column():
+    from pipelines.release.competence import plan_rows
+    from pipelines.release.disclosure import DisclosureRule
+    from pipelines.release.errors import ReleaseError
+
+    con = duckdb.connect()
+    con.execute("create schema marts; create table marts.fct_competence_plan (municipality_code varchar)")
+    with pytest.raises(ReleaseError, match="mangler kolonnene municipality_name"):
+        plan_rows(con, DisclosureRule())

@@ -140,16 +140,18 @@ flagged as (
 ),
 
 scored as (
+    -- structural reasons (staffing and postings) and personal ones (ages, education): a
+    -- release hides the personal ones for small families, so both parts are kept apart
     select
         flagged.*,
         3 * cast(is_single_person as integer)
             + 2 * cast(is_under_one_fte as integer)
-            + 2 * cast(has_age_risk as integer)
-            + 2 * cast(has_large_gap as integer)
             + cast(has_long_fill as integer)
             + cast(has_few_qualified as integer)
-            + cast(has_readvertising as integer)
-            + cast(has_qualification_gap as integer) as priority_score,
+            + cast(has_readvertising as integer) as structural_score,
+        2 * cast(has_age_risk as integer)
+            + 2 * cast(has_large_gap as integer)
+            + cast(has_qualification_gap as integer) as personal_score,
         coalesce(nullif(concat_ws(', ',
             case when is_single_person then 'én person' end,
             case when is_under_one_fte then 'under ett årsverk' end,
@@ -159,16 +161,24 @@ scored as (
             case when has_few_qualified then 'få kvalifiserte søkere' end,
             case when has_readvertising then 'ofte utlyst på nytt' end,
             case when has_qualification_gap then 'kvalifikasjonsgap' end
-        ), ''), 'ingen særskilt risiko') as priority_reason
+        ), ''), 'ingen særskilt risiko') as priority_reason,
+        coalesce(nullif(concat_ws(', ',
+            case when is_single_person then 'én person' end,
+            case when is_under_one_fte then 'under ett årsverk' end,
+            case when has_long_fill then 'lang tid til besatt' end,
+            case when has_few_qualified then 'få kvalifiserte søkere' end,
+            case when has_readvertising then 'ofte utlyst på nytt' end
+        ), ''), 'ingen særskilt risiko') as structural_reason
     from flagged
 ),
 
 final as (
     select
         * exclude (sort_order),
+        structural_score + personal_score as priority_score,
         row_number() over (
             partition by municipality_code, year
-            order by priority_score desc, gap_5y desc nulls last, sort_order
+            order by structural_score + personal_score desc, gap_5y desc nulls last, sort_order
         ) as priority_rank
     from scored
 )
