@@ -38,8 +38,7 @@ final as (
         employments.start_date,
         employments.service_area,
         employments.function_family,
-        employments.termination_group,
-        employments.education_level
+        employments.termination_group
     from employments
     inner join snapshots
         on snapshots.municipality_code = employments.municipality_code

@@ -1,21 +1,21 @@
 -- Grain: one row per (municipality_code, year, person_number): every counted employee on
 -- 1 December with the education the HR export delivered, never imputed.
---   * education_level: the highest recognised level among the person's counted employments
---     that day (dbt/seeds/education_level_aliases.csv); null when none is recognised;
+--   * education_level: the recognised level (dbt/seeds/education_level_aliases.csv) of the
+--     person's main employment's education_level (education describes the person; reading
+--     it off the main employment spares a second pass over every employment and snapshot);
+--     null when not recognised;
 --   * education_status: 'levert' (a level is known), 'ukjent' (the municipality delivers
 --     education that year but not a recognised level for this person) or 'ikke_levert' (no
---     employment of the municipality's snapshot carries any education_level);
+--     counted employee of the municipality's snapshot carries any education_level);
 --   * required_education_level: what the person's main position group requires
 --     (dbt/seeds/position_group_education.csv); null for groups without a requirement;
 --   * is_below_requirement: known level below the requirement (null when either is missing).
 {{ config(**year_slice_config()) }}
-with employment_snapshots as (
-    select * from {{ ref('int_employment_snapshots') }}
-    where is_counted_type and {{ in_year_slice() }}
-),
-
-persons as (
-    select * from {{ ref('int_person_snapshots') }}
+with persons as (
+    select
+        *,
+        nullif(lower(trim(main_education_level)), '') as delivered_education
+    from {{ ref('int_person_snapshots') }}
     where is_counted and {{ in_year_slice() }}
 ),
 
@@ -32,21 +32,9 @@ requirements as (
 ),
 
 delivered as (
-    -- a municipality-year delivers education when any counted employment carries a value
-    select municipality_code, year, bool_or(nullif(trim(education_level), '') is not null) as delivers_education
-    from employment_snapshots
-    group by all
-),
-
-person_levels as (
-    select
-        employment_snapshots.municipality_code,
-        employment_snapshots.year,
-        employment_snapshots.person_number,
-        max(levels.education_rank) as education_rank
-    from employment_snapshots
-    inner join aliases on aliases.alias = lower(trim(employment_snapshots.education_level))
-    inner join levels on levels.education_level = aliases.education_level
+    -- a municipality-year delivers education when any counted employee carries a value
+    select municipality_code, year, bool_or(delivered_education is not null) as delivers_education
+    from persons
     group by all
 ),
 
@@ -69,8 +57,8 @@ final as (
         levels.education_rank < required.education_rank as is_below_requirement
     from persons
     inner join delivered using (municipality_code, year)
-    left join person_levels using (municipality_code, year, person_number)
-    left join levels on levels.education_rank = person_levels.education_rank
+    left join aliases on aliases.alias = persons.delivered_education
+    left join levels on levels.education_level = aliases.education_level
     left join requirements on requirements.position_group = persons.main_position_group
     left join levels as required on required.education_level = requirements.required_education_level
 )
