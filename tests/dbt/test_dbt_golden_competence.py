@@ -241,6 +241,11 @@ def test_host_municipality_candidates(golden_db):
         ("payroll", "1820", "kapasitet", None, 1, 1, "Alstahaug", True, 1),
         ("technical_planning", "1818", "sårbar", "én person", 1, 0, None, False, 2),
     ]
+    # together Nordland's members staff payroll with 4 + 1 persons, 3.5 + 0.8 FTE
+    assert golden_db.execute(
+        "select distinct region_persons, region_fte from marts.fct_shared_service_candidates "
+        "where region_code = 'nordland' and year = 2018 and function_family = 'payroll'"
+    ).fetchall() == [(5, pytest.approx(4.3))]
 
 
 # --- release part (pipelines/release/competence.py), on the golden warehouse ------------------

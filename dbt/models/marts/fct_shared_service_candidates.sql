@@ -7,7 +7,8 @@
 --     5-year gap: a neighbour that could host the function;
 --   * `ingen`: neither.
 -- Region-level columns repeat on the members' rows: how many members are vulnerable and how
--- many have capacity, the capacity members by size (host candidates), and the family's rank in
+-- many have capacity, the capacity members by size (host candidates), the members' staff
+-- together (a joint unit where no member can host alone), and the family's rank in
 -- the region (most vulnerable members first, the strategies' named areas before `other`).
 with plan as (
     select * from {{ ref('fct_competence_plan') }}
@@ -63,6 +64,8 @@ regional as (
         function_family,
         count(*) filter (where role = 'sårbar') as vulnerable_members,
         count(*) filter (where role = 'kapasitet') as capacity_members,
+        sum(persons) as region_persons,
+        sum(fte) as region_fte,
         string_agg(municipality_name, ', ' order by persons desc, municipality_code)
             filter (where role = 'kapasitet') as host_candidates
     from roles
@@ -105,6 +108,8 @@ final as (
         ranked.vulnerable_members,
         ranked.capacity_members,
         ranked.host_candidates,
+        ranked.region_persons,
+        ranked.region_fte,
         ranked.vulnerable_members > 0 and ranked.capacity_members > 0 as has_host_candidate,
         ranked.region_priority_rank
     from roles
