@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape as xml_escape
 import polars as pl
 
 from pipelines.release.disclosure import SUPPRESSED_SYMBOL
-from pipelines.release.labels import REASON_NB, family_nb, unit_nb
+from pipelines.release.labels import family_nb, unit_nb
 from pipelines.release.table import LABEL_COLUMNS, PUBLISHED_COLUMNS, goal_target_text
 
 FIGURE_COLUMNS = ("numerator", "denominator", "value", "persons")
@@ -172,7 +172,7 @@ SHEET_HEADERS = (
     ("Nevner", 11),
     ("Kommuner med tall", 10),
     ("Grunnlag", 26),
-    ("Prikket", 10),
+    ("Prikket", 40),
     ("Indikator-ID", 24),
     ("Områdekode", 12),
 )
@@ -187,6 +187,7 @@ VALUE_FORMATS = {
     "index": "0.000",
     "applicants": "0.0",
     "count": "#,##0",
+    "persons": "#,##0",
 }
 SHEET_COLUMNS = (
     "indicator_name",
@@ -204,7 +205,7 @@ SHEET_COLUMNS = (
     "municipalities_in_area",
     "basis_name",
     "suppressed",
-    "suppression_reason",
+    "suppression_text",
     "indicator_id",
     "area_code",
     "unit",
@@ -336,7 +337,7 @@ def write_xlsx(
                 fast.end_row()
                 write_string, write_number = sheet.write_string, sheet.write_number
             (name, area, area_type, year, breakdown, category, value, unit_name, persons, numerator, denominator,
-             with_data, in_area, basis, hidden, reason, indicator_id, area_code, unit) = row
+             with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
             write_string(r, 0, neutralise(name))
             write_string(r, 1, neutralise(area))
             write_string(r, 2, AREA_TYPE_NB.get(area_type, area_type))
@@ -358,7 +359,7 @@ def write_xlsx(
             if area_type == "region" and in_area:
                 write_string(r, 11, f"{with_data} av {in_area}")
             write_string(r, 12, basis)
-            write_string(r, 13, REASON_NB.get(reason or "", ""))
+            write_string(r, 13, why or "")
             write_string(r, 14, indicator_id)
             write_string(r, 15, neutralise(area_code))
         sheet.freeze_panes(1, 1)

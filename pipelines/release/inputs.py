@@ -24,11 +24,6 @@ import polars as pl
 from pipelines.release.errors import ReleaseError
 from pipelines.warehouse.connection import connect
 
-# The number of distinct persons behind each figure. `marts.fct_indicators.persons` arrives
-# with issue 13's disclosure work; until then the release reads a typed null in its place.
-# When the mart has the column, set this to True (then a missing `persons` fails like any column).
-MART_HAS_PERSONS = False
-
 INDICATOR_SCHEMA: dict[str, Any] = {
     "indicator_id": pl.String,
     "area_type": pl.String,
@@ -39,16 +34,16 @@ INDICATOR_SCHEMA: dict[str, Any] = {
     "numerator": pl.Float64,
     "denominator": pl.Float64,
     "value": pl.Float64,
+    "persons": pl.Int64,
     "unit": pl.String,
     "basis": pl.String,
     "municipalities_with_data": pl.Int64,
-    "persons": pl.Int64,
 }
 INDICATOR_COLUMNS = tuple(INDICATOR_SCHEMA)
 
 # Every column the release reads, by table. `load_inputs` reads exactly these.
 READS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("marts", "fct_indicators"): tuple(c for c in INDICATOR_COLUMNS if MART_HAS_PERSONS or c != "persons"),
+    ("marts", "fct_indicators"): INDICATOR_COLUMNS,
     ("marts", "dim_indicator"): (
         "indicator_id",
         "indicator_name",
@@ -203,8 +198,6 @@ def _read_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         f'cast("{column}" as varchar) as "{column}"' if INDICATOR_SCHEMA[column] == pl.String else f'"{column}"'
         for column in columns
     ]
-    if "persons" not in columns:
-        select.append('cast(null as bigint) as "persons"')
     frame = con.sql(f"select {', '.join(select)} from marts.fct_indicators").pl()
     return frame.select(INDICATOR_COLUMNS).cast(INDICATOR_SCHEMA)  # type: ignore[arg-type]
 

@@ -20,6 +20,7 @@ UNIT_NB = {
     "per_1000": "per 1 000 innbyggere",
     "index": "indeks",
     "applicants": "søkere",
+    "persons": "personer",
 }
 
 BREAKDOWN_NB = {
@@ -82,6 +83,7 @@ FAMILY_NB = {
     "apprentices": "Lærlinger",
     "diversity": "Mangfold og alder",
     "capacity": "Fellesfunksjoner",
+    "competence": "Kompetanse",
     "backlog": "Restanser",
 }
 FAMILY_INTRO_NB = {
@@ -94,6 +96,7 @@ FAMILY_INTRO_NB = {
     "diversity": "Kjønn, alder og hvor mange som når pensjonsalder de neste årene.",
     "capacity": "Funksjoner som HR, lønn og regnskap: der én person bærer en funksjon, kan én oppsigelse stoppe "
     "tjenesten.",
+    "competence": "Utdanning blant de ansatte, og hvor mange som må erstattes når de går av med pensjon.",
     "backlog": "Saker på overtid i tjenestene.",
 }
 
@@ -118,6 +121,7 @@ VALUE_DECIMALS = {
     "per_1000": 2,
     "index": 3,
     "applicants": 1,
+    "persons": 0,
 }
 
 
@@ -190,7 +194,7 @@ def format_value(value: float | None, unit: str, *, symbol: str = "") -> str:
         return format_number(value, 2)
     if unit in ("per_1000", "applicants"):
         return format_number(value, 1)
-    if unit == "count":
+    if unit in ("count", "persons"):
         return format_count(value)
     return format_number(value, 0 if float(value).is_integer() else 1)
 

@@ -59,6 +59,8 @@ BARS: dict[str, str] = {
     "transitions": "transition",
     "function_fte": "function_family",
     "backlog_overdue_share": "service",
+    "replacement_gap_5y": "function_family",
+    "replacement_gap_10y": "function_family",
 }
 MUNICIPALITY_HEADLINES = (
     "fulltime_share",
@@ -125,6 +127,7 @@ class _Cells:
             "municipalities_in_area",
             "suppressed",
             "suppression_reason",
+            "suppression_text",
         ).iter_rows(named=True):
             key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"])
             self.series.setdefault(key, {})[row["year"]] = row
@@ -170,6 +173,8 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
     latest = cells[latest_year]
     if latest["value"] is None:
         if latest["suppressed"]:
+            if latest.get("suppression_text"):  # disclosure's own words: primary or secondary, and why
+                return f"Tallet for {latest_year} er prikket. {latest['suppression_text']}"
             if latest.get("suppression_reason") == "secondary":
                 return (
                     f"Tallet for {latest_year} er prikket så et annet prikket tall ikke kan regnes ut fra det "
@@ -237,7 +242,7 @@ def _area_charts(
         unit = cells.units[indicator]
         name = cells.names[indicator]
         series = [Series(area_name, _points(own), PALETTE[0], True)]
-        if comparison and comparison_name and unit not in ("count", "fte"):  # sizes of areas do not compare
+        if comparison and comparison_name and unit not in ("count", "fte", "persons"):  # sizes do not compare
             other = cells.total(indicator, comparison)
             if other:
                 series.append(Series(comparison_name, _points(other), PALETTE[6], False))

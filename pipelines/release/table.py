@@ -42,9 +42,9 @@ PUBLISHED_COLUMNS = (
     "numerator",
     "denominator",
     "value",
+    "persons",
     "unit",
     "unit_name",
-    "persons",
     "basis",
     "basis_name",
     "municipalities_with_data",
@@ -52,6 +52,7 @@ PUBLISHED_COLUMNS = (
     "symbol",
     "suppressed",
     "suppression_reason",
+    "suppression_text",
 )
 # The labels a reader sees, derived from codes: the JSON keeps them once, in its lookups.
 LABEL_COLUMNS = {
@@ -156,7 +157,7 @@ def change_threshold(unit: str, previous: dict[str, Any], latest: dict[str, Any]
             return None
         scale = 1.0 if unit == "share" else 100.0
         return CHANGE_PERSONS * scale / min(sizes)  # type: ignore[type-var]
-    if unit in ("count", "fte"):
+    if unit in ("count", "fte", "persons"):
         return float(CHANGE_PERSONS)
     return None
 
