@@ -90,6 +90,7 @@ def test_workbook_has_a_sheet_per_family_with_names_values_and_symbols(
     assert salten[6].value == pytest.approx(expected["value"]) and salten[6].number_format == "0.0%"
     assert salten[7].value == "andel"
     assert salten[9].value == expected["numerator"] and salten[10].value == expected["denominator"]
+    assert salten[8].value == expected["persons"] and expected["persons"] > 0  # "Personer" beside the figure
     assert salten[11].value in (None, f"{expected['municipalities_with_data']} av 10")
 
     n_hidden = 0

@@ -104,6 +104,7 @@ def test_report_reads_right_in_chromium_names_statuses_and_no_internal_words(rel
         outside = text.replace(page.locator("#metode").inner_text(), "")
         assert not re.search(r"\b(fulltime_share|key_turnover|outer_lofoten|62_plus|per_1000|marts)\b", outside)
         assert "Halvere kostnaden per rekruttering til nøkkelstillinger" in text
+        assert re.search(r"Bygger på \d[\d\u00a0 ]* personer\.", text)  # persons beside the figures
         goals = page.locator("#maal figure.goal")
         assert goals.count() == len(query_goals(release_dir))
         statuses = [goals.nth(i).locator(".status").inner_text().strip() for i in range(goals.count())]
