@@ -121,8 +121,8 @@ def write_parquet(table: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-# Each figure keeps its indicator's and area's names; the other labels are looked up once.
-JSON_COLUMNS = tuple(c for c in PUBLISHED_COLUMNS if c not in LABEL_COLUMNS or c in ("indicator_name", "area_name"))
+# Names and labels are looked up once in `labels` by code (indicator_id → indicator_name, ...).
+JSON_COLUMNS = tuple(c for c in PUBLISHED_COLUMNS if c not in LABEL_COLUMNS)
 
 
 def write_json(
