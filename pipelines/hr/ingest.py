@@ -486,7 +486,7 @@ def _prepare(
 
     municipality_fallback = fallback
     if "municipality_code" in source_for:
-        work.sources["municipality_code"] = f"kolonnen «{source_for['municipality_code']}»"
+        work.sources["municipality_code"] = f"fra kolonnen «{source_for['municipality_code']}»"
     if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
         from_name = municipality_from_name(work.name, refs)
         conflicts.check_municipality_against_name(table, from_name, work.name, refs.municipalities)
@@ -496,9 +496,9 @@ def _prepare(
         elif fallback is not None:
             work.notes.append("kommunenummer fra --municipality")
         if municipality_fallback is not None:
-            origin = "filnavnet" if fallback is None else "--municipality"
+            origin = "fra filnavnet" if fallback is None else "fra --municipality"
             where = work.sources.get("municipality_code")
-            work.sources["municipality_code"] = f"{where}; tomme celler fra {origin}" if where else origin
+            work.sources["municipality_code"] = f"{where}; tomme celler {origin}" if where else origin
     else:
         conflicts.check_municipality_against_name(
             table, _name_code(work.name, refs), work.name, refs.municipalities
@@ -527,7 +527,7 @@ def _prepare(
             explicit_period, rows, source_for.get("period_start"), date_value
         )
         if work.period_start is not None:
-            work.sources["period_start"] = origin or ""
+            work.sources["period_start"] = f"fra {origin}"
             work.notes.append(f"historikk fra {work.period_start:%d.%m.%Y} ({origin})")
     elif explicit_period is not None:
         work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")

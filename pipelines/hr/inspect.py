@@ -57,7 +57,7 @@ class Inspection:
     profile: str | None = None
     mapping: list[tuple[str, str]] = field(default_factory=list)  # source -> canonical
     unmapped: list[str] = field(default_factory=list)
-    facts: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, where from
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # label, value, where it came from
     counts: dict[str, int] = field(default_factory=dict)
     quarantine: list[tuple[str, int]] = field(default_factory=list)  # reason, rows
     unknown_codes: list[tuple[str, int]] = field(default_factory=list)  # position code, rows
@@ -160,7 +160,7 @@ def _lines(found: Inspection) -> list[str]:
         lines += [f"  {source} → {canonical}" for source, canonical in found.mapping]
         lines.append("Kolonner som ikke brukes: " + (", ".join(found.unmapped) if found.unmapped else "ingen"))
     for label, value, origin in found.facts:
-        lines.append(f"{label}: {value}" + (f" (fra {origin})" if origin else ""))
+        lines.append(f"{label}: {value}" + (f" ({origin})" if origin else ""))
     if found.counts:
         c = found.counts
         lines.append(
