@@ -35,20 +35,23 @@ err_console = Console(stderr=True)
 
 
 # --- ingestion ---------------------------------------------------------------------------
+# The options `ingest` and `inspect` share (inspect reads a file exactly as ingest would).
+KindOption = Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")]
+ProfileOption = Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")]
+MunicipalityOption = Annotated[str | None, typer.Option(help="Municipality code when the file does not carry one.")]
+PeriodStartOption = Annotated[
+    str | None,
+    typer.Option(help="The extract lists every employment active from this date (yyyy-mm-dd): a history."),
+]
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
-    kind: Annotated[
-        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
-    ] = None,
-    profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality code when the file does not carry one.")
-    ] = None,
-    period_start: Annotated[
-        str | None,
-        typer.Option(help="The extract lists every employment active from this date (yyyy-mm-dd): a history."),
-    ] = None,
+    kind: KindOption = None,
+    profile: ProfileOption = None,
+    municipality: MunicipalityOption = None,
+    period_start: PeriodStartOption = None,
 ) -> None:
     """Take municipal HR deliveries into the warehouse: one line per file, then a summary."""
     from pipelines.hr.ingest import ingest_paths, period_start_option
@@ -66,16 +69,10 @@ def ingest(
 @app.command()
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="Files (csv, txt, xlsx) or folders to try.")],
-    kind: Annotated[
-        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
-    ] = None,
-    profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality code when the file does not carry one.")
-    ] = None,
-    period_start: Annotated[
-        str | None, typer.Option(help="As for ingest: the extract is a history from this date.")
-    ] = None,
+    kind: KindOption = None,
+    profile: ProfileOption = None,
+    municipality: MunicipalityOption = None,
+    period_start: PeriodStartOption = None,
 ) -> None:
     """Try files without loading them: how they would be read, mapped and counted. Writes nothing."""
     from pipelines.hr.ingest import period_start_option
