@@ -154,7 +154,9 @@ def ingest_paths(
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
 
         def stage(path: Path) -> _Staged:
-            return _stage(path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, period_start)
+            return _stage(
+                path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, explicit_period=period_start
+            )
 
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
         # writes the raw tables' primary-key indexes out whole (duckdb/duckdb#24848): over a
@@ -263,7 +265,9 @@ def _stage(
     if work.sha256 in loaded:
         return _Staged(work=work, skipped=True)
     try:
-        prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date, explicit_period)
+        prepared = _prepare(
+            work, pseudonymiser, pairs, refs, fallback, explicit_date, explicit_period=explicit_period
+        )
         return _Staged(work=work, prepared=prepared)
     except DeliveryError as error:
         return _Staged(work=work, reject_reason=fnr.redact(str(error)))

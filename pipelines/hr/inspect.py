@@ -86,7 +86,7 @@ def inspect_paths(
                 raise WorkforceError(f"Kan ikke lese {name}: {error.strerror}.") from None
             work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
             try:
-                prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, None, period_start)
+                prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, None, explicit_period=period_start)
             except DeliveryError as error:
                 found.append(_describe(work, None, refs.position_codes, fnr.redact(str(error))))
                 continue
