@@ -26,7 +26,9 @@ create table if not exists audit.deliveries (
     outcome              varchar not null,      -- loaded | rejected | already_loaded
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
-    loaded_at            timestamp not null
+    loaded_at            timestamp not null,
+    period_start         date                   -- employments: first day the extract covers, when it
+                                                -- declares a history (else the 12 months up to extraction_date)
 );
 
 -- every attempt, including re-deliveries recognised by hash (which add no row above)
@@ -168,4 +170,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
+    # warehouses created before issue 12 lack the column (added last, so positions hold)
+    con.execute("alter table audit.deliveries add column if not exists period_start date")
     con.execute(SSB_DDL)
