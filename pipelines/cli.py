@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipelines.errors import WorkforceError
 from pipelines.settings import get_settings
@@ -165,18 +166,21 @@ def dbt_manifest() -> None:
 def sql(
     query: Annotated[str | None, typer.Argument(help="A query; without one, an interactive prompt.")] = None,
 ) -> None:
-    """Query the published warehouse read-only (never locks the pipeline out)."""
+    """Query the published warehouse read-only (never locks the pipeline out); exit code 1 when
+    the query fails or is refused."""
     from pipelines.warehouse.publish import open_published
     from pipelines.warehouse.shell import run_query, run_shell
 
     con = open_published(get_settings().published_db_path)
     try:
         if query:
-            run_query(con, query, console)
+            ok = run_query(con, query, console, errors=err_console)
         else:
             run_shell(con, console)
+            ok = True
     finally:
         con.close()
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
@@ -297,26 +301,85 @@ def indicators(
 
 
 # --- entry point -------------------------------------------------------------------------
+def _parameter_name(error: typer.TyperException) -> str:
+    """How the user typed the parameter: `--year`, or the argument's name (`PATHS`)."""
+    param = getattr(error, "param", None)
+    hint = getattr(error, "param_hint", None)
+    if param is not None:
+        opts = getattr(param, "opts", None) or []
+        if getattr(param, "param_type_name", "") == "option" and opts:
+            return " / ".join(opts)
+        return (param.name or "").upper()
+    if isinstance(hint, str) and hint:
+        return hint
+    return "en verdi"
+
+
+def usage_message(error: typer.TyperException) -> str:
+    """A click usage error in Norwegian, on one line (the English originals name no fix)."""
+    from typer._click import exceptions as clicks
+
+    if isinstance(error, clicks.NoSuchOption):
+        guess = f" (mente du {', '.join(sorted(error.possibilities))}?)" if error.possibilities else ""
+        return f"ukjent valg {error.option_name}{guess}"
+    if isinstance(error, clicks.MissingParameter):
+        return f"mangler {_parameter_name(error)}"
+    if isinstance(error, clicks.BadParameter):
+        if "valid integer" in error.message:
+            return f"{_parameter_name(error)} må være et heltall"
+        if "valid number" in error.message:
+            return f"{_parameter_name(error)} må være et tall"
+        return f"ugyldig verdi for {_parameter_name(error)}: {error.message}"
+    if isinstance(error, clicks.BadOptionUsage):
+        if "requires an argument" in error.message:
+            return f"valget {error.option_name} trenger en verdi"
+        return f"valget {error.option_name} brukes feil: {error.message}"
+    if error.message.startswith("No such command"):
+        name = error.message.removeprefix("No such command").strip(" '.")
+        return f"ukjent kommando «{name}»"
+    if error.message.startswith("Got unexpected extra argument"):
+        return "for mange argumenter: " + error.message.rsplit("(", 1)[-1].rstrip(")")
+    return error.message
+
+
+def show_usage_error(error: typer.TyperException) -> int:
+    """Print usage in Norwegian (the command line, what was wrong, where help is); exit code 2."""
+    from typer._click import exceptions as clicks
+
+    ctx = getattr(error, "ctx", None)
+    if isinstance(error, clicks.NoArgsIsHelpError) and ctx is not None:
+        err_console.print(ctx.get_help(), highlight=False, markup=False)
+        return 2
+    path = ctx.command_path if ctx is not None else "workforce"
+    if ctx is not None:
+        usage = ctx.get_usage().replace("Usage:", "Bruk:", 1)
+        err_console.print(usage, highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"Feil: {usage_message(error)}", highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"Se `{path} --help`.", highlight=False, markup=False)
+    return 2
+
+
 def main() -> None:
-    """Run the app; a WorkforceError becomes one red line and exit code 2."""
+    """Run the app; a WorkforceError becomes one red line and exit code 2, a usage error the
+    usage in Norwegian and exit code 2, never a traceback."""
     try:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
         code = app(standalone_mode=False)
     except WorkforceError as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
-    except Exception as error:  # click usage errors carry their own exit codes
-        import click
+    except typer.TyperException as error:  # click's usage errors (typer vendors click)
+        from typer._click import exceptions as clicks
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+        if isinstance(error, clicks.UsageError):
+            sys.exit(show_usage_error(error))
+        error.show()
+        sys.exit(getattr(error, "exit_code", 1))
     sys.exit(code if isinstance(code, int) else 0)
 
 
