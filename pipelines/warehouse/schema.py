@@ -163,9 +163,20 @@ create table if not exists raw.klass_municipality_map (
 """
 
 
+# The fingerprint of the pseudonymisation secret the warehouse was built with
+# (pipelines/hr/secret_check.py): HMAC(secret, fixed label), never the secret.
+SECRET_DDL = """
+create table if not exists audit.secret_fingerprint (
+    fingerprint          varchar not null,
+    recorded_at          timestamp not null
+);
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and HR/audit/SSB tables if they are missing."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
     con.execute(SSB_DDL)
+    con.execute(SECRET_DDL)
