@@ -210,11 +210,12 @@ def run(
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
 ) -> None:
-    """Start the Dagster UI on 127.0.0.1 with this project's instance config."""
+    """Start the Dagster UI on 127.0.0.1 with this project's instance config; SIGTERM, SIGINT or
+    SIGHUP stops it and everything it started (webserver, daemon, code servers, runs)."""
     import os
-    import subprocess
 
     from pipelines.defs.dbt.project import MANIFEST_PREPARED_ENV, prepare_manifest
+    from pipelines.processes import supervise
 
     settings = get_settings()
     settings.prepare_dagster_home()
@@ -238,7 +239,7 @@ def ui(
     console.print(f"Dagster UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     # Run from DAGSTER_HOME: started in the repository, Dagster warns about the template
     # dagster.yaml there, which is not the instance config in use.
-    raise typer.Exit(subprocess.call(command, cwd=settings.dagster_home))
+    raise typer.Exit(supervise(command, cwd=settings.dagster_home))
 
 
 # --- county releases -----------------------------------------------------------------------

@@ -13,7 +13,6 @@ new file, describing the same state.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipelines.errors import WorkforceError
+from pipelines.processes import process_gone
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def remove_stray_copies(published_db: Path) -> list[Path]:
     removed = []
     for path in published_db.parent.glob(f".{published_db.name}.*.tmp"):
         pid = path.name.removeprefix(f".{published_db.name}.").removesuffix(".tmp")
-        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+        if process_gone(pid):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
