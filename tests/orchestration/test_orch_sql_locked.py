@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -39,15 +40,15 @@ def tree_state(root: Path) -> dict[str, str]:
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+    def do_GET(self) -> None:
         _Recorder.requests.append(self.path)
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"a,b\n1,2\n")
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         _Recorder.requests.append(self.path)
         self.send_response(200)
         self.end_headers()
@@ -159,7 +160,8 @@ def test_the_prompt_survives_a_refusal_and_a_damaged_file_is_one_line_not_a_trac
         capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=300,
     )  # fmt: skip
     assert prompt.returncode == 0, prompt.stderr
-    assert "Ikke tillatt" in prompt.stdout and "42" in prompt.stdout and "Traceback" not in prompt.stdout + prompt.stderr
+    assert "Ikke tillatt" in prompt.stdout and "42" in prompt.stdout
+    assert "Traceback" not in prompt.stdout + prompt.stderr
 
     damaged = tmp_path / "home"
     damaged.mkdir()
