@@ -365,7 +365,7 @@ def main() -> None:
     usage in Norwegian and exit code 2, never a traceback."""
     try:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="workforce")
     except WorkforceError as error:
         err_console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         sys.exit(2)
