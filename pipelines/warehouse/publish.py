@@ -28,6 +28,7 @@ import duckdb
 
 from pipelines.errors import WorkforceError
 from pipelines.permissions import SHARED_FILE, restrict, set_mode
+from pipelines.processes import process_gone
 from pipelines.warehouse.connection import connect
 
 MARTS_SCHEMA = "marts"
@@ -110,11 +111,26 @@ def write_published(build_db: Path, target: Path) -> dict[str, int]:
     return counts
 
 
+def remove_stray_copies(published_db: Path) -> list[Path]:
+    """Temporary files left by a publish that was killed mid-copy (`.<name>.<pid>.tmp` and its
+    `.wal`), whose process is gone."""
+    removed = []
+    prefix = f".{published_db.name}."
+    for path in published_db.parent.glob(f"{prefix}*.tmp*"):
+        pid = path.name.removeprefix(prefix).split(".", 1)[0]
+        if path.name.endswith((".tmp", ".tmp.wal")) and process_gone(pid):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def publish_database(build_db: Path, published_db: Path) -> Path:
     """Build the analysts' file from `build_db` and rename it over `published_db` atomically."""
     if not build_db.is_file():
         raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
     _checkpoint(build_db)
+    if published_db.parent.is_dir():
+        remove_stray_copies(published_db)
     published_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
