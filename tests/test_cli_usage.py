@@ -10,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import cli
+from tests.cli_support import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["workforce", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(
@@ -40,7 +32,7 @@ def test_usage_errors_are_a_few_norwegian_lines_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str], usage: str | None,
     problem: str,
 ):
-    code, out, err = _run(monkeypatch, capsys, *args)
+    code, out, err = run_cli(monkeypatch, capsys, *args)
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert 2 <= len(lines) <= 3, err

@@ -9,6 +9,7 @@ mart has figures for every demo municipality and year that has data.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,21 +33,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     return settings, release
 
 
-@pytest.fixture(scope="module")
-def published(demo: tuple[Settings, Path]) -> duckdb.DuckDBPyConnection:
-    settings, _ = demo
-    con = duckdb.connect(str(settings.published_db_path), read_only=True)
+def _read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
-def build(demo: tuple[Settings, Path]) -> duckdb.DuckDBPyConnection:
+def published(demo: tuple[Settings, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _read_only(demo[0].published_db_path)
+
+
+@pytest.fixture(scope="module")
+def build(demo: tuple[Settings, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
     """The build database: person-level tables are there, never in the published file."""
-    settings, _ = demo
-    con = duckdb.connect(str(settings.build_db_path), read_only=True)
-    yield con
-    con.close()
+    yield from _read_only(demo[0].build_db_path)
 
 
 @pytest.mark.slow

@@ -19,20 +19,12 @@ import duckdb
 import pytest
 from hr_support import SECRET, Home, visma_file, visma_row
 
-from pipelines import cli
 from pipelines.hr.secret_check import FINGERPRINT_LABEL
 from pipelines.settings import Settings, secret_warnings
+from tests.cli_support import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 OTHER_SECRET = "another-secret-for-pseudonyms-9876543210"
-
-
-def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["workforce", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
 
 
 def _contents(home: Home) -> dict[str, object]:
@@ -54,7 +46,7 @@ def test_a_different_secret_is_refused_with_one_line_and_nothing_changes(
     later = visma_file(
         home.files / "1857_2024.csv", [visma_row(Stillingsprosent="80")], title="Arbeidsforhold per 15.12.2024"
     )
-    code, out, _ = _run(monkeypatch, capsys, "ingest", str(first))
+    code, out, _ = run_cli(monkeypatch, capsys, "ingest", str(first))
     assert code == 0 and "1 lastet" in out
     with duckdb.connect(str(home.settings.build_db_path), read_only=True) as con:
         [(recorded,)] = con.execute("select fingerprint from audit.secret_fingerprint").fetchall()
@@ -63,7 +55,7 @@ def test_a_different_secret_is_refused_with_one_line_and_nothing_changes(
     before = _contents(home)
 
     monkeypatch.setenv("WORKFORCE_SECRET", OTHER_SECRET)
-    code, out, err = _run(monkeypatch, capsys, "ingest", str(later))
+    code, out, err = run_cli(monkeypatch, capsys, "ingest", str(later))
     assert code == 2 and out == ""
     [line] = err.strip().splitlines()
     assert "ikke den lageret ble bygget med" in line and "riktige hemmeligheten" in line
@@ -72,7 +64,7 @@ def test_a_different_secret_is_refused_with_one_line_and_nothing_changes(
     assert _contents(home) == before
 
     monkeypatch.setenv("WORKFORCE_SECRET", SECRET)  # the right secret goes on as before
-    code, out, _ = _run(monkeypatch, capsys, "ingest", str(later))
+    code, out, _ = run_cli(monkeypatch, capsys, "ingest", str(later))
     assert code == 0 and "1 lastet" in out
     assert _contents(home)["audit.secret_fingerprint"] == 1
 

@@ -22,8 +22,8 @@ from typing import ClassVar
 
 import pytest
 
-from pipelines import cli
 from pipelines.settings import REPO_ROOT, Settings
+from tests.cli_support import run_cli
 from tests.orchestration.conftest import DemoWarehouse, home_env
 from tests.orchestration.orch_support import workforce_command
 
@@ -80,14 +80,6 @@ def locked(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFacto
             server.shutdown()
 
 
-def run_sql(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["workforce", "sql", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
-
-
 def refused_statements(locked: Locked) -> dict[str, str]:
     home = locked.settings.home
     build, published = locked.settings.build_db_path, locked.settings.published_db_path
@@ -126,7 +118,7 @@ def test_every_way_out_is_refused_with_one_line_and_nothing_changes(
     outside_before = locked.outside.read_bytes()
     outcomes = {}
     for name, statement in refused_statements(locked).items():
-        code, out, err = run_sql(monkeypatch, capsys, statement)
+        code, out, err = run_cli(monkeypatch, capsys, "sql", statement)
         outcomes[name] = (code, out, err)
     for name, (code, out, err) in outcomes.items():
         assert code == 1, (name, code, out, err)
@@ -146,9 +138,9 @@ def test_every_way_out_is_refused_with_one_line_and_nothing_changes(
 def test_queries_still_work_and_a_mistake_is_one_line(
     locked: Locked, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
-    code, out, err = run_sql(monkeypatch, capsys, "select count(*) as n from marts.fct_indicators")
+    code, out, err = run_cli(monkeypatch, capsys, "sql", "select count(*) as n from marts.fct_indicators")
     assert code == 0 and err == "" and "1 rader" in out
-    code, out, err = run_sql(monkeypatch, capsys, "selec 1")
+    code, out, err = run_cli(monkeypatch, capsys, "sql", "selec 1")
     assert code == 1 and err.startswith("Feil i spørringen: Parser Error") and len(err.strip().splitlines()) == 1
 
 
