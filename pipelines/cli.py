@@ -167,7 +167,7 @@ def sql(
     query: Annotated[str | None, typer.Argument(help="A query; without one, an interactive prompt.")] = None,
 ) -> None:
     """Query the published warehouse read-only (never locks the pipeline out); exit code 1 when
-    the query fails or is refused."""
+    the query, or a statement of a script piped in, fails or is refused."""
     from pipelines.warehouse.publish import open_published
     from pipelines.warehouse.shell import run_query, run_shell
 
@@ -175,9 +175,8 @@ def sql(
     try:
         if query:
             ok = run_query(con, query, console, errors=err_console)
-        else:
-            run_shell(con, console)
-            ok = True
+        else:  # typed at a terminal, an error is part of the conversation; in a script, a failure
+            ok = run_shell(con, console) == 0 or sys.stdin.isatty()
     finally:
         con.close()
     raise typer.Exit(0 if ok else 1)

@@ -74,12 +74,14 @@ def run_query(
     return True
 
 
-def run_shell(con: duckdb.DuckDBPyConnection, console: Console) -> None:
-    """Read statements ending in ';' until EOF or `.quit`; an error never ends the prompt."""
+def run_shell(con: duckdb.DuckDBPyConnection, console: Console) -> int:
+    """Read statements ending in ';' until EOF or `.quit`; an error never ends the prompt.
+    Returns how many statements failed (a script piped in exits non-zero on any)."""
     console.print(
         "Skrivebeskyttet lager. Avslutt setninger med ';'. `.tables` viser tabellene, `.quit` avslutter."
     )
     buffer: list[str] = []
+    failed = 0
     while True:
         try:
             line = input("workforce> " if not buffer else "      ...> ")
@@ -97,5 +99,6 @@ def run_shell(con: duckdb.DuckDBPyConnection, console: Console) -> None:
             continue
         buffer.append(line)
         if stripped.endswith(";"):
-            run_query(con, "\n".join(buffer), console)
+            failed += not run_query(con, "\n".join(buffer), console)
             buffer.clear()
+    return failed

@@ -148,10 +148,11 @@ def test_the_prompt_survives_a_refusal_and_a_damaged_file_is_one_line_not_a_trac
     env = {**home_env(locked.settings.home), "PATH": "/usr/bin:/bin", "COLUMNS": "120"}
     prompt = subprocess.run(
         workforce_command("sql"),
-        input=f"select * from read_text('{locked.outside}');\nselect 41 + 1 as answer;\n.quit\n",
+        input=f"select * from read_text('{locked.outside}');\n.tables\nselect 41 + 1 as answer;\n.quit\n",
         capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=300,
     )  # fmt: skip
-    assert prompt.returncode == 0, prompt.stderr
+    assert prompt.returncode == 1, prompt.stderr  # a script piped in: a refused statement fails it
+    assert "fct_indicators" in prompt.stdout and "quarantine_summary" in prompt.stdout  # `.tables`
     assert "Ikke tillatt" in prompt.stdout and "42" in prompt.stdout
     assert "Traceback" not in prompt.stdout + prompt.stderr
 
