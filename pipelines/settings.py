@@ -11,6 +11,7 @@ import math
 import os
 import secrets
 import shutil
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DAGSTER_YAML = REPO_ROOT / "dagster.yaml"
+# Without WORKFORCE_HOME everything goes here, wherever the command is started from: a
+# default relative to the working directory would give `cd dbt && workforce sql` another,
+# empty warehouse.
+DEFAULT_HOME = REPO_ROOT / "warehouse"
+DEMO_SECRET_NAME = "demo.secret"
+
+_demo_secret_announced: set[Path] = set()
 
 SSB_MODES = ("live", "snapshot", "auto")
 DEFAULT_SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2/"
@@ -57,13 +65,13 @@ def secret_warnings(value: bytes, path: Path | None) -> list[str]:
         mode = path.stat().st_mode & 0o777
         if mode & 0o007:
             found.append(
-                f"advarsel: hemmelighetsfilen {path} kan leses av alle (modus {mode:04o}); "
+                f"advarsel: nøkkelfilen {path} kan leses av alle (modus {mode:04o}); "
                 f"gjør den privat med `chmod 600 {path}`."
             )
     bits, distinct, classes = secret_strength(value)
     if bits < MIN_SECRET_BITS or distinct < MIN_SECRET_DISTINCT:
         found.append(
-            f"advarsel: pseudonymiseringshemmeligheten er svak (anslått {bits:.0f} bit, {distinct} ulike tegn, "
+            f"advarsel: pseudonymiseringsnøkkelen er svak (anslått {bits:.0f} bit, {distinct} ulike tegn, "
             f"{classes} tegnklasser); lag en tilfeldig, f.eks. med "
             "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
         )
@@ -84,11 +92,11 @@ class Settings:
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        home = Path(env.get("WORKFORCE_HOME") or "warehouse").expanduser().resolve()
+        home = Path(env.get("WORKFORCE_HOME") or DEFAULT_HOME).expanduser().resolve()
         mode = (env.get("WORKFORCE_SSB_MODE") or "auto").strip().lower()
         if mode not in SSB_MODES:
             raise SettingsError(
-                f"WORKFORCE_SSB_MODE={mode!r} is not a mode; use one of {', '.join(SSB_MODES)}."
+                f"WORKFORCE_SSB_MODE={mode!r} er ingen modus; bruk en av {', '.join(SSB_MODES)}."
             )
         secret_file = env.get("WORKFORCE_SECRET_FILE")
         return cls(
@@ -141,28 +149,38 @@ class Settings:
 
     @property
     def demo_secret_path(self) -> Path:
-        return self.home / "demo.secret"
+        return self.home / DEMO_SECRET_NAME
 
     # --- the pseudonymisation secret ---------------------------------------------------
     def secret(self) -> bytes:
         """The HMAC key for pseudonyms. A run without one is refused: pseudonyms made with
-        a guessable key could be reversed by anyone holding a list of national ids."""
+        a guessable key could be reversed by anyone holding a list of national ids.
+
+        With neither variable set, the demo's secret (`<home>/demo.secret`, written by
+        `make demo`) is used when it exists, so `workforce ui`, `run` and `ingest` work on
+        the demo's home without an extra step; that is said once per process on stderr, so
+        nobody takes a demo key into production unknowingly."""
         if self.secret_env:
             value = self.secret_env.encode()
         elif self.secret_file:
             if not self.secret_file.is_file():
                 raise SettingsError(
-                    f"WORKFORCE_SECRET_FILE points to {self.secret_file}, which does not exist."
+                    f"WORKFORCE_SECRET_FILE peker på {self.secret_file}, som ikke finnes."
                 )
             value = self.secret_file.read_bytes().strip()
+        elif self.demo_secret_path.is_file():
+            value = self.demo_secret_path.read_bytes().strip()
+            announce_demo_secret(self.demo_secret_path)
         else:
             raise SettingsError(
-                "No pseudonymisation secret: set WORKFORCE_SECRET or WORKFORCE_SECRET_FILE "
-                "(a file outside the repository). `make demo` creates a demo secret for you."
+                "Ingen pseudonymiseringsnøkkel: sett WORKFORCE_SECRET eller WORKFORCE_SECRET_FILE "
+                f"(en fil utenfor repoet). `make demo` lager en demonøkkel i {self.demo_secret_path}, "
+                "som da brukes automatisk."
             )
         if len(value) < 16:
-            raise SettingsError("The pseudonymisation secret must be at least 16 characters long.")
-        for warning in secret_warnings(value, None if self.secret_env else self.secret_file):
+            raise SettingsError("Pseudonymiseringsnøkkelen må være minst 16 tegn lang.")
+        source = None if self.secret_env else (self.secret_file or self.demo_secret_path)
+        for warning in secret_warnings(value, source):
             if warning not in _warned:  # once per process, not once per call
                 _warned.add(warning)
                 log.warning(warning)
@@ -198,6 +216,18 @@ class Settings:
             shutil.copyfile(DAGSTER_YAML, target)
         os.environ["DAGSTER_HOME"] = str(home)
         return home
+
+
+def announce_demo_secret(path: Path) -> None:
+    """Say once per process (on stderr, never stdout, which may be a CSV) that the demo's key is in use."""
+    if path in _demo_secret_announced:
+        return
+    _demo_secret_announced.add(path)
+    print(
+        f"Merk: bruker demoens pseudonymiseringsnøkkel {path} (verken WORKFORCE_SECRET eller "
+        "WORKFORCE_SECRET_FILE er satt). Bare for demo og utprøving; sett en egen nøkkel i drift.",
+        file=sys.stderr,
+    )
 
 
 def get_settings() -> Settings:

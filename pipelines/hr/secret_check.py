@@ -56,9 +56,9 @@ def check_secret(con: duckdb.DuckDBPyConnection, secret: bytes) -> str:
         return given
     if not hmac.compare_digest(recorded, given):
         raise SecretMismatchError(
-            "Pseudonymiseringshemmeligheten er ikke den lageret ble bygget med "
+            "Pseudonymiseringsnøkkelen er ikke den lageret ble bygget med "
             f"(fingeravtrykk {given[:SHOWN]}, lageret har {recorded[:SHOWN]}); ingenting er lest inn. "
-            "Bruk den riktige hemmeligheten (WORKFORCE_SECRET eller WORKFORCE_SECRET_FILE), eller bytt "
-            "hemmelighet ved å nøkle om hele lageret fra landingsarkivet (docs/operations.md)."
+            "Bruk den riktige nøkkelen (WORKFORCE_SECRET eller WORKFORCE_SECRET_FILE), eller bytt "
+            "nøkkel ved å nøkle om hele lageret fra landingsarkivet (docs/operations.md)."
         )
     return given

@@ -158,15 +158,18 @@ def publish_database(build_db: Path, published_db: Path) -> Path:
     return published_db
 
 
-def open_published(published_db: Path) -> duckdb.DuckDBPyConnection:
-    """The analysts' connection: read-only (never takes the writer's lock), no external access,
-    configuration locked."""
+def open_published(published_db: Path, *, locked: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the analysts' file (never takes the writer's lock). Locked (the
+    default, and always for statements a person types): no external access, configuration
+    locked. `locked=False` only for the project's own fixed statements that write files the user
+    asked for (`workforce export`'s `copy ... to`)."""
     if not published_db.is_file():
         raise WorkforceError(
             f"Ingenting er publisert ennå i {published_db}: kjør `make demo` eller `workforce run` først."
         )
     try:
-        return duckdb.connect(str(published_db), read_only=True, config=dict(LOCKED_READER_CONFIG))
+        config = dict(LOCKED_READER_CONFIG) if locked else {}
+        return duckdb.connect(str(published_db), read_only=True, config=config)
     except duckdb.Error as error:
         first = " ".join(str(error).split())[:200]
         raise WorkforceError(

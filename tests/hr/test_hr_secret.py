@@ -58,7 +58,7 @@ def test_a_different_secret_is_refused_with_one_line_and_nothing_changes(
     code, out, err = run_cli(monkeypatch, capsys, "ingest", str(later))
     assert code == 2 and out == ""
     [line] = err.strip().splitlines()
-    assert "ikke den lageret ble bygget med" in line and "riktige hemmeligheten" in line
+    assert "ikke den lageret ble bygget med" in line and "riktige nøkkelen" in line
     assert "landingsarkivet" in line and "docs/operations.md" in line and "Traceback" not in err
     assert OTHER_SECRET not in line and SECRET not in line
     assert _contents(home) == before
