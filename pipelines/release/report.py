@@ -273,8 +273,8 @@ def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdo
     persons = [r["persons"] for r in rows if r["persons"] is not None and not r["suppressed"]]
     if total is not None and persons_text(total):
         text += " " + persons_text(total)
-    elif persons and len(persons) == len(rows):
-        text += f" Bygger på {format_count(sum(persons))} personer."
+    elif persons and len(persons) == len(rows) and len(set(persons)) == 1:  # shares of one group
+        text += f" Bygger på {format_count(persons[0])} personer."
     return Chart(f"{name}, {year}", Markup(svg), text, indicator)
 
 
