@@ -84,6 +84,12 @@ class DeliveryResult:
     outcome: str  # loaded | rejected | already_loaded
     reason: str | None
     archive_path: str | None
+    # loaded rows per well-formed position code that is in no code list (loaded as `unknown`)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_unknown_code(self) -> int:
+        return sum(self.unknown_position_codes.values())
 
 
 @dataclass
@@ -99,6 +105,7 @@ class _Work:
     municipality_code: str | None = None
     extraction_date: date | None = None
     notes: list[str] = field(default_factory=list)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
     def lap(self, stage: str) -> None:
@@ -171,13 +178,14 @@ def ingest_paths(
                 if result.outcome == "loaded":
                     loaded.add(result.sha256)
                 log.info(
-                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
+                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
                     result.file_name,
                     result.outcome,
                     result.rows_read,
                     result.rows_loaded,
                     result.rows_quarantined,
                     result.rows_duplicate,
+                    result.rows_unknown_code,
                 )
                 results.append(result)
         finally:
@@ -339,6 +347,7 @@ def _record(
         archive_path=archive,
         at=at,
         replaces_rejected=replaces_rejected,
+        unknown_position_codes=work.unknown_position_codes if outcome == "loaded" else None,
     )
     ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
 
@@ -361,6 +370,7 @@ def _result(
         outcome=outcome,
         reason=reason,
         archive_path=archive,
+        unknown_position_codes=dict(work.unknown_position_codes) if outcome == "loaded" else {},
     )
 
 
@@ -501,6 +511,7 @@ def _prepare(
     counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
     valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
     _set_municipality(work, valid if valid.height else rows)
+    work.unknown_position_codes = unknown_position_codes(valid, refs)
     valid = valid.with_columns(
         pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
         pl.lit(work.sha256).alias("delivery_sha256"),
@@ -511,6 +522,20 @@ def _prepare(
     archive_table = _archive_table(table, rows) if _needs_redacted_archive(table) else None
     work.lap("split")
     return _Prepared(valid, quarantine, archive_table, counts)
+
+
+def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
+    """Rows per well-formed position code that is in no code list (they load as position group
+    `unknown` and count in every total; the delivery reports them so the list can grow)."""
+    if "position_code" not in valid.columns or valid.height == 0:
+        return {}
+    counts = (
+        valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
+        .group_by("position_code")
+        .len()
+        .sort("position_code")
+    )
+    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:

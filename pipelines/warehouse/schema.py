@@ -23,6 +23,8 @@ create table if not exists audit.deliveries (
     rows_quarantined     bigint not null default 0,
     rows_duplicate       bigint not null default 0,
     rows_stale           bigint not null default 0,  -- valid rows a newer extract already superseded
+    rows_unknown_code    bigint not null default 0,  -- loaded rows whose well-formed position code is in no list
+    unknown_position_codes varchar,             -- JSON {"code": rows} of those codes (null: none)
     outcome              varchar not null,      -- loaded | rejected | already_loaded
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
@@ -163,9 +165,18 @@ create table if not exists raw.klass_municipality_map (
 """
 
 
+# Columns added after a table was first shipped: an existing warehouse gains them here.
+ADDED_COLUMNS = (
+    ("audit.deliveries", "rows_unknown_code", "bigint default 0"),  # issue 12
+    ("audit.deliveries", "unknown_position_codes", "varchar"),  # issue 12
+)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and HR/audit/SSB tables if they are missing."""
+    """Create the schemas and HR/audit/SSB tables if they are missing (and add later columns)."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
     con.execute(SSB_DDL)
+    for table, column, definition in ADDED_COLUMNS:
+        con.execute(f"alter table {table} add column if not exists {column} {definition}")
