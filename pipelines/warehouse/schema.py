@@ -23,12 +23,12 @@ create table if not exists audit.deliveries (
     rows_quarantined     bigint not null default 0,
     rows_duplicate       bigint not null default 0,
     rows_stale           bigint not null default 0,  -- valid rows a newer extract already superseded
-    rows_unknown_code    bigint not null default 0,  -- loaded rows whose well-formed position code is in no list
-    unknown_position_codes varchar,             -- JSON {"code": rows} of those codes (null: none)
     outcome              varchar not null,      -- loaded | rejected | already_loaded
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
-    loaded_at            timestamp not null
+    loaded_at            timestamp not null,
+    rows_unknown_code    bigint default 0,      -- loaded rows whose well-formed position code is in no list
+    unknown_position_codes varchar              -- JSON {"code": rows} of those codes (null: none)
 );
 
 -- every attempt, including re-deliveries recognised by hash (which add no row above)
