@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
-from pipelines.hr import fnr, landing, ledger, load
+from pipelines.hr import fnr, identity, landing, ledger, load
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
@@ -153,9 +153,10 @@ def ingest_paths(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
     ):
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
+        roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
 
         def stage(path: Path) -> _Staged:
-            return _stage(path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded)
+            return _stage(path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, roots)
 
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
         # writes the raw tables' primary-key indexes out whole (duckdb/duckdb#24848): over a
@@ -241,6 +242,7 @@ def _stage(
     fallback: str | None,
     explicit_date: date | None,
     loaded: set[str],
+    roots: dict[str, str],
 ) -> _Staged:
     """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
     name = landing.safe_name(path.name)
@@ -252,7 +254,8 @@ def _stage(
     if work.sha256 in loaded:
         return _Staged(work=work, skipped=True)
     try:
-        return _Staged(work=work, prepared=_prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date))
+        prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date, roots)
+        return _Staged(work=work, prepared=prepared)
     except DeliveryError as error:
         return _Staged(work=work, reject_reason=fnr.redact(str(error)))
     except Exception as error:  # a defect, not the user's file: still one line, never values
@@ -443,6 +446,7 @@ def _prepare(
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
+    roots: dict[str, str] | None = None,
 ) -> _Prepared:
     work.lap("hash")
     table = read_table(work.data, pairs)
@@ -496,7 +500,7 @@ def _prepare(
     if date_note:
         work.notes.append(date_note)
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows))
+    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
     work.lap("pseudonymise")
     rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
@@ -558,18 +562,23 @@ def _has_empty(frame: pl.DataFrame, column: str) -> bool:
     return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
 
 
-def _pseudonyms(pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
-    muni = "municipality_code || ':' || "
+def _pseudonyms(
+    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
+) -> pl.DataFrame:
+    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
+    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
+    muni = "key_code || ':' || "
+    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
     if kind == "employments":
         messages = {
             "person_key": NID,
             "employee_key": muni + "employee_number",
             "employment_key": muni + EMPLOYMENT_REF,
         }
-        ids = rows.select("municipality_code", "employee_number", EMPLOYMENT_REF, NID)
+        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
     elif kind == "postings":
         messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select("municipality_code", "hired_employee_number")
+        ids = rows.select(key_code, "hired_employee_number")
     else:
         return pl.DataFrame()
     return pseudonymiser.keys(ids, messages)
