@@ -678,6 +678,8 @@ def _model_checks() -> list[SqlCheck]:
             f"Høyst {UNKNOWN_CODE_WARN_SHARE:.0%} av kommunens ansatte i et år har en stillingskode "
             "som ikke finnes i kodelisten",
             f"""
+                 -- employees as the indicators count them: counted employment types (not
+                 -- apprentices or substitutes) at the 1 December snapshot
                  with e as (
                      select e.municipality_code, e.year, e.person_number, e.position_code,
                             not exists (
@@ -685,6 +687,7 @@ def _model_checks() -> list[SqlCheck]:
                                 where c.position_code = e.position_code and c.valid_from <= e.snapshot_date
                             ) as is_unknown
                      from intermediate.int_employment_snapshots e
+                     where e.is_counted_type
                  ),
                  per_year as (
                      select municipality_code, year, count(distinct person_number) as employees,

@@ -192,7 +192,8 @@ def _models(con: duckdb.DuckDBPyConnection) -> None:
 
         create table intermediate.int_employment_snapshots as
         select e.municipality_code, y.year, make_date(y.year, 12, 1) as snapshot_date,
-               e.employee_key as person_number, e.position_code
+               e.employee_key as person_number, e.position_code,
+               e.employment_type in ('permanent', 'temporary') and e.fte_percent > 0 as is_counted_type
         from raw.hr_employments e join p_year y
     on e.start_date <= make_date(y.year, 12, 1)
    and (e.end_date is null or e.end_date >= make_date(y.year, 12, 1));
