@@ -117,7 +117,6 @@ class Job:
     code: str
     title: str
     area: str  # service area
-    reported_area: str  # the service area the HR file shows (a department such as «lønn»), else `area`
     family: str  # helse | oppvekst | teknisk | admin | kultur | leder: who can move into what
     units: tuple[tuple[str, float], ...]
     share: float  # share of the non-leader workforce, in percent
@@ -157,7 +156,6 @@ def _load_jobs() -> tuple[Job, ...]:
                     code=row["position_code"],
                     title=row["title"],
                     area=row["service_area"],
-                    reported_area=row["reported_service_area"] or row["service_area"],
                     family=row["family"],
                     units=units,
                     share=float(row["share_pct"]),

@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.demo import catalogue as cat
 from pipelines.demo.fnr import synthetic_ids
-from pipelines.demo.model import KOSTRA_CODES, POSITION_CODES, POSITION_TITLES, REPORTED_AREAS, J, Workforce
+from pipelines.demo.model import KOSTRA_CODES, POSITION_CODES, POSITION_TITLES, J, Workforce
 from pipelines.demo.timeline import OPEN, day, extraction_day
 
 UNKNOWN_POSITION_CODE = "7999"  # not a KS code: a sprinkled mistake
@@ -163,12 +163,7 @@ class Extractor:
             pl.col("unit")
             .replace_strict(list(range(len(self.w.units))), self.w.units, return_dtype=pl.Utf8)
             .alias("unit"),
-            pl.coalesce(
-                pl.col("position").replace_strict(
-                    list(range(len(REPORTED_AREAS))), REPORTED_AREAS, return_dtype=pl.Utf8
-                ),
-                pl.col("area").replace_strict(list(range(5)), areas.to_list(), return_dtype=pl.Utf8),
-            ).alias("area"),
+            pl.col("area").replace_strict(list(range(5)), areas.to_list(), return_dtype=pl.Utf8),
             pl.col("kostra").replace_strict(
                 list(range(len(KOSTRA_CODES))), KOSTRA_CODES, return_dtype=pl.Utf8
             ),

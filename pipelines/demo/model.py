@@ -35,10 +35,6 @@ N_JOBS = len(cat.JOBS)
 # positions = jobs, then apprentice tracks
 POSITION_CODES = [j.code for j in cat.JOBS] + [cat.APPRENTICE_CODE] * len(cat.APPRENTICE_TRACKS)
 POSITION_TITLES = [j.title for j in cat.JOBS] + [t[0] for t in cat.APPRENTICE_TRACKS]
-# The service area an HR file shows for a position, where it is a department (None: the slot's area).
-REPORTED_AREAS = [j.reported_area if j.reported_area != j.area else None for j in cat.JOBS] + [None] * len(
-    cat.APPRENTICE_TRACKS
-)
 KOSTRA_CODES = sorted({code for kind in cat.UNIT_KINDS for code, _ in kind.kostra} | {"120"})
 FAMILIES = ("helse", "oppvekst", "teknisk", "admin", "kultur", "leder")
 AREA_INDEX = {area: i for i, area in enumerate(cat.SERVICE_AREAS)}
