@@ -12,9 +12,10 @@ Skjerstad), the weight is 1 and the new code did not exist before the change. Me
 are not: two old systems' employee numbers would collide, so their codes keep their own keys.
 
 The chain comes from the KLASS data the warehouse has: the snapshot bundled with the package
-(always, so keys never depend on whether SSB was fetched before ingestion) together with
-`raw.klass_municipality_changes` / `raw.klass_municipality` when a fetch has stored newer
-changes. When new KLASS data extends a chain, stored keys are re-keyed by re-ingesting the
+(always, so keys never depend on whether SSB was fetched before ingestion) together with the
+changes in `raw.klass_municipality_changes` that are newer than the bundle's (a live fetch
+stores history from 2015, which must not lengthen a chain backwards and re-key what is
+stored). When new KLASS data extends a chain, stored keys are re-keyed by re-ingesting the
 landing archive (docs/orchestration.md, "Re-keying after a renumbering").
 """
 
@@ -118,6 +119,13 @@ def key_codes(con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
     if con is not None:
         stored_changes, stored_codes = _warehouse_frames(con)
         if stored_changes is not None and stored_codes is not None:
+            # Only changes newer than the bundle's: a live fetch that also holds older history
+            # (KLASS from 2015) must not lengthen a chain backwards and so re-key employees
+            # stored before it ran. Newer renumberings only add codes to existing chains.
+            newest = changes.get_column("change_occurred").max()
+            stored_changes = stored_changes.with_columns(pl.col("change_occurred").cast(pl.Date))
+            if newest is not None:
+                stored_changes = stored_changes.filter(pl.col("change_occurred") > newest)
             changes = pl.concat([changes, stored_changes.select(changes.columns).cast(changes.schema)])
             municipalities = pl.concat(
                 [municipalities, stored_codes.select(municipalities.columns).cast(municipalities.schema)]

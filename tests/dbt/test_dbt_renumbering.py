@@ -100,6 +100,25 @@ def test_mergers_and_splits_keep_their_own_keys() -> None:
     assert "1806" not in roots and "1875" not in roots  # Narvik and Hamarøy (merger and split of 1850)
 
 
+def test_a_later_renumbering_changes_nothing_stored_and_older_history_never_re_keys() -> None:
+    """A warehouse's own KLASS tables add renumberings newer than the bundled snapshot; older
+    history from a live fetch (KLASS from 2015) must not lengthen a chain backwards."""
+    con = duckdb.connect(":memory:")
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.klass_municipality_changes (old_code varchar, new_code varchar, "
+        "change_occurred date, weight double)"
+    )
+    con.execute("create table raw.klass_municipality (code varchar, valid_from date)")
+    con.execute(
+        "insert into raw.klass_municipality_changes values ('4620', '9620', date '2028-01-01', 1), "
+        "('1100', '1233', date '2017-01-01', 1)"
+    )
+    con.execute("insert into raw.klass_municipality values ('9620', date '2028-01-01'), ('1233', date '2017-01-01')")
+    roots = identity.key_codes(con)
+    assert roots["9620"] == roots["4620"] == "1233" and "1233" not in roots
+
+
 def test_an_unknown_code_counts_everywhere_and_is_reported(ulvik: tuple[Settings, ChainResult]) -> None:
     settings, chain = ulvik
     first = chain.deliveries[0]
