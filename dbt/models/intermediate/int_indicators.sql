@@ -24,6 +24,7 @@ select
     numerator,
     denominator,
     value,
+    persons,
     cast(basis as varchar) as basis
 from {{ ref(family) }}
 {% if not loop.last %}union all{% endif %}

@@ -39,14 +39,14 @@ rolled_up as (
 
 final as (
     {{ indicator_rows('rolled_up', [
-        {'id': 'time_to_fill_days', 'numerator': 'null', 'denominator': 'filled', 'value': 'median_days_to_fill'},
-        {'id': 'applicants_per_posting', 'numerator': 'applicants_sum', 'denominator': 'postings_with_applicants'},
-        {'id': 'qualified_per_posting', 'numerator': 'qualified_sum', 'denominator': 'postings_with_qualified'},
-        {'id': 'cost_per_hire', 'numerator': 'cost_all', 'denominator': 'filled'},
-        {'id': 'own_apprentice_hire_share', 'numerator': 'filled_own_apprentice', 'denominator': 'filled'},
-        {'id': 'key_vacancy_days', 'numerator': 'null', 'denominator': 'key_filled', 'value': 'key_median_days_to_fill'},
-        {'id': 'key_cost_per_hire', 'numerator': 'key_filled_cost', 'denominator': 'key_filled'},
-        {'id': 'key_readvertised_share', 'numerator': 'key_readvertised', 'denominator': 'key_postings'},
+        {'id': 'time_to_fill_days', 'persons': 'filled', 'numerator': 'null', 'denominator': 'filled', 'value': 'median_days_to_fill'},
+        {'id': 'applicants_per_posting', 'persons': 'postings_with_applicants', 'numerator': 'applicants_sum', 'denominator': 'postings_with_applicants'},
+        {'id': 'qualified_per_posting', 'persons': 'postings_with_qualified', 'numerator': 'qualified_sum', 'denominator': 'postings_with_qualified'},
+        {'id': 'cost_per_hire', 'persons': 'filled', 'numerator': 'cost_all', 'denominator': 'filled'},
+        {'id': 'own_apprentice_hire_share', 'persons': 'filled', 'numerator': 'filled_own_apprentice', 'denominator': 'filled'},
+        {'id': 'key_vacancy_days', 'persons': 'key_filled', 'numerator': 'null', 'denominator': 'key_filled', 'value': 'key_median_days_to_fill'},
+        {'id': 'key_cost_per_hire', 'persons': 'key_filled', 'numerator': 'key_filled_cost', 'denominator': 'key_filled'},
+        {'id': 'key_readvertised_share', 'persons': 'key_postings', 'numerator': 'key_readvertised', 'denominator': 'key_postings'},
     ], basis='null') }}
 )
 
