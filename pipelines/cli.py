@@ -35,25 +35,55 @@ err_console = Console(stderr=True)
 
 
 # --- ingestion ---------------------------------------------------------------------------
+# The options `ingest` and `inspect` share (inspect reads a file exactly as ingest would).
+KindOption = Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")]
+ProfileOption = Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")]
+MunicipalityOption = Annotated[str | None, typer.Option(help="Municipality code when the file does not carry one.")]
+PeriodStartOption = Annotated[
+    str | None,
+    typer.Option(help="The extract lists every employment active from this date (yyyy-mm-dd): a history."),
+]
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
-    kind: Annotated[
-        str | None, typer.Option(help="employments | postings | backlog (default: detected).")
-    ] = None,
-    profile: Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality code when the file does not carry one.")
-    ] = None,
+    kind: KindOption = None,
+    profile: ProfileOption = None,
+    municipality: MunicipalityOption = None,
+    period_start: PeriodStartOption = None,
 ) -> None:
     """Take municipal HR deliveries into the warehouse: one line per file, then a summary."""
-    from pipelines.hr.ingest import ingest_paths
+    from pipelines.hr.ingest import ingest_paths, period_start_option
     from pipelines.hr.report import print_ingest_results
 
     settings = get_settings()
-    results = ingest_paths(paths, settings, kind=kind, profile=profile, municipality=municipality)
+    results = ingest_paths(
+        paths, settings, kind=kind, profile=profile, municipality=municipality,
+        period_start=period_start_option(period_start),
+    )  # fmt: skip
     print_ingest_results(results, console)
     raise typer.Exit(1 if any(r.outcome == "rejected" for r in results) else 0)
+
+
+@app.command()
+def inspect(
+    paths: Annotated[list[Path], typer.Argument(help="Files (csv, txt, xlsx) or folders to try.")],
+    kind: KindOption = None,
+    profile: ProfileOption = None,
+    municipality: MunicipalityOption = None,
+    period_start: PeriodStartOption = None,
+) -> None:
+    """Try files without loading them: how they would be read, mapped and counted. Writes nothing."""
+    from pipelines.hr.ingest import period_start_option
+    from pipelines.hr.inspect import inspect_paths, print_inspections
+
+    found = inspect_paths(
+        paths, kind=kind, profile=profile, municipality=municipality,
+        period_start=period_start_option(period_start),
+    )  # fmt: skip
+    print_inspections(found, console)
+    raise typer.Exit(1 if any(i.rejected for i in found) else 0)
 
 
 @app.command("demo-data")

@@ -61,6 +61,7 @@ def record_delivery(
     at: datetime,
     replaces_rejected: bool = True,
     unknown_position_codes: dict[str, int] | None = None,
+    period_start: date | None = None,
 ) -> None:
     """Insert the delivery (replacing an earlier *rejected* row for the same content; a caller
     that has just looked the content up and found nothing passes `replaces_rejected=False`
@@ -70,9 +71,9 @@ def record_delivery(
     con.execute(
         """
         insert into audit.deliveries (delivery_sha256, file_name, kind, municipality_code, extraction_date,
-            profile, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_stale, rows_unknown_code,
-            unknown_position_codes, outcome, reason, archive_path, loaded_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            profile, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason,
+            archive_path, loaded_at, period_start, rows_unknown_code, unknown_position_codes)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             sha256,
@@ -86,12 +87,13 @@ def record_delivery(
             counts.get("quarantined", 0),
             counts.get("duplicate", 0),
             counts.get("stale", 0),
-            sum((unknown_position_codes or {}).values()),
-            json.dumps(unknown_position_codes, sort_keys=True) if unknown_position_codes else None,
             outcome,
             reason,
             archive_path,
             at,
+            period_start,
+            sum((unknown_position_codes or {}).values()),
+            json.dumps(unknown_position_codes, sort_keys=True) if unknown_position_codes else None,
         ],
     )
 

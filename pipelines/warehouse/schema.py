@@ -27,6 +27,8 @@ create table if not exists audit.deliveries (
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
     loaded_at            timestamp not null,
+    period_start         date,                  -- employments: first day the extract covers, when it
+                                                -- declares a history (else the 12 months up to extraction_date)
     rows_unknown_code    bigint default 0,      -- loaded rows whose well-formed position code is in no list
     unknown_position_codes varchar              -- JSON {"code": rows} of those codes (null: none)
 );
@@ -165,8 +167,10 @@ create table if not exists raw.klass_municipality_map (
 """
 
 
-# Columns added after a table was first shipped: an existing warehouse gains them here.
+# Columns added after a table was first shipped: an existing warehouse gains them here, in
+# this order (the same order as the DDL above, so column positions agree).
 ADDED_COLUMNS = (
+    ("audit.deliveries", "period_start", "date"),  # issue 12 (history in one delivery)
     ("audit.deliveries", "rows_unknown_code", "bigint default 0"),  # issue 12
     ("audit.deliveries", "unknown_position_codes", "varchar"),  # issue 12
 )

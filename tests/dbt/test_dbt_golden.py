@@ -35,37 +35,9 @@ from datetime import date
 
 import duckdb
 import pytest
+from dbt_golden_support import figure, ratio
 
 pytestmark = pytest.mark.slow
-
-
-def figure(
-    con: duckdb.DuckDBPyConnection,
-    indicator: str,
-    area: str,
-    year: int,
-    breakdown: str = "total",
-    value: str = "total",
-) -> tuple[float | None, float | None, float] | None:
-    area_type = "region" if area.isalpha() or "_" in area else "municipality"
-    row = con.execute(
-        "select numerator, denominator, value from marts.fct_indicators "
-        "where indicator_id = ? and area_type = ? and area_code = ? and year = ? "
-        "and breakdown = ? and breakdown_value = ?",
-        [indicator, area_type, area, year, breakdown, value],
-    ).fetchone()
-    return row
-
-
-def ratio(
-    con: duckdb.DuckDBPyConnection, indicator: str, area: str, year: int, scale: float = 1, **kw: str
-) -> tuple[float, float]:
-    """(numerator, denominator) of a ratio figure, after checking its value is their ratio."""
-    row = figure(con, indicator, area, year, **kw)
-    assert row is not None, f"{indicator} {area} {year} {kw} missing"
-    numerator, denominator, value = row
-    assert value == pytest.approx(numerator / denominator * scale)
-    return numerator, denominator
 
 
 def tenure_years(start: date, snapshot: date) -> float:

@@ -9,6 +9,7 @@
     'int_indicators__backlog',
     'int_indicators__capacity',
     'int_indicators__population',
+    'int_indicators__competence',
 ] %}
 
 {{ config(**year_slice_config()) }}
