@@ -114,7 +114,7 @@ def _employments(con: duckdb.DuckDBPyConnection, employees: int) -> None:
 
         insert into audit.deliveries
         (delivery_sha256, file_name, kind, municipality_code, extraction_date, profile, rows_read, rows_loaded,
-         rows_quarantined, rows_duplicate, rows_stale, outcome, reason, archive_path, loaded_at)
+         rows_quarantined, rows_duplicate, rows_stale, outcome, reason, archive_path, loaded_at, period_start)
         select sha256('delivery:employments:' || c.municipality_code || ':' || c.year),
       'arbeidsforhold_' || c.municipality_code || '_' || c.year || '.csv', 'employments', c.municipality_code,
                make_date(c.year, 12, 31), 'visma', c.n + 2, c.n, 1, 1, 0, 'loaded', null,
@@ -146,7 +146,7 @@ def _postings_and_backlog(con: duckdb.DuckDBPyConnection) -> None:
         """
         insert into audit.deliveries
         (delivery_sha256, file_name, kind, municipality_code, extraction_date, profile, rows_read, rows_loaded,
-         rows_quarantined, rows_duplicate, rows_stale, outcome, reason, archive_path, loaded_at)
+         rows_quarantined, rows_duplicate, rows_stale, outcome, reason, archive_path, loaded_at, period_start)
         select sha256('delivery:' || k.kind || ':' || m.municipality_code || ':' || b.last_year),
             k.kind || '_' || m.municipality_code || '_' || b.last_year || '.csv', k.kind, m.municipality_code,
                make_date(b.last_year, 12, 31), 'webcruiter', k.n, k.n, 0, 0, 0, 'loaded', null, null,
