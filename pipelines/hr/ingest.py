@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
-from pipelines.hr import conflicts, fnr, landing, ledger, load
+from pipelines.hr import conflicts, fnr, identity, landing, ledger, load
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
@@ -86,7 +86,13 @@ class DeliveryResult:
     outcome: str  # loaded | rejected | already_loaded
     reason: str | None
     archive_path: str | None
+    # loaded rows per well-formed position code that is in no code list (loaded as `unknown`)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
     period_start: date | None = None  # set when the extract declares a history (see delivery.period_start)
+
+    @property
+    def rows_unknown_code(self) -> int:
+        return sum(self.unknown_position_codes.values())
 
 
 @dataclass
@@ -103,6 +109,7 @@ class _Work:
     extraction_date: date | None = None
     period_start: date | None = None
     notes: list[str] = field(default_factory=list)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
     # where each file-level fact came from (fact -> Norwegian phrase), for `workforce inspect`
     sources: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
@@ -154,10 +161,19 @@ def ingest_paths(
     ):
         check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
+        roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
 
         def stage(path: Path) -> _Staged:
             return _stage(
-                path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, explicit_period=period_start
+                path,
+                pseudonymiser,
+                pairs,
+                refs,
+                fallback,
+                extraction_date,
+                loaded,
+                roots,
+                explicit_period=period_start,
             )
 
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
@@ -181,13 +197,14 @@ def ingest_paths(
                 if result.outcome == "loaded":
                     loaded.add(result.sha256)
                 log.info(
-                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
+                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
                     result.file_name,
                     result.outcome,
                     result.rows_read,
                     result.rows_loaded,
                     result.rows_quarantined,
                     result.rows_duplicate,
+                    result.rows_unknown_code,
                 )
                 results.append(result)
         finally:
@@ -255,6 +272,7 @@ def _stage(
     fallback: str | None,
     explicit_date: date | None,
     loaded: set[str],
+    roots: dict[str, str],
     explicit_period: date | None = None,
 ) -> _Staged:
     """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
@@ -268,7 +286,7 @@ def _stage(
         return _Staged(work=work, skipped=True)
     try:
         prepared = _prepare(
-            work, pseudonymiser, pairs, refs, fallback, explicit_date, explicit_period=explicit_period
+            work, pseudonymiser, pairs, refs, fallback, explicit_date, roots, explicit_period=explicit_period
         )
         return _Staged(work=work, prepared=prepared)
     except DeliveryError as error:
@@ -367,6 +385,7 @@ def _record(
         archive_path=archive,
         at=at,
         replaces_rejected=replaces_rejected,
+        unknown_position_codes=work.unknown_position_codes if outcome == "loaded" else None,
     )
     ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
 
@@ -389,6 +408,7 @@ def _result(
         outcome=outcome,
         reason=reason,
         archive_path=archive,
+        unknown_position_codes=dict(work.unknown_position_codes) if outcome == "loaded" else {},
         period_start=work.period_start,
     )
 
@@ -462,6 +482,7 @@ def _prepare(
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
+    roots: dict[str, str] | None = None,
     explicit_period: date | None = None,
 ) -> _Prepared:
     work.lap("hash")
@@ -538,7 +559,7 @@ def _prepare(
     elif explicit_period is not None:
         work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows))
+    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
     work.lap("pseudonymise")
     rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
@@ -553,6 +574,7 @@ def _prepare(
     counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
     valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
     _set_municipality(work, valid if valid.height else rows)
+    work.unknown_position_codes = unknown_position_codes(valid, refs)
     valid = valid.with_columns(
         pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
         pl.lit(work.sha256).alias("delivery_sha256"),
@@ -563,6 +585,20 @@ def _prepare(
     archive_table = _archive_table(table, rows) if _needs_redacted_archive(table) else None
     work.lap("split")
     return _Prepared(valid, quarantine, archive_table, counts)
+
+
+def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
+    """Rows per well-formed position code that is in no code list (they load as position group
+    `unknown` and count in every total; the delivery reports them so the list can grow)."""
+    if "position_code" not in valid.columns or valid.height == 0:
+        return {}
+    counts = (
+        valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
+        .group_by("position_code")
+        .len()
+        .sort("position_code")
+    )
+    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:
@@ -594,18 +630,23 @@ def _has_empty(frame: pl.DataFrame, column: str) -> bool:
     return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
 
 
-def _pseudonyms(pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
-    muni = "municipality_code || ':' || "
+def _pseudonyms(
+    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
+) -> pl.DataFrame:
+    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
+    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
+    muni = "key_code || ':' || "
+    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
     if kind == "employments":
         messages = {
             "person_key": NID,
             "employee_key": muni + "employee_number",
             "employment_key": muni + EMPLOYMENT_REF,
         }
-        ids = rows.select("municipality_code", "employee_number", EMPLOYMENT_REF, NID)
+        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
     elif kind == "postings":
         messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select("municipality_code", "hired_employee_number")
+        ids = rows.select(key_code, "hired_employee_number")
     else:
         return pl.DataFrame()
     return pseudonymiser.keys(ids, messages)

@@ -96,6 +96,7 @@ def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: Duc
             **{f"files_{k}": v for k, v in outcomes.items()},
             "rows_loaded": sum(r.rows_loaded for r in results),
             "rows_quarantined": sum(r.rows_quarantined for r in results),
+            "rows_unknown_position_code": sum(r.rows_unknown_code for r in results),
         },
     )
     for kind, key in RAW.items():
