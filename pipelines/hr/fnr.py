@@ -169,8 +169,7 @@ _DIGITS: tuple[list[str], list[str]] | None = None
 
 
 def ascii_digits(expr: pl.Expr) -> pl.Expr:
-    """NFKC-normalised text with every Unicode decimal digit written as an ASCII digit.
-    Only non-ASCII values are touched (the normalisation costs; most cells are ASCII)."""
+    """NFKC-normalised text with every Unicode decimal digit written as an ASCII digit."""
     global _DIGITS
     if _DIGITS is None:
         _DIGITS = _other_digits()
@@ -178,11 +177,19 @@ def ascii_digits(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.contains(_NON_ASCII)).then(normal).otherwise(expr)
 
 
+def _ascii_series(series: pl.Series) -> pl.Series:
+    """`ascii_digits` of a column, run only when some value is not ASCII (the digit table
+    is a 650-pattern automaton: built per call, so skipped when it cannot matter)."""
+    if not series.str.contains(_NON_ASCII).fill_null(False).any():
+        return series
+    return series.to_frame("v").select(ascii_digits(pl.col("v"))).to_series().alias(series.name)
+
+
 def _candidates(values: pl.LazyFrame) -> pl.LazyFrame:
-    """`values` (columns `cell`, `v`) -> (`cell`, `chain`, `token`) for every 11-digit run
+    """`values` (columns `cell`, `v`: ASCII digits) -> (`cell`, `chain`, `token`) for every 11-digit run
     of consecutive groups of a chain, and every lone 10-digit group (then `token` holds 10)."""
     chains = (
-        values.select("cell", ascii_digits(pl.col("v")).str.extract_all(_CHAIN).alias("chain"))
+        values.select("cell", pl.col("v").str.extract_all(_CHAIN).alias("chain"))
         .explode("chain")
         .drop_nulls("chain")
         .with_row_index("chain_id")
@@ -210,16 +217,17 @@ def _candidates(values: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _hits(values: pl.LazyFrame) -> pl.LazyFrame:
-    """(`cell`, `chain`) of every chain holding an id-like candidate."""
+def _hits(values: pl.LazyFrame) -> pl.DataFrame:
+    """(`cell`, `chain`) of every chain holding an id-like candidate. The control digits are
+    checked step by step (`analyse_series`) and only when there is a candidate at all: the
+    one-expression form costs more to plan than a small column costs to scan."""
+    found = _candidates(values).collect()
+    if found.height == 0:
+        return found.select("cell", "chain")
     token = pl.col("token")
-    padded = pl.when(token.str.len_bytes() == 10).then("0" + token).otherwise(token)
-    return (
-        _candidates(values)
-        .filter(analyse(padded)["valid"])
-        .select("cell", "chain")
-        .unique()
-    )
+    padded = found.select(pl.when(token.str.len_bytes() == 10).then("0" + token).otherwise(token)).to_series()
+    valid = analyse_series(padded).get_column("valid")
+    return found.filter(valid).select("cell", "chain").unique()
 
 
 def hit_mask(series: pl.Series) -> pl.Series:
@@ -230,7 +238,7 @@ def hit_mask(series: pl.Series) -> pl.Series:
     if not flagged.any():
         return flagged
     distinct = series.filter(flagged).unique()
-    found = _hits(distinct.to_frame("v").lazy().with_row_index("cell")).collect()
+    found = _hits(_ascii_series(distinct).to_frame("v").lazy().with_row_index("cell"))
     if found.height == 0:
         return pl.Series(series.name, [False] * series.len(), dtype=pl.Boolean)
     bad = distinct.gather(found.get_column("cell").unique().cast(pl.Int64))
@@ -283,8 +291,8 @@ def redact_series(series: pl.Series, replacement: str = REDACTED) -> pl.Series:
         return series
     index = mask.arg_true()
     picked = series.gather(index)
-    normal = picked.to_frame("v").select(ascii_digits(pl.col("v"))).to_series()
-    chains = _hits(normal.to_frame("v").lazy().with_row_index("cell")).collect()
+    normal = _ascii_series(picked)
+    chains = _hits(normal.to_frame("v").lazy().with_row_index("cell"))
     by_cell: dict[int, list[str]] = {}
     for cell, chain in chains.iter_rows():
         by_cell.setdefault(cell, []).append(chain)

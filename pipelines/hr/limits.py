@@ -99,9 +99,7 @@ def check_workbook(data: bytes) -> None:
                             f"({max_row} rader × {max_col} kolonner); filen er avvist"
                         )
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-            raise DeliveryError(
-                "filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)"
-            ) from None
+            raise DeliveryError("filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)") from None
 
 
 def _too_big(size: int) -> DeliveryError:
