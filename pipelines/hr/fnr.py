@@ -63,7 +63,7 @@ def _facts(number: pl.Expr, well_formed: pl.Expr) -> dict[str, pl.Expr]:
 
 
 def _as_number(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    well_formed = expr.str.contains(r"^\d{11}$").fill_null(False)
+    well_formed = expr.str.contains(r"^[0-9]{11}$").fill_null(False)
     return pl.when(well_formed).then(expr.cast(pl.Int64, strict=False)), well_formed
 
 

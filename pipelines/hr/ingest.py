@@ -187,13 +187,18 @@ def ingest_paths(
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; folders become their visible files, sorted (Excel's `~$` lock files skipped)."""
+    """Files as given; folders become their visible files, sorted (Excel's `~$` lock files
+    skipped). Symbolic links are listed too, broken ones included: each gets its ledger row."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
-        elif path.is_file():
+        if path.is_dir() and not path.is_symlink():
+            files += sorted(
+                p
+                for p in path.iterdir()
+                if (p.is_symlink() or p.is_file()) and not p.name.startswith((".", "~$"))
+            )
+        elif path.is_file() or path.is_symlink():
             files.append(path)
         else:
             raise WorkforceError(f"Finner ikke {fnr.redact(str(path))}.")
@@ -528,6 +533,9 @@ def _refuse_leaks(table: RawTable) -> None:
     if leaks:
         named = ", ".join(f"«{_label(c)}»" for c in leaks)
         raise DeliveryError(f"kolonnen {named} inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
+    if any(fnr.leaked_columns(sheet, sheet.columns) for sheet in table.other_sheets):
+        # not named: a sheet's name may itself be the id
+        raise DeliveryError(f"et annet ark i arbeidsboken inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:
@@ -664,7 +672,7 @@ def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     invalid). Whatever else a file carries (a workbook's comments, properties, sheet names,
     headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk."""
     frame = table.frame.select(limits.cap_values(pl.col(c)) for c in _contract_sources(table))
-    if "person_key" in rows.columns:
+    if "national_id" in table.source_for:
         person = rows.select(
             pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
             .then(pl.lit(INVALID_ID))

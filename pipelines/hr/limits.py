@@ -17,8 +17,8 @@ import polars as pl
 
 from pipelines.errors import DeliveryError
 
-XLSX_MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # every part of the workbook, unpacked
-XLSX_MAX_CELLS = 5_000_000  # cells written, over all sheets
+XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every part of the workbook, unpacked
+XLSX_MAX_CELLS = 4_000_000  # cells written, over all sheets
 XLSX_MAX_AREA = 20_000_000  # rows x columns of one sheet's used range (the reader's grid)
 XLSX_MAX_PARTS = 10_000
 MAX_VALUE_CHARS = 500  # a value as stored in quarantine documents and the landing archive

@@ -130,7 +130,7 @@ class _Converter:
 
     def _national_id(self, col: Column, text: pl.Series) -> pl.Series:
         # Most ids arrive as 11 plain digits; only the others go through normalisation.
-        odd = (~text.str.contains(r"^\d{11}$")).fill_null(False)
+        odd = (~text.str.contains(r"^[0-9]{11}$")).fill_null(False)
         if not odd.any():
             return text
         index = odd.arg_true()
