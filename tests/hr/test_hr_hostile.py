@@ -261,7 +261,7 @@ def test_workbook_bombs_are_rejected_before_reading_with_a_ledger_row_and_little
     env = {**os.environ, "WORKFORCE_HOME": str(home.root)}
     cli = str(Path(sys.executable).with_name("workforce"))
     peak, output = _peak_rss_mb([cli, "ingest", *(str(p) for p, _ in bombs.values()), str(good)], env)
-    assert peak < 1500, f"peak {peak} MB"
+    assert peak < 600, f"peak {peak} MB"  # about 180 MB here; reading a bomb took gigabytes
     assert "Traceback" not in output
     ledger = {r["file_name"]: r for r in home.records("select * from audit.deliveries")}
     for name, (_, word) in bombs.items():
