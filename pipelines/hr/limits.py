@@ -25,8 +25,13 @@ MAX_VALUE_CHARS = 500  # a value as stored in quarantine documents and the landi
 MAX_NAME_BYTES = 120  # a file name as stored (ledger, landing archive)
 TRUNCATED = "…"
 
-_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_CELL = re.compile(rb"<c[\s>/]")
+# A sheet's used range is bounded cheaply: cells are counted at C speed, and only references
+# past column Z or row 99999 (rare in real exports) are parsed. When a wide column shows up
+# in a sheet of fewer rows than that, a second pass reads every row number.
+# (`<c` also starts a few other tags, `<col>`, `<cfRule>`: an upper bound is what a limit needs.)
+_WIDE_COLUMN = re.compile(rb' r="([A-Z]{2,3})[0-9]')
+_HIGH_ROW = re.compile(rb' r="[A-Z]{0,3}([0-9]{6,7})"')
+_ANY_ROW = re.compile(rb' r="[A-Z]{0,3}([0-9]{1,7})"')
 _CHUNK = 1 << 20
 
 
@@ -68,38 +73,75 @@ def check_workbook(data: bytes) -> None:
     declared = sum(part.file_size for part in parts)
     if declared > XLSX_MAX_UNPACKED_BYTES:
         raise _too_big(declared)
-    cells = 0
-    unpacked = 0
-    for part in parts:
-        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
-            continue
-        max_row = max_col = 0
-        carry = b""
-        try:
-            with archive.open(part) as stream:
-                while chunk := stream.read(_CHUNK):
-                    unpacked += len(chunk)
-                    if unpacked > XLSX_MAX_UNPACKED_BYTES:
-                        raise _too_big(unpacked)
-                    text = carry + chunk
-                    cut = text.rfind(b"<")  # a tag split between chunks is read with the next one
-                    scan, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-                    cells += len(_CELL.findall(scan))
-                    for letters, row in _CELL_REF.findall(scan):
-                        max_row = max(max_row, int(row))
-                        max_col = max(max_col, _column_number(letters))
-                    if cells > XLSX_MAX_CELLS:
-                        raise DeliveryError(
-                            f"arbeidsboken har over {XLSX_MAX_CELLS:,} celler".replace(",", " ")
-                            + "; filen er avvist (del den opp, eller lever CSV)"
-                        )
-                    if max_row * max_col > XLSX_MAX_AREA:
-                        raise DeliveryError(
-                            "et ark i arbeidsboken spenner over for mange rader og kolonner "
-                            f"({max_row} rader × {max_col} kolonner); filen er avvist"
-                        )
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-            raise DeliveryError("filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)") from None
+    budget = _Budget()
+    try:
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                _check_sheet(archive, part, budget)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise DeliveryError("filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)") from None
+
+
+class _Budget:
+    """What the sheets read so far have used of the workbook's limits."""
+
+    def __init__(self) -> None:
+        self.unpacked = 0
+        self.cells = 0
+
+
+def _chunks(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: _Budget | None):
+    """The sheet's XML a megabyte at a time, each cut after its last complete tag (the
+    rest goes with the next chunk), counting unpacked bytes against the budget."""
+    carry = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            if budget is not None:
+                budget.unpacked += len(chunk)
+                if budget.unpacked > XLSX_MAX_UNPACKED_BYTES:
+                    raise _too_big(budget.unpacked)
+            text = carry + chunk
+            cut = text.rfind(b"<")
+            if cut > 0:
+                yield text[:cut]
+                carry = text[cut:]
+            else:
+                yield text
+                carry = b""
+    if carry:
+        yield carry
+
+
+def _check_sheet(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: _Budget) -> None:
+    wide = high = 0
+    any_cell = False
+    for scan in _chunks(archive, part, budget):
+        count = scan.count(b"<c")
+        budget.cells += count
+        any_cell = any_cell or count > 0
+        if budget.cells > XLSX_MAX_CELLS:
+            raise DeliveryError(
+                f"arbeidsboken har over {XLSX_MAX_CELLS:,} celler".replace(",", " ")
+                + "; filen er avvist (del den opp, eller lever CSV)"
+            )
+        wide = max(wide, 0, *(_column_number(c) for c in _WIDE_COLUMN.findall(scan)))
+        high = max(high, 0, *(int(r) for r in _HIGH_ROW.findall(scan)))
+        columns = max(wide, 26 if any_cell else 0)
+        if high and high * columns > XLSX_MAX_AREA:
+            raise _too_wide(high, columns)
+    if not high and wide and 99_999 * wide > XLSX_MAX_AREA:  # a wide column: how many rows, exactly?
+        rows = 0
+        for scan in _chunks(archive, part, None):
+            rows = max(rows, 0, *(int(r) for r in _ANY_ROW.findall(scan)))
+        if rows * wide > XLSX_MAX_AREA:
+            raise _too_wide(rows, wide)
+
+
+def _too_wide(rows: int, columns: int) -> DeliveryError:
+    return DeliveryError(
+        f"et ark i arbeidsboken spenner over for mange rader og kolonner (opptil {rows} rader × {columns} kolonner); "
+        "filen er avvist"
+    )
 
 
 def _too_big(size: int) -> DeliveryError:
