@@ -209,10 +209,14 @@ def _candidates(values: pl.LazyFrame) -> pl.LazyFrame:
     ends = groups.select("chain_id", pl.col("ends").alias("stop"))
     eleven = groups.with_columns((pl.col("start") + 11).alias("stop")).join(ends, on=["chain_id", "stop"], how="semi")
     ten = groups.filter(pl.col("lengths") == 10)
+    # `150385.10190` typed into a spreadsheet cell is stored as the number 150385.1019: the
+    # trailing zeros of the "decimals" are gone (and the control digit is implied anyway).
+    decimal = chains.filter(pl.col("chain").str.contains(r"^[0-9]{6}\.[0-9]{3,4}$"))
     return pl.concat(
         [
             eleven.select("cell", "chain", pl.col("digits").str.slice(pl.col("start"), 11).alias("token")),
             ten.select("cell", "chain", pl.col("digits").str.slice(pl.col("start"), 10).alias("token")),
+            decimal.select("cell", "chain", (pl.col("digits") + "00").str.slice(0, 11).alias("token")),
         ]
     )
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -77,8 +80,11 @@ def check_workbook(data: bytes) -> None:
     try:
         for part in parts:
             if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                _check_sheet(archive, part, budget)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+                _check_sheet(data, part, budget)
+            else:  # the shared strings, styles, comments ...: their size counts too
+                for _ in _chunks(data, part, budget):
+                    pass
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error, struct.error):
         raise DeliveryError("filen ser ut som .xlsx, men arbeidsboken kan ikke åpnes (ødelagt fil?)") from None
 
 
@@ -90,32 +96,61 @@ class _Budget:
         self.cells = 0
 
 
-def _chunks(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: _Budget | None):
-    """The sheet's XML a megabyte at a time, each cut after its last complete tag (the
-    rest goes with the next chunk), counting unpacked bytes against the budget."""
+def _inflate(data: bytes, part: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes, unpacked from its compressed data a megabyte at a time. The sizes a
+    zip declares are not trusted (a bomb may declare a small size and inflate to gigabytes,
+    and some readers believe the stream, not the declaration), so the output is what counts."""
+    offset = part.header_offset
+    if data[offset : offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("no local header")
+    name_length, extra_length = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    start = offset + 30 + name_length + extra_length
+    view = memoryview(data)[start:]
+    if part.compress_type == zipfile.ZIP_STORED:
+        stored = view[: part.compress_size]
+        for at in range(0, len(stored), _CHUNK):
+            yield bytes(stored[at : at + _CHUNK])
+        return
+    if part.compress_type != zipfile.ZIP_DEFLATED:
+        raise NotImplementedError(part.compress_type)
+    inflater = zlib.decompressobj(-15)
+    for at in range(0, len(view), _CHUNK):
+        pending = view[at : at + _CHUNK]
+        while pending:
+            out = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            if out:
+                yield out
+            if inflater.eof:
+                return
+    raise zipfile.BadZipFile("truncated part")
+
+
+def _chunks(data: bytes, part: zipfile.ZipInfo, budget: _Budget | None) -> Iterator[bytes]:
+    """A part's XML a megabyte at a time, each cut after its last complete tag (the rest
+    goes with the next chunk), unpacked bytes counted against the budget."""
     carry = b""
-    with archive.open(part) as stream:
-        while chunk := stream.read(_CHUNK):
-            if budget is not None:
-                budget.unpacked += len(chunk)
-                if budget.unpacked > XLSX_MAX_UNPACKED_BYTES:
-                    raise _too_big(budget.unpacked)
-            text = carry + chunk
-            cut = text.rfind(b"<")
-            if cut > 0:
-                yield text[:cut]
-                carry = text[cut:]
-            else:
-                yield text
-                carry = b""
+    for chunk in _inflate(data, part):
+        if budget is not None:
+            budget.unpacked += len(chunk)
+            if budget.unpacked > XLSX_MAX_UNPACKED_BYTES:
+                raise _too_big(budget.unpacked)
+        text = carry + chunk
+        cut = text.rfind(b"<")
+        if cut > 0:
+            yield text[:cut]
+            carry = text[cut:]
+        else:
+            yield text
+            carry = b""
     if carry:
         yield carry
 
 
-def _check_sheet(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: _Budget) -> None:
+def _check_sheet(data: bytes, part: zipfile.ZipInfo, budget: _Budget) -> None:
     wide = high = 0
     any_cell = False
-    for scan in _chunks(archive, part, budget):
+    for scan in _chunks(data, part, budget):
         count = scan.count(b"<c")
         budget.cells += count
         any_cell = any_cell or count > 0
@@ -131,7 +166,7 @@ def _check_sheet(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: _Budge
             raise _too_wide(high, columns)
     if not high and wide and 99_999 * wide > XLSX_MAX_AREA:  # a wide column: how many rows, exactly?
         rows = 0
-        for scan in _chunks(archive, part, None):
+        for scan in _chunks(data, part, None):
             rows = max(rows, 0, *(int(r) for r in _ANY_ROW.findall(scan)))
         if rows * wide > XLSX_MAX_AREA:
             raise _too_wide(rows, wide)
