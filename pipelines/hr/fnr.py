@@ -147,7 +147,7 @@ def analyse_series(normalised: pl.Series) -> pl.DataFrame:
 # about 1 time in 140. Norwegian account numbers share the second control digit's weights,
 # so a column of them is flagged anyway: docs/design/hr-export-contract.md says so.
 SEPARATOR = r"[\s\p{Cf}._/\\\p{Pd}\x{FF0E}\x{FF0F}\x{FF3C}\x{FF3F}\x{00B7}]"
-_MAX_SEPARATOR_RUN = 3
+_MAX_SEPARATOR_RUN = 5
 # Ten digits with short separator runs between them: the quick filter (clean columns cost
 # one regex pass). `\d` is Unicode here, so full-width and other scripts' digits pass too.
 CANDIDATE_PATTERN = rf"\d(?:{SEPARATOR}{{0,{_MAX_SEPARATOR_RUN}}}\d){{9}}"

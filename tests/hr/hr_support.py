@@ -223,6 +223,7 @@ def id_spellings(number: str) -> dict[str, str]:
         "slash": f"{a}/{b}",
         "underscore": f"{a}_{b}",
         "hyphen": f"{a}-{b}",
+        "spaced hyphen": f"{a} - {b}",
         "tab": f"{a}\t{b}",
         "no-break space": f"{a}\u00a0{b}",
         "thin space": f"{a}\u2009{b}",
