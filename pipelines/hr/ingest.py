@@ -2,10 +2,11 @@
 
 For each file: hash it; recognise a re-delivery; read and map it through a profile; refuse
 files that leak national ids outside the id column; type and validate every row; turn
-identifiers into keyed pseudonyms; archive the (redacted) delivery; and in one transaction
+identifiers into keyed pseudonyms; archive what was read (contract columns, ids replaced); and in one transaction
 merge the valid rows into the raw tables, the failing ones into quarantine, and the counts
-into the ledger. A bad file is rejected with a one-line reason; nothing raises past here
-except the user's own mistakes in calling it (unknown options, missing paths, no secret).
+into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zip bomb) is
+rejected with a one-line reason and the batch goes on; nothing raises past here except the
+user's own mistakes in calling it (unknown options, missing paths, no secret).
 """
 
 from __future__ import annotations
@@ -192,11 +193,11 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.is_dir() and not path.is_symlink():
+        if path.is_dir():
             files += sorted(
                 p
                 for p in path.iterdir()
-                if (p.is_symlink() or p.is_file()) and not p.name.startswith((".", "~$"))
+                if (p.is_file() or (p.is_symlink() and not p.is_dir())) and not p.name.startswith((".", "~$"))
             )
         elif path.is_file() or path.is_symlink():
             files.append(path)
@@ -227,7 +228,6 @@ class _Staged:
     prepared: _Prepared | None = None
     skipped: bool = False  # content already loaded: not prepared (the ledger has the last word)
     reject_reason: str | None = None
-    error: WorkforceError | None = None  # the user's problem (an unreadable path): raised in order
 
 
 def _stage(
@@ -280,8 +280,6 @@ def _refuse_link(path: Path) -> str | None:
 
 def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolExecutor) -> DeliveryResult:
     """The database half of one file: recognise a re-delivery, else record and store it."""
-    if staged.error is not None:
-        raise staged.error
     work = staged.work
     assert work is not None
     at = _now()
