@@ -103,6 +103,8 @@ def _decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if any(letter in data for letter in _UTF8_NORWEGIAN):  # æ ø å in UTF-8 beside bytes that are not
+        raise _mixed()
     try:
         return Decoded(data.decode("cp1252"), "windows-1252")
     except UnicodeDecodeError:
@@ -133,12 +135,19 @@ def _decode_utf8_bom(body: bytes) -> Decoded:
     except UnicodeDecodeError:
         pass
     if not body.decode("utf-8", errors="ignore").isascii():
-        raise DeliveryError(
-            "filen har blandet tegnkoding (både UTF-8 og Windows-1252 i samme fil): "
-            "lagre den på nytt som CSV i UTF-8"
-        )
+        raise _mixed()
     return Decoded(
         body.decode("cp1252", errors="replace"),
         "windows-1252",
         "filen er merket som UTF-8 (BOM), men er skrevet i Windows-1252; lest som Windows-1252",
+    )
+
+
+# æ ø å Æ Ø Å as UTF-8: in Windows-1252 they would read `Ã¦ Ã¸ Ã¥ Ã\x86 Ã\x98 Ã\x85`, never Norwegian.
+_UTF8_NORWEGIAN = tuple(ch.encode("utf-8") for ch in "æøåÆØÅ")
+
+
+def _mixed() -> DeliveryError:
+    return DeliveryError(
+        "filen har blandet tegnkoding (både UTF-8 og Windows-1252 i samme fil): lagre den på nytt som CSV i UTF-8"
     )

@@ -362,6 +362,12 @@ MESSAGES = {
         0,
         "blandet tegnkoding",
     ),
+    "mixed encodings": (
+        lambda: _text().encode("cp1252") + "1857;9;;9-1;1980;K;7174;Sjåfør\n".encode(),
+        "rejected",
+        0,
+        "blandet tegnkoding",
+    ),
     "truncated in a line": (_truncated_line, "rejected", 0, "avkortet"),
     "truncated in a quoted field": (_open_quote, "rejected", 0, "avkortet"),
 }
