@@ -241,7 +241,7 @@ def _stage(
 ) -> _Staged:
     """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
     name = landing.safe_name(path.name)
-    refused = _refuse_link(path)
+    refused = limits.refuse_link(path)
     if refused is None:
         try:
             data = path.read_bytes()
@@ -261,21 +261,6 @@ def _stage(
         log.error("uventet feil under innlesing av %s: %s", name, type(error).__name__)
         reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
         return _Staged(work=work, reject_reason=reason)
-
-
-def _refuse_link(path: Path) -> str | None:
-    """Why a symbolic link is not read, or None. A link that leads out of its folder could
-    copy any file the pipeline may read (`/etc/passwd`, the secret) into the landing archive."""
-    if not path.is_symlink():
-        return None
-    folder = path.parent.resolve()
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return "symbolsk lenke som ikke fører til noen fil; lever selve filen"
-    if not target.is_relative_to(folder) or not target.is_file():
-        return "symbolsk lenke ut av mappen er ikke tillatt; lever selve filen (ikke en lenke)"
-    return None
 
 
 def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolExecutor) -> DeliveryResult:

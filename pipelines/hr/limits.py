@@ -15,10 +15,13 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-
-import polars as pl
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.errors import DeliveryError
+
+if TYPE_CHECKING:  # polars only where values are capped: the inbox sensor imports this module
+    import polars as pl
 
 XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every part of the workbook, unpacked
 XLSX_MAX_CELLS = 4_000_000  # cells written, over all sheets
@@ -52,7 +55,25 @@ def truncate_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
 
 def cap_values(expr: pl.Expr, limit: int = MAX_VALUE_CHARS) -> pl.Expr:
     """A text column with every value longer than `limit` characters cut there (and marked)."""
+    import polars as pl
+
     return pl.when(expr.str.len_chars() > limit).then(expr.str.slice(0, limit) + TRUNCATED).otherwise(expr)
+
+
+def refuse_link(path: Path) -> str | None:
+    """Why a symbolic link is not to be read, or None (also for a plain file). A link that
+    leads out of its folder could copy any file the pipeline may read (`/etc/passwd`, the
+    secret) into the landing archive; a broken link or a link to a folder is no delivery."""
+    if not path.is_symlink():
+        return None
+    folder = path.parent.resolve()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "symbolsk lenke som ikke fører til noen fil; lever selve filen"
+    if not target.is_relative_to(folder) or not target.is_file():
+        return "symbolsk lenke ut av mappen er ikke tillatt; lever selve filen (ikke en lenke)"
+    return None
 
 
 def _column_number(letters: bytes) -> int:
