@@ -355,6 +355,7 @@ MESSAGES = {
     "mixed CR and CRLF": (_mixed_line_ends, "loaded", 4, "blander linjeskifttyper"),
     "UTF-32 LE": (lambda: b"\xff\xfe\x00\x00" + _text().encode("utf-32-le"), "loaded", 3, "UTF-32"),
     "UTF-32 BE": (lambda: b"\x00\x00\xfe\xff" + _text().encode("utf-32-be"), "loaded", 3, "UTF-32"),
+    "UTF-32 LE without BOM": (lambda: _text().encode("utf-32-le"), "loaded", 3, "UTF-32"),
     "BOM on Windows-1252": (lambda: b"\xef\xbb\xbf" + _text().encode("cp1252"), "loaded", 3, "Windows-1252"),
     "BOM on mixed encodings": (
         lambda: b"\xef\xbb\xbf" + _text().encode("cp1252") + "1857;9;;9-1;1980;K;7174;Sjåfør".encode(),
