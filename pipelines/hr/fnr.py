@@ -234,10 +234,19 @@ def _hits(values: pl.LazyFrame) -> pl.DataFrame:
     return found.filter(valid).select("cell", "chain").unique()
 
 
+# How much of each value the scan reads. Nothing longer than 500 characters of a value is ever
+# stored (limits.MAX_VALUE_CHARS), so an id past this point cannot reach disk; the bound keeps
+# a hostile 50 MB cell of digits from costing minutes.
+SCAN_CHARS = 10_000
+
+
 def hit_mask(series: pl.Series) -> pl.Series:
-    """True for each value of `series` that holds something that could be a national id.
-    Only values that pass the quick filter are analysed, each distinct value once."""
+    """True for each value of `series` that holds something that could be a national id (in
+    its first SCAN_CHARS characters). Only values that pass the quick filter are analysed,
+    each distinct value once."""
     series = series.cast(pl.String)
+    if (series.str.len_bytes().max() or 0) > SCAN_CHARS:
+        series = series.str.slice(0, SCAN_CHARS)
     flagged = series.str.contains(CANDIDATE_PATTERN).fill_null(False)
     if not flagged.any():
         return flagged
@@ -294,7 +303,7 @@ def redact_series(series: pl.Series, replacement: str = REDACTED) -> pl.Series:
     if not mask.any():
         return series
     index = mask.arg_true()
-    picked = series.gather(index)
+    picked = series.gather(index).str.slice(0, SCAN_CHARS)  # what the mask looked at (stored: less)
     normal = _ascii_series(picked)
     chains = _hits(normal.to_frame("v").lazy().with_row_index("cell"))
     by_cell: dict[int, list[str]] = {}
