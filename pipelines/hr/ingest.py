@@ -313,7 +313,7 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
             con.execute("rollback")
             log.error("arkivering av %s feilet: %s", work.name, type(error).__name__)
             reason = f"filen kunne ikke arkiveres ({error.strerror or type(error).__name__}); ingenting er lastet"
-            return _reject(con, settings, replace(work, table=None), reason, at, replaces_rejected)
+            return _reject(con, settings, work, reason, at, replaces_rejected, archive_it=False)
         _record(con, work, counts, "loaded", reason, archive_path, at, replaces_rejected)
         con.execute("commit")
         work.lap("store")
@@ -376,10 +376,16 @@ def _result(
 
 
 def _reject(
-    con, settings: Settings, work: _Work, reason: str, at: datetime, replaces_rejected: bool = True
+    con,
+    settings: Settings,
+    work: _Work,
+    reason: str,
+    at: datetime,
+    replaces_rejected: bool = True,
+    archive_it: bool = True,
 ) -> DeliveryResult:
     """Record a rejected delivery (all counts 0: no row was taken in) and archive it redacted."""
-    archive, note = _archive_rejected(settings, work)
+    archive, note = _archive_rejected(settings, work) if archive_it else (None, None)
     if note:
         reason = f"{reason} ({note})"
     con.execute("begin transaction")
