@@ -406,3 +406,22 @@ def test_the_scan_finds_ids_inside_archived_workbooks(home: Home):
         book.writestr("xl/comments1.xml", f"<t>{SPELLINGS['grouped']}</t>")
     canary.write_bytes(buffer.getvalue())
     assert scan_home(home.root, id_forms([NUMBER])) == ["landing/kanari.xlsx!xl/comments1.xml"]
+
+
+def test_an_archive_that_cannot_be_written_rejects_its_file_and_the_batch_goes_on(loaded: Home):
+    import hashlib
+
+    home = loaded
+    first = visma_file(home.files / "1857_a.csv", [visma_row(Ansattnr="11", Arbeidsforholdsnr="11-1")])
+    second = visma_file(home.files / "1857_b.csv", [visma_row(Ansattnr="12", Arbeidsforholdsnr="12-1")])
+    prefix = hashlib.sha256(first.read_bytes()).hexdigest()[:2]
+    assert hashlib.sha256(second.read_bytes()).hexdigest()[:2] != prefix
+    (home.settings.landing_dir / prefix).write_bytes(b"")  # a file where the archive needs a folder
+    before = snapshot(home)
+    failed, loaded_ = home.ingest(first, second)
+    assert failed.outcome == "rejected" and "kunne ikke arkiveres" in failed.reason
+    assert failed.archive_path is None and failed.rows_loaded == 0
+    assert loaded_.outcome == "loaded" and loaded_.rows_loaded == 1
+    keys = {r["source_row_number"] for r in home.table("raw.hr_employments") if r["delivery_sha256"] == failed.sha256}
+    assert keys == set()
+    assert _changed(before, snapshot(home)) == {"raw.hr_employments", "audit.deliveries", "landing"}
