@@ -135,6 +135,8 @@ def test_a_workbook_is_archived_as_the_table_read_and_its_metadata_is_dropped(lo
         parts = {name: book.read(name) for name in book.namelist()}
     assert any(SPELLINGS["space"].encode() in data for name, data in parts.items() if "comments" in name)
     assert NUMBER.encode() in parts["docProps/core.xml"] and NUMBER.encode() in parts["xl/workbook.xml"]
+    sheet_xml = parts["xl/worksheets/sheet1.xml"]
+    assert b"<f>" in sheet_xml and b"<oddHeader>" in sheet_xml and NUMBER.encode() in sheet_xml
     before = snapshot(home)
     result = home.ingest_one(path)
     assert (result.outcome, result.rows_loaded) == ("loaded", 3), result
