@@ -427,3 +427,17 @@ def test_an_archive_that_cannot_be_written_rejects_its_file_and_the_batch_goes_o
     keys = {r["source_row_number"] for r in home.table("raw.hr_employments") if r["delivery_sha256"] == failed.sha256}
     assert keys == set()
     assert _changed(before, snapshot(home)) == {"raw.hr_employments", "audit.deliveries", "landing"}
+
+
+def test_an_id_in_a_file_name_is_not_stored_in_any_spelling(home: Home):
+    spellings = [k for k, v in SPELLINGS.items() if "/" not in v and "\t" not in v]
+    files = [
+        visma_file(
+            home.files / f"{i}_{SPELLINGS[k]}_1857.csv", [visma_row(Ansattnr=str(i), Arbeidsforholdsnr=f"{i}-1")]
+        )
+        for i, k in enumerate(spellings)
+    ]
+    results = home.ingest(*files)
+    assert [r.outcome for r in results] == ["loaded"] * len(files)
+    assert all("fnr-fjernet" in r.file_name for r in results)
+    _assert_clean(home, [NUMBER])
