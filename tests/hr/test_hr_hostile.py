@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def _assert_clean(home: Home, numbers: list[str]) -> None:
 
 # --- 1. ids in every spelling -------------------------------------------------------------------
 @pytest.mark.parametrize("spelling", list(SPELLINGS))
-def test_an_id_in_any_spelling_rejects_the_file_naming_the_place_not_the_id(loaded: Home, spelling: str):
+def test_an_id_in_any_spelling_rejects_the_file_naming_the_place_not_the_id(loaded: Home, spelling: str, caplog):
+    caplog.set_level(logging.DEBUG)
     home, text = loaded, SPELLINGS[spelling]
     before = snapshot(home)
     files = [
@@ -88,6 +90,7 @@ def test_an_id_in_any_spelling_rejects_the_file_naming_the_place_not_the_id(load
     assert _changed(before, after) == {"audit.deliveries", "landing"}
     assert len(after["audit.deliveries"]) == len(before["audit.deliveries"]) + 4
     _assert_clean(home, [NUMBER])
+    assert not any(form.decode("utf-8", "ignore") in caplog.text for form in id_forms([NUMBER]))
 
 
 def test_ids_in_the_id_column_are_read_in_any_spelling(home: Home):
