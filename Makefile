@@ -1,6 +1,8 @@
 # Two commands matter: `make demo` and `make test`. Everything else is a step they use.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.11 exactly (the pins are compiled for it); checked before the venv is made, with the
+# fix in the message, instead of falling back to whatever `python3` is.
+PYTHON ?= $(shell command -v python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
@@ -18,7 +20,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 install: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+		test -n "$(PYTHON)" && "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+		echo "Python 3.11 trengs (fant ikke python3.11 på PATH, eller PYTHON=$(PYTHON) er ikke 3.11)." >&2; \
+		echo "Installer den (f.eks. apt-get install python3.11 python3.11-venv, eller pyenv install 3.11)" >&2; \
+		echo "eller pek på den: make demo PYTHON=/sti/til/python3.11" >&2; exit 1; }; \
+		"$(PYTHON)" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .

@@ -18,16 +18,16 @@ from pipelines.settings import get_settings
 
 app = typer.Typer(
     name="workforce",
-    help="Staffing indicators for Nordland's municipalities.",
+    help="Bemanningsindikatorer for kommunene i Nordland.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-ssb_app = typer.Typer(help="SSB and KLASS statistics.", no_args_is_help=True)
+ssb_app = typer.Typer(help="Statistikk fra SSB og KLASS.", no_args_is_help=True)
 release_app = typer.Typer(help="County releases.", no_args_is_help=True)
 app.add_typer(ssb_app, name="ssb")
 app.add_typer(release_app, name="release")
-bench_app = typer.Typer(help="Benchmarks: ratios to a baseline in the same process.", no_args_is_help=True)
+bench_app = typer.Typer(help="Ytelsesmålinger: forhold til en grunnlinje i samme prosess.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 console = Console()
@@ -66,7 +66,7 @@ def demo_data(
         str, typer.Option(help="salten,outer-lofoten | nordland | norway, or a list of codes.")
     ] = "salten,outer-lofoten",
 ) -> None:
-    """Generate synthetic, deterministic HR deliveries in the dialects of real HR systems."""
+    """Lag syntetiske, deterministiske HR-leveranser i formatene til ekte HR-systemer."""
     from pipelines.demo.generate import generate_deliveries
 
     summary = generate_deliveries(out, years=years, scale=scale, seed=seed, municipalities=municipalities)
@@ -75,7 +75,7 @@ def demo_data(
 
 @app.command()
 def demo() -> None:
-    """Run the whole pipeline on synthetic deliveries and the bundled SSB snapshot (`make demo`)."""
+    """Kjør hele løpet på syntetiske leveranser og SSB-øyeblikksbildet i pakken (`make demo`)."""
     from pipelines.demo.run import run_demo
 
     run_demo(get_settings().with_demo_secret(), console)
@@ -143,7 +143,7 @@ def check(
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="Run id (default: a new one).")] = None,
 ) -> None:
-    """Run the quality gate on the build database; exit code 1 when a blocking check failed."""
+    """Kjør kvalitetsporten på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
     from pipelines.quality.console import print_gate_summary
     from pipelines.quality.gate import run_gate
 
@@ -155,7 +155,7 @@ def check(
 # --- dbt, orchestration, analysts ----------------------------------------------------------
 @app.command("dbt-manifest")
 def dbt_manifest() -> None:
-    """Prepare dbt's manifest (a build step; Dagster never parses dbt at import)."""
+    """Lag dbts manifest (et byggesteg; Dagster parser aldri dbt ved import)."""
     from pipelines.defs.dbt.project import prepare_manifest
 
     console.print(f"dbt manifest: {prepare_manifest()}")
@@ -180,33 +180,72 @@ def sql(
 
 
 @app.command()
+def explore(
+    out: Annotated[
+        Path | None, typer.Option(help="HTML-filen som skrives (standard WORKFORCE_HOME/utforsker.html).")
+    ] = None,
+) -> None:
+    """Skriv én frittstående HTML-side (virker uten nett) for å se indikatorene som graf og tabell."""
+    from pipelines.analysts.explore import write_explorer
+
+    settings = get_settings()
+    path = write_explorer(settings.published_db_path, out or settings.home / "utforsker.html")
+    console.print(f"Utforskeren: {path}  (åpne i en nettleser; kun til intern bruk)", highlight=False)
+
+
+@app.command()
+def export(
+    out: Annotated[
+        Path | None, typer.Option(help="Mappen filene skrives til (standard WORKFORCE_HOME/eksport).")
+    ] = None,
+    format: Annotated[
+        list[str] | None, typer.Option("--format", help="parquet og/eller xlsx (standard begge).")
+    ] = None,
+) -> None:
+    """Skriv analysetabellene (marts) som Parquet og xlsx for Excel og Power BI."""
+    from pipelines.analysts.export import FORMATS, export_marts
+
+    settings = get_settings()
+    files = export_marts(settings.published_db_path, out or settings.home / "eksport", tuple(format or FORMATS))
+    for path in files:
+        console.print(f"skrevet: {path}", highlight=False)
+
+
+@app.command()
 def run(
     select: Annotated[
         str | None,
-        typer.Option(help="Dagster asset selection, e.g. 'group:dbt', 'key:marts/fct_turnover+' (default: all "
-                     "but the county release)."),
+        typer.Option(help="Dagster-utvalg av eiendeler, f.eks. 'group:dbt', 'key:marts/fct_turnover+' (standard: alt "
+                     "unntatt fylkesleveransen)."),
     ] = None,
     job: Annotated[
         str | None,
-        typer.Option(help="A job instead: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
+        typer.Option(help="En jobb i stedet: ingest_deliveries, ssb_refresh, rebuild_indicators, publish."),
     ] = None,
     years: Annotated[
         str | None,
-        typer.Option(help="Rebuild only these years of the indicators, e.g. 2019-2021 (job rebuild_indicators)."),
+        typer.Option(help="Bygg bare disse årene av indikatorene på nytt, f.eks. 2019-2021 (jobb rebuild_indicators)."),
+    ] = None,
+    retry: Annotated[
+        Path | None,
+        typer.Option(help="Kjør en leveranse i innboksen på nytt (filnavn eller sti), f.eks. etter en feilet kjøring."),
     ] = None,
 ) -> None:
-    """Materialise through Dagster in this process (the same definitions and checks), with progress."""
-    from pipelines.defs.orchestration.runner import run_in_process
+    """Kjør gjennom Dagster i denne prosessen (de samme definisjonene og sjekkene), med fremdrift."""
+    from pipelines.defs.orchestration.runner import retry_delivery, run_in_process
 
-    outcome = run_in_process(console, select=select, job=job, years=years)
+    if retry is not None:
+        outcome = retry_delivery(console, retry)
+    else:
+        outcome = run_in_process(console, select=select, job=job, years=years)
     raise typer.Exit(0 if outcome.success else 1)
 
 
 @app.command()
 def ui(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+    port: Annotated[int, typer.Option(help="Port på 127.0.0.1.")] = 3000,
 ) -> None:
-    """Start the Dagster UI on 127.0.0.1 with this project's instance config."""
+    """Start Dagster-UI-et og daemonen på 127.0.0.1 (stopp med Ctrl-C)."""
     import os
     import subprocess
 
@@ -219,7 +258,13 @@ def ui(
     # Dagster starts: run workers parsing concurrently would race on dbt/target/.
     prepare_manifest()
     os.environ[MANIFEST_PREPARED_ENV] = "1"
+    # `dagster dev` is "superseded" by `dg dev`, which needs a dg project layout this repo does
+    # not use; its SupersessionWarning would open every UI log. Silence that one warning only,
+    # in this process only (-W is not inherited by the webserver's and daemon's children).
     command = [
+        sys.executable,
+        "-W",
+        "ignore:Function `dev_command` is superseded",
         str(Path(sys.executable).with_name("dagster")),
         "dev",
         "-m",
@@ -231,7 +276,10 @@ def ui(
         "-p",
         str(port),
     ]
-    console.print(f"Dagster UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    console.print(
+        f"Dagster-UI: http://127.0.0.1:{port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']}); stopp med Ctrl-C.",
+        highlight=False,
+    )
     # Run from DAGSTER_HOME: started in the repository, Dagster warns about the template
     # dagster.yaml there, which is not the instance config in use.
     raise typer.Exit(subprocess.call(command, cwd=settings.dagster_home))
@@ -286,7 +334,7 @@ def release_diff(
 def indicators(
     build: Annotated[bool, typer.Option(help="Run `dbt build` on the build database first.")] = True,
 ) -> None:
-    """Build the indicators (dbt) and print the headline figures for Salten and outer Lofoten."""
+    """Bygg indikatorene (dbt) og vis hovedtallene for Salten og Ytre Lofoten."""
     from pipelines.indicators.build import run_dbt
     from pipelines.indicators.headline import headline_table
 
@@ -303,12 +351,12 @@ def main() -> None:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
         code = app(standalone_mode=False)
     except WorkforceError as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]feil:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
+        err_console.print("avbrutt")
         sys.exit(130)
     except Exception as error:  # click usage errors carry their own exit codes
         import click

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DAGSTER_YAML = REPO_ROOT / "dagster.yaml"
+# Without WORKFORCE_HOME everything goes here, wherever the command is started from: a
+# default relative to the working directory would give `cd dbt && workforce sql` another,
+# empty warehouse.
+DEFAULT_HOME = REPO_ROOT / "warehouse"
+DEMO_SECRET_NAME = "demo.secret"
+
+_demo_secret_announced: set[Path] = set()
 
 SSB_MODES = ("live", "snapshot", "auto")
 DEFAULT_SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2/"
@@ -38,11 +46,11 @@ class Settings:
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        home = Path(env.get("WORKFORCE_HOME") or "warehouse").expanduser().resolve()
+        home = Path(env.get("WORKFORCE_HOME") or DEFAULT_HOME).expanduser().resolve()
         mode = (env.get("WORKFORCE_SSB_MODE") or "auto").strip().lower()
         if mode not in SSB_MODES:
             raise SettingsError(
-                f"WORKFORCE_SSB_MODE={mode!r} is not a mode; use one of {', '.join(SSB_MODES)}."
+                f"WORKFORCE_SSB_MODE={mode!r} er ingen modus; bruk en av {', '.join(SSB_MODES)}."
             )
         secret_file = env.get("WORKFORCE_SECRET_FILE")
         return cls(
@@ -95,27 +103,36 @@ class Settings:
 
     @property
     def demo_secret_path(self) -> Path:
-        return self.home / "demo.secret"
+        return self.home / DEMO_SECRET_NAME
 
     # --- the pseudonymisation secret ---------------------------------------------------
     def secret(self) -> bytes:
         """The HMAC key for pseudonyms. A run without one is refused: pseudonyms made with
-        a guessable key could be reversed by anyone holding a list of national ids."""
+        a guessable key could be reversed by anyone holding a list of national ids.
+
+        With neither variable set, the demo's secret (`<home>/demo.secret`, written by
+        `make demo`) is used when it exists, so `workforce ui`, `run` and `ingest` work on
+        the demo's home without an extra step; that is said once per process on stderr, so
+        nobody takes a demo key into production unknowingly."""
         if self.secret_env:
             value = self.secret_env.encode()
         elif self.secret_file:
             if not self.secret_file.is_file():
                 raise SettingsError(
-                    f"WORKFORCE_SECRET_FILE points to {self.secret_file}, which does not exist."
+                    f"WORKFORCE_SECRET_FILE peker på {self.secret_file}, som ikke finnes."
                 )
             value = self.secret_file.read_bytes().strip()
+        elif self.demo_secret_path.is_file():
+            value = self.demo_secret_path.read_bytes().strip()
+            announce_demo_secret(self.demo_secret_path)
         else:
             raise SettingsError(
-                "No pseudonymisation secret: set WORKFORCE_SECRET or WORKFORCE_SECRET_FILE "
-                "(a file outside the repository). `make demo` creates a demo secret for you."
+                "Ingen pseudonymiseringsnøkkel: sett WORKFORCE_SECRET eller WORKFORCE_SECRET_FILE "
+                f"(en fil utenfor repoet). `make demo` lager en demonøkkel i {self.demo_secret_path}, "
+                "som da brukes automatisk."
             )
         if len(value) < 16:
-            raise SettingsError("The pseudonymisation secret must be at least 16 characters long.")
+            raise SettingsError("Pseudonymiseringsnøkkelen må være minst 16 tegn lang.")
         return value
 
     def with_demo_secret(self) -> Settings:
@@ -148,6 +165,18 @@ class Settings:
             shutil.copyfile(DAGSTER_YAML, target)
         os.environ["DAGSTER_HOME"] = str(home)
         return home
+
+
+def announce_demo_secret(path: Path) -> None:
+    """Say once per process (on stderr, never stdout, which may be a CSV) that the demo's key is in use."""
+    if path in _demo_secret_announced:
+        return
+    _demo_secret_announced.add(path)
+    print(
+        f"Merk: bruker demoens pseudonymiseringsnøkkel {path} (verken WORKFORCE_SECRET eller "
+        "WORKFORCE_SECRET_FILE er satt). Bare for demo og utprøving; sett en egen nøkkel i drift.",
+        file=sys.stderr,
+    )
 
 
 def get_settings() -> Settings:

@@ -48,8 +48,10 @@
 {#-
     One long-table row set per indicator from a rolled-up relation.
 
-    rows: list of dicts {id, numerator, denominator, value (optional), where (optional)}
-    Expressions are SQL over the rolled-up relation's columns. Ratios are computed once,
+    rows: list of dicts {id, numerator, denominator, persons, value (optional), where (optional)}
+    Expressions are SQL over the rolled-up relation's columns. `persons` is the number of
+    distinct persons (or postings) the figure rests on, judged by disclosure control; it is
+    null only where no persons are involved (dbt/models/_decisions.md, "persons"). Ratios are computed once,
     in fct_indicators, from numerator and denominator; `value` is only for medians and
     indices, whose value is not a ratio of the two.
 -#}
@@ -65,6 +67,7 @@
         cast({{ row.numerator }} as double) as numerator,
         cast({{ row.get('denominator', 'null') }} as double) as denominator,
         cast({{ row.get('value', 'null') }} as double) as value,
+        cast({{ row.get('persons', 'null') }} as bigint) as persons,
         {{ row.get('basis', basis) }} as basis
     from {{ relation }}
     {%- if row.get('where') %}

@@ -180,6 +180,17 @@ def _load_jobs() -> tuple[Job, ...]:
 JOBS = _load_jobs()
 JOB_INDEX = {job.key: i for i, job in enumerate(JOBS)}
 
+# Competence plans (issue 17). Municipalities whose exports carry no education level, so the
+# marts show "ikke levert" beside the others (Beiarn in Salten, Værøy in outer Lofoten).
+EDUCATION_NOT_DELIVERED = frozenset({"1839", "1857"})
+# In municipalities below this size the shared-service functions are thin: each finance job
+# and the engineering jobs together get one or two positions (outer Lofoten's and Salten's
+# reason for host-municipality agreements); the difference goes to or comes from the clerks.
+SMALL_MUNICIPALITY_INHABITANTS = 3000
+THIN_FUNCTION_JOBS = (("regnskap",), ("lonn",), ("okonom",), ("ingenior", "sivilingenior"))
+THIN_FUNCTION_MAX = 2
+THIN_FUNCTION_POOL = "konsulent"
+
 # Kommunalsjefer take the sectors in this order as the municipality grows.
 SECTOR_ORDER = ("helse og omsorg", "oppvekst", "teknisk", "administrasjon", "kultur")
 # Units where a virksomhetsleder/avdelingsleder heads a service area other than helse og omsorg.

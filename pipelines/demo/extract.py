@@ -172,7 +172,10 @@ class Extractor:
                 list(range(len(J["level"]))), [int(x) or None for x in J["level"]], return_dtype=pl.Int8
             )
             .alias("level"),
-            pl.col("education").replace_strict(list(range(4)), list(cat.EDUCATION), return_dtype=pl.Utf8),
+            pl.when(pl.col("code").is_in(sorted(cat.EDUCATION_NOT_DELIVERED)))
+            .then(None)
+            .otherwise(pl.col("education").replace_strict(list(range(4)), list(cat.EDUCATION), return_dtype=pl.Utf8))
+            .alias("education"),
         )
         frame = self._sprinkle_employments(frame, year)
         return frame.sort("code", pl.col("employee_number").cast(pl.Int64), "employment_id", "spell").drop(

@@ -74,6 +74,24 @@ def _job_arrays() -> dict[str, np.ndarray]:
 J = _job_arrays()
 
 
+def _thin_functions(counts: np.ndarray, entity: int) -> np.ndarray:
+    """A small municipality's finance and engineering jobs: one or two positions per group
+    (cat.THIN_FUNCTION_JOBS), so its competence plan and the host-municipality candidates
+    have single-person functions to find. The positions moved go to (or come from) the
+    general clerks (cat.THIN_FUNCTION_POOL), so the municipality keeps its size and every
+    later random draw its place in the stream. Alternates 1 and 2 by entity and group."""
+    counts = counts.copy()
+    pool = cat.JOB_INDEX[cat.THIN_FUNCTION_POOL]
+    for g, group in enumerate(cat.THIN_FUNCTION_JOBS):
+        jobs = [cat.JOB_INDEX[key] for key in group]
+        have = int(counts[jobs].sum())
+        wanted = min(1 + (entity + g) % cat.THIN_FUNCTION_MAX, have + int(counts[pool]))
+        counts[pool] += have - wanted
+        counts[jobs] = 0
+        counts[jobs[0]] = wanted
+    return counts
+
+
 class _Simulation:
     def __init__(self, geography: Geography, first_year: int, last_year: int, scale: float, seed: int):
         self.geo = geography
@@ -147,6 +165,8 @@ class _Simulation:
             order = np.argsort(-(exact - base), kind="stable")
             base[order[:remainder]] += 1
             base = np.where(staff & at_least, np.maximum(base, 1), base)
+            if self.inhabitants[e] < cat.SMALL_MUNICIPALITY_INHABITANTS:
+                base = _thin_functions(base, e)
             counts = np.where(level > 0, counts, base)
             jobs_per_entity.append(counts)
         counts = np.stack(jobs_per_entity)  # entity × job

@@ -74,7 +74,11 @@ def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") 
         f"  analysebase:     {published}  (`.venv/bin/workforce sql` åpner den skrivebeskyttet)\n"
         f"  kvalitetsrapport: {gate.report_path}\n"
         f"  fylkesleveranse: {release}  (report.html, indicators.xlsx, csv, parquet, json, manifest.json)\n"
-        f"  Dagster:         `.venv/bin/workforce ui`  →  http://127.0.0.1:3000\n"
+        f"  Dagster:         `.venv/bin/workforce ui`  →  http://127.0.0.1:3000 (stopp med Ctrl-C); nye filer i "
+        f"{settings.inbox_dir} leses inn av seg selv\n"
+        f"  utforsker:       `.venv/bin/workforce explore` (graf og tabell uten kode, kun intern bruk)\n"
+        f"  nøkkel:          {settings.demo_secret_path} brukes av `workforce ui`, `run` og `ingest` så lenge "
+        "verken WORKFORCE_SECRET eller WORKFORCE_SECRET_FILE er satt\n"
         f"Ferdig på {time.monotonic() - started:.0f} s.",
         highlight=False,
     )

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ from pipelines.settings import EXPECTATIONS_DIR, Settings
 
 KIND_LABEL = {"sql": "SQL", "gx": "Great Expectations", "dbt": "dbt-test"}
 SEVERITY_LABEL = {"block": "blokkerende", "warn": "advarsel"}
+OUTCOME_LABEL = {"loaded": "lastet", "rejected": "avvist", "already_loaded": "allerede lastet"}
+DELIVERY_KIND_LABEL = {"employments": "arbeidsforhold", "postings": "utlysninger", "backlog": "restanser"}
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;color:#1d2327;
 line-height:1.45;padding:0 1rem}
@@ -69,8 +73,55 @@ def _catalog(directory: Path = EXPECTATIONS_DIR) -> dict[str, CatalogEntry]:
     return entries
 
 
+# A decimal number with more digits than a person reads ("0.6666666666666666").
+LONG_DECIMAL = re.compile(r"(?<![\w.])(-?\d+)\.(\d{4,})(?![\w.])")
+MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+
+
+def _number(value: float) -> str:
+    """A float as people read it: at most three decimals, decimal comma, no trailing zeros."""
+    if math.isnan(value) or math.isinf(value):
+        return "–"
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return (text if text not in ("-0", "") else "0").replace(".", ",")
+
+
+def _human(value: Any) -> str:
+    if isinstance(value, float):
+        return _number(value)
+    text = "" if value is None else str(value)
+    return LONG_DECIMAL.sub(lambda m: _number(float(m.group(0))), text)
+
+
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    return html.escape(_human(value))
+
+
+def is_municipality_code(code: str | None) -> bool:
+    """Findings keyed by something else ("nan", "None": rows of a region) are region-level."""
+    return bool(code) and bool(MUNICIPALITY_CODE.match(str(code)))
+
+
+def _successors(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """A former municipality code -> today's code, where the whole municipality went into one
+    (Hamarøy 1849 -> 1875); split municipalities keep their own code (and page)."""
+    if not table_exists(con, "raw.klass_municipality_map"):
+        return {}
+    try:
+        rows = con.execute(
+            "select historical_code, any_value(current_code) from raw.klass_municipality_map "
+            "group by historical_code having count(distinct current_code) = 1"
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    return {str(old): str(new) for old, new in rows if old != new}
+
+
+def _page_label(code: str, former: Sequence[str], names: dict[str, str]) -> str:
+    """Today's municipality with its history: "Hábmer - Hamarøy (1875, tidligere 1849)"."""
+    history = f", tidligere {', '.join(former)}" if former else ""
+    name = names.get(code, "")
+    return f"{name} ({code}{history})".strip()
 
 
 def _page(title: str, body: str) -> str:
@@ -205,7 +256,8 @@ def write_reports(
     warnings = [r for r in results if not r.passed and r.severity != "block"]
     passed = [r for r in results if r.passed]
 
-    feedback_paths = _write_feedback(con, out_dir, run_id, results, catalog, names)
+    feedback = _write_feedback(con, out_dir, run_id, results, catalog, names)
+    feedback_paths = [path for path, _ in feedback]
 
     when = datetime.now(UTC).astimezone().strftime("%d.%m.%Y %H:%M")
     verdict = (
@@ -230,11 +282,7 @@ def write_reports(
         if _is_demo(con)
         else ""
     )
-    links = "".join(
-        f'<li><a href="{_e(p.name)}">{_e(names.get(p.stem.removeprefix("kommune_"), ""))} '
-        f"({_e(p.stem.removeprefix('kommune_'))})</a></li>"
-        for p in feedback_paths
-    )
+    links = "".join(f'<li><a href="{_e(path.name)}">{_e(label)}</a></li>' for path, label in feedback)
     refs = "".join(f"<li>{_e(label)}: {_e(source)}</li>" for label, source in references)
     body = (
         f'<h1>Kvalitetsrapport</h1><p class="meta">Kjøring <code>{_e(run_id)}</code> · {when}</p>'
@@ -245,6 +293,7 @@ def write_reports(
         + _failure_section(blocking, catalog, "Feilet – blokkerende")
         + _failure_section(warnings, catalog, "Advarsler")
         + _passed_section(passed, catalog)
+        + _region_section([r for r in results if not r.passed], catalog)
         + "<h2>Tilbakemelding til kommunene</h2>"
         + (f"<ul>{links}</ul>" if links else "<p>Ingen leveranser.</p>")
         + (f"<h2>Referanser</h2><ul>{refs}</ul>" if refs else "")
@@ -252,6 +301,20 @@ def write_reports(
     index = out_dir / "index.html"
     _write(index, _page(f"Kvalitetsrapport {run_id}", body))
     return index, feedback_paths
+
+
+def _region_section(failed: Sequence[CheckResult], catalog: dict[str, CatalogEntry]) -> str:
+    """Findings on rows of a region (no single municipality to tell): their own section, not
+    a municipality page of their own."""
+    items = [
+        (r, info) for r in failed for code, info in r.by_municipality.items() if not is_municipality_code(code)
+    ]
+    if not items:
+        return ""
+    return (
+        "<h2>Funn på regionnivå</h2><p>Disse gjelder tall for regioner (summen av flere kommuner), "
+        "ikke én kommunes leveranse.</p>" + _fix_list(items, catalog)
+    )
 
 
 def _latest_deliveries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
@@ -311,7 +374,9 @@ def _write_feedback(
     results: Sequence[CheckResult],
     catalog: dict[str, CatalogEntry],
     names: dict[str, str],
-) -> list[Path]:
+) -> list[tuple[Path, str]]:
+    """One page per today's municipality (a former one's deliveries on its successor's page),
+    with the page's label."""
     deliveries = _latest_deliveries(con)
     quarantined = _quarantine(con, deliveries)
     failures: dict[str, list[tuple[CheckResult, dict[str, Any]]]] = {}
@@ -324,16 +389,22 @@ def _write_feedback(
             failures.setdefault(r.municipality_code, []).append(
                 (r, {"count": r.unexpected_count, "examples": []})
             )
-    paths = []
+    successors = _successors(con)
+    groups: dict[str, list[str]] = {}
     for code in sorted(set(deliveries) | set(failures)):
-        name = names.get(code, "")
-        own = deliveries.get(code, [])
-        quarantine = quarantined.get(code, [])
-        items = failures.get(code, [])
+        if is_municipality_code(code):
+            groups.setdefault(successors.get(code, code), []).append(code)
+    paths = []
+    for code, members in sorted(groups.items()):
+        former = [m for m in members if m != code]
+        label = _page_label(code, former, names)
+        own = [d for m in members for d in deliveries.get(m, [])]
+        quarantine = [q for m in members for q in quarantined.get(m, [])]
+        items = [item for m in members for item in failures.get(m, [])]
         must_fix = [(r, i) for r, i in items if r.severity == "block"]
         should_check = [(r, i) for r, i in items if r.severity != "block"]
         parts = [
-            f"<h1>Tilbakemelding på leveranser – {_e(name)} ({_e(code)})</h1>"
+            f"<h1>Tilbakemelding på leveranser – {_e(label)}</h1>"
             f'<p class="meta">Kvalitetskontroll <code>{_e(run_id)}</code>. '
             "Denne siden er til kommunens HR-kontor: "
             "den sier hva i eksporten som må rettes før tallene kan brukes.</p>"
@@ -347,8 +418,9 @@ def _write_feedback(
             parts.append('<div class="verdict ok">Ingen feil funnet i de siste leveransene. Takk!</div>')
         if own:
             rows = "".join(
-                f"<tr><td>{_e(d['file_name'])}</td><td>{_e(d['kind'])}</td><td>{_e(d['extraction_date'])}</td>"
-                f'<td>{_e(d["outcome"])}</td><td class="num">{_e(d["rows_read"])}</td>'
+                f"<tr><td>{_e(d['file_name'])}</td><td>{_e(DELIVERY_KIND_LABEL.get(d['kind'], d['kind']))}</td>"
+                f"<td>{_e(d['extraction_date'])}</td><td>{_e(OUTCOME_LABEL.get(d['outcome'], d['outcome']))}</td>"
+                f'<td class="num">{_e(d["rows_read"])}</td>'
                 f'<td class="num">{_e(d["rows_loaded"])}</td><td class="num">{_e(d["rows_quarantined"])}</td>'
                 f'<td class="num">{_e(d["rows_duplicate"])}</td><td>{_e(d["reason"])}</td></tr>'
                 for d in own
@@ -383,8 +455,8 @@ def _write_feedback(
         if should_check:
             parts.append("<h2>Bør sjekkes (advarsler)</h2>" + _fix_list(should_check, catalog))
         path = out_dir / f"kommune_{code}.html"
-        _write(path, _page(f"Tilbakemelding {name} ({code})", "\n".join(parts)))
-        paths.append(path)
+        _write(path, _page(f"Tilbakemelding {label}", "\n".join(parts)))
+        paths.append((path, label))
     return paths
 
 
@@ -400,7 +472,7 @@ def _fix_list(items: Sequence[tuple[CheckResult, dict[str, Any]]], catalog: dict
     for advice, found in grouped.items():
         counts = [i.get("count") for _, i in found if i.get("count") is not None]
         examples = next((i.get("examples") for _, i in found if i.get("examples")), [])
-        checks = ", ".join(f"<code>{_e(r.check_name)}</code>" for r, _ in found)
+        checks = ", ".join(f"<code>{_e(name)}</code>" for name in dict.fromkeys(r.check_name for r, _ in found))
         parts.append(
             f'<h3>{_e(advice)}</h3><p class="meta">{_e(_title(found[0][0], catalog))} · '
             f"{_e(max(counts) if counts else '?')} tilfeller · sjekk {checks}</p>" + _examples_table(examples)

@@ -1,58 +1,54 @@
 """Disclosure control: which published figures must be hidden, and hidden how.
 
 In Røst or Værøy a turnover figure for one service can point at one person, so nothing
-leaves the warehouse before two steps have run over the long indicator table.
+leaves the warehouse before two steps have run over the long indicator table. The rule
+set, for the county's reader and for developers, is written down in docs/disclosure.md;
+this module implements exactly that.
 
-**Primary suppression** hides the cells that are themselves too small:
+**Primary suppression** judges every figure by the persons it rests on
+(`marts.fct_indicators.persons`), so FTE sums, costs and medians are judged by people:
 
-* a share, ratio, median or mean (units `share`, `days`, `years`, `nok`, `index`) whose
-  denominator — the persons or postings it is computed from — is below `min_persons`
-  (default 5, the project's choice in `indicators.md`);
-* a count (`count`, and the numerator of `per_1000`) below `min_count` (default 3, SSB's
-  "færre enn 3"); zeros are protected too, as in SSB's GaussSuppression;
-* a cell whose size cannot be determined (no denominator) — we fail closed.
+* a count of persons (`count`, `per_1000` whose numerator is the persons) below
+  `min_count` (3, SSB's "færre enn 3"; zeros too);
+* any other figure resting on fewer than `min_persons` persons (5);
+* a share whose numerator or complement (denominator − numerator) is 1–2 persons in a
+  group of fewer than `small_group` (20) persons, or which is 0 % or 100 % of fewer than
+  `all_or_none_below` (10) persons (and a capped mean at its cap: everyone full-time);
+* figures without persons behind them (SSB's population, backlog case-months) by their
+  own denominator or count, as before; a figure whose size is unknown fails closed.
 
-KS's rule ("fewer than 10 FTE") is available as `DisclosureRule.ks()`: the size of a cell
-is then the smaller of its persons and the FTE of the same area, year and breakdown (from
-the `fte` indicator), with a threshold of 10. We default to persons, because the long
-table carries persons for every cell but FTE only for the whole workforce, and because
-a count of persons is what identifies someone; `WORKFORCE_DISCLOSURE_RULE=ks` switches.
+KS's rule (`WORKFORCE_DISCLOSURE_RULE=ks`) measures a cell by the smaller of its persons
+and the FTE of the same area, year and breakdown, with a threshold of 10.
 
-**Secondary suppression** hides further cells so that no hidden one can be worked out
-from published ones. Published numerators and denominators are additive, so every table
-(one indicator in one year) obeys linear constraints `total = Σ parts`:
+**Secondary suppression** hides further figures so that no hidden number can be worked out
+from published ones, within an indicator *and across indicators*. It works on quantities,
+not cells: a figure publishes its numerator, denominator and persons, and different
+indicators publish the same quantity (the counted employees of Flakstad aged 62+ are the
+headcount, the full-time share's denominator and the age distribution's numerator). Each
+year is one system of linear equations over those quantities: region = Σ municipalities,
+total = Σ breakdown values, shared denominators = Σ numerators (transitions, age bands),
+leavers = the three leaver transitions. A quantity is unknown when every figure that
+publishes it is hidden. Sensitive quantities (the numerator of every primarily suppressed
+figure, and any group of fewer than `min_count` persons) must stay unknown:
 
-* a region equals the sum of its member municipalities, cell by cell, and a region
-  nested in another (Ytre Lofoten in Lofoten) differs from it by a sum of municipalities;
-* an area's total equals the sum of the values of each breakdown (F + M = total,
-  service areas sum to the total, ...);
-* when the values of a breakdown share one published denominator and their numerators
-  add up to it (transition categories, age-band shares), that denominator is a published
-  total of the numerators, visible as long as any one of those cells is.
+1. a sensitive quantity published elsewhere hides that figure too (secondary, "vises i et
+   annet tall");
+2. *heuristic*: an equation with exactly one unknown, sensitive quantity hides the
+   cheapest other quantity in it (smallest persons, then key), to a fixed point;
+3. *linear-algebra audit* (the idea of SSB's GaussSuppression): a quantity is exactly
+   determined iff its unit vector lies in the row space of the equations restricted to the
+   unknowns (Gauss–Jordan per connected component, `determined_groups`); for every
+   determined sensitive quantity the nearest published quantity sharing an equation is
+   hidden, and we go back to step 2.
 
-The algorithm, in two stages, to a fixed point:
-
-1. *Heuristic*: for each constraint with exactly one hidden cell (a hidden part, or a
-   total hidden while every part is shown), hide the smallest published part (by the
-   cell's persons, or count), or the total when there is no other part. Repeat until no
-   constraint changes.
-2. *Linear-algebra audit* (the idea of SSB's GaussSuppression): with the hidden cells as
-   unknowns, a cell is exactly determined by the published ones iff its unit vector lies
-   in the row space of the constraint matrix restricted to the unknowns. We test that by
-   Gauss–Jordan elimination per connected component; for every determined cell we hide the
-   nearest published cell sharing a constraint with it, and go back to step 1.
-
-The choice of secondary cells depends only on the cells' sizes and keys, so indicators
-computed over the same persons get the same pattern. Limits, stated plainly: we protect
-against exact recovery, not against narrow intervals (bounds from non-negativity), and
-we treat each indicator separately (relations between indicators, such as `turnover` and
-`turnover_excl_retirement`, are not modelled). Hidden cells carry `symbol` ':' and a
-`suppression_reason`; their value, numerator and denominator become null, never zero.
+Limits, stated plainly: we protect against exact recovery, not against narrow intervals
+(bounds from non-negativity), and only the relations between indicators declared in
+`SHARED` (and the leaver transitions) are modelled. Hidden cells carry `symbol` ':',
+`suppression_reason` (primary | secondary) and `suppression_text` (why, in Norwegian);
+their value, numerator, denominator and persons become null, never zero.
 """
-
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -71,6 +67,72 @@ TOTAL = "total"
 PUBLISHED, PRIMARY, SECONDARY = 0, 1, 2
 REASONS = {PRIMARY: "primary", SECONDARY: "secondary"}
 
+# Why a cell is hidden (codes; DisclosureRule.reason_nb gives the reader's sentence).
+FEW_PERSONS = "few_persons"
+SMALL_FTE = "small_fte"
+SMALL_COUNT = "small_count"
+FEW_IN_SHARE = "few_in_share"
+ALL_OR_NONE = "all_or_none"
+SMALL_BASE = "small_base"
+UNKNOWN_SIZE = "unknown_size"
+SECONDARY_ELSEWHERE = "shown_elsewhere"
+SECONDARY_SUMS = "derivable_from_sums"
+SECONDARY_REGIONS = "difference_of_regions"  # a regional total of many persons, hidden as a last resort
+
+# Quantities that more than one indicator publishes. Per indicator and field (numerator,
+# denominator, persons): (quantity, where), where "cell" is the figure's own breakdown cell,
+# "total" the area's total, and a (breakdown, value) pair a cell of another breakdown, used
+# only on the total row (the women among all employees are the employees with gender F).
+# A quantity is the same only when the numbers agree too (the variable's key holds the number).
+_EMPLOYEES_DEN = {"denominator": ("employees", "cell")}
+SHARED: dict[str, dict[str, tuple[str, Any]]] = {
+    "counted_employees": {"numerator": ("employees", "cell")},
+    "fulltime_share": _EMPLOYEES_DEN,
+    "avg_position_size": _EMPLOYEES_DEN,
+    "short_parttime_share": _EMPLOYEES_DEN,
+    "temporary_share": _EMPLOYEES_DEN,
+    "women_share": {**_EMPLOYEES_DEN, "numerator": ("employees", ("gender", "F"))},
+    "retirement_wave_5y": _EMPLOYEES_DEN,
+    "retirement_wave_10y": _EMPLOYEES_DEN,
+    "median_tenure_years": _EMPLOYEES_DEN,
+    "fte": {"persons": ("employees", "cell")},
+    "age_distribution": {"numerator": ("employees", "cell"), "denominator": ("employees", "total")},
+    "employees_per_1000": {"numerator": ("employees", "cell")},
+    "age_dissimilarity": _EMPLOYEES_DEN,
+    "gender_dissimilarity": _EMPLOYEES_DEN,
+    "women_share_leaders": {"denominator": ("leaders", "cell")},
+    "apprentices": {"numerator": ("apprentices", "cell")},
+    "apprentices_per_1000": {"numerator": ("apprentices", "cell")},
+    "turnover": {"numerator": ("leavers", "cell"), "denominator": ("employees_previous", "cell")},
+    "sector_turnover": {"numerator": ("sector_leavers", "cell"), "denominator": ("employees_previous", "cell")},
+    "turnover_excl_retirement": {"denominator": ("employees_previous", "cell")},
+    "regional_retention": {"numerator": ("leavers_in_region", "cell"), "denominator": ("leavers", "cell")},
+    "transitions": {"denominator": ("employees_previous", "total")},
+    "fulltime_share_new_hires": {"denominator": ("hires", "cell")},
+    "time_to_fill_days": {"denominator": ("filled_postings", "cell")},
+    "cost_per_hire": {"denominator": ("filled_postings", "cell")},
+    "own_apprentice_hire_share": {"denominator": ("filled_postings", "cell")},
+    "key_vacancy_days": {"denominator": ("filled_key_postings", "cell")},
+    "key_cost_per_hire": {"denominator": ("filled_key_postings", "cell")},
+    "function_fte": {"numerator": ("function_fte", "cell"), "persons": ("function_staff", "cell")},
+    "function_age_risk": {"denominator": ("function_fte", "cell"), "persons": ("function_staff", "cell")},
+    "single_person_functions": {"persons": ("function_staff", "cell")},
+}
+# Transition categories whose numerator another indicator publishes (on the area's total row).
+TRANSITION_NUMERATORS = {"other_municipality_in_region": "leavers_in_region", "not_employed": "sector_leavers"}
+# leavers (turnover's numerator) = these three transition numerators
+LEAVER_TRANSITIONS = ("other_municipality_in_region", "other_municipality_outside_region", "not_employed")
+# Quantities that do not add up over a breakdown (a person may work in two function families).
+NOT_ADDITIVE_OVER_BREAKDOWNS = frozenset({"function_staff"})
+# Shares whose numerator is not a number of persons (FTE held by persons 60+): the 1–2 person
+# test cannot be made, so any share strictly between 0 and 1 in a small group is hidden.
+NON_PERSON_NUMERATORS = frozenset({"function_age_risk"})
+# Repairs of one sensitive quantity before it is reported as given away by the structure itself
+# (a breakdown whose other cells add up to the total reveals the missing one whatever is hidden).
+MAX_REPAIRS = 30
+# Means with a cap: at the cap everyone is at it (average position size 100 % = all full-time).
+CAPPED_MEANS = {"avg_position_size": 100.0}
+
 
 @dataclass(frozen=True)
 class DisclosureRule:
@@ -80,6 +142,9 @@ class DisclosureRule:
     min_count: float = 3.0
     measure: str = "persons"  # "persons" | "fte" (KS)
     fte_indicator: str = "fte"
+    small_group: float = 20.0  # shares: numerator or complement of 1..few persons hidden below this
+    few: float = 2.0
+    all_or_none_below: float = 10.0  # shares of 0 % or 100 % hidden below this many persons
 
     def __post_init__(self) -> None:
         if self.measure not in {"persons", "fte"}:
@@ -107,6 +172,28 @@ class DisclosureRule:
             raise ReleaseError("WORKFORCE_DISCLOSURE_MIN_PERSONS and _MIN_COUNT must be numbers.") from None
         return cls(min_persons=min_persons, min_count=min_count, measure=base.measure)
 
+    def reason_nb(self, code: str) -> str:
+        """Why a cell is hidden, in a sentence for the county's reader (docs/disclosure.md)."""
+        persons, count = _nb_number(self.min_persons), _nb_number(self.min_count)
+        few, group = _nb_number(self.few), _nb_number(self.small_group)
+        texts = {
+            FEW_PERSONS: f"Primærprikket: tallet bygger på færre enn {persons} personer.",
+            SMALL_FTE: f"Primærprikket: tallet bygger på færre enn {persons} personer eller årsverk (KS' regel).",
+            SMALL_COUNT: f"Primærprikket: antallet er under {count}.",
+            FEW_IN_SHARE: f"Primærprikket: 1–{few} personer har (eller har ikke) egenskapen, "
+            f"i en gruppe på færre enn {group} personer.",
+            ALL_OR_NONE: f"Primærprikket: 0 % eller 100 % av færre enn {_nb_number(self.all_or_none_below)} "
+            "personer ville si noe om hver enkelt.",
+            SMALL_BASE: f"Primærprikket: tallet bygger på færre enn {persons} saker eller innbyggere.",
+            UNKNOWN_SIZE: "Primærprikket: vi vet ikke hvor mange personer tallet bygger på.",
+            SECONDARY_ELSEWHERE: "Sekundærprikket: tallet viser et antall som er prikket i et annet tall "
+            "over de samme personene.",
+            SECONDARY_SUMS: "Sekundærprikket: ellers kunne et prikket tall regnes ut av summer og totaler.",
+            SECONDARY_REGIONS: "Sekundærprikket: ellers kunne et prikket tall regnes ut som forskjellen mellom "
+            "to regioner (for eksempel Nordland minus Salten).",
+        }
+        return texts[code]
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -119,9 +206,12 @@ class DisclosureRule:
         else:
             size = f"færre enn {persons} personer"
         return (
-            f"Andeler, gjennomsnitt og medianer som bygger på {size}, og antall under {count}, "
-            "er prikket (:). Andre celler er i tillegg prikket der de ellers kunne brukes til å regne "
-            "ut en prikket verdi fra summer og totaler (sekundærprikking)."
+            f"Tall som bygger på {size}, og antall personer under {count}, er prikket (:). "
+            f"Det samme gjelder andeler der 1–{_nb_number(self.few)} personer har (eller ikke har) egenskapen "
+            f"i en gruppe under {_nb_number(self.small_group)} personer, og andeler på 0 % eller 100 % av "
+            f"færre enn {_nb_number(self.all_or_none_below)} personer. Årsverk, kostnader og medianer "
+            "vurderes etter personene bak. Andre tall er i tillegg prikket der de ellers kunne brukes til "
+            "å regne ut eller lese av et prikket tall, også i en annen indikator (sekundærprikking)."
         )
 
 
@@ -148,6 +238,8 @@ class SuppressionSummary:
     tables: int = 0
     constraints: int = 0
     exposed: list[dict[str, Any]] = field(default_factory=list)
+    by_indicator: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
     def suppressed(self) -> int:
@@ -157,93 +249,82 @@ class SuppressionSummary:
         return {
             "rule": self.rule.as_dict(),
             "description_nb": self.rule.describe_nb(),
-            "method": "primary thresholds; secondary by iterated single-unknown elimination, "
-            "verified by a rank (row-space) test per indicator and year",
+            "method": "primary thresholds on persons; secondary over the quantities every figure publishes "
+            "(across indicators), by iterated single-unknown elimination verified by a rank (row-space) "
+            "test per year",
             "cells": self.cells,
             "suppressed_primary": self.primary,
             "suppressed_secondary": self.secondary,
             "tables": self.tables,
             "constraints": self.constraints,
             "exposed_cells": self.exposed,
+            "by_indicator": self.by_indicator,
+            "by_reason": self.by_reason,
         }
 
 
-# --- the engine: one table of cells under linear constraints --------------------------------
-def _unknowns(constraint: Constraint, status: list[int]) -> list[int | None]:
-    """The hidden cells of a constraint; `None` stands for a hidden implicit total."""
-    hidden: list[int | None] = [p for p in constraint.parts if status[p] != PUBLISHED]
-    if constraint.total is None:
-        if len(hidden) == len(constraint.parts):
-            hidden.append(None)
-    elif status[constraint.total] != PUBLISHED:
-        hidden.append(constraint.total)
-    return hidden
-
-
-def _cheapest(indices: Sequence[int], status: list[int], candidate: list[bool], order: list[int]) -> int | None:
-    """The published candidate that costs least to hide (order = rank by size, then key)."""
-    best: int | None = None
-    for index in indices:
-        if status[index] == PUBLISHED and candidate[index] and (best is None or order[index] < order[best]):
-            best = index
-    return best
-
-
-def _heuristic(constraints: list[Constraint], status: list[int], candidate: list[bool], order: list[int]) -> None:
-    """Hide cells until no constraint has exactly one hidden cell (to a fixed point)."""
-    changed = True
-    while changed:
-        changed = False
-        for constraint in constraints:
-            hidden = _unknowns(constraint, status)
-            if len(hidden) != 1:
-                continue
-            pick = _cheapest(constraint.parts, status, candidate, order)
-            if pick is None and constraint.total is not None:
-                pick = _cheapest([constraint.total], status, candidate, order)
-            if pick is not None:
-                status[pick] = SECONDARY
-                changed = True
-
-
+# --- the engine: quantities under linear constraints ---------------------------------------
 def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
-    """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b).
+    """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b)."""
+    rows = [{j: float(v) for j, v in enumerate(row) if abs(v) > tolerance} for row in matrix]
+    pinned = _pinned_sparse(rows, tolerance)
+    return np.array([j in pinned for j in range(matrix.shape[1])], dtype=bool)
 
-    Reduced row echelon form by Gauss–Jordan elimination with partial pivoting: e_j is in
-    the row space iff j is a pivot column whose row has no other non-zero entry. Done with
-    element-wise numpy operations rather than LAPACK's SVD, whose threads thrash on many
-    small matrices on a busy machine (10x slower under load); the entries are 0 and ±1,
-    so floating-point elimination is exact enough with a small tolerance.
+
+def _pinned_sparse(rows: Sequence[Mapping[Any, float]], tolerance: float = 1e-9) -> set:
+    """The unknowns whose unit vector lies in the row space of the sparse rows.
+
+    Gauss–Jordan elimination on rows held as {unknown: coefficient}: e_j is in the row space
+    iff j is a pivot whose reduced row has no other entry. The equations are sums with ±1
+    coefficients over a few unknowns each, so sparse rows keep the work proportional to the
+    entries rather than to rows × columns (dense numpy elimination was the slow part of a release).
     """
-    work = matrix.astype(float, copy=True)
-    rows, columns = work.shape
-    pivots: list[tuple[int, int]] = []
-    row = 0
-    for column in range(columns):
-        if row >= rows:
-            break
-        candidate = row + int(np.argmax(np.abs(work[row:, column])))
-        if abs(work[candidate, column]) <= tolerance:
+    pivots: dict[Any, dict[Any, float]] = {}  # pivot -> its row (pivot coefficient 1, no other pivot)
+    occurs: dict[Any, set] = {}  # non-pivot unknown -> the pivots whose row contains it
+    for raw in rows:
+        row = {k: v for k, v in raw.items() if abs(v) > tolerance}
+        for col in [c for c in row if c in pivots]:
+            coefficient = row.pop(col)
+            for c, v in pivots[col].items():
+                if c == col:
+                    continue
+                value = row.get(c, 0.0) - coefficient * v
+                if abs(value) <= tolerance:
+                    row.pop(c, None)
+                else:
+                    row[c] = value
+        if not row:
             continue
-        if candidate != row:
-            work[[row, candidate]] = work[[candidate, row]]
-        work[row] /= work[row, column]
-        factors = work[:, column].copy()
-        factors[row] = 0.0
-        work -= np.outer(factors, work[row])
-        pivots.append((row, column))
-        row += 1
-    pinned = np.zeros(columns, dtype=bool)
-    for pivot_row, column in pivots:
-        nonzero = np.abs(work[pivot_row]) > tolerance
-        pinned[column] = int(nonzero.sum()) == 1
-    return pinned
+        pivot = max(row, key=lambda c: (abs(row[c]), -len(occurs.get(c, ()))))
+        scale = row[pivot]
+        row = {c: v / scale for c, v in row.items()}
+        for other in list(occurs.pop(pivot, ())):
+            other_row = pivots[other]
+            coefficient = other_row.pop(pivot)
+            for c, v in row.items():
+                if c == pivot:
+                    continue
+                value = other_row.get(c, 0.0) - coefficient * v
+                if abs(value) <= tolerance:
+                    if c in other_row:
+                        del other_row[c]
+                        occurs[c].discard(other)
+                else:
+                    if c not in other_row:
+                        occurs.setdefault(c, set()).add(other)
+                    other_row[c] = value
+        pivots[pivot] = row
+        for c in row:
+            if c != pivot:
+                occurs.setdefault(c, set()).add(pivot)
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
 def determined_groups(
     constraints: Sequence[Constraint],
     hidden: set[int],
     cache: dict[tuple, frozenset] | None = None,
+    relevant: set[int] | None = None,
 ) -> list[set[int]]:
     """Hidden cells whose value follows exactly from the published ones, per connected component.
 
@@ -252,6 +333,7 @@ def determined_groups(
     to the unknowns (`_pinned_columns`). Connected components are solved apart, and a
     component seen before (same equations over the same unknowns) is answered from `cache`:
     secondary suppression re-checks after each added cell, and most components stay as they were.
+    Components without a `relevant` unknown are skipped (when given).
     """
     rows: list[tuple[tuple[Any, float], ...]] = []
     for number, constraint in enumerate(constraints):
@@ -289,6 +371,8 @@ def determined_groups(
 
     groups: list[set[int]] = []
     for component_rows in by_component.values():
+        if relevant is not None and not any(key in relevant for entries in component_rows for key, _ in entries):
+            continue  # nothing in it needs protecting: not worth solving
         signature = tuple(component_rows)
         pinned = cache.get(signature) if cache is not None else None
         if pinned is None:
@@ -306,116 +390,271 @@ def _pinned_keys(component_rows: list[tuple[tuple[Any, float], ...]]) -> frozens
     if len(component_rows) == 1:  # one equation pins its unknown only when it has just one
         entries = component_rows[0]
         return frozenset([entries[0][0]]) if len(entries) == 1 else frozenset()
-    keys = sorted({key for entries in component_rows for key, _ in entries}, key=repr)
-    local = {key: i for i, key in enumerate(keys)}
-    matrix = np.zeros((len(component_rows), len(keys)))
-    for r, entries in enumerate(component_rows):
+    rows: list[dict[Any, float]] = []
+    for entries in component_rows:
+        row: dict[Any, float] = {}
         for key, coefficient in entries:
-            matrix[r, local[key]] += coefficient
-    return frozenset(key for key, pinned in zip(keys, _pinned_columns(matrix), strict=True) if pinned)
+            row[key] = row.get(key, 0.0) + coefficient
+        rows.append(row)
+    return frozenset(_pinned_sparse(rows))
 
 
-def _nearest_candidate(
-    cell: int,
-    constraints: list[Constraint],
-    by_cell: dict[int, list[int]],
-    status: list[int],
-    candidate: list[bool],
-    order: list[int],
-) -> int | None:
-    """The cheapest published cell in the constraints nearest to `cell` (breadth-first)."""
+def _component_rows(
+    start: int, unknown: set[int], constraints: list[Constraint], by_quantity: dict[int, list[int]]
+) -> list[tuple[tuple[Any, float], ...]]:
+    """The equations connected to `start` through unknown quantities, restricted to the unknowns."""
     seen_constraints: set[int] = set()
-    frontier = {cell}
-    seen_cells = {cell}
+    seen = {start}
+    frontier = [start]
+    rows = []
     while frontier:
-        level = sorted({c for x in frontier for c in by_cell.get(x, ()) if c not in seen_constraints})
+        x = frontier.pop()
+        for number in by_quantity.get(x, ()):
+            if number in seen_constraints:
+                continue
+            seen_constraints.add(number)
+            constraint = constraints[number]
+            entries: list[tuple[Any, float]] = []
+            if constraint.total is not None and constraint.total in unknown:
+                entries.append((constraint.total, 1.0))
+            entries.extend((q, -1.0) for q in constraint.parts if q in unknown)
+            if entries:
+                rows.append(tuple(entries))
+            for q, _ in entries:
+                if q not in seen:
+                    seen.add(q)
+                    frontier.append(q)
+    return rows
+
+
+def _repair(
+    quantity: int,
+    constraints: list[Constraint],
+    by_quantity: dict[int, list[int]],
+    unknown: set[int],
+    pickable: list[bool],
+    order: list[int],
+    tries: int = 2,
+    verified: bool = False,
+) -> int | None:
+    """A known quantity whose hiding leaves `quantity` undetermined, nearest and cheapest first.
+
+    Candidates come from the equations nearest to `quantity` (breadth-first); each is tried by
+    re-solving the component with it hidden. When none of the first `tries` frees it, the
+    cheapest nearest candidate is returned, and the next round of the audit goes on from there;
+    with `verified` only a candidate that frees it is returned.
+    """
+    seen_constraints: set[int] = set()
+    frontier = {quantity}
+    seen = {quantity}
+    fallback: int | None = None
+    tried = 0
+    while frontier:
+        level = sorted({c for x in frontier for c in by_quantity.get(x, ()) if c not in seen_constraints})
         if not level:
-            return None
+            break
         seen_constraints.update(level)
-        cells = sorted({x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None})
-        pick = _cheapest(cells, status, candidate, order)
-        if pick is not None:
-            return pick
-        frontier = {x for x in cells if x not in seen_cells}
-        seen_cells.update(frontier)
-    return None
+        members = {x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None}
+        candidates = sorted((x for x in members if x not in unknown and pickable[x]), key=lambda x: order[x])
+        for candidate in candidates:
+            if fallback is None:
+                fallback = candidate
+            if tried >= tries:
+                return None if verified else fallback
+            tried += 1
+            trial = unknown | {candidate}
+            if quantity not in _pinned_keys(_component_rows(quantity, trial, constraints, by_quantity)):
+                return candidate
+        frontier = members - seen
+        seen.update(frontier)
+    return None if verified else fallback
+
+
+@dataclass
+class Layout:
+    """One year's cells as quantities: which quantities each cell publishes, and their equations."""
+
+    cell_quantities: list[list[int]]
+    quantity_cells: list[list[int]]
+    numerator: list[int | None]
+    denominator: list[int | None]
+    persons: list[int | None]
+    constraints: list[Constraint]
+    keys: list[tuple] = field(default_factory=list)  # each quantity's key, for messages and tests
 
 
 def protect(
-    status: list[int], costs: Sequence[float], candidate: Sequence[bool], constraints: list[Constraint]
+    layout: Layout,
+    status: list[int],
+    costs: Sequence[float],
+    sensitive: set[int],
+    shown_elsewhere: set[int],
+    keep: Sequence[bool] | None = None,
 ) -> set[int]:
-    """Secondary suppression in place on `status`; returns cells still exactly determined.
+    """Secondary suppression in place on `status` (per cell); returns sensitive quantities still determined.
 
-    `costs` rank the cells (smaller is hidden first; ties go to the lower index, so callers
-    order cells by key). A non-empty result means the structure itself reveals a cell
-    (every neighbour is already hidden); the caller reports it.
+    A quantity is known while any cell publishing it is published; hiding a quantity hides
+    every cell that publishes it. Cells hidden because they show a sensitive quantity
+    directly are added to `shown_elsewhere` (their reason differs). `costs` rank the cells
+    (smaller is hidden first; ties go to the lower index, so callers order cells by key);
+    quantities of a cell with `keep` set (regional totals of many persons) are never picked.
     """
-    order_sorted = sorted(range(len(costs)), key=lambda i: (costs[i], i))
-    order = [0] * len(costs)
-    for rank, index in enumerate(order_sorted):
-        order[index] = rank
-    flags = list(candidate)
-    by_cell: dict[int, list[int]] = {}
+    cells_of = layout.quantity_cells
+    quantities_of = layout.cell_quantities
+    constraints = layout.constraints
+    n = len(cells_of)
+    published = [sum(1 for c in cells_of[q] if status[c] == PUBLISHED) for q in range(n)]
+    pickable = [True] * n
+    if keep is not None:
+        for cell, kept in enumerate(keep):
+            if kept:
+                for q in quantities_of[cell]:
+                    pickable[q] = False
+    by_quantity: dict[int, list[int]] = {}
     for number, constraint in enumerate(constraints):
-        for cell in [*constraint.parts, constraint.total]:
-            if cell is not None:
-                by_cell.setdefault(cell, []).append(number)
+        for q in [*constraint.parts, constraint.total]:
+            if q is not None:
+                by_quantity.setdefault(q, []).append(number)
+    queue: list[int] = []
+    queued: set[int] = set()
 
+    def hide(q: int) -> list[int]:
+        changed = [c for c in cells_of[q] if status[c] == PUBLISHED]
+        for c in changed:
+            status[c] = SECONDARY
+            for other in quantities_of[c]:
+                published[other] -= 1
+                if published[other] == 0:
+                    for number in by_quantity.get(other, ()):
+                        if number not in queued:
+                            queue.append(number)
+                            queued.add(number)
+        return changed
+
+    # 1. a sensitive quantity published elsewhere: hide it there
+    for q in sorted(sensitive):
+        shown_elsewhere.update(hide(q))
+
+    weight = [sum(costs[c] for c in cells_of[q]) for q in range(n)]
+    ranked = sorted(range(n), key=lambda q: (weight[q], q))
+    order = [0] * n
+    for rank, q in enumerate(ranked):
+        order[q] = rank
+
+    # Quantities whose being worked out matters: the sensitive ones, and those hidden to protect
+    # them (a partner that can be worked out no longer protects).
+    guarded = set(sensitive)
     exposed: set[int] = set()
+    attempts: dict[int, int] = {}
     cache: dict[tuple, frozenset] = {}
+    queue.extend(range(len(constraints)))
+    queued.update(queue)
     while True:
-        _heuristic(constraints, status, flags, order)
-        hidden = {i for i, s in enumerate(status) if s != PUBLISHED}
-        groups = [sorted(group - exposed) for group in determined_groups(constraints, hidden, cache)]
+        # 2. heuristic: an equation whose one unknown is guarded hides its cheapest known member
+        while queue:
+            number = queue.pop()
+            queued.discard(number)
+            constraint = constraints[number]
+            members = [q for q in [constraint.total, *constraint.parts] if q is not None]
+            unknown = [q for q in members if published[q] == 0]
+            if len(unknown) != 1 or unknown[0] not in guarded or unknown[0] in exposed:
+                continue
+            candidates = [q for q in constraint.parts if published[q] and pickable[q]] or [
+                q for q in members if published[q] and pickable[q]
+            ]
+            if not candidates and unknown[0] in sensitive:  # only kept totals left: privacy wins
+                candidates = [q for q in members if published[q]]
+            if not candidates:
+                continue
+            pick = min(candidates, key=lambda q: order[q])
+            guarded.add(pick)
+            hide(pick)
+        # 3. audit: sensitive quantities pinned by the published ones
+        hidden = {q for q in range(n) if published[q] == 0}
+        pinned = determined_groups(constraints, hidden, cache, relevant=sensitive - exposed)
+        groups = [sorted((group & sensitive) - exposed) for group in pinned]
         groups = sorted(group for group in groups if group)
         if not groups:
             return exposed
-        # One repair per connected component per round: components are independent, so this
-        # is what a cell-by-cell loop would do, with far fewer re-checks of large components.
         progressed = False
-        for group in groups:
-            for cell in group:
-                pick = _nearest_candidate(cell, constraints, by_cell, status, flags, order)
-                if pick is None:
-                    exposed.add(cell)
+        for group in groups:  # every pinned sensitive quantity, re-solved after each repair
+            for number, q in enumerate(group):
+                if number and q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity)):
                     continue
-                status[pick] = SECONDARY
+                attempts[q] = attempts.get(q, 0) + 1
+                if attempts[q] > MAX_REPAIRS:  # the structure itself gives it away: report, stop hiding
+                    exposed.add(q)
+                    continue
+                pick = _repair(q, constraints, by_quantity, hidden, pickable, order)
+                if pick is None:  # only kept totals are left: privacy wins over keeping them
+                    pick = _repair(q, constraints, by_quantity, hidden, [True] * n, order, tries=6, verified=True)
+                if pick is None:
+                    exposed.add(q)
+                    continue
+                guarded.add(pick)
+                hide(pick)
+                hidden.add(pick)
                 progressed = True
-                break
         if not progressed:
             return exposed
 
 
 # --- the long table ------------------------------------------------------------------------
-def _is_primary(
+def _primary_reason(
+    indicator: str,
     unit: str,
     numerator: float | None,
     denominator: float | None,
     value: float | None,
+    persons: int | None,
     fte_size: float | None,
-    is_fte_indicator: bool,
     rule: DisclosureRule,
-) -> bool:
+) -> str | None:
+    """Why the figure itself must be hidden (a reason code), or None."""
     if value is None and numerator is None and denominator is None:
-        return False  # nothing would be published
-    if rule.measure == "fte" and is_fte_indicator:
-        size = value if value is not None else numerator
-        return size is None or size < rule.min_persons
-    if unit in COUNT_UNITS:
-        size = numerator if numerator is not None else (value if unit == "count" else None)
-        return size is None or size < rule.min_count
-    size = denominator
+        return None  # nothing would be published
+    if rule.measure == "fte" and indicator == rule.fte_indicator:
+        sizes = [x for x in (persons, value if value is not None else numerator) if x is not None]
+        return SMALL_FTE if not sizes or min(sizes) < rule.min_persons else None
+    if persons is None:  # no employees behind it: judged by its own base, as counted
+        if unit in COUNT_UNITS:
+            size = numerator if numerator is not None else (value if unit == "count" else None)
+            return SMALL_COUNT if size is None or size < rule.min_count else None
+        if denominator is None:
+            return UNKNOWN_SIZE
+        return SMALL_BASE if denominator < rule.min_persons else None
+    if unit in COUNT_UNITS and numerator is not None and numerator == persons:  # a count of persons
+        return SMALL_COUNT if persons < rule.min_count else None
+    size: float = persons
     if rule.measure == "fte" and fte_size is not None:
-        size = fte_size if size is None else min(size, fte_size)
-    return size is None or size < rule.min_persons
+        size = min(size, fte_size)
+    if size < rule.min_persons:
+        return SMALL_FTE if rule.measure == "fte" else FEW_PERSONS
+    if unit == "share" and numerator is not None and denominator is not None:
+        complement = denominator - numerator
+        if persons < rule.small_group:
+            if indicator in NON_PERSON_NUMERATORS:
+                if 0 < numerator < denominator:
+                    return FEW_IN_SHARE
+            elif 1 <= numerator <= rule.few or 1 <= complement <= rule.few:
+                return FEW_IN_SHARE
+        if persons < rule.all_or_none_below and (numerator == 0 or complement == 0):
+            return ALL_OR_NONE
+    cap = CAPPED_MEANS.get(indicator)
+    if cap is not None and value is not None and value >= cap and persons < rule.all_or_none_below:
+        return ALL_OR_NONE
+    return None
 
 
-def _cost(unit: str, numerator: float | None, denominator: float | None, value: float | None) -> float:
+def _cost(unit: str, numerator: float | None, denominator: float | None, value: float | None,
+          persons: int | None) -> float:
+    if persons is not None:
+        return float(persons)
     if unit in COUNT_UNITS:
         size = numerator if numerator is not None else value
     else:
         size = denominator if denominator is not None else numerator
-    return math.inf if size is None else float(size)
+    return 1e12 if size is None else float(size)
 
 
 def _has_quantities(unit: str, numerator: float | None, denominator: float | None, value: float | None) -> bool:
@@ -424,15 +663,36 @@ def _has_quantities(unit: str, numerator: float | None, denominator: float | Non
     return numerator is not None or denominator is not None
 
 
-def build_constraints(
+def _implicit_groups(
     keys: Sequence[tuple[str, str, str, str]],
     numerators: Sequence[float | None],
     denominators: Sequence[float | None],
+) -> list[list[int]]:
+    """Breakdown groups whose parts share one denominator that their numerators add up to
+    (transition categories, age-band shares): the denominator is a total of the numerators."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, (area_type, area, breakdown, _) in enumerate(keys):
+        if breakdown != TOTAL:
+            groups.setdefault((area_type, area, breakdown), []).append(i)
+    out = []
+    for _, parts in sorted(groups.items()):
+        if len(parts) < 2:
+            continue
+        shared = {denominators[p] for p in parts}
+        nums = [numerators[p] for p in parts]
+        if len(shared) == 1 and None not in shared and None not in nums:
+            (denominator,) = shared
+            if abs(sum(n for n in nums if n is not None) - float(denominator)) < 1e-6:  # type: ignore[arg-type]
+                out.append(sorted(parts))
+    return out
+
+
+def build_constraints(
+    keys: Sequence[tuple[str, str, str, str]],
     region_members: Mapping[str, Sequence[str]],
-    *,
-    implicit_totals: bool = True,
 ) -> list[Constraint]:
-    """The linear constraints among the cells of one table (keys: area_type, area, breakdown, value)."""
+    """`total = Σ parts` among the cells of one table (keys: area_type, area, breakdown, value):
+    an area's total over each breakdown, a region over its municipalities, nested regions."""
     index = {key: i for i, key in enumerate(keys)}
     constraints: list[Constraint] = []
 
@@ -443,18 +703,10 @@ def build_constraints(
             totals.setdefault((area_type, area), i)
         else:
             groups.setdefault((area_type, area, breakdown), []).append(i)
-
     for (area_type, area, _breakdown), parts in sorted(groups.items()):
         total = totals.get((area_type, area))
         if total is not None:
             constraints.append(Constraint(total, sorted(parts)))
-        if implicit_totals and len(parts) >= 2:
-            shared = {denominators[p] for p in parts}
-            nums = [numerators[p] for p in parts]
-            if len(shared) == 1 and None not in shared and None not in nums:
-                (denominator,) = shared
-                if abs(sum(n for n in nums if n is not None) - float(denominator)) < 1e-6:  # type: ignore[arg-type]
-                    constraints.append(Constraint(None, sorted(parts)))
 
     regions = sorted({area for area_type, area, _, _ in keys if area_type == "region"})
     for region in regions:
@@ -470,9 +722,8 @@ def build_constraints(
             parts = [index[k] for m in members if (k := ("municipality", m, breakdown, value)) in index]
             if parts:
                 constraints.append(Constraint(i, sorted(parts)))
-    # Nested regions (Ytre Lofoten in Lofoten, both in Nordland): the difference of two region
-    # cells is a sum of municipalities. Implied by the sums above, but stating it lets the
-    # heuristic see it, instead of leaving it all to the (slower) rank audit.
+    # Nested regions (Ytre Lofoten in Lofoten): the difference of two region cells is a sum of
+    # municipalities. Implied by the sums above, but stating it lets the heuristic see it.
     for inner in regions:
         for outer in regions:
             inner_set, outer_set = set(region_members[inner]), set(region_members[outer])
@@ -490,23 +741,161 @@ def build_constraints(
     return constraints
 
 
+Row = tuple[Any, ...]  # indicator, year, area_type, area, breakdown, value, num, den, value, unit, persons
+
+
+def _where(spec: Any, area_type: str, area: str, breakdown: str, value_key: str) -> tuple[str, str, str, str] | None:
+    if spec == "cell":
+        return (area_type, area, breakdown, value_key)
+    if spec == TOTAL:
+        return (area_type, area, TOTAL, TOTAL)
+    if breakdown == TOTAL:  # a cell of another breakdown, said on the total row
+        return (area_type, area, spec[0], spec[1])
+    return None
+
+
+def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]) -> Layout:
+    """The quantities one year's cells publish and the equations among them (see the module doc)."""
+    ids: dict[tuple, int] = {}
+
+    def var(key: tuple) -> int:
+        return ids.setdefault(key, len(ids))
+
+    numerators: list[float | None] = []
+    for r in rows:
+        num = r[6] if r[6] is not None or r[9] != "count" else r[8]
+        numerators.append(num)
+
+    by_table: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_table.setdefault(r[0], []).append(i)
+    implicit: dict[int, int] = {}  # cell -> first cell of its implicit group
+    implicit_groups: list[tuple[list[int], bool]] = []
+    for cells in by_table.values():
+        if rows[cells[0]][9] == "count":
+            continue
+        keys = [(rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells]
+        for group in _implicit_groups(keys, [numerators[i] for i in cells], [rows[i][7] for i in cells]):
+            members = [cells[g] for g in group]
+            implicit_groups.append((members, True))
+            for m in members:
+                implicit[m] = members[0]
+
+    num_var: list[int | None] = []
+    den_var: list[int | None] = []
+    per_var: list[int | None] = []
+    per_quantity: list[str | None] = []
+    for i, r in enumerate(rows):
+        indicator, _, area_type, area, breakdown, value_key, _, den, _, _, persons = r
+        num = numerators[i]
+        shared = SHARED.get(indicator, {})
+        cell = (area_type, area, breakdown, value_key)
+        n_var = d_var = p_var = None
+        if num is not None:
+            spec = shared.get("numerator")
+            where = _where(spec[1], *cell) if spec else None
+            if indicator == "transitions" and value_key in TRANSITION_NUMERATORS:
+                n_var = var((TRANSITION_NUMERATORS[value_key], area_type, area, TOTAL, TOTAL, float(num)))
+            elif spec and where:
+                n_var = var((spec[0], *where, float(num)))
+            else:
+                n_var = var(("N", indicator, *cell))
+        if den is not None:
+            spec = shared.get("denominator")
+            where = _where(spec[1], *cell) if spec else None
+            if spec and where:
+                d_var = var((spec[0], *where, float(den)))
+            elif i in implicit:
+                d_var = var(("D", indicator, area_type, area, breakdown, "*", float(den)))
+            else:
+                d_var = var(("D", indicator, *cell))
+        quantity = None
+        if persons is not None:
+            spec = shared.get("persons")
+            where = _where(spec[1], *cell) if spec else None
+            if spec and where:
+                p_var = var((spec[0], *where, float(persons)))
+                quantity = spec[0]
+            elif den is not None and den == persons:
+                p_var = d_var
+            elif num is not None and num == persons:
+                p_var = n_var
+            else:
+                p_var = var(("P", indicator, *cell))
+                quantity = f"P:{indicator}"
+        num_var.append(n_var)
+        den_var.append(d_var)
+        per_var.append(p_var)
+        per_quantity.append(quantity)
+
+    seen: set[tuple] = set()
+    constraints: list[Constraint] = []
+
+    def add(total: int | None, parts: list[int | None]) -> None:
+        if total is None or any(p is None for p in parts) or not parts:
+            return
+        key = (total, tuple(sorted(parts)))  # type: ignore[arg-type]
+        if key in seen or (len(parts) == 1 and parts[0] == total):
+            return
+        seen.add(key)
+        constraints.append(Constraint(total, sorted(parts)))  # type: ignore[arg-type]
+
+    for cells in by_table.values():
+        keys = [(rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells]
+        for constraint in build_constraints(keys, region_members):
+            total = cells[constraint.total]  # type: ignore[index]
+            parts = [cells[p] for p in constraint.parts]
+            over_breakdown = all(rows[p][3] == rows[total][3] for p in parts)
+            add(num_var[total], [num_var[p] for p in parts])
+            if not (over_breakdown and any(p in implicit for p in parts)):
+                add(den_var[total], [den_var[p] for p in parts])
+            quantity = per_quantity[total]
+            if quantity is not None and not (over_breakdown and quantity in NOT_ADDITIVE_OVER_BREAKDOWNS):
+                add(per_var[total], [per_var[p] for p in parts])
+    for members, _ in implicit_groups:
+        add(den_var[members[0]], [num_var[m] for m in members])
+
+    # leavers = the three leaver transitions, when the numbers agree
+    leaver_parts: dict[tuple[str, str], dict[str, int]] = {}
+    for i, r in enumerate(rows):
+        if r[0] == "transitions" and r[5] in LEAVER_TRANSITIONS and num_var[i] is not None:
+            leaver_parts.setdefault((r[2], r[3]), {})[r[5]] = i
+    for i, r in enumerate(rows):
+        if r[0] != "turnover" or r[4] != TOTAL or num_var[i] is None:
+            continue
+        parts = leaver_parts.get((r[2], r[3]), {})
+        if len(parts) == len(LEAVER_TRANSITIONS):
+            total = sum(numerators[p] or 0.0 for p in parts.values())
+            if abs(total - float(numerators[i] or 0.0)) < 1e-6:
+                add(num_var[i], [num_var[p] for p in parts.values()])
+
+    quantity_cells: list[list[int]] = [[] for _ in ids]
+    cell_quantities: list[list[int]] = []
+    for i in range(len(rows)):
+        own = sorted({q for q in (num_var[i], den_var[i], per_var[i]) if q is not None})
+        cell_quantities.append(own)
+        for q in own:
+            quantity_cells[q].append(i)
+    return Layout(cell_quantities, quantity_cells, num_var, den_var, per_var, constraints, list(ids))
+
+
 def suppress(
     frame: pl.DataFrame, rule: DisclosureRule, region_members: Mapping[str, Sequence[str]]
 ) -> tuple[pl.DataFrame, SuppressionSummary]:
     """Apply primary and secondary suppression to the long indicator table.
 
-    Returns the table sorted by key with `symbol`, `suppressed` and `suppression_reason`
-    added and the figures of hidden cells set to null.
+    Returns the table sorted by key with `symbol`, `suppressed`, `suppression_reason`
+    (primary | secondary) and `suppression_text` (why, in Norwegian) added, and the figures
+    and persons of hidden cells set to null.
     """
     summary = SuppressionSummary(rule=rule)
+    missing = [c for c in (*KEY, "numerator", "denominator", "value", "unit", "persons") if c not in frame.columns]
+    if missing:
+        raise ReleaseError(f"The indicator table lacks the columns {', '.join(missing)} (marts.fct_indicators).")
     if frame.is_empty():
-        return _with_flags(frame, [], []), summary
-    frame = frame.with_columns(pl.col("breakdown_value").fill_null("")).sort(
-        ["indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown_value"]
-    )
-    duplicated = frame.select(
-        ["indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown_value"]
-    ).is_duplicated()
+        return _with_flags(frame, [], [], rule), summary
+    frame = frame.with_columns(pl.col("breakdown_value").fill_null("")).sort(list(KEY))
+    duplicated = frame.select(list(KEY)).is_duplicated()
     if duplicated.any():
         first = frame.filter(duplicated).row(0, named=True)
         raise ReleaseError(
@@ -523,77 +912,96 @@ def suppress(
                 key = (row["year"], row["area_type"], row["area_code"], row["breakdown"], row["breakdown_value"])
                 fte_sizes[key] = size
 
-    statuses = [PUBLISHED] * frame.height
-    columns = (
-        "indicator_id",
-        "year",
-        "area_type",
-        "area_code",
-        "breakdown",
-        "breakdown_value",
-        "numerator",
-        "denominator",
-        "value",
-        "unit",
-    )
+    columns = (*KEY, "numerator", "denominator", "value", "unit", "persons")
     rows = frame.select(columns).rows()
-    start = 0
-    while start < len(rows):
-        end = start
-        while end < len(rows) and rows[end][:2] == rows[start][:2]:
-            end += 1
-        table = rows[start:end]
-        summary.tables += 1
-        status = []
-        costs, candidate = [], []
-        for indicator, year, area_type, area, breakdown, value_key, num, den, value, unit in table:
+    statuses = [PUBLISHED] * len(rows)
+    codes: list[str | None] = [None] * len(rows)
+    by_year: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_year.setdefault(r[1], []).append(i)
+    summary.tables = len({(r[0], r[1]) for r in rows})
+    for year in sorted(by_year):
+        cells = by_year[year]
+        table = [rows[i] for i in cells]
+        status, costs, sensitive_cells = [], [], []
+        for j, (indicator, _, area_type, area, breakdown, value_key, num, den, value, unit, persons) in enumerate(
+            table
+        ):
             fte = fte_sizes.get((year, area_type, area, breakdown, value_key))
-            primary = _is_primary(unit, num, den, value, fte, indicator == rule.fte_indicator, rule)
-            status.append(PRIMARY if primary else PUBLISHED)
-            costs.append(_cost(unit, num, den, value))
-            candidate.append(not primary and _has_quantities(unit, num, den, value))
-        additive = any(_has_quantities(row[9], row[6], row[7], row[8]) for row in table)
-        if additive:
-            keys = [(r[2], r[3], r[4], r[5]) for r in table]
-            is_count = table[0][9] == "count"
-            constraints = build_constraints(
-                keys,
-                [r[6] if r[6] is not None or not is_count else r[8] for r in table],
-                [r[7] for r in table],
-                region_members,
-                implicit_totals=not is_count,
-            )
-            summary.constraints += len(constraints)
-            exposed = protect(status, costs, candidate, constraints)
-            for cell in sorted(exposed):
-                indicator, year, area_type, area, breakdown, value_key = table[cell][:6]
+            reason = _primary_reason(indicator, unit, num, den, value, persons, fte, rule)
+            status.append(PRIMARY if reason else PUBLISHED)
+            codes[cells[j]] = reason
+            costs.append(_cost(unit, num, den, value, persons))
+            if reason and _has_quantities(unit, num, den, value):
+                sensitive_cells.append(j)
+        layout = layout_year(table, region_members)
+        # What must stay unknown: the numerator of every primary cell (a count's numerator is the
+        # count); a figure without a numerator (median, index) protects its base only when it
+        # has no persons to judge it by. Medians cannot be worked out from sums.
+        sensitive: set[int] = set()
+        for j in sensitive_cells:
+            if layout.numerator[j] is not None:
+                sensitive.add(layout.numerator[j])  # type: ignore[arg-type]
+            elif layout.denominator[j] is not None and table[j][10] is None:
+                sensitive.add(layout.denominator[j])  # type: ignore[arg-type]
+        keep = [
+            s == PUBLISHED and r[2] == "region" and r[4] == TOTAL and r[10] is not None and r[10] >= rule.small_group
+            for s, r in zip(status, table, strict=True)
+        ]
+        summary.constraints += len(layout.constraints)
+        shown_elsewhere: set[int] = set()
+        exposed = protect(layout, status, costs, sensitive, shown_elsewhere, keep)
+        for q in sorted(exposed):
+            for j in layout.quantity_cells[q]:
+                indicator, _, _, area, breakdown, value_key = table[j][:6]
                 summary.exposed.append(
-                    {
-                        "indicator_id": indicator,
-                        "year": year,
-                        "area_code": area,
-                        "breakdown": breakdown,
-                        "breakdown_value": value_key,
-                    }
+                    {"indicator_id": indicator, "year": year, "area_code": area, "breakdown": breakdown,
+                     "breakdown_value": value_key}
                 )
-        statuses[start:end] = status
-        start = end
+        for j, i in enumerate(cells):
+            statuses[i] = status[j]
+            if status[j] == SECONDARY:
+                codes[i] = (
+                    SECONDARY_ELSEWHERE if j in shown_elsewhere else SECONDARY_REGIONS if keep[j] else SECONDARY_SUMS
+                )
 
-    summary.cells = frame.height
+    summary.cells = len(rows)
     summary.primary = statuses.count(PRIMARY)
     summary.secondary = statuses.count(SECONDARY)
-    reasons = [REASONS.get(s) for s in statuses]
-    return _with_flags(frame, statuses, reasons), summary
+    for r, s, code in zip(rows, statuses, codes, strict=True):
+        counts = summary.by_indicator.setdefault(r[0], {"cells": 0, "primary": 0, "secondary": 0})
+        counts["cells"] += 1
+        if s != PUBLISHED:
+            counts[REASONS[s]] += 1
+            summary.by_reason[code] = summary.by_reason.get(code, 0) + 1  # type: ignore[index]
+    summary.by_indicator = dict(sorted(summary.by_indicator.items()))
+    summary.by_reason = dict(sorted(summary.by_reason.items()))
+    return _with_flags(frame, statuses, codes, rule), summary
 
 
-def _with_flags(frame: pl.DataFrame, statuses: list[int], reasons: list[str | None]) -> pl.DataFrame:
+KEY = ("indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown_value")
+
+
+def _with_flags(
+    frame: pl.DataFrame, statuses: list[int], codes: list[str | None], rule: DisclosureRule
+) -> pl.DataFrame:
     hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
-    frame = frame.with_columns(hidden, pl.Series("suppression_reason", reasons, dtype=pl.String))
+    reasons = [REASONS.get(s) for s in statuses]
+    texts = [rule.reason_nb(c) if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
+    frame = frame.with_columns(
+        hidden,
+        pl.Series("suppression_reason", reasons, dtype=pl.String),
+        pl.Series("suppression_text", texts, dtype=pl.String),
+    )
     blank = pl.lit(None, dtype=pl.Float64)
     return frame.with_columns(
         pl.when(pl.col("suppressed")).then(blank).otherwise(pl.col("numerator")).alias("numerator"),
         pl.when(pl.col("suppressed")).then(blank).otherwise(pl.col("denominator")).alias("denominator"),
         pl.when(pl.col("suppressed")).then(blank).otherwise(pl.col("value")).alias("value"),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit(None, dtype=frame.schema["persons"]))
+        .otherwise(pl.col("persons"))
+        .alias("persons"),
         pl.when(pl.col("suppressed"))
         .then(pl.lit(SUPPRESSED_SYMBOL))
         .when(pl.col("value").is_null())

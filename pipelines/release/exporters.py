@@ -95,7 +95,7 @@ def write_parquet(table: pl.DataFrame, path: Path) -> Path:
             (
                 column,
                 pa.int64()
-                if column == "year"
+                if column in ("year", "persons")
                 else pa.bool_()
                 if column == "suppressed"
                 else pa.float64()

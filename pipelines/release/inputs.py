@@ -33,6 +33,7 @@ INDICATOR_COLUMNS = (
     "numerator",
     "denominator",
     "value",
+    "persons",
     "unit",
     "basis",
 )
@@ -48,6 +49,7 @@ INDICATOR_SCHEMA: dict[str, Any] = {
     "numerator": pl.Float64,
     "denominator": pl.Float64,
     "value": pl.Float64,
+    "persons": pl.Int64,
     "unit": pl.String,
     "basis": pl.String,
 }

@@ -31,11 +31,13 @@ PUBLISHED_COLUMNS = (
     "numerator",
     "denominator",
     "value",
+    "persons",
     "unit",
     "basis",
     "symbol",
     "suppressed",
     "suppression_reason",
+    "suppression_text",
 )
 KEY_COLUMNS = ("indicator_id", "area_type", "area_code", "year", "breakdown", "breakdown_value")
 

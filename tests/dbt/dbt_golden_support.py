@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.warehouse.schema import ensure_schema
 
@@ -49,6 +50,9 @@ SSB_DDL = """
 create table if not exists raw.ssb_population (
     municipality_code varchar, year integer, kjonn_code varchar, alder_code varchar,
     contentscode_code varchar, value double, status varchar, is_demo boolean);
+create table if not exists raw.ssb_education_level (
+    municipality_code varchar, year integer, nivaa_code varchar, kjonn_code varchar,
+    contentscode_code varchar, value double, status varchar, is_demo boolean);
 create table if not exists raw.ssb_kostra_fte (
     municipality_code varchar, year integer, kokfunksjon0000_code varchar, value double);
 create table if not exists raw.klass_municipality (
@@ -64,6 +68,7 @@ def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
     # The KLASS tables have the SSB loader's DDL (ensure_schema), which records each row's source.
     for table, extra in (
         ("ssb_population", ""),
+        ("ssb_education_level", ""),
         ("klass_municipality", ", 'golden' as source"),
         ("klass_municipality_changes", ", 'golden' as source"),
     ):
@@ -104,3 +109,33 @@ def build_golden_raw(db_path: Path) -> None:
         load_ssb_fixtures(con)
     finally:
         con.close()
+
+
+# --- reading figures ---------------------------------------------------------------------------
+def figure(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str,
+    area: str,
+    year: int,
+    breakdown: str = "total",
+    value: str = "total",
+) -> tuple[float | None, float | None, float] | None:
+    area_type = "region" if area.isalpha() or "_" in area else "municipality"
+    row = con.execute(
+        "select numerator, denominator, value from marts.fct_indicators "
+        "where indicator_id = ? and area_type = ? and area_code = ? and year = ? "
+        "and breakdown = ? and breakdown_value = ?",
+        [indicator, area_type, area, year, breakdown, value],
+    ).fetchone()
+    return row
+
+
+def ratio(
+    con: duckdb.DuckDBPyConnection, indicator: str, area: str, year: int, scale: float = 1, **kw: str
+) -> tuple[float, float]:
+    """(numerator, denominator) of a ratio figure, after checking its value is their ratio."""
+    row = figure(con, indicator, area, year, **kw)
+    assert row is not None, f"{indicator} {area} {year} {kw} missing"
+    numerator, denominator, value = row
+    assert value == pytest.approx(numerator / denominator * scale)
+    return numerator, denominator

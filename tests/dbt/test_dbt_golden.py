@@ -33,39 +33,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
+from dbt_golden_support import figure, ratio
 
 pytestmark = pytest.mark.slow
-
-
-def figure(
-    con: duckdb.DuckDBPyConnection,
-    indicator: str,
-    area: str,
-    year: int,
-    breakdown: str = "total",
-    value: str = "total",
-) -> tuple[float | None, float | None, float] | None:
-    area_type = "region" if area.isalpha() or "_" in area else "municipality"
-    row = con.execute(
-        "select numerator, denominator, value from marts.fct_indicators "
-        "where indicator_id = ? and area_type = ? and area_code = ? and year = ? "
-        "and breakdown = ? and breakdown_value = ?",
-        [indicator, area_type, area, year, breakdown, value],
-    ).fetchone()
-    return row
-
-
-def ratio(
-    con: duckdb.DuckDBPyConnection, indicator: str, area: str, year: int, scale: float = 1, **kw: str
-) -> tuple[float, float]:
-    """(numerator, denominator) of a ratio figure, after checking its value is their ratio."""
-    row = figure(con, indicator, area, year, **kw)
-    assert row is not None, f"{indicator} {area} {year} {kw} missing"
-    numerator, denominator, value = row
-    assert value == pytest.approx(numerator / denominator * scale)
-    return numerator, denominator
 
 
 def tenure_years(start: date, snapshot: date) -> float:
@@ -312,6 +283,50 @@ def test_shared_service_capacity(golden_db):
     assert ratio(
         golden_db, "function_age_risk", "salten", 2021, breakdown="function_family", value="payroll"
     ) == (pytest.approx(1.0), pytest.approx(1.6))
+
+
+def persons(
+    con: duckdb.DuckDBPyConnection, indicator: str, area: str, year: int, breakdown: str = "total", value: str = "total"
+) -> int | None:
+    """fct_indicators.persons of one figure (the figure must exist)."""
+    area_type = "region" if area.isalpha() or "_" in area else "municipality"
+    row = con.execute(
+        "select persons from marts.fct_indicators where indicator_id = ? and area_type = ? and area_code = ? "
+        "and year = ? and breakdown = ? and breakdown_value = ?",
+        [indicator, area_type, area, year, breakdown, value],
+    ).fetchone()
+    assert row is not None, f"{indicator} {area} {year} {breakdown}={value} missing"
+    return row[0]
+
+
+def test_persons_behind_each_figure(golden_db):
+    # Snapshot figures rest on the counted employees (Bodø 2019: 12; 2021: 10), FTE sums too.
+    assert persons(golden_db, "fulltime_share", "1804", 2019) == 12
+    assert persons(golden_db, "fte", "1804", 2021) == 10
+    assert persons(golden_db, "counted_employees", "1804", 2021) == 10
+    # the age distribution's figure rests on the area's employees, not the band's
+    assert persons(golden_db, "age_distribution", "1804", 2021, breakdown="age_band", value="30_44") == 10
+    assert persons(golden_db, "age_dissimilarity", "1804", 2021) == 10
+    assert persons(golden_db, "women_share_leaders", "1804", 2019) == 1  # B2
+    assert persons(golden_db, "apprentices", "1804", 2019) == 2  # B8, B9
+    assert persons(golden_db, "apprentices_per_1000", "1804", 2019) == 2
+    assert persons(golden_db, "apprentice_conversion_12m", "1804", 2020) == 2
+    # Functions: Salten's payroll is B16 and F3; Salten in total B16, F3, B17 (finance), B8 (technical)
+    assert persons(golden_db, "function_fte", "salten", 2021, breakdown="function_family", value="payroll") == 2
+    assert persons(golden_db, "function_age_risk", "salten", 2021, breakdown="function_family", value="payroll") == 2
+    assert persons(golden_db, "function_fte", "salten", 2021) == 4
+    assert persons(golden_db, "single_person_functions", "salten", 2021) == 4
+    assert persons(golden_db, "function_fte", "1804", 2021) == 3
+    # Postings count postings: Røst 2021 filled P2 and P4 (time to fill, cost per hire); three
+    # postings with an applicant count; two key-position postings (P2, P3)
+    assert persons(golden_db, "time_to_fill_days", "1856", 2021) == 2
+    assert persons(golden_db, "cost_per_hire", "1856", 2021) == 2
+    assert persons(golden_db, "applicants_per_posting", "1856", 2021) == 3
+    assert persons(golden_db, "key_readvertised_share", "1856", 2021) == 2
+    assert persons(golden_db, "key_cost_per_hire", "1856", 2020) == 1
+    # No employees behind SSB's population figures or the backlog
+    assert persons(golden_db, "population_age_distribution", "1804", 2021, breakdown="age_band", value="30_44") is None
+    assert persons(golden_db, "backlog_overdue_share", "1856", 2020) is None
 
 
 # --- backlog and goals ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_one_request_per_complete_file_keyed_by_content(orch_home: Settings, ins
 
     first = evaluate(instance, None)
     assert first.run_requests == []  # just written: could still be growing
-    assert "2 still being written" in first.skip_reason.skip_message
+    assert "2 fil(er) skrives fortsatt" in first.skip_reason.skip_message
 
     second = evaluate(instance, first.cursor)
     by_name = {r.tags[DELIVERY_TAG]: r for r in second.run_requests}

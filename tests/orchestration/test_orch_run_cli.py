@@ -17,11 +17,11 @@ from tests.orchestration.orch_support import workforce_command
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"select": "key:nothing/here"}, "selects no asset"),
-        ({"select": "key:(("}, "not a valid asset selection"),
-        ({"job": "nightly"}, "No job named 'nightly'"),
-        ({"job": "publish", "select": "group:dbt"}, "either --select or --job"),
-        ({"job": "publish", "years": "2021"}, "does not include them"),
+        ({"select": "key:nothing/here"}, "velger ingen eiendeler"),
+        ({"select": "key:(("}, "ikke et gyldig utvalg"),
+        ({"job": "nightly"}, "Ingen jobb heter 'nightly'"),
+        ({"job": "publish", "select": "group:dbt"}, "enten --select eller --job"),
+        ({"job": "publish", "years": "2021"}, "tar ikke med dem"),
         ({"years": "2022-2021"}, "runs backwards"),
     ],
 )
@@ -39,7 +39,7 @@ def test_the_command_line_turns_a_mistake_into_one_line_and_exit_code_2(orch_hom
     )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [
-        "error: No job named 'nightly'; the jobs are ingest_deliveries, publish, rebuild_indicators, ssb_refresh."
+        "feil: Ingen jobb heter 'nightly'; jobbene er ingest_deliveries, publish, rebuild_indicators, ssb_refresh."
     ]
 
 
@@ -59,4 +59,4 @@ def test_the_display_counts_steps_assets_and_failures_of_a_real_run(orch_home: S
     text = output.getvalue()
     assert "▶ slow_writer" in text and "✓ slow_writer" in text
     assert display.tally.assets_done == ["slow_writer"]
-    assert "1 of 1 materialised" in text
+    assert "1 av 1 materialisert" in text

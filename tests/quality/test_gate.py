@@ -107,7 +107,7 @@ def test_the_report_names_failing_checks_with_example_rows(gx: object, settings:
         assert heading in html
     assert "Porten er stengt" in html
     assert "hr_employments_fte_percent_range" in html and "employees_within_population" in html
-    assert "<td>250.0</td>" in html  # the failing value itself, in an example row
+    assert "<td>250</td>" in html  # the failing value itself (rounded for people), in an example row
     assert "arbeidsforhold_1856_2024.csv" in html
     assert "flere ansatte enn innbyggere 15–74 år" in html
     assert "demotall" in html

@@ -222,6 +222,9 @@ def indicator_rows(seed: int = 7) -> list[dict]:
                 "numerator": num,
                 "denominator": den,
                 "value": value,
+                # the persons behind the figure, as marts.fct_indicators has them: the denominator
+                # of a ratio, the count itself for counts
+                "persons": int(den) if den is not None else (round(num) if num is not None else None),
                 "unit": unit,
                 "basis": "municipality",
             }
@@ -443,8 +446,8 @@ def write_fixture_db(
         con.execute(
             """create table marts.fct_indicators (
                 indicator_id varchar, area_type varchar, area_code varchar, year integer, breakdown varchar,
-                breakdown_value varchar, numerator double, denominator double, value double, unit varchar,
-                basis varchar)"""
+                breakdown_value varchar, numerator double, denominator double, value double, persons bigint,
+                unit varchar, basis varchar)"""
         )
         _insert(con, "marts.fct_indicators", indicators)
         con.execute(

@@ -32,7 +32,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory, release_home: Settings) ->
         tmp_path_factory.mktemp("revised") / "workforce.duckdb",
         overrides={
             BODO_FULLTIME: {"value": source[BODO_FULLTIME]["value"] + 0.05},
-            BODO_TURNOVER_F: {"numerator": 1.0, "denominator": 2.0, "value": 0.5},
+            BODO_TURNOVER_F: {"numerator": 1.0, "denominator": 2.0, "value": 0.5, "persons": 2},
         },
         drop={MELOY_FTE},
     )

@@ -165,4 +165,4 @@ def test_cli_fetch_one_table_from_the_snapshot(tmp_path, monkeypatch, capsys):
     assert "demo figures, not SSB's" in out
     code, _, err = _cli(tmp_path / "home", monkeypatch, capsys, "--mode", "offline")
     assert code == 2
-    assert err.strip() == "error: SSB mode 'offline' is not a mode; use one of live, snapshot, auto."
+    assert err.strip() == "feil: SSB mode 'offline' is not a mode; use one of live, snapshot, auto."

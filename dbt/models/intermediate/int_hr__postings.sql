@@ -20,6 +20,13 @@ key_codes as (
     select distinct position_code from {{ ref('key_position_codes') }}
 ),
 
+family_map as (
+    -- postings carry no service area or KOSTRA function: only the position code maps
+    select match_value as position_code, function_family
+    from {{ ref('function_family_map') }}
+    where match_column = 'position_code'
+),
+
 final as (
     select
         postings.reported_municipality_code,
@@ -34,6 +41,7 @@ final as (
         end as position_group,
         coalesce(coalesce(postings.manager_level, position_codes.manager_level) between 1 and 4, false)
             or key_codes.position_code is not null as is_key_position,
+        family_map.function_family,
         postings.fte_percent,
         postings.employment_type,
         postings.published_date,
@@ -54,6 +62,7 @@ final as (
     left join code_map on code_map.source_code = postings.reported_municipality_code
     left join position_codes on position_codes.position_code = postings.position_code
     left join key_codes on key_codes.position_code = postings.position_code
+    left join family_map on family_map.position_code = postings.position_code
 )
 
 select * from final

@@ -9,6 +9,7 @@
     'int_indicators__backlog',
     'int_indicators__capacity',
     'int_indicators__population',
+    'int_indicators__competence',
 ] %}
 
 {{ config(**year_slice_config()) }}
@@ -24,6 +25,7 @@ select
     numerator,
     denominator,
     value,
+    persons,
     cast(basis as varchar) as basis
 from {{ ref(family) }}
 {% if not loop.last %}union all{% endif %}

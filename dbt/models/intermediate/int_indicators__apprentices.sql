@@ -15,7 +15,7 @@ rolled_up as (
 
 final as (
     {{ indicator_rows('rolled_up', [
-        {'id': 'apprentice_conversion_12m', 'numerator': 'converted', 'denominator': 'finished', 'basis': "'municipality'"},
+        {'id': 'apprentice_conversion_12m', 'persons': 'finished', 'numerator': 'converted', 'denominator': 'finished', 'basis': "'municipality'"},
     ]) }}
 )
 

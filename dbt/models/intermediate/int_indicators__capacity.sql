@@ -6,6 +6,19 @@ with capacity as (
     select * from {{ ref('int_function_capacity') }}
 ),
 
+staff_totals as (
+    -- distinct persons over all function families: one person may work in two families
+    select
+        areas.area_type,
+        areas.area_code,
+        staff.year,
+        count(distinct (staff.municipality_code, staff.person_number)) as persons
+    from {{ ref('int_function_staff') }} as staff
+    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = staff.municipality_code
+    where {{ in_year_slice('staff.year') }}
+    group by all
+),
+
 by_family as (
     select
         area_type,
@@ -13,19 +26,22 @@ by_family as (
         year,
         'function_family' as breakdown,
         function_family as breakdown_value,
+        persons,
         fte,
         fte_aged_risk
     from capacity
     union all
     select
-        area_type,
-        area_code,
-        year,
+        capacity.area_type,
+        capacity.area_code,
+        capacity.year,
         'total',
         'total',
-        sum(fte),
-        sum(fte_aged_risk)
+        any_value(staff_totals.persons),
+        sum(capacity.fte),
+        sum(capacity.fte_aged_risk)
     from capacity
+    inner join staff_totals using (area_type, area_code, year)
     group by all
 ),
 
@@ -36,20 +52,22 @@ vulnerable as (
         year,
         'total' as breakdown,
         'total' as breakdown_value,
-        count(*) filter (where is_vulnerable) as vulnerable_families,
-        count(*) as staffed_families
+        count(*) filter (where capacity.is_vulnerable) as vulnerable_families,
+        count(*) as staffed_families,
+        any_value(staff_totals.persons) as persons
     from capacity
+    inner join staff_totals using (area_type, area_code, year)
     group by all
 ),
 
 final as (
     {{ indicator_rows('by_family', [
-        {'id': 'function_fte', 'numerator': 'fte'},
-        {'id': 'function_age_risk', 'numerator': 'fte_aged_risk', 'denominator': 'fte'},
+        {'id': 'function_fte', 'persons': 'persons', 'numerator': 'fte'},
+        {'id': 'function_age_risk', 'persons': 'persons', 'numerator': 'fte_aged_risk', 'denominator': 'fte'},
     ], basis='null') }}
     union all
     {{ indicator_rows('vulnerable', [
-        {'id': 'single_person_functions', 'numerator': 'vulnerable_families', 'denominator': 'staffed_families'},
+        {'id': 'single_person_functions', 'persons': 'persons', 'numerator': 'vulnerable_families', 'denominator': 'staffed_families'},
     ], basis='null') }}
 )
 

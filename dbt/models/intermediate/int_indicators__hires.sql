@@ -38,9 +38,9 @@ rolled_up as (
 
 final as (
     {{ indicator_rows('rolled_up', [
-        {'id': 'fulltime_share_new_hires', 'numerator': 'hires_fulltime', 'denominator': 'hires'},
-        {'id': 'retention_12m', 'numerator': 'retained_12m', 'denominator': 'hires_followed_12m', 'basis': "'municipality'"},
-        {'id': 'retention_24m', 'numerator': 'retained_24m', 'denominator': 'hires_followed_24m', 'basis': "'municipality'"},
+        {'id': 'fulltime_share_new_hires', 'persons': 'hires', 'numerator': 'hires_fulltime', 'denominator': 'hires'},
+        {'id': 'retention_12m', 'persons': 'hires_followed_12m', 'numerator': 'retained_12m', 'denominator': 'hires_followed_12m', 'basis': "'municipality'"},
+        {'id': 'retention_24m', 'persons': 'hires_followed_24m', 'numerator': 'retained_24m', 'denominator': 'hires_followed_24m', 'basis': "'municipality'"},
     ]) }}
 )
 

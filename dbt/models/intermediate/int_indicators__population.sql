@@ -159,14 +159,14 @@ population_band_rows as (
 
 final as (
     {{ indicator_rows('combined', [
-        {'id': 'employees_per_1000', 'numerator': 'counted', 'denominator': 'inhabitants'},
-        {'id': 'apprentices_per_1000', 'numerator': 'apprentices', 'denominator': 'inhabitants', 'basis': "'municipality'"},
+        {'id': 'employees_per_1000', 'persons': 'counted', 'numerator': 'counted', 'denominator': 'inhabitants'},
+        {'id': 'apprentices_per_1000', 'persons': 'apprentices', 'numerator': 'apprentices', 'denominator': 'inhabitants', 'basis': "'municipality'"},
         {'id': 'population_women_share', 'numerator': 'comparison_women', 'denominator': 'comparison_total', 'basis': 'null'},
     ]) }}
     union all
     {{ indicator_rows('dissimilarity', [
-        {'id': 'age_dissimilarity', 'numerator': 'null', 'denominator': 'counted', 'value': 'age_dissimilarity'},
-        {'id': 'gender_dissimilarity', 'numerator': 'null', 'denominator': 'counted', 'value': 'gender_dissimilarity'},
+        {'id': 'age_dissimilarity', 'persons': 'counted', 'numerator': 'null', 'denominator': 'counted', 'value': 'age_dissimilarity'},
+        {'id': 'gender_dissimilarity', 'persons': 'counted', 'numerator': 'null', 'denominator': 'counted', 'value': 'gender_dissimilarity'},
     ]) }}
     union all
     {{ indicator_rows('population_band_rows', [

@@ -89,26 +89,26 @@ with_totals as (
 
 final as (
     {{ indicator_rows('with_totals', [
-        {'id': 'counted_employees', 'numerator': 'counted'},
-        {'id': 'fulltime_share', 'numerator': 'fulltime', 'denominator': 'counted'},
-        {'id': 'avg_position_size', 'numerator': 'capped_size_sum', 'denominator': 'counted'},
-        {'id': 'short_parttime_share', 'numerator': 'short_parttime', 'denominator': 'counted'},
-        {'id': 'fte', 'numerator': 'fte'},
-        {'id': 'temporary_share', 'numerator': 'temporary', 'denominator': 'counted'},
-        {'id': 'women_share', 'numerator': 'women', 'denominator': 'counted'},
-        {'id': 'women_share_leaders', 'numerator': 'women_leaders', 'denominator': 'leaders'},
-        {'id': 'retirement_wave_5y', 'numerator': 'retiring_5y', 'denominator': 'counted'},
-        {'id': 'retirement_wave_10y', 'numerator': 'retiring_10y', 'denominator': 'counted'},
-        {'id': 'apprentices', 'numerator': 'apprentices'},
-        {'id': 'age_distribution', 'numerator': 'counted', 'denominator': 'counted_total', 'where': "breakdown = 'age_band'"},
+        {'id': 'counted_employees', 'persons': 'counted', 'numerator': 'counted'},
+        {'id': 'fulltime_share', 'persons': 'counted', 'numerator': 'fulltime', 'denominator': 'counted'},
+        {'id': 'avg_position_size', 'persons': 'counted', 'numerator': 'capped_size_sum', 'denominator': 'counted'},
+        {'id': 'short_parttime_share', 'persons': 'counted', 'numerator': 'short_parttime', 'denominator': 'counted'},
+        {'id': 'fte', 'persons': 'counted', 'numerator': 'fte'},
+        {'id': 'temporary_share', 'persons': 'counted', 'numerator': 'temporary', 'denominator': 'counted'},
+        {'id': 'women_share', 'persons': 'counted', 'numerator': 'women', 'denominator': 'counted'},
+        {'id': 'women_share_leaders', 'persons': 'leaders', 'numerator': 'women_leaders', 'denominator': 'leaders'},
+        {'id': 'retirement_wave_5y', 'persons': 'counted', 'numerator': 'retiring_5y', 'denominator': 'counted'},
+        {'id': 'retirement_wave_10y', 'persons': 'counted', 'numerator': 'retiring_10y', 'denominator': 'counted'},
+        {'id': 'apprentices', 'persons': 'apprentices', 'numerator': 'apprentices'},
+        {'id': 'age_distribution', 'persons': 'counted_total', 'numerator': 'counted', 'denominator': 'counted_total', 'where': "breakdown = 'age_band'"},
     ]) }}
     union all
     {{ indicator_rows('medians', [
-        {'id': 'median_tenure_years', 'numerator': 'null', 'denominator': 'counted', 'value': 'median_tenure'},
+        {'id': 'median_tenure_years', 'persons': 'counted', 'numerator': 'null', 'denominator': 'counted', 'value': 'median_tenure'},
     ]) }}
     union all
     {{ indicator_rows('key_medians', [
-        {'id': 'key_median_tenure_years', 'numerator': 'null', 'denominator': 'key_persons', 'value': 'key_median_tenure'},
+        {'id': 'key_median_tenure_years', 'persons': 'key_persons', 'numerator': 'null', 'denominator': 'key_persons', 'value': 'key_median_tenure'},
     ]) }}
 )
 

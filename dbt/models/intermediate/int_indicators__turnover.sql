@@ -92,24 +92,24 @@ totals as (
 
 final as (
     {{ indicator_rows('rolled_up', [
-        {'id': 'turnover', 'numerator': 'leavers', 'denominator': 'employees_previous', 'basis': "'municipality'"},
-        {'id': 'sector_turnover', 'numerator': 'sector_leavers', 'denominator': 'employees_previous'},
-        {'id': 'turnover_excl_retirement', 'numerator': 'leavers_excl_retirement', 'denominator': 'employees_previous', 'basis': "'municipality'"},
-        {'id': 'internal_mobility', 'numerator': 'stayers_changed_group', 'denominator': 'stayers', 'basis': "'municipality'"},
-        {'id': 'key_turnover', 'numerator': 'key_leavers', 'denominator': 'key_previous', 'basis': "'municipality'"},
+        {'id': 'turnover', 'persons': 'employees_previous', 'numerator': 'leavers', 'denominator': 'employees_previous', 'basis': "'municipality'"},
+        {'id': 'sector_turnover', 'persons': 'employees_previous', 'numerator': 'sector_leavers', 'denominator': 'employees_previous'},
+        {'id': 'turnover_excl_retirement', 'persons': 'employees_previous', 'numerator': 'leavers_excl_retirement', 'denominator': 'employees_previous', 'basis': "'municipality'"},
+        {'id': 'internal_mobility', 'persons': 'stayers', 'numerator': 'stayers_changed_group', 'denominator': 'stayers', 'basis': "'municipality'"},
+        {'id': 'key_turnover', 'persons': 'key_previous', 'numerator': 'key_leavers', 'denominator': 'key_previous', 'basis': "'municipality'"},
     ]) }}
     union all
     {{ indicator_rows('totals', [
-        {'id': 'regional_retention', 'numerator': 'case when has_retention_region then leavers_in_region end', 'denominator': 'leavers'},
-        {'id': 'transitions', 'breakdown': "'transition'", 'breakdown_value': "'same_municipality_same_service_area'",
+        {'id': 'regional_retention', 'persons': 'leavers', 'numerator': 'case when has_retention_region then leavers_in_region end', 'denominator': 'leavers'},
+        {'id': 'transitions', 'persons': 'employees_previous', 'breakdown': "'transition'", 'breakdown_value': "'same_municipality_same_service_area'",
          'numerator': 'stayed_same_area', 'denominator': 'employees_previous'},
-        {'id': 'transitions', 'breakdown': "'transition'", 'breakdown_value': "'same_municipality_other_service_area'",
+        {'id': 'transitions', 'persons': 'employees_previous', 'breakdown': "'transition'", 'breakdown_value': "'same_municipality_other_service_area'",
          'numerator': 'stayed_other_area', 'denominator': 'employees_previous'},
-        {'id': 'transitions', 'breakdown': "'transition'", 'breakdown_value': "'other_municipality_in_region'",
+        {'id': 'transitions', 'persons': 'employees_previous', 'breakdown': "'transition'", 'breakdown_value': "'other_municipality_in_region'",
          'numerator': 'leavers_in_region', 'denominator': 'employees_previous'},
-        {'id': 'transitions', 'breakdown': "'transition'", 'breakdown_value': "'other_municipality_outside_region'",
+        {'id': 'transitions', 'persons': 'employees_previous', 'breakdown': "'transition'", 'breakdown_value': "'other_municipality_outside_region'",
          'numerator': 'leavers_outside_region', 'denominator': 'employees_previous'},
-        {'id': 'transitions', 'breakdown': "'transition'", 'breakdown_value': "'not_employed'",
+        {'id': 'transitions', 'persons': 'employees_previous', 'breakdown': "'transition'", 'breakdown_value': "'not_employed'",
          'numerator': 'sector_leavers', 'denominator': 'employees_previous'},
     ]) }}
 )

@@ -83,6 +83,7 @@ final as (
         main.position_group as main_position_group,
         coalesce(main.service_area, 'ukjent') as main_service_area,
         main.employment_type as main_employment_type,
+        main.education_level as main_education_level,
         main.birth_year,
         main.gender,
         persons.year - main.birth_year as age,

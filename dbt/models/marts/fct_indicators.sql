@@ -33,6 +33,7 @@ published as (
             when 'count' then indicators.numerator
             else indicators.value
         end as value,
+        indicators.persons,
         catalogue.unit,
         indicators.basis,
         catalogue.coverage_rule
@@ -57,6 +58,7 @@ final as (
         published.numerator,
         published.denominator,
         published.value,
+        published.persons,
         published.unit,
         published.basis,
         coalesce(coverage.municipalities_with_data, 0) as municipalities_with_data

@@ -36,6 +36,41 @@ class WorkforceDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return DBT_GROUP
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """Norwegian, like everything the UI shows; the dbt docs (English, for developers and
+        analysts reading SQL) keep the grain and column definitions."""
+        name = dbt_resource_props["name"]
+        if dbt_resource_props["resource_type"] == "source":
+            return f"Kildetabell {dbt_resource_props['source_name']}.{name}, lest av dbt."
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+        layer = LAYER_WORDS.get(schema, f"dbt-modell i skjemaet {schema}")
+        return f"{layer} {name}, bygget av dbt. Kolonner og definisjoner: dbt-dokumentasjonen (WORKFORCE_HOME/docs/)."
+
+    def get_asset_check_spec(self, asset_spec: Any, manifest: Any, unique_id: str, project: Any) -> Any:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest["nodes"].get(unique_id, {})
+        meta = test.get("test_metadata") or {}
+        column = (meta.get("kwargs") or {}).get("column_name") or test.get("column_name")
+        text = TEST_WORDS.get(meta.get("name", ""), "dbt-testen {test} er oppfylt")
+        return spec._replace(description=text.format(column=column or "kolonnen", test=spec.name))
+
+
+LAYER_WORDS = {
+    "staging": "Staging-visning",
+    "intermediate": "Mellomtabell",
+    "marts": "Analysetabell (mart)",
+    "seeds": "Referansetabell (seed)",
+}
+TEST_WORDS = {
+    "unique": "Verdiene i {column} er unike",
+    "not_null": "{column} har alltid en verdi",
+    "accepted_values": "{column} har bare tillatte verdier",
+    "relationships": "Hver verdi i {column} finnes i tabellen den viser til",
+    "unique_combination_of_columns": "Kombinasjonen av nøkkelkolonnene er unik",
+}
+
 
 class IndicatorYears(dg.Config):
     """A range of years to rebuild (both included); none: rebuild every year.

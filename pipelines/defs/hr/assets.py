@@ -57,11 +57,14 @@ class InboxConfig(dg.Config):
 )
 def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource):
     """Ingest the inbox: one ledger row per file, valid rows into raw.*, the rest in quarantine."""
+    from pipelines.defs.failures import configuration_failures
     from pipelines.hr.ingest import expand, ingest_paths
     from pipelines.hr.report import describe
     from pipelines.settings import get_settings
 
-    settings = get_settings()
+    with configuration_failures():  # no secret, bad settings: the run's headline, never retried
+        settings = get_settings()
+        settings.secret()
     settings.ensure_dirs()
     inbox = settings.inbox_dir
     files = expand([inbox / name for name in config.files] if config.files else [inbox])

@@ -36,10 +36,12 @@ MARTS = sorted((key for key in workforce_dbt_models.keys if key.path[0] == "mart
     ),
 )
 def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from pipelines.defs.failures import configuration_failures
     from pipelines.orchestration.publish import PublishRefusedError, gate_summary
     from pipelines.settings import get_settings
 
-    settings = get_settings()
+    with configuration_failures():
+        settings = get_settings()
     summary = gate_summary(settings.build_db_path)
     this_run = [c for c in summary.checks if c.get("run_id") == context.run.run_id]
     report = settings.quality_dir / context.run.run_id / "index.html"
@@ -70,11 +72,14 @@ def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from pipelines.defs.failures import configuration_failures
     from pipelines.orchestration.publish import PublishRefusedError, publish_warehouse
     from pipelines.settings import get_settings
 
     try:
-        outcome = publish_warehouse(get_settings())
+        with configuration_failures():
+            settings = get_settings()
+        outcome = publish_warehouse(settings)
     except PublishRefusedError as refused:
         # A verdict, not a transient failure: retrying cannot change it.
         raise dg.Failure(description=str(refused), allow_retries=False) from None

@@ -44,19 +44,19 @@ def warehouse_job(name: str, selection: dg.AssetSelection, description: str) -> 
 ingest_deliveries_job = warehouse_job(
     "ingest_deliveries",
     INGEST_SELECTION,
-    "Ingest inbox deliveries (the files in the run config, or all), rebuild the indicators, run the gate, "
-    "publish the warehouse. The inbox sensor starts one run per new file.",
+    "Les inn leveranser fra innboksen (filene i kjøringens konfigurasjon, ellers alle), bygg indikatorene på nytt, "
+    "kjør kvalitetsporten og publiser analysebasen. Innbokssensoren starter én kjøring per ny fil.",
 )
 rebuild_indicators_job = warehouse_job(
     "rebuild_indicators",
     REBUILD_SELECTION,
-    "dbt build, the quality gate and publish, on the data already loaded.",
+    "Bygg indikatorene på nytt med dbt, kjør kvalitetsporten og publiser, på data som allerede er lest inn.",
 )
 publish_job = warehouse_job(
     "publish",
     dg.AssetSelection.assets(PUBLISHED, RELEASE),
-    "Publish the warehouse and make a county release from the current build (both refuse while a "
-    "blocking check's latest result failed).",
+    "Publiser analysebasen og lag en fylkesleveranse fra gjeldende bygg (begge nektes så lenge siste "
+    "resultat av en blokkerende sjekk er feilet).",
 )
 
 jobs = [ingest_deliveries_job, rebuild_indicators_job, publish_job]

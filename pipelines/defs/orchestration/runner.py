@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -68,20 +69,20 @@ def _error_text(error: Any) -> str:
 def resolve_job(defs: dg.Definitions, select: str | None, job: str | None) -> Any:
     """The job to run: a named one, or an asset job over the selection (Dagster's syntax)."""
     if select and job:
-        raise WorkforceError("Give either --select or --job, not both.")
+        raise WorkforceError("Gi enten --select eller --job, ikke begge.")
     if job:
         names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
         if job not in names:
-            raise WorkforceError(f"No job named {job!r}; the jobs are {', '.join(names)}.")
+            raise WorkforceError(f"Ingen jobb heter {job!r}; jobbene er {', '.join(names)}.")
         return defs.resolve_job_def(job)
     text = select or DEFAULT_SELECTION
     try:
         selection = dg.AssetSelection.from_string(text)
         keys = selection.resolve(defs.resolve_asset_graph())
     except Exception as error:  # Dagster raises several types for a bad selection
-        raise WorkforceError(f"--select {text!r} is not a valid asset selection: {_first_line(str(error))}") from None
+        raise WorkforceError(f"--select {text!r} er ikke et gyldig utvalg: {_first_line(str(error))}") from None
     if not keys:
-        raise WorkforceError(f"--select {text!r} selects no asset.")
+        raise WorkforceError(f"--select {text!r} velger ingen eiendeler.")
     run_job = dg.define_asset_job(CLI_JOB, selection=selection, executor_def=dg.in_process_executor, tags=WRITER_TAG)
     return dg.Definitions.merge(defs, dg.Definitions(jobs=[run_job])).resolve_job_def(CLI_JOB)
 
@@ -125,7 +126,9 @@ class _Listener:
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             self.display.step_skipped(step)
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
-            self.display.asset_materialised(event.asset_key.to_user_string())
+            metadata = event.event_specific_data.materialization.metadata
+            path = metadata.get("path")
+            self.display.asset_materialised(event.asset_key.to_user_string(), getattr(path, "value", None))
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             self.display.check_evaluated(
@@ -164,7 +167,7 @@ def run_in_process(
     reaped = reap_stale_runs(instance)
     for run in reaped:
         console.print(
-            f"[yellow]run {run.run_id} ({run.job_name}) had died (process {run.pid}); marked failed[/yellow]",
+            f"[yellow]kjøring {run.run_id} ({run.job_name}) var død (prosess {run.pid}); markert som feilet[/yellow]",
             highlight=False,
         )
 
@@ -180,7 +183,7 @@ def run_in_process(
         extra_tags["workforce/years"] = f"{first}-{last}"
     job_def = resolve_job(defs, select, job)
     if years and DBT_OP not in {node.name for node in job_def.nodes_in_topological_order}:
-        raise WorkforceError("--years rebuilds the dbt models, but the job or selection does not include them.")
+        raise WorkforceError("--years bygger dbt-modellene på nytt, men jobben eller utvalget tar ikke med dem.")
     assets, checks = job_size(job_def)
     run_id = make_new_run_id()
     run_tags = {
@@ -203,7 +206,7 @@ def run_in_process(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if console.file is sys.stdout:
         console = Console(file=sys.stdout, force_terminal=console.is_terminal, width=console.width)
-    display = RunDisplay(console, title, assets, checks)
+    display = RunDisplay(console, title, assets, checks, watch={"release": settings.releases_dir})
     instance.add_event_listener(run_id, _Listener(display))
     with display, open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job_def.execute_in_process(
@@ -214,10 +217,12 @@ def run_in_process(
             raise_on_error=False,
             resources=run_resources(settings),
         )
-    extra = {"log": str(log_path)}
+    extra = {"logg": str(log_path)}
     if any(key == "published_warehouse" for key in display.tally.assets_done):
-        extra["published"] = str(settings.published_db_path)
-        extra["docs"] = str(settings.docs_dir / "index.html")
+        extra["analysebase"] = str(settings.published_db_path)
+        extra["dokumentasjon"] = str(settings.docs_dir / "index.html")
+    if "release" in display.tally.paths:
+        extra["fylkesleveranse"] = display.tally.paths["release"]
     display.summary(run_id, result.success, extra)
     return RunOutcome(
         run_id=run_id,
@@ -227,3 +232,31 @@ def run_in_process(
         failed_steps=list(display.tally.steps_failed),
         reaped=[run.run_id for run in reaped],
     )
+
+
+def retry_delivery(console: Console, file: Path) -> RunOutcome:
+    """Run `ingest_deliveries` again for one inbox file, with the sensor's tags and config:
+    after a failed run its sha256 run key is used, so the sensor will not request it again."""
+    from pipelines.defs.orchestration.sensors import inbox_run_request
+    from pipelines.orchestration.inbox import is_candidate, sha256_of
+    from pipelines.settings import get_settings
+
+    inbox = get_settings().inbox_dir
+    path = file if file.is_absolute() or file.parent != Path(".") else inbox / file
+    if not path.exists() and (inbox / file.name).exists():
+        path = inbox / file.name
+    if path.resolve().parent != inbox.resolve():
+        raise WorkforceError(
+            f"{file} ligger ikke i innboksen ({inbox}). Legg filen der (sensoren tar den da selv), "
+            "eller les den inn direkte med `workforce ingest`."
+        )
+    from pipelines.hr.fnr import redact
+
+    if not is_candidate(path):
+        raise WorkforceError(f"Finner ingen leveranse {redact(path.name)} i innboksen {inbox}.")
+    if redact(path.name) != path.name:  # the name would be stored in Dagster's run storage
+        raise WorkforceError("Filnavnet ser ut til å inneholde et fødselsnummer; gi filen nytt navn først.")
+    request = inbox_run_request(path.name, sha256_of(path))
+    tags = {**request.tags, "workforce/trigger": "retry"}
+    console.print(f"Kjører leveransen {path.name} på nytt (jobb ingest_deliveries).", highlight=False)
+    return run_in_process(console, job="ingest_deliveries", tags=tags, run_config=request.run_config)

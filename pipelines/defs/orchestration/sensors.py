@@ -67,21 +67,60 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         requests.append(inbox_run_request(file.name, file.sha256))
     if refused:
         context.log.warning(
-            "Not read, because the file name looks like it holds a national id (rename the file): "
+            "Ikke lest, fordi filnavnet ser ut til å inneholde et fødselsnummer (gi filen nytt navn): "
             + ", ".join(refused)
         )
     skip = None
     if not requests:
-        waiting = len(new_state.pending)
-        skip = f"No new complete files in {inbox}" + (f" ({waiting} still being written)" if waiting else "")
+        skip = skip_reason(context.instance, inbox, new_state)
     return dg.SensorResult(run_requests=requests, cursor=new_state.to_cursor(), skip_reason=skip)
+
+
+def failed_deliveries(instance: dg.DagsterInstance, inbox, state) -> list[tuple[str, str]]:
+    """(file name, run id) of inbox files whose run (keyed by their sha256) failed or was
+    cancelled: the run key is used, so the sensor will not request them again by itself."""
+    from pipelines.orchestration.inbox import is_candidate, name_key
+
+    shas = {key: seen[2] for key, seen in state.requested.items()}
+    found = []
+    for path in sorted(inbox.iterdir()) if inbox.is_dir() else []:
+        sha = shas.get(name_key(path.name)) if is_candidate(path) else None
+        if sha is None:
+            continue
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={DELIVERY_SHA_TAG: sha}), limit=1)
+        if runs and runs[0].status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
+            found.append((path.name, runs[0].run_id))
+    return found
+
+
+def skip_reason(instance: dg.DagsterInstance, inbox, state) -> str:
+    """Why nothing was requested, in the words the UI shows: files waiting to be written, and
+    files still in the inbox whose run failed (with how to run them again)."""
+    from pipelines.hr.fnr import redact
+
+    failed = failed_deliveries(instance, inbox, state)
+    parts = []
+    if failed:
+        names = ", ".join(f"{redact(name)} (kjøring {run_id[:8]})" for name, run_id in failed)
+        first = redact(failed[0][0])
+        parts.append(
+            f"Innlesingen feilet for {names}; filen ligger fortsatt i innboksen og startes ikke på nytt av seg selv. "
+            "Rett årsaken og kjør på nytt: «Re-execute» på den feilede kjøringen i UI-et, eller "
+            f"`workforce run --retry {first}`."
+        )
+    else:
+        parts.append(f"Ingen nye, ferdig skrevne filer i {inbox}.")
+    waiting = len(state.pending)
+    if waiting:
+        parts.append(f"{waiting} fil(er) skrives fortsatt.")
+    return " ".join(parts)
 
 
 @dg.sensor(
     name="stale_runs",
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Marks runs whose process was killed as failed and frees their warehouse_writer slot.",
+    description="Markerer kjøringer med drept prosess som feilet og frigir plassen deres i warehouse_writer-køen.",
 )
 def stale_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     from pipelines.defs.orchestration.stale_runs import reap_stale_runs
@@ -89,7 +128,7 @@ def stale_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     reaped = reap_stale_runs(context.instance)
     for run in reaped:
         context.log.warning(f"run {run.run_id} ({run.job_name}): process {run.pid} is gone; marked failed")
-    return dg.SkipReason(f"{len(reaped)} stale runs marked failed" if reaped else "No stale runs")
+    return dg.SkipReason(f"{len(reaped)} døde kjøringer markert som feilet" if reaped else "Ingen døde kjøringer")
 
 
 @dg.run_status_sensor(
@@ -98,7 +137,9 @@ def stale_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     monitored_jobs=[ssb_refresh_job],
     request_job=rebuild_indicators_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="After a successful SSB refresh, rebuild the indicators and publish (new SSB figures reach the marts).",
+    description=(
+        "Etter en vellykket SSB-oppdatering: bygg indikatorene på nytt og publiser (nye SSB-tall når tabellene)."
+    ),
 )
 def rebuild_after_ssb_refresh(context: dg.RunStatusSensorContext) -> dg.RunRequest:
     return dg.RunRequest(

@@ -114,12 +114,14 @@ def to_check_results(
 def run_checks_for_asset(run_id: str, asset_key: tuple[str, ...]) -> list[CheckResult]:
     """Evaluate one asset's checks against the build database, record them, refresh the run's
     report. Imported lazily so loading the code location stays fast."""
+    from pipelines.defs.failures import configuration_failures
     from pipelines.quality.gate import evaluate
     from pipelines.quality.report import write_reports
     from pipelines.settings import get_settings
     from pipelines.warehouse.connection import connect
 
-    settings = get_settings()
+    with configuration_failures():
+        settings = get_settings()
     if not settings.build_db_path.is_file():
         raise FileNotFoundError(f"no build database at {settings.build_db_path}")
     with connect(settings.build_db_path) as con:

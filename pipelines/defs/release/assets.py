@@ -31,8 +31,8 @@ class ReleaseConfig(dg.Config):
     deps=list(MART_DEPS),
     kinds={"python", "excel", "html"},
     pool=WAREHOUSE_WRITER,  # reads the build database, which DuckDB will not open beside a writer
-    description="Disclosure-controlled county release: xlsx, csv, parquet, json, report.html and manifest.json "
-    "under WORKFORCE_HOME/releases/<release-id>/.",
+    description="Fylkesleveranse med avsløringskontroll: xlsx, csv, parquet, json, report.html og manifest.json "
+    "under WORKFORCE_HOME/releases/<leveranse-id>/.",
 )
 def release(context: dg.AssetExecutionContext, config: ReleaseConfig) -> dg.MaterializeResult:
     import json

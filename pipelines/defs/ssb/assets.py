@@ -35,10 +35,12 @@ def _metadata(outcome: Any) -> dict[str, Any]:
 
 
 def _fetch(name: str, context: dg.AssetExecutionContext) -> Any:
+    from pipelines.defs.failures import configuration_failures
     from pipelines.settings import get_settings
     from pipelines.ssb.load import fetch_catalogue
 
-    [outcome] = fetch_catalogue(get_settings(), table=name)
+    with configuration_failures():  # a bad WORKFORCE_SSB_MODE is not retried
+        [outcome] = fetch_catalogue(get_settings(), table=name)
     if outcome.is_demo or outcome.status != "ok":
         context.log.warning(f"{name}: {outcome.message}")
     return outcome
@@ -48,8 +50,13 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", f"ssb_{spec.name}"]),
         group_name=GROUP,
-        description=f"SSB table {spec.table_id}: {spec.title}. {spec.purpose}",
-        metadata={"ssb_table_id": spec.table_id, "cadence": spec.cadence, "verified": spec.verified},
+        description=f"SSB-tabell {spec.table_id}: {spec.title}.",
+        metadata={
+            "ssb_table_id": spec.table_id,
+            "purpose": spec.purpose,
+            "cadence": spec.cadence,
+            "verified": spec.verified,
+        },
         kinds={"python", "duckdb"},
         freshness_policy=FRESHNESS,
         pool=POOL,
@@ -74,9 +81,9 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
         for table, description in zip(
             KLASS_TABLES,
             (
-                "KLASS 131 municipality codes with validity periods.",
-                "KLASS 131 code changes, with a weight for each part of a split municipality.",
-                "Every historical or current municipality code mapped to today's code(s) with weights.",
+                "Kommunenumre fra KLASS 131 med gyldighetsperioder.",
+                "Kodeendringer i KLASS 131, med vekt for hver del av en delt kommune.",
+                "Hvert historiske eller gjeldende kommunenummer koblet til dagens nummer, med vekter.",
             ),
             strict=True,
         )

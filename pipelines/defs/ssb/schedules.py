@@ -14,7 +14,7 @@ from pipelines.defs.ssb.assets import GROUP
 ssb_refresh_job = dg.define_asset_job(
     name="ssb_refresh",
     selection=dg.AssetSelection.groups(GROUP),
-    description="Fetch the SSB catalogue and KLASS 131 into raw.* (auto mode falls back to the cache).",
+    description="Hent SSB-tabellene i katalogen og KLASS 131 til raw.* (modus auto faller tilbake på hurtigbufferen).",
     tags={"workforce/writer": "duckdb"},
 )
 
@@ -24,4 +24,5 @@ ssb_monthly = dg.ScheduleDefinition(
     cron_schedule="0 6 3 * *",  # 06:00 on the 3rd: after SSB's 05:00 metadata refresh, away from 08:00
     execution_timezone="Europe/Oslo",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Månedlig oppdatering av SSB-tabellene og KLASS (den 3. kl. 06.00 norsk tid).",
 )
