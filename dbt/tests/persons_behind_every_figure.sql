@@ -9,6 +9,7 @@ without_persons as (
     select 'population_women_share' as indicator_id
     union all select 'population_age_distribution'
     union all select 'backlog_overdue_share'
+    union all select 'population_higher_education_share'
 )
 
 select indicator_id, area_code, year, breakdown, breakdown_value, persons, 'empty' as problem

@@ -42,6 +42,9 @@ EMPLOYMENTS = (
     Column("manager_level", "manager_level"),
     Column("education_level", "text"),
     Column("extraction_date", "date"),
+    # A history in one delivery: the extract lists every employment active from this date on
+    # (one value for the whole file; the ledger keeps it, see delivery.period_start).
+    Column("period_start", "date"),
 )
 
 POSTINGS = (

@@ -82,3 +82,31 @@ def extraction_date(
             latest = latest.date()
         return latest, "uttrekksdato satt til seneste dato i filen (ingen oppgitt)"
     raise DeliveryError("fant ingen uttrekksdato (ikke i kolonne, tittellinje, filnavn eller datokolonner)")
+
+
+def period_start(
+    explicit: date | None, typed: pl.DataFrame, source: str | None, extracted: date
+) -> tuple[date | None, str | None]:
+    """The first day an employments extract covers, when it declares a longer history than the
+    12 months up to its extraction date (`--period-start`, or a `period_start` column), and
+    where it came from. A file-level fact: a column with several dates, or a column and the
+    option that disagree, reject the file (the extract's coverage would be a guess)."""
+    found: list[date] = []
+    if source is not None:
+        found = typed.get_column("period_start").drop_nulls().unique().sort().to_list()
+        if len(found) > 1:
+            shown = ", ".join(d.isoformat() for d in found[:3])
+            raise DeliveryError(f"kolonnen «{source}» har flere ulike periodestarter ({shown}); filen er avvist")
+    if explicit is not None and found and found[0] != explicit:
+        raise DeliveryError(
+            f"--period-start {explicit.isoformat()} stemmer ikke med kolonnen «{source}» "
+            f"({found[0].isoformat()}); filen er avvist"
+        )
+    value, origin = (explicit, "--period-start") if explicit is not None else (
+        (found[0], f"kolonnen «{source}»") if found else (None, None)
+    )
+    if value is not None and value >= extracted:
+        raise DeliveryError(
+            f"periodestart {value.isoformat()} ({origin}) er ikke før uttrekksdatoen {extracted.isoformat()}"
+        )
+    return value, origin

@@ -23,14 +23,16 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
-from pipelines.hr import fnr, landing, ledger, limits, load
+from pipelines.hr import conflicts, fnr, landing, ledger, limits, load
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
+from pipelines.hr.delivery import period_start as find_period_start
 from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import ROW, RawTable, read_table
 from pipelines.hr.references import References, load_references
+from pipelines.hr.secret_check import check_secret
 from pipelines.hr.validate import (
     EMPLOYMENT_REF,
     ERR,
@@ -85,6 +87,7 @@ class DeliveryResult:
     outcome: str  # loaded | rejected | already_loaded
     reason: str | None
     archive_path: str | None
+    period_start: date | None = None  # set when the extract declares a history (see delivery.period_start)
 
 
 @dataclass
@@ -99,7 +102,10 @@ class _Work:
     profile: Profile | None = None
     municipality_code: str | None = None
     extraction_date: date | None = None
+    period_start: date | None = None
     notes: list[str] = field(default_factory=list)
+    # where each file-level fact came from (fact -> Norwegian phrase), for `workforce inspect`
+    sources: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
     def lap(self, stage: str) -> None:
@@ -126,6 +132,7 @@ def ingest_paths(
     profile: str | None = None,
     municipality: str | None = None,
     extraction_date: date | None = None,
+    period_start: date | None = None,
 ) -> list[DeliveryResult]:
     """Ingest files (folders expand to their files, sorted); one result per file, in order.
 
@@ -146,10 +153,13 @@ def ingest_paths(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare") as preparer,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
     ):
+        check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
 
         def stage(path: Path) -> _Staged:
-            return _stage(path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded)
+            return _stage(
+                path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, explicit_period=period_start
+            )
 
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
         # writes the raw tables' primary-key indexes out whole (duckdb/duckdb#24848): over a
@@ -206,6 +216,18 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def period_start_option(text: str | None) -> date | None:
+    """`--period-start` as a date (yyyy-mm-dd or dd.mm.yyyy); a typo is the user's mistake."""
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise WorkforceError(f"--period-start {text!r} er ikke en dato (bruk åååå-mm-dd, f.eks. 2015-01-01).")
+
+
 def _municipality_option(code: str | None, refs: References) -> str | None:
     if code is None:
         return None
@@ -238,6 +260,7 @@ def _stage(
     fallback: str | None,
     explicit_date: date | None,
     loaded: set[str],
+    explicit_period: date | None = None,
 ) -> _Staged:
     """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
     name = landing.safe_name(path.name)
@@ -254,7 +277,10 @@ def _stage(
     if work.sha256 in loaded:
         return _Staged(work=work, skipped=True)
     try:
-        return _Staged(work=work, prepared=_prepare(work, pseudonymiser, pairs, refs, fallback, explicit_date))
+        prepared = _prepare(
+            work, pseudonymiser, pairs, refs, fallback, explicit_date, explicit_period=explicit_period
+        )
+        return _Staged(work=work, prepared=prepared)
     except DeliveryError as error:
         return _Staged(work=work, reject_reason=fnr.redact(str(error)))
     except Exception as error:  # a defect, not the user's file: still one line, never values
@@ -304,6 +330,7 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
             municipality_code=work.municipality_code,
             extraction_date=work.extraction_date,
             rows=prepared.valid,
+            period_start=work.period_start,
         )
         counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
         ledger.record_quarantine(con, work.sha256, prepared.quarantine)
@@ -343,6 +370,7 @@ def _record(
         kind=work.kind,
         municipality_code=work.municipality_code,
         extraction_date=work.extraction_date,
+        period_start=work.period_start,
         profile=work.profile.name if work.profile else None,
         counts=counts,
         outcome=outcome,
@@ -372,6 +400,7 @@ def _result(
         outcome=outcome,
         reason=reason,
         archive_path=archive,
+        period_start=work.period_start,
     )
 
 
@@ -422,6 +451,7 @@ def _prepare(
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
+    explicit_period: date | None = None,
 ) -> _Prepared:
     work.lap("hash")
     table = read_table(work.data, pairs)
@@ -439,15 +469,27 @@ def _prepare(
 
     if table.frame.height == 0:
         raise DeliveryError("filen har overskrift, men ingen datarader")
+    work.notes += conflicts.check_duplicate_columns(table)
 
     municipality_fallback = fallback
+    if "municipality_code" in source_for:
+        work.sources["municipality_code"] = f"fra kolonnen «{source_for['municipality_code']}»"
     if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
         from_name = municipality_from_name(work.name, refs)
+        conflicts.check_municipality_against_name(table, from_name, work.name, refs.municipalities)
         if fallback is None and from_name is not None:
             municipality_fallback = from_name
             work.notes.append("kommunenummer fra filnavnet")
         elif fallback is not None:
             work.notes.append("kommunenummer fra --municipality")
+        if municipality_fallback is not None:
+            origin = "fra filnavnet" if fallback is None else "fra --municipality"
+            where = work.sources.get("municipality_code")
+            work.sources["municipality_code"] = f"{where}; tomme celler {origin}" if where else origin
+    else:
+        conflicts.check_municipality_against_name(
+            table, _name_code(work.name, refs), work.name, refs.municipalities
+        )
     ctx = FileContext(kind, work.profile, source_for, municipality_fallback, refs)
     missing = missing_required(ctx)
     if missing:
@@ -466,6 +508,16 @@ def _prepare(
     work.extraction_date = date_value
     if date_note:
         work.notes.append(date_note)
+    work.sources["extraction_date"] = date_note or "oppgitt ved innlesing"
+    if kind == "employments":
+        work.period_start, origin = find_period_start(
+            explicit_period, rows, source_for.get("period_start"), date_value
+        )
+        if work.period_start is not None:
+            work.sources["period_start"] = f"fra {origin}"
+            work.notes.append(f"historikk fra {work.period_start:%d.%m.%Y} ({origin})")
+    elif explicit_period is not None:
+        work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
 
     rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows))
     work.lap("pseudonymise")
@@ -541,6 +593,15 @@ def _duplicates(frame: pl.DataFrame) -> pl.Series:
     subset = frame[index]
     repeated = ~subset.select(pl.struct(pl.all()).is_first_distinct()).to_series()
     return result.scatter(index, repeated)
+
+
+def _name_code(file_name: str, refs: References) -> str | None:
+    """The municipality code in the file name, to compare with the column; a name with two
+    codes says nothing here (the column decides, as before)."""
+    try:
+        return municipality_from_name(file_name, refs)
+    except DeliveryError:
+        return None
 
 
 def _has_empty(frame: pl.DataFrame, column: str) -> bool:

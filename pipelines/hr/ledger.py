@@ -58,6 +58,7 @@ def record_delivery(
     archive_path: str | None,
     at: datetime,
     replaces_rejected: bool = True,
+    period_start: date | None = None,
 ) -> None:
     """Insert the delivery (replacing an earlier *rejected* row for the same content; a caller
     that has just looked the content up and found nothing passes `replaces_rejected=False`
@@ -68,8 +69,8 @@ def record_delivery(
         """
         insert into audit.deliveries (delivery_sha256, file_name, kind, municipality_code, extraction_date,
             profile, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason,
-            archive_path, loaded_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            archive_path, loaded_at, period_start)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             sha256,
@@ -87,6 +88,7 @@ def record_delivery(
             reason,
             archive_path,
             at,
+            period_start,
         ],
     )
 

@@ -55,6 +55,9 @@ class HeaderMatch:
     kind: str
     mapping: dict[int, str] = field(default_factory=dict)  # field index -> canonical column
     primary: int = 0  # fields matched by the first (preferred) name of their column
+    # canonical column -> the other field indices that name it too (not chosen; compared by
+    # `pipelines.hr.conflicts`, so two columns giving one fact can never disagree silently)
+    alternates: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def matched(self) -> int:
@@ -167,22 +170,31 @@ def candidates(kind: str | None, profile: str | None) -> list[tuple[Profile, str
 
 def match_header(fields: list[str], pairs: list[tuple[Profile, str]]) -> list[HeaderMatch]:
     """Every candidate's reading of a header line, best first (most columns, then most
-    preferred names). When one source column name appears twice, the first one wins; when two
-    source columns map to the same canonical column, the one listed earlier in the profile wins."""
+    preferred names). When one source column name appears twice, the first one is read; when
+    two source columns map to the same canonical column, the one listed earlier in the profile
+    is read. Either way the others are kept as `alternates`: the caller refuses the file when
+    they disagree with the column read."""
     folded = [fold(f) if f else "" for f in fields]
     matches = []
     for profile, kind in pairs:
         kmap = profile.kinds[kind]
         best: dict[str, tuple[int, int]] = {}  # canonical -> (rank, index)
+        seen: dict[str, list[int]] = {}  # canonical -> every index naming it
         for index, key in enumerate(folded):
             hit = kmap.by_folded.get(key)
             if hit is None:
                 continue
             canonical, rank = hit
+            seen.setdefault(canonical, []).append(index)
             if canonical not in best or rank < best[canonical][0]:
                 best[canonical] = (rank, index)
         mapping = {index: canonical for canonical, (rank, index) in best.items()}
         primary = sum(1 for rank, _ in best.values() if rank == 0)
-        matches.append(HeaderMatch(profile, kind, mapping, primary))
+        alternates = {
+            canonical: tuple(i for i in indices if i != best[canonical][1])
+            for canonical, indices in seen.items()
+            if len(indices) > 1
+        }
+        matches.append(HeaderMatch(profile, kind, mapping, primary, alternates))
     matches.sort(key=lambda m: (-m.matched, -m.primary))
     return matches

@@ -45,6 +45,11 @@ class RawTable:
         """canonical column -> source column name."""
         return {canonical: self.columns[index] for index, canonical in self.match.mapping.items()}
 
+    @property
+    def alternate_sources(self) -> dict[str, list[str]]:
+        """canonical column -> the other source columns that name it too (not read)."""
+        return {c: [self.columns[i] for i in indices] for c, indices in self.match.alternates.items()}
+
 
 def read_table(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
     """Parse `data` (csv/txt or xlsx) with the best-matching (profile, kind) of `pairs`."""

@@ -48,7 +48,10 @@ class TableSpec:
         values = dict(self.values)
         if self.region_variable and self.region_codes:
             values = {self.region_variable: self.region_codes, **values}
-        return Query.build(self.table_id, values, self.codelists, lang=lang)
+        # the region list is the county's municipalities, not a claim about the table: a table
+        # without one of them drops it with a warning; every other catalogue code must exist
+        open_variables = (self.region_variable,) if self.region_variable and self.region_codes else ()
+        return Query.build(self.table_id, values, self.codelists, lang=lang, open_variables=open_variables)
 
 
 @dataclass(frozen=True)

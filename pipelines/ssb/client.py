@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -68,7 +68,7 @@ def fill_mandatory_variables(query: Query, meta: TableMeta) -> Query:
             query.table_id,
             sel.code,
         )
-    return Query(query.table_id, query.selections + tuple(added), query.lang) if added else query
+    return replace(query, selections=query.selections + tuple(added)) if added else query
 
 
 class PxWebClient:

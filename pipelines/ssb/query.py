@@ -1,9 +1,12 @@
 """PxWebApi 2 queries: selections, their GET and POST forms, and splitting by cell count.
 
 A query is resolved against the table's metadata before anything is fetched: unknown
-variables and missing mandatory ones fail here, with the table named, instead of as an
-SSB 400; value codes the table does not have are dropped with a warning; and the exact
-number of cells is known, so a query over SSB's limit is split before it is sent.
+variables, missing mandatory ones and value codes the table does not have fail here, in one
+line naming the table, the variable and the code, instead of as an SSB 400 or a silently
+different table. Only the query's *open* variables (the region list, which names every
+municipality of the county whether a table covers it or not) drop missing codes, with a
+warning. The exact number of cells is known, so a query over SSB's limit is split before it
+is sent.
 
 Selection expressions follow the v2 user guide: `*` and `?` wildcards, `top(n[,offset])`,
 `bottom(n[,offset])` (on the time variable `top` means the newest periods), `from(x)`,
@@ -56,6 +59,8 @@ class Query:
     table_id: str
     selections: tuple[VariableSelection, ...]
     lang: str = DEFAULT_LANG
+    # variables whose codes the table may lack (dropped with a warning); any other missing code fails
+    open_variables: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -64,13 +69,14 @@ class Query:
         values: Mapping[str, Sequence[str] | str],
         codelists: Mapping[str, str] | None = None,
         lang: str = DEFAULT_LANG,
+        open_variables: Sequence[str] = (),
     ) -> Query:
         codelists = dict(codelists or {})
         selections = []
         for code, vals in values.items():
             vals = [vals] if isinstance(vals, str) else list(vals)
             selections.append(VariableSelection(code, tuple(vals), codelists.get(code)))
-        return cls(table_id, tuple(selections), lang)
+        return cls(table_id, tuple(selections), lang, tuple(open_variables))
 
     @property
     def codelists(self) -> dict[str, str]:
@@ -220,6 +226,7 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
         selected[var.code] = sel
     codes: dict[str, list[str]] = {}
     dropped: dict[str, list[str]] = {}
+    open_variables = {v.lower() for v in query.open_variables}
     for var in meta.variables:
         sel = selected.get(var.code)
         if sel is None:
@@ -238,8 +245,14 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
                     chosen.setdefault(code, None)
             elif value.lower() in lookup:
                 chosen.setdefault(lookup[value.lower()], None)
-            else:
+            elif var.code.lower() in open_variables:
                 dropped.setdefault(var.code, []).append(value)
+            else:
+                raise SsbQueryError(
+                    f"SSB table {table}: variable {var.code} has no code {value!r}, which the catalogue "
+                    "uses; fix pipelines/ssb/catalogue.toml.",
+                    table_id=table,
+                )
         if not chosen:
             raise SsbQueryError(
                 f"SSB table {table}: nothing in {var.code} matches {', '.join(sel.values)}.", table_id=table

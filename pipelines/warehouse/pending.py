@@ -10,6 +10,7 @@ once `dbt build` succeeded (`clear`); a failed build leaves them for the next ru
 The rule is conservative: it may name more years than changed, never fewer. Per kind:
 
 * employments (municipality M, extraction date E):
+  - a history extract (declaring period_start P): every year from year(P) - 1;
   - the extract itself: E's snapshot, the turnover pair after it, and every employment of M
     the previous extract E_prev listed but E does not (ended at E - 1 year, never before E_prev):
     years from year(E_prev), or year(E) - 1 for M's first extract;
@@ -98,6 +99,7 @@ def record_load(
     municipality_code: str | None,
     extraction_date: date | None,
     rows: pl.DataFrame,
+    period_start: date | None = None,
 ) -> int | None:
     """Record the years this load makes stale (call inside the load's transaction, *before*
     the upsert: the rule compares the staged rows with the stored versions). Returns the
@@ -109,6 +111,9 @@ def record_load(
     try:
         if kind == "employments":
             found = _employment_years(con, municipality_code, extraction_date)
+            if period_start is not None and found is not None and found[0] > period_start.year - 1:
+                # a history extract: snapshots from its first 1 December, ends imputed before it
+                found = (period_start.year - 1, "employments: the extract's declared history")
         elif kind == "postings":
             found = _simple_years(
                 con,

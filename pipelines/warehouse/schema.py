@@ -26,7 +26,9 @@ create table if not exists audit.deliveries (
     outcome              varchar not null,      -- loaded | rejected | already_loaded
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
-    loaded_at            timestamp not null
+    loaded_at            timestamp not null,
+    period_start         date                   -- employments: first day the extract covers, when it
+                                                -- declares a history (else the 12 months up to extraction_date)
 );
 
 -- every attempt, including re-deliveries recognised by hash (which add no row above)
@@ -163,9 +165,22 @@ create table if not exists raw.klass_municipality_map (
 """
 
 
+# The fingerprint of the pseudonymisation secret the warehouse was built with
+# (pipelines/hr/secret_check.py): HMAC(secret, fixed label), never the secret.
+SECRET_DDL = """
+create table if not exists audit.secret_fingerprint (
+    fingerprint          varchar not null,
+    recorded_at          timestamp not null
+);
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and HR/audit/SSB tables if they are missing."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
+    # warehouses created before issue 12 lack the column (added last, so positions hold)
+    con.execute("alter table audit.deliveries add column if not exists period_start date")
     con.execute(SSB_DDL)
+    con.execute(SECRET_DDL)

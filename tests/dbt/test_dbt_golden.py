@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 from dbt_golden_support import figure, ratio
 

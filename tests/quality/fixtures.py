@@ -117,7 +117,7 @@ def _employments(con: duckdb.DuckDBPyConnection, employees: int) -> None:
       'arbeidsforhold_' || c.municipality_code || '_' || c.year || '.csv', 'employments', c.municipality_code,
                make_date(c.year, 12, 31), 'visma', c.n + 2, c.n, 1, 1, 0, 'loaded', null,
                'landing/' || c.municipality_code || '_' || c.year || '.csv',
-               make_timestamp(c.year + 1, 1, 15, 8, 0, 0)
+               make_timestamp(c.year + 1, 1, 15, 8, 0, 0), null
         from contained c;
 
         insert into audit.quarantine
@@ -146,7 +146,7 @@ def _postings_and_backlog(con: duckdb.DuckDBPyConnection) -> None:
         select sha256('delivery:' || k.kind || ':' || m.municipality_code || ':' || b.last_year),
             k.kind || '_' || m.municipality_code || '_' || b.last_year || '.csv', k.kind, m.municipality_code,
                make_date(b.last_year, 12, 31), 'webcruiter', k.n, k.n, 0, 0, 0, 'loaded', null, null,
-               make_timestamp(b.last_year + 1, 1, 16, 8, 0, 0)
+               make_timestamp(b.last_year + 1, 1, 16, 8, 0, 0), null
         from p_muni m, bounds b, (values ('postings', 6), ('backlog', 6)) k(kind, n);
 
         insert into raw.hr_backlog

@@ -119,7 +119,7 @@ def _reject_a_file_from_vaeroy(con: duckdb.DuckDBPyConnection) -> None:
         "insert into audit.deliveries values ('rejected-sha', 'vaeroy_2025.xlsx', 'employments', '1857', "
         "date '2025-12-31', null, 120, 0, 0, 0, 0, 'rejected', "
         "'mangler kolonnen stillingsprosent (prøvde: stillingsprosent, stilling %)', null, "
-        "timestamp '2026-01-20 09:00')"
+        "timestamp '2026-01-20 09:00', null)"
     )
 
 

@@ -346,3 +346,26 @@ def test_rate_limit_and_retry_after_parsing():
         parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT", now=datetime(2026, 10, 21, 7, 27, 30, tzinfo=UTC))
         == 30.0
     )
+
+
+def test_every_catalogue_code_is_checked_against_the_metadata_before_a_fetch(settings, transport, fake_ssb):
+    """Issue 12, point 7: the real catalogue resolves against the recorded metadata; a code the
+    table lacks fails in one line naming table, variable and code, before any data request."""
+    from pipelines.ssb.catalogue import CATALOGUE_PATH, load_catalogue, parse_catalogue
+    from pipelines.ssb.query import resolve
+
+    with PxWebClient(settings.ssb_base_url, transport=transport) as client:
+        for spec in load_catalogue().tables.values():
+            query = spec.query()
+            meta, _ = client.metadata(query.table_id, query.codelists)
+            assert resolve(query, meta).cells > 0, spec.name
+        text = CATALOGUE_PATH.read_text(encoding="utf-8")
+        text = text.replace('KOKfunksjon0000 = ["*"]', 'KOKfunksjon0000 = ["FG2", "FGK99"]')
+        broken = parse_catalogue(text).tables["kostra_fte"]
+        with pytest.raises(SsbQueryError) as refused:
+            client.data(broken.query())
+    assert str(refused.value) == (
+        "SSB table 11918: variable KOKfunksjon0000 has no code 'FGK99', which the catalogue uses; "
+        "fix pipelines/ssb/catalogue.toml."
+    )
+    assert fake_ssb.data_requests() == []

@@ -1,7 +1,8 @@
 -- Grain: one row per (municipality_code, year) with any HR data. Says which figures the data
 -- can support for that year, so no indicator is ever published for a year without data:
 --   * has_snapshot: an employments extract covers 1 December of the year (an extract covers
---     the 12 months up to its extraction date);
+--     the 12 months up to its extraction date, or the history it declared: every 1 December
+--     from its period start to its extraction date);
 --   * employment_data_until: the newest extraction date of the municipality, the last day
 --     follow-ups (12/24-month retention, apprentice conversion) can be observed;
 --   * has_postings / has_backlog: postings closing in the year / backlog months in the year.
@@ -14,15 +15,27 @@ with extracts as (
     where not is_split_source
 ),
 
-snapshot_years as (
-    select distinct
+extract_years as (
+    -- the first and last snapshot date inside each extract's period
+    select
         municipality_code,
+        case
+            when period_start_date <= make_date(year(period_start_date), {{ snapshot_month }}, {{ snapshot_day }})
+                then year(period_start_date)
+            else year(period_start_date) + 1
+        end as first_year,
         case
             when extraction_date >= make_date(year(extraction_date), {{ snapshot_month }}, {{ snapshot_day }})
                 then year(extraction_date)
             else year(extraction_date) - 1
-        end as year
+        end as last_year
     from extracts
+),
+
+snapshot_years as (
+    select distinct municipality_code, unnest(range(first_year, last_year + 1)) as year
+    from extract_years
+    where first_year <= last_year
 ),
 
 data_until as (

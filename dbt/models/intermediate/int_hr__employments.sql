@@ -11,7 +11,7 @@
 --     position code and start date) is kept once, in its newest version;
 --   * an employment absent from a later extract of its municipality has ended: an ongoing
 --     row gets end date = the day before that extract's period starts (extraction date - 1
---     year), never before the extract that last listed it;
+--     year, or the day before its declared history), never before the extract that last listed it;
 --   * a row counts at snapshots only from the start of its own code's first extract period
 --     (of any version of it), so a successor's first extract (with original start dates)
 --     never doubles the predecessor's last one.
@@ -154,14 +154,18 @@ person_numbers as (
 ),
 
 next_extract as (
-    select municipality_code, extraction_date
+    select municipality_code, extraction_date, period_start_date
     from extracts
     where not is_split_source
 ),
 
 next_extract_by_date as (
     -- the first later extract of the same municipality, looked up once per extract date
-    select versions.municipality_code, versions.extraction_date, later.extraction_date as next_extraction_date
+    select
+        versions.municipality_code,
+        versions.extraction_date,
+        later.extraction_date as next_extraction_date,
+        later.period_start_date as next_period_start_date
     from (select distinct municipality_code, extraction_date from deduplicated) as versions
     asof left join next_extract as later
         on later.municipality_code = versions.municipality_code
@@ -171,7 +175,8 @@ next_extract_by_date as (
 dated as (
     select
         deduplicated.*,
-        next_extract_by_date.next_extraction_date
+        next_extract_by_date.next_extraction_date,
+        next_extract_by_date.next_period_start_date
     from deduplicated
     left join next_extract_by_date using (municipality_code, extraction_date)
 ),
@@ -183,7 +188,7 @@ ended as (
             when next_extraction_date is null then end_date
             else least(
                 coalesce(end_date, {{ far_future }}),
-                greatest(extraction_date, cast(next_extraction_date - interval 1 year as date))
+                greatest(extraction_date, cast(next_period_start_date - interval 1 day as date))
             )
         end as effective_end_date
     from dated

@@ -9,6 +9,8 @@ renamed as (
         lower(kind) as kind,
         municipality_code as reported_municipality_code,
         cast(extraction_date as date) as extraction_date,
+        -- set when an employments extract declares a history (issue 12); else null
+        cast(period_start as date) as period_start_date,
         profile,
         rows_read,
         rows_loaded,

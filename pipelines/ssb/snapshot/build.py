@@ -28,6 +28,8 @@ from pipelines.ssb.snapshot import KLASS_DIR, MANIFEST_PATH, SNAPSHOT_DIR, klass
 
 REFERENCE_CSV = SNAPSHOT_DIR.parent.parent / "reference" / "municipalities.csv"
 YEARS = list(range(2015, 2026))
+# SSB's 11918 ends in 2019 (docs/reference/ssb_tables.md): the demo table has no later year either.
+KOSTRA_YEARS = list(range(2015, 2020))
 DEMO_SOURCE = "Demotall laget for workforce-warehouse — ikke Statistisk sentralbyrås tall"
 DEMO_NOTE = (
     "Demotall, ikke SSBs tall: laget for workforce-warehouse i SSBs json-stat2-form "
@@ -525,6 +527,16 @@ def build_kostra_fte(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
                 for f in range(len(functions)):
                     for c in range(len(contents)):
                         status[np.ravel_multi_index((r, f, c, t), values.shape)] = "."
+    # Drawn for every year (so the other tables' draws stay as they were), kept for 11918's years.
+    kept = [t for t, year in enumerate(YEARS) if year in KOSTRA_YEARS]
+    full_shape = values.shape
+    values = values[..., kept]
+    status = {
+        int(np.ravel_multi_index((*index[:-1], kept.index(index[-1])), values.shape)): symbol
+        for flat, symbol in status.items()
+        for index in [tuple(int(i) for i in np.unravel_index(flat, full_shape))]
+        if index[-1] in kept
+    }
     unit = {c: {"base": "årsverk", "decimals": 1} for c in contents}
 
     def dims(metadata: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -559,8 +571,8 @@ def build_kostra_fte(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
                 "Tid",
                 _dimension(
                     "år",
-                    [str(y) for y in YEARS],
-                    [str(y) for y in YEARS],
+                    [str(y) for y in KOSTRA_YEARS],
+                    [str(y) for y in KOSTRA_YEARS],
                     elimination=False,
                     show="code",
                     metadata=metadata,
@@ -577,7 +589,8 @@ def build_kostra_fte(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
             "regions": regions,
             "basis": "agreed FTEs = inhabitants × an invented ratio (0.075 Bodø … 0.12 for "
             "the smallest), administration 10–13 %, health and care 45 %; function and content codes are "
-            "invented in KOSTRA's style (FG2/FGK1/FGK19 from the research notes, KOS… codes made up)",
+            "invented in KOSTRA's style (FG2/FGK1/FGK19 from the research notes, KOS… codes made up); "
+            "years 2015–2019 only, as the real 11918 (it ends in 2019)",
         },
     )
 
