@@ -21,10 +21,11 @@ key_codes as (
 ),
 
 family_map as (
-    -- postings carry no service area or KOSTRA function: only the position code maps
-    select match_value as position_code, function_family
+    -- postings carry no service area or KOSTRA function: the position code maps, else the
+    -- title (as for employments: a code shared by many titles, such as 8530, maps by title)
+    select match_column, match_value, function_family
     from {{ ref('function_family_map') }}
-    where match_column = 'position_code'
+    where match_column in ('position_code', 'position_title')
 ),
 
 final as (
@@ -41,7 +42,7 @@ final as (
         end as position_group,
         coalesce(coalesce(postings.manager_level, position_codes.manager_level) between 1 and 4, false)
             or key_codes.position_code is not null as is_key_position,
-        family_map.function_family,
+        coalesce(by_code.function_family, by_title.function_family) as function_family,
         postings.fte_percent,
         postings.employment_type,
         postings.published_date,
@@ -62,7 +63,10 @@ final as (
     left join code_map on code_map.source_code = postings.reported_municipality_code
     left join position_codes on position_codes.position_code = postings.position_code
     left join key_codes on key_codes.position_code = postings.position_code
-    left join family_map on family_map.position_code = postings.position_code
+    left join family_map as by_code
+        on by_code.match_column = 'position_code' and by_code.match_value = postings.position_code
+    left join family_map as by_title
+        on by_title.match_column = 'position_title' and by_title.match_value = lower(trim(postings.position_title))
 )
 
 select * from final
