@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipelines.errors import WorkforceError
 from pipelines.settings import get_settings
@@ -195,18 +196,20 @@ def dbt_manifest() -> None:
 def sql(
     query: Annotated[str | None, typer.Argument(help="A query; without one, an interactive prompt.")] = None,
 ) -> None:
-    """Query the published warehouse read-only (never locks the pipeline out)."""
+    """Query the published warehouse read-only (never locks the pipeline out); exit code 1 when
+    the query, or a statement of a script piped in, fails or is refused."""
     from pipelines.warehouse.publish import open_published
     from pipelines.warehouse.shell import run_query, run_shell
 
     con = open_published(get_settings().published_db_path)
     try:
         if query:
-            run_query(con, query, console)
-        else:
-            run_shell(con, console)
+            ok = run_query(con, query, console, errors=err_console)
+        else:  # typed at a terminal, an error is part of the conversation; in a script, a failure
+            ok = run_shell(con, console) == 0 or sys.stdin.isatty()
     finally:
         con.close()
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
@@ -275,11 +278,12 @@ def run(
 def ui(
     port: Annotated[int, typer.Option(help="Port på 127.0.0.1.")] = 3000,
 ) -> None:
-    """Start Dagster-UI-et og daemonen på 127.0.0.1 (stopp med Ctrl-C)."""
+    """Start Dagster-UI-et og daemonen på 127.0.0.1 (stopp med Ctrl-C). SIGTERM, SIGINT eller SIGHUP
+    stopper alt det startet (webserver, daemon, kodeservere, kjøringer)."""
     import os
-    import subprocess
 
     from pipelines.defs.dbt.project import MANIFEST_PREPARED_ENV, prepare_manifest
+    from pipelines.processes import supervise
 
     settings = get_settings()
     settings.prepare_dagster_home()
@@ -312,7 +316,7 @@ def ui(
     )
     # Run from DAGSTER_HOME: started in the repository, Dagster warns about the template
     # dagster.yaml there, which is not the instance config in use.
-    raise typer.Exit(subprocess.call(command, cwd=settings.dagster_home))
+    raise typer.Exit(supervise(command, cwd=settings.dagster_home))
 
 
 # --- county releases -----------------------------------------------------------------------
@@ -376,25 +380,28 @@ def indicators(
 
 # --- entry point -------------------------------------------------------------------------
 def main() -> None:
-    """Run the app; a WorkforceError becomes one red line and exit code 2."""
+    """Run the app; a WorkforceError becomes one red line and exit code 2, a usage error the
+    usage in Norwegian and exit code 2, never a traceback."""
     try:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="workforce")
     except WorkforceError as error:
-        err_console.print(f"[red]feil:[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]feil:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("avbrutt")
         sys.exit(130)
-    except Exception as error:  # click usage errors carry their own exit codes
-        import click
+    except typer.TyperException as error:  # click's usage errors (typer vendors click)
+        from typer._click import exceptions as clicks
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+        if isinstance(error, clicks.UsageError):
+            from pipelines.usage import show_usage_error
+
+            sys.exit(show_usage_error(error, err_console))
+        error.show()
+        sys.exit(getattr(error, "exit_code", 1))
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -6,10 +6,13 @@ production run are separated by one variable, and nothing generated lands in the
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import secrets
 import shutil
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,49 @@ _demo_secret_announced: set[Path] = set()
 SSB_MODES = ("live", "snapshot", "auto")
 DEFAULT_SSB_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2/"
 DEFAULT_KLASS_BASE_URL = "https://data.ssb.no/api/klass/v1/"
+# A secret below either is warned about (not refused: an existing warehouse must stay usable).
+MIN_SECRET_BITS = 64  # estimated entropy: length x Shannon entropy of its characters
+MIN_SECRET_DISTINCT = 8  # distinct characters
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
+
+def secret_strength(value: bytes) -> tuple[float, int, int]:
+    """(estimated bits, distinct characters, character classes) of a secret.
+
+    The estimate is the length times the Shannon entropy of the secret's own characters: a
+    crude upper bound for a human-chosen secret, but it catches what matters here (sixteen
+    `a`s: 0 bits; a repeated short pattern; a short word), and a random hex key of 64
+    characters (the demo's) scores about 250."""
+    text = value.decode("utf-8", errors="replace")
+    counts = Counter(text)
+    n = len(text)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values()) if n else 0.0
+    classes = sum(
+        any(test(ch) for ch in text)
+        for test in (str.islower, str.isupper, str.isdigit, lambda ch: not ch.isalnum())
+    )
+    return max(per_char * n, 0.0), len(counts), classes
+
+
+def secret_warnings(value: bytes, path: Path | None) -> list[str]:
+    """Norwegian warnings about a weak secret or a secret file others can read."""
+    found = []
+    if path is not None:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o007:
+            found.append(
+                f"advarsel: nøkkelfilen {path} kan leses av alle (modus {mode:04o}); "
+                f"gjør den privat med `chmod 600 {path}`."
+            )
+    bits, distinct, classes = secret_strength(value)
+    if bits < MIN_SECRET_BITS or distinct < MIN_SECRET_DISTINCT:
+        found.append(
+            f"advarsel: pseudonymiseringsnøkkelen er svak (anslått {bits:.0f} bit, {distinct} ulike tegn, "
+            f"{classes} tegnklasser); lag en tilfeldig, f.eks. med "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -133,6 +179,11 @@ class Settings:
             )
         if len(value) < 16:
             raise SettingsError("Pseudonymiseringsnøkkelen må være minst 16 tegn lang.")
+        source = None if self.secret_env else (self.secret_file or self.demo_secret_path)
+        for warning in secret_warnings(value, source):
+            if warning not in _warned:  # once per process, not once per call
+                _warned.add(warning)
+                log.warning(warning)
         return value
 
     def with_demo_secret(self) -> Settings:

@@ -9,6 +9,7 @@ mart has figures for every demo municipality and year that has data.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,12 +33,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     return settings, release
 
 
-@pytest.fixture(scope="module")
-def published(demo: tuple[Settings, Path]) -> duckdb.DuckDBPyConnection:
-    settings, _ = demo
-    con = duckdb.connect(str(settings.published_db_path), read_only=True)
+def _read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def published(demo: tuple[Settings, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _read_only(demo[0].published_db_path)
+
+
+@pytest.fixture(scope="module")
+def build(demo: tuple[Settings, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The build database: person-level tables are there, never in the published file."""
+    yield from _read_only(demo[0].build_db_path)
 
 
 @pytest.mark.slow
@@ -77,9 +87,9 @@ def test_every_delivery_reconciles_and_none_was_rejected(published: duckdb.DuckD
 
 @pytest.mark.slow
 def test_every_mart_has_figures_for_every_municipality_and_year_with_data(
-    published: duckdb.DuckDBPyConnection,
+    published: duckdb.DuckDBPyConnection, build: duckdb.DuckDBPyConnection
 ) -> None:
-    snapshot_years = published.execute(
+    snapshot_years = build.execute(
         "select distinct municipality_code, year from intermediate.int_person_snapshots"
     ).fetchall()
     assert {m for m, _ in snapshot_years} == set(DEMO_MUNICIPALITIES)  # 1849 harmonised to 1875
@@ -103,8 +113,8 @@ def test_every_mart_has_figures_for_every_municipality_and_year_with_data(
         missing = sorted(pairs - found)
         assert not missing, f"{mart} lacks {missing[:10]}"
     posting_years = set(
-        published.execute("select distinct municipality_code, year(filled_date) from raw.hr_postings "
-                          "where status = 'filled' and year(filled_date) between 2019 and 2025").fetchall()
+        build.execute("select distinct municipality_code, year(filled_date) from raw.hr_postings "
+                      "where status = 'filled' and year(filled_date) between 2019 and 2025").fetchall()
     )
     recruitment = set(
         published.execute(
@@ -113,7 +123,7 @@ def test_every_mart_has_figures_for_every_municipality_and_year_with_data(
     )
     harmonised = {("1875" if m == "1849" else m, y) for m, y in posting_years}
     assert harmonised <= recruitment, sorted(harmonised - recruitment)[:10]
-    backlog = published.execute(
+    backlog = build.execute(
         "select count(distinct municipality_code) from raw.hr_backlog"
     ).fetchone()[0]
     backlog_areas = published.execute(

@@ -37,7 +37,8 @@ def export_marts(published_db: Path, out: Path, formats: tuple[str, ...] = FORMA
     if unknown or not formats:
         raise WorkforceError(f"Ukjent format {', '.join(unknown) or '(ingen)'}; bruk {' eller '.join(FORMATS)}.")
     out.mkdir(parents=True, exist_ok=True)
-    con = open_published(published_db)
+    # Not the locked connection of `workforce sql`: these fixed statements write the files asked for.
+    con = open_published(published_db, locked=False)
     written: list[Path] = []
     try:
         marts = mart_names(con)

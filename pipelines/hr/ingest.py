@@ -31,6 +31,7 @@ from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import EXTRA_FIELDS, EXTRA_PREFIX, ROW, RawTable, read_table
 from pipelines.hr.references import References, load_references
+from pipelines.hr.secret_check import check_secret
 from pipelines.hr.validate import (
     EMPLOYMENT_REF,
     ERR,
@@ -151,6 +152,7 @@ def ingest_paths(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare") as preparer,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
     ):
+        check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
 
         def stage(path: Path) -> _Staged:

@@ -22,9 +22,14 @@ class DbtRunError(WorkforceError):
 
 
 def dbt_executable() -> str:
-    """The `dbt` next to the running interpreter (the project's venv), else the one on PATH."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """`workforce-dbt` next to the running interpreter: dbt that dies with the process that
+    started it (pipelines/processes.py); the plain `dbt` only in a venv installed before it."""
+    wrapper = Path(sys.executable).with_name("workforce-dbt")
+    if wrapper.exists():
+        return str(wrapper)
+    from pipelines.processes import real_dbt
+
+    return real_dbt()
 
 
 def dbt_env(db_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -13,7 +13,6 @@ new file, describing the same state.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,17 +108,6 @@ def published_state(path: Path) -> dict[str, int | str | None]:
         con.close()
 
 
-def remove_stray_copies(published_db: Path) -> list[Path]:
-    """Temporary copies left by a publish that was killed mid-copy (its process is gone)."""
-    removed = []
-    for path in published_db.parent.glob(f".{published_db.name}.*.tmp"):
-        pid = path.name.removeprefix(f".{published_db.name}.").removesuffix(".tmp")
-        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
 def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = True) -> PublishOutcome:
     """Gate → dbt docs (when the project or the schema changed) → atomic copy → docs installed."""
     from pipelines.orchestration.docs import docs_are_current, docs_fingerprint, generate_docs, install_docs
@@ -145,8 +133,7 @@ def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = Tru
         seconds["docs"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    remove_stray_copies(published_db)
-    publish_database(build_db, published_db)
+    publish_database(build_db, published_db)  # removes the copies of killed publishes first
     seconds["copy"] = time.perf_counter() - started
     if target is not None:
         docs_index: Path | None = install_docs(target, settings.docs_dir, fingerprint)

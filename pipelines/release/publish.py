@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.processes import process_gone
 from pipelines.release import exporters
 from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
@@ -105,6 +106,20 @@ def _release_id(created_at: datetime, input_hash: str, parent: Path) -> str:
     return candidate
 
 
+STAGING_PREFIX = ".tmp-"
+
+
+def remove_abandoned_staging(parent: Path) -> list[Path]:
+    """Staging folders of releases whose process was killed (`.tmp-<release id>-<pid>`, the pid
+    gone): a killed release leaves its half-written folder; the next one removes it."""
+    removed = []
+    for path in parent.glob(f"{STAGING_PREFIX}*"):
+        if path.is_dir() and process_gone(path.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def check_gate(inputs: ReleaseInputs) -> GateSummary:
     """The gate's verdict; raises `ReleaseRefusedError` with every reason when publication is forbidden."""
     gate = evaluate(inputs.check_results)
@@ -157,9 +172,10 @@ def publish(
     parent = (out or settings.releases_dir).expanduser().resolve()
     created_parent = not parent.exists()
     parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_staging(parent)
     created_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     release_id = _release_id(created_at, input_hash, parent)
-    staging = parent / f".tmp-{release_id}-{os.getpid()}"
+    staging = parent / f"{STAGING_PREFIX}{release_id}-{os.getpid()}"
     try:
         staging.mkdir()
         exporters.write_csv(table, staging / "indicators.csv")

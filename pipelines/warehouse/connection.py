@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WorkforceError
+from pipelines.permissions import PRIVATE_FILE, set_mode
 from pipelines.warehouse.schema import ensure_schema
 
 LOCK_WAIT_SECONDS = 60.0
@@ -49,6 +50,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_W
             delay = min(delay * 2, 2.0)
     try:
         if not read_only:
+            set_mode(path, PRIVATE_FILE)  # person-level rows: the pipeline's user only
             ensure_schema(con)
         yield con
     finally:

@@ -1,39 +1,143 @@
-"""Publish the build database as the analysts' read-only file.
+"""Publish the analysts' warehouse: the marts and the audit summaries, nothing person-level.
 
-Analysts must never meet a lock or a half-built table. The build file is copied to a new
-file beside the published one and renamed over it in one atomic step (`os.replace`):
-a reader that has the old file open keeps its consistent snapshot (the old inode), a new
-reader gets the new one, and a run killed mid-copy leaves only a stray temporary file,
+Analysts need figures, not people. The published file is built fresh from the build database
+and holds only what `PUBLISHED` lists: every table of `marts` (aggregates by area and year,
+and the dimensions) and summaries of the ledgers (deliveries without archive paths,
+quarantine as counts per column and reason, check verdicts without failing-row examples,
+SSB fetches). `raw.*`, `staging.*`, `intermediate.*` (person-level, pseudonymised) and the
+quarantined rows stay in the build database, which only the pipeline and its operators open
+(GDPR's data minimisation).
+
+Analysts must never meet a lock or a half-built table. The file is written beside the
+published one and renamed over it in one atomic step (`os.replace`): a reader that has the
+old file open keeps its consistent snapshot (the old inode), a new reader gets the new one,
+and a run killed mid-copy leaves only a stray temporary file (removed by the next publish),
 never a damaged published file.
+
+Analysts open it through `open_published`: read-only, with external access disabled and
+the configuration locked, so a statement can neither write, nor attach the build database,
+nor read files or the network, nor load extensions.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 
 from pipelines.errors import WorkforceError
+from pipelines.permissions import SHARED_FILE, restrict, set_mode
+from pipelines.processes import process_gone
 from pipelines.warehouse.connection import connect
+
+MARTS_SCHEMA = "marts"
+# audit tables analysts get, each as the statement that builds it from the build database
+# `build`. Columns are named: a column added to a ledger is not published until it is listed
+# here, and one that disappears fails the publish.
+PUBLISHED_AUDIT: dict[str, str] = {
+    "deliveries": (
+        "select delivery_sha256, file_name, kind, municipality_code, extraction_date, profile, rows_read, "
+        "rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason, loaded_at "
+        "from build.audit.deliveries order by loaded_at, delivery_sha256"
+    ),
+    "quarantine_summary": (
+        "select delivery_sha256, column_name, reason, count(*) as quarantined_rows "
+        "from build.audit.quarantine group by all order by all"
+    ),
+    "check_results": (
+        "select run_id, check_name, asset_key, severity, passed, observed, expected, evaluated_rows, "
+        "unexpected_count, checked_at, kind, message, suite, subject, municipality_code "
+        "from build.audit.check_results order by checked_at, check_name, asset_key"
+    ),
+    "ssb_fetches": (
+        "select table_id, table_name, query_hash, status, rows, table_updated, source, duration_ms, fetched_at, "
+        "message from build.audit.ssb_fetches order by fetched_at, table_id"
+    ),
+}
+# What the analysts' connection may not do (DuckDB settings, fixed when it opens).
+LOCKED_READER_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,  # no files, no network, no attach, no copy ... to
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "lock_configuration": True,  # and none of the above can be set back
+}
 
 
 def _checkpoint(build_db: Path) -> None:
-    """Fold the write-ahead log into the file, so the copy holds every committed change."""
+    """Fold the write-ahead log into the file, so the copy holds every committed change (and
+    make sure the check-results ledger exists: a warehouse never checked publishes it empty)."""
+    from pipelines.quality.results import ensure_results_schema
+
     with connect(build_db) as con:
+        ensure_results_schema(con)
         con.execute("checkpoint")
 
 
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema = ? and table_type = 'BASE TABLE' order by 1",
+            [catalog, schema],
+        ).fetchall()
+    ]
+
+
+def write_published(build_db: Path, target: Path) -> dict[str, int]:
+    """Write the analysts' tables of `build_db` into the new file `target`; rows per table."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("attach ? as build (read_only)", [str(build_db)])
+        marts = _tables(con, "build", MARTS_SCHEMA)
+        if not marts:
+            raise WorkforceError(f"Byggedatabasen {build_db} har ingen marts-tabeller å publisere; kjør dbt først.")
+        counts: dict[str, int] = {}
+        for schema in (MARTS_SCHEMA, "audit"):
+            con.execute(f"create schema {schema}")
+        for table in marts:
+            con.execute(f'create table {MARTS_SCHEMA}."{table}" as select * from build.{MARTS_SCHEMA}."{table}"')
+        for table, query in PUBLISHED_AUDIT.items():
+            con.execute(f'create table audit."{table}" as {query}')
+        for schema, table in [(MARTS_SCHEMA, t) for t in marts] + [("audit", t) for t in PUBLISHED_AUDIT]:
+            counts[f"{schema}.{table}"] = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def remove_stray_copies(published_db: Path) -> list[Path]:
+    """Temporary files left by a publish that was killed mid-copy (`.<name>.<pid>.tmp` and its
+    `.wal`), whose process is gone."""
+    removed = []
+    prefix = f".{published_db.name}."
+    for path in published_db.parent.glob(f"{prefix}*.tmp*"):
+        pid = path.name.removeprefix(prefix).split(".", 1)[0]
+        if path.name.endswith((".tmp", ".tmp.wal")) and process_gone(pid):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def publish_database(build_db: Path, published_db: Path) -> Path:
-    """Copy `build_db` to `published_db` atomically and check the copy opens read-only."""
+    """Build the analysts' file from `build_db` and rename it over `published_db` atomically."""
     if not build_db.is_file():
         raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
     _checkpoint(build_db)
+    if published_db.parent.is_dir():
+        remove_stray_copies(published_db)
     published_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = published_db.with_name(f".{published_db.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
     try:
-        shutil.copyfile(build_db, temporary)
+        with restrict(SHARED_FILE):
+            write_published(build_db, temporary)
+        set_mode(temporary, SHARED_FILE)
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         # The copy must be a whole, readable database before it replaces anything.
@@ -49,15 +153,26 @@ def publish_database(build_db: Path, published_db: Path) -> Path:
         finally:
             os.close(directory)
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            leftover.unlink(missing_ok=True)
     return published_db
 
 
-def open_published(published_db: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the analysts' file (never takes the writer's lock)."""
+def open_published(published_db: Path, *, locked: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the analysts' file (never takes the writer's lock). Locked (the
+    default, and always for statements a person types): no external access, configuration
+    locked. `locked=False` only for the project's own fixed statements that write files the user
+    asked for (`workforce export`'s `copy ... to`)."""
     if not published_db.is_file():
         raise WorkforceError(
-            f"Nothing is published yet at {published_db}: run `make demo` or `workforce run` first."
+            f"Ingenting er publisert ennå i {published_db}: kjør `make demo` eller `workforce run` først."
         )
-    return duckdb.connect(str(published_db), read_only=True)
+    try:
+        config = dict(LOCKED_READER_CONFIG) if locked else {}
+        return duckdb.connect(str(published_db), read_only=True, config=config)
+    except duckdb.Error as error:
+        first = " ".join(str(error).split())[:200]
+        raise WorkforceError(
+            f"Det publiserte lageret {published_db} kan ikke åpnes ({first}); publiser det på nytt med "
+            "`workforce run --job publish`."
+        ) from None

@@ -165,6 +165,16 @@ create table if not exists raw.klass_municipality_map (
 """
 
 
+# The fingerprint of the pseudonymisation secret the warehouse was built with
+# (pipelines/hr/secret_check.py): HMAC(secret, fixed label), never the secret.
+SECRET_DDL = """
+create table if not exists audit.secret_fingerprint (
+    fingerprint          varchar not null,
+    recorded_at          timestamp not null
+);
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and HR/audit/SSB tables if they are missing."""
     for schema in SCHEMAS:
@@ -173,3 +183,4 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # warehouses created before issue 12 lack the column (added last, so positions hold)
     con.execute("alter table audit.deliveries add column if not exists period_start date")
     con.execute(SSB_DDL)
+    con.execute(SECRET_DDL)

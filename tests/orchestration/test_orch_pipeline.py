@@ -43,7 +43,15 @@ from pipelines.orchestration.publish import published_state
 from pipelines.settings import REPO_ROOT, Settings
 from tests.browser_support import offline_page
 from tests.orchestration.conftest import LATER_YEAR, DemoWarehouse, home_env
-from tests.orchestration.orch_support import UiServer, kill_group, wait_for, workforce_command
+from tests.orchestration.orch_support import (
+    UiServer,
+    alive,
+    cmdline,
+    descendants,
+    kill_group,
+    wait_for,
+    workforce_command,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -64,25 +72,6 @@ def drop(source: Path, inbox: Path) -> Path:
     old = time.time() - 300
     os.utime(target, (old, old))
     return target
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc), children first."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [p for p, pp in parents.items() if pp == parent]
-        found += children
-        frontier += children
-    return found
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -138,14 +127,19 @@ def _kill_during_dbt_build(settings: Settings, env: dict[str, str], warehouse: D
             log = wait_for(building, timeout=300, what="dbt to build tables", every=0.1)
             time.sleep(1.0)  # well inside the build: some tables replaced, most not yet
             victims = descendants(process.pid)
-            dbt_running = any(
-                b"dbt" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in victims if Path(f"/proc/{pid}").exists()
-            )
+            dbt = [pid for pid in victims if b"dbt" in cmdline(pid)]
+            dbt_running = bool(dbt)
+            # Only the run's own process is killed (as an OOM killer or `kill -9 <pid>` would):
+            # its dbt child must die with it (pipelines/processes.py), not keep writing.
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            with contextlib.suppress(AssertionError):
+                wait_for(lambda: not any(alive(pid) for pid in dbt), timeout=120, what="dbt to die", every=0.2)
+            dbt_survivors = [pid for pid in dbt if alive(pid)]
             kill_group(process, signal.SIGKILL)
-            for pid in victims:  # anything that left the process group dies too
+            for pid in victims:  # whatever is left dies now, so the scenario goes on cleanly
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            process.wait(timeout=30)
         finally:
             if process.poll() is None:
                 kill_group(process, signal.SIGKILL)
@@ -156,6 +150,7 @@ def _kill_during_dbt_build(settings: Settings, env: dict[str, str], warehouse: D
         "run_id": run_id,
         "returncode": process.returncode,
         "dbt_was_running": dbt_running,
+        "dbt_survivors": dbt_survivors,
         "log_tail": log.read_text(encoding="utf-8", errors="replace")[-400:],
         "status_after_kill": status,
         "published_sha": sha256(settings.published_db_path),
@@ -251,6 +246,7 @@ def test_killing_a_run_during_dbt_build_leaves_the_published_file_unchanged(scen
     kill = scenario.kill
     assert kill["returncode"] == -signal.SIGKILL
     assert kill["dbt_was_running"], kill["log_tail"]
+    assert kill["dbt_survivors"] == []  # dbt died with the run (issue 14, case 9)
     assert kill["status_after_kill"] == dg.DagsterRunStatus.STARTED  # nobody told Dagster
     assert kill["published_sha"] == scenario.published_sha_before
     assert kill["docs_sha"] == scenario.docs_sha_before
@@ -299,9 +295,11 @@ def test_two_sensor_runs_started_together_both_succeed_and_the_second_queues(sce
 def test_each_file_is_ingested_once_and_the_published_marts_include_it(scenario: Scenario):
     for sha in scenario.dropped.values():
         assert scenario.query("select count(*) from audit.deliveries where delivery_sha256 = ?", [sha]) == [(1,)]
-        assert scenario.query(
-            "select outcome from audit.delivery_attempts where delivery_sha256 = ?", [sha]
-        ) == [("loaded",)]
+        with duckdb.connect(str(scenario.settings.build_db_path), read_only=True) as build:  # not published
+            attempts = build.execute(
+                "select outcome from audit.delivery_attempts where delivery_sha256 = ?", [sha]
+            ).fetchall()
+        assert attempts == [("loaded",)]
     assert list(scenario.settings.inbox_dir.iterdir()) == []
     for code, _ in SENSOR_DELIVERIES:
         count = scenario.query(

@@ -6,10 +6,10 @@ reads the latest result of every check in `audit.check_results` — the same rul
 release applies — and fails, without retries, when a blocking check's latest result failed
 or nothing was checked. The run's quality report (written by the checks) is linked from it.
 
-`published_warehouse` (group `release`) comes after the gate: the build database copied and
-atomically renamed over `WORKFORCE_HOME/workforce.duckdb`, with dbt's docs beside it. Its body
-asks the gate again (see `pipelines.orchestration.publish`), so a publish run on its own
-fails closed too.
+`published_warehouse` (group `release`) comes after the gate: the marts and the ledgers'
+summaries of the build database written to a new file and atomically renamed over
+`WORKFORCE_HOME/workforce.duckdb`, with dbt's docs beside it. Its body asks the gate again
+(see `pipelines.orchestration.publish`), so a publish run on its own fails closed too.
 """
 
 import dagster as dg
@@ -67,8 +67,9 @@ def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     kinds={"duckdb", "dbt"},
     pool=WAREHOUSE_WRITER,
     description=(
-        "Analytikernes skrivebeskyttede lager (WORKFORCE_HOME/workforce.duckdb): byggedatabasen kopiert "
-        "og atomisk byttet inn etter at kvalitetsporten er bestått, med dbt-dokumentasjonen i WORKFORCE_HOME/docs/."
+        "Analytikernes skrivebeskyttede lager (WORKFORCE_HOME/workforce.duckdb): martene og sammendrag av "
+        "loggene fra byggedatabasen, uten persondata, atomisk byttet inn etter at kvalitetsporten er "
+        "bestått, med dbt-dokumentasjonen i WORKFORCE_HOME/docs/."
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
