@@ -89,7 +89,10 @@ def test_each_format_to_stdout_and_to_a_file(
 
 
 def test_a_long_table_says_how_many_rows_were_cut(
-    published: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    home: Settings,
+    published: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ):
     total = published.execute("select count(*) from marts.fct_indicators").fetchone()[0]
     code, out, err = run_cli(monkeypatch, capsys, "sql", "select * from marts.fct_indicators")
@@ -140,15 +143,20 @@ def test_wide_tables_and_dot_commands_at_an_80_column_terminal(home: Settings):
     assert "Traceback" not in prompt.stdout + prompt.stderr
 
 
-def test_a_dot_command_on_the_command_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    code, out, err = run_cli(monkeypatch, capsys, "sql", ".tables")
+def test_a_dot_command_on_the_command_line(
+    home: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    code, out, _ = run_cli(monkeypatch, capsys, "sql", ".tables")
     assert code == 0 and "fct_indicators" in out and "dim_label" in out
     code, out, _ = run_cli(monkeypatch, capsys, "sql", ".nonsense")
     assert code == 1 and "Ukjent punktkommando .nonsense" in out
 
 
 def test_counts_are_integers_in_the_published_marts(
-    published: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    home: Settings,
+    published: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ):
     types = dict(
         ((table, column), data_type)
