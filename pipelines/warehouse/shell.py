@@ -173,6 +173,7 @@ def print_table(columns: list[str], rows: list[tuple], console: Console, *, page
             f"viser {thousands(MAX_ROWS)} av {thousands(len(rows))} rader; "
             "bruk --format csv --output FIL for alle",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         console.print(f"{thousands(len(rows))} rader", highlight=False)
@@ -202,7 +203,7 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None, console:
             frame.write_parquet(output)
     except OSError as error:
         raise WorkforceError(f"Kan ikke skrive {output}: {error.strerror or error}.") from None
-    console.print(f"{thousands(frame.height)} rader skrevet til {output}", highlight=False)
+    console.print(f"{thousands(frame.height)} rader skrevet til {output}", highlight=False, soft_wrap=True)
 
 
 @dataclass

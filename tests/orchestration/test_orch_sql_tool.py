@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 
 from pipelines.settings import REPO_ROOT, Settings
+from pipelines.warehouse.publish import open_published
 from tests.cli_support import run_cli
 from tests.orchestration.conftest import DemoWarehouse, home_env
 from tests.orchestration.orch_support import workforce_command
@@ -52,7 +53,9 @@ def home(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def published(home: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(home.published_db_path), read_only=True)
+    """The analysts' own locked connection (DuckDB refuses a second one to the same file in
+    this process with other settings, so the CLI and the test must open it alike)."""
+    con = open_published(home.published_db_path)
     yield con
     con.close()
 
