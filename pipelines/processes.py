@@ -5,9 +5,9 @@ dbt child writing the build database, and `workforce ui` stopped with SIGTERM le
 webserver, daemon (still running sensors) and code server behind. Two mechanisms, both Linux's:
 
 - `die_with_parent`: `prctl(PR_SET_PDEATHSIG)`, the kernel signals the child when the process
-  that started it dies, however it died (SIGKILL included). dagster-dbt starts dbt itself, so
-  the `dbt` the project runs is `workforce-dbt` (`dbt_child_main`): it asks for the signal and
-  then `exec`s the real dbt, which keeps it (same process, same pid).
+  (strictly: the thread) that started it dies, however it died (SIGKILL included). dagster-dbt
+  starts dbt itself, so the `dbt` the project runs is `workforce-dbt` (`dbt_child_main`): a small
+  single-threaded parent of the real dbt that watches its own parent and stops dbt when it dies.
 - `supervise`: `workforce ui` starts `dagster dev` in a process group of its own, which everything
   Dagster starts (webserver, daemon, code servers, run workers, their dbt) inherits; on SIGTERM,
   SIGINT or SIGHUP it asks `dagster dev` to shut down (SIGINT, its clean path), waits, then
@@ -65,13 +65,36 @@ def real_dbt() -> str:
 
 
 def dbt_child_main() -> None:
-    """`workforce-dbt ARGS`: dbt ARGS, killed (SIGTERM) when the process that started it dies."""
+    """`workforce-dbt ARGS`: dbt ARGS, stopped when the process that started it dies.
+
+    `PR_SET_PDEATHSIG` fires when the *thread* that forked a process ends, and dagster-dbt may
+    start dbt from a short-lived thread; so this wrapper, single-threaded, starts dbt with the
+    signal armed against itself, watches its own parent *process* (`getppid` changes when it
+    dies), passes on SIGINT/SIGTERM/SIGHUP (dagster-dbt interrupts dbt with SIGINT), and exits
+    with dbt's exit code."""
     parent = os.getppid()
-    die_with_parent(signal.SIGTERM)
-    if parent == 1 or os.getppid() != parent:  # the parent died before the signal was armed
+    if parent == 1:  # the parent died before we got here
         sys.exit(143)
-    dbt = real_dbt()
-    os.execvp(dbt, [dbt, *sys.argv[1:]])
+    dbt = subprocess.Popen([real_dbt(), *sys.argv[1:]], preexec_fn=die_with_parent)
+
+    def forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            dbt.send_signal(signum)
+
+    for sig in SHUTDOWN_SIGNALS:
+        signal.signal(sig, forward)
+    while True:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = dbt.wait(timeout=0.5)
+            sys.exit(128 - code if code < 0 else code)
+        if os.getppid() != parent:  # orphaned: stop dbt before it writes another table
+            dbt.terminate()
+            try:
+                dbt.wait(timeout=TERM_SECONDS)
+            except subprocess.TimeoutExpired:
+                dbt.kill()
+                dbt.wait()
+            sys.exit(143)
 
 
 def _group_alive(pgid: int) -> bool:

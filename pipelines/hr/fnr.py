@@ -4,26 +4,24 @@ Validation follows Skatteetaten: two mod-11 control digits; D-numbers (day + 40)
 H-numbers and NAV's synthetic numbers (month + 40) and Skatteetaten's synthetic numbers
 (month + 80). From 1 January 2032 the first control sum may leave a remainder of 0, 1, 2
 or 3; such numbers carry neither century nor gender, so birth year and gender are derived
-only from numbers that satisfy the old rule (remainder 0). The scalar helpers at the bottom
-serve the privacy scan of small texts (title lines, file names, rejected files).
+only from numbers that satisfy the old rule (remainder 0). The leak scan at the bottom finds
+ids in any spelling in other columns, headers, title lines, file names and messages.
 """
 
 from __future__ import annotations
-
-import re
 
 import polars as pl
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 NEW_RULE_REMAINDERS = (0, 1, 2, 3)
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def normalise(expr: pl.Expr) -> pl.Expr:
-    """Digits only (spaces, hyphens and dots removed); a 10-digit value gets back the leading
-    zero Excel dropped when it stored the number as a number."""
-    digits = expr.str.replace(r"^(\d{10,11})\.0+$", "$1").str.replace_all(r"[\s\u00a0.\-]", "")
+    """Digits only (ASCII, separators people type removed: see SEPARATOR); a 10-digit value
+    gets back the leading zero Excel dropped when it stored the number as a number."""
+    text = ascii_digits(expr)
+    digits = text.str.replace(r"^(\d{10,11})\.0+$", "$1").str.replace_all(SEPARATOR, "")
     return pl.when(digits.str.len_chars() == 10).then("0" + digits).otherwise(digits)
 
 
@@ -65,7 +63,7 @@ def _facts(number: pl.Expr, well_formed: pl.Expr) -> dict[str, pl.Expr]:
 
 
 def _as_number(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    well_formed = expr.str.contains(r"^\d{11}$").fill_null(False)
+    well_formed = expr.str.contains(r"^[0-9]{11}$").fill_null(False)
     return pl.when(well_formed).then(expr.cast(pl.Int64, strict=False)), well_formed
 
 
@@ -139,94 +137,188 @@ def analyse_series(normalised: pl.Series) -> pl.DataFrame:
 
 
 # --- leak detection in other columns ---------------------------------------------------
-# A quick filter first, so clean columns cost one regex pass.
-CANDIDATE_PATTERN = r"\d{6}[ \-]?\d{4}"
+# People type ids with separators (`150385 10190`, `15.03.85 10190`, `150 385 101 90`,
+# `150385/10190`, a tab, a no-break or thin space, an invisible zero-width space) and in
+# other scripts' digits (full-width `１５０３８５…`). A *chain* is digit groups joined by
+# short runs of such separators; a candidate is any run of consecutive groups of a chain
+# that holds exactly 11 digits, or one group of 10 digits (the leading zero Excel dropped).
+# A candidate is an id when both control digits pass (old or 2032 rule) and its first six
+# digits are a date (D-, H- and synthetic numbers included): a random 11-digit number passes
+# about 1 time in 140. Norwegian account numbers share the second control digit's weights,
+# so a column of them is flagged anyway: docs/design/hr-export-contract.md says so.
+SEPARATOR = r"[\s\p{Cf}._/\\\p{Pd}\x{FF0E}\x{FF0F}\x{FF3C}\x{FF3F}\x{00B7}]"
+_MAX_SEPARATOR_RUN = 5
+# Ten digits with short separator runs between them: the quick filter (clean columns cost
+# one regex pass). `\d` is Unicode here, so full-width and other scripts' digits pass too.
+CANDIDATE_PATTERN = rf"\d(?:{SEPARATOR}{{0,{_MAX_SEPARATOR_RUN}}}\d){{9}}"
+_CHAIN = rf"[0-9]+(?:{SEPARATOR}{{1,{_MAX_SEPARATOR_RUN}}}[0-9]+)*"
+_NON_ASCII = r"[^\x00-\x7f]"
+
+
+def _other_digits() -> tuple[list[str], list[str]]:
+    """Decimal digits of every script but ASCII, and the ASCII digit each stands for
+    (NFKC maps full-width digits, not e.g. Arabic-Indic or Devanagari ones)."""
+    import sys
+    import unicodedata
+
+    found = [chr(c) for c in range(0x80, sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Nd"]
+    return found, [str(unicodedata.digit(c)) for c in found]
+
+
+_DIGITS: tuple[list[str], list[str]] | None = None
+
+
+def ascii_digits(expr: pl.Expr) -> pl.Expr:
+    """NFKC-normalised text with every Unicode decimal digit written as an ASCII digit."""
+    global _DIGITS
+    if _DIGITS is None:
+        _DIGITS = _other_digits()
+    normal = expr.str.normalize("NFKC").str.replace_many(*_DIGITS)
+    return pl.when(expr.str.contains(_NON_ASCII)).then(normal).otherwise(expr)
+
+
+def _ascii_series(series: pl.Series) -> pl.Series:
+    """`ascii_digits` of a column, run only when some value is not ASCII (the digit table
+    is a 650-pattern automaton: built per call, so skipped when it cannot matter)."""
+    if not series.str.contains(_NON_ASCII).fill_null(False).any():
+        return series
+    return series.to_frame("v").select(ascii_digits(pl.col("v"))).to_series().alias(series.name)
+
+
+def _candidates(values: pl.LazyFrame) -> pl.LazyFrame:
+    """`values` (columns `cell`, `v`: ASCII digits) -> (`cell`, `chain`, `token`) for every 11-digit run
+    of consecutive groups of a chain, and every lone 10-digit group (then `token` holds 10)."""
+    chains = (
+        values.select("cell", pl.col("v").str.extract_all(_CHAIN).alias("chain"))
+        .explode("chain")
+        .drop_nulls("chain")
+        .with_row_index("chain_id")
+        .with_columns(pl.col("chain").str.replace_all(r"[^0-9]", "").alias("digits"))
+        .filter(pl.col("digits").str.len_bytes() >= 10)
+        .with_columns(
+            pl.col("chain")
+            .str.replace_all(rf"{SEPARATOR}+", " ")
+            .str.split(" ")
+            .list.eval(pl.element().str.len_bytes().cast(pl.Int64))
+            .alias("lengths")
+        )
+        .with_columns(pl.col("lengths").list.eval(pl.element().cum_sum()).alias("ends"))
+    )
+    groups = chains.select("cell", "chain", "chain_id", "digits", "lengths", "ends").explode("lengths", "ends")
+    groups = groups.with_columns((pl.col("ends") - pl.col("lengths")).alias("start"))
+    ends = groups.select("chain_id", pl.col("ends").alias("stop"))
+    eleven = groups.with_columns((pl.col("start") + 11).alias("stop")).join(ends, on=["chain_id", "stop"], how="semi")
+    ten = groups.filter(pl.col("lengths") == 10)
+    # `150385.10190` typed into a spreadsheet cell is stored as the number 150385.1019: the
+    # trailing zeros of the "decimals" are gone (and the control digit is implied anyway).
+    decimal = chains.filter(pl.col("chain").str.contains(r"^[0-9]{6}\.[0-9]{3,4}$"))
+    return pl.concat(
+        [
+            eleven.select("cell", "chain", pl.col("digits").str.slice(pl.col("start"), 11).alias("token")),
+            ten.select("cell", "chain", pl.col("digits").str.slice(pl.col("start"), 10).alias("token")),
+            decimal.select("cell", "chain", (pl.col("digits") + "00").str.slice(0, 11).alias("token")),
+        ]
+    )
+
+
+def _hits(values: pl.LazyFrame) -> pl.DataFrame:
+    """(`cell`, `chain`) of every chain holding an id-like candidate. The control digits are
+    checked step by step (`analyse_series`) and only when there is a candidate at all: the
+    one-expression form costs more to plan than a small column costs to scan."""
+    found = _candidates(values).collect()
+    if found.height == 0:
+        return found.select("cell", "chain")
+    token = pl.col("token")
+    padded = found.select(pl.when(token.str.len_bytes() == 10).then("0" + token).otherwise(token)).to_series()
+    valid = analyse_series(padded).get_column("valid")
+    return found.filter(valid).select("cell", "chain").unique()
+
+
+# How much of each value the scan reads. Nothing longer than 500 characters of a value is ever
+# stored (limits.MAX_VALUE_CHARS), so an id past this point cannot reach disk; the bound keeps
+# a hostile 50 MB cell of digits from costing minutes.
+SCAN_CHARS = 10_000
+
+
+def hit_mask(series: pl.Series) -> pl.Series:
+    """True for each value of `series` that holds something that could be a national id (in
+    its first SCAN_CHARS characters). Only values that pass the quick filter are analysed,
+    each distinct value once."""
+    series = series.cast(pl.String)
+    if (series.str.len_bytes().max() or 0) > SCAN_CHARS:
+        series = series.str.slice(0, SCAN_CHARS)
+    flagged = series.str.contains(CANDIDATE_PATTERN).fill_null(False)
+    if not flagged.any():
+        return flagged
+    distinct = series.filter(flagged).unique()
+    found = _hits(_ascii_series(distinct).to_frame("v").lazy().with_row_index("cell"))
+    if found.height == 0:
+        return pl.Series(series.name, [False] * series.len(), dtype=pl.Boolean)
+    bad = distinct.gather(found.get_column("cell").unique().cast(pl.Int64))
+    return series.is_in(bad.implode()).fill_null(False)
 
 
 def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
-    """Columns holding an 11-digit token that passes the mod-11 check (either rule), or a
-    10-digit token that does so once its dropped leading zero is restored and whose date
-    part is a date. `123456 78901` counts as 11 digits.
+    """Columns of `frame` (among `columns`) with a value that could be a national id.
 
     Cheap filters first (longest value, then one regex per column, all columns in parallel),
     so a clean national-size file costs a fraction of a second."""
     columns = [c for c in columns if frame.schema[c] == pl.String]
     if not columns or frame.height == 0:
         return []
-    longest = frame.select(pl.col(c).str.len_bytes().max().alias(c) for c in columns).row(0, named=True)
+    longest = frame.select(pl.col(c).str.len_chars().max().alias(c) for c in columns).row(0, named=True)
     long_enough = [c for c in columns if (longest[c] or 0) >= 10]
     if not long_enough:
         return []
-    flagged = frame.select(pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough).row(
-        0, named=True
-    )
-    found = []
-    for name in (c for c in long_enough if flagged[c]):
-        token = pl.col("token")
-        hit = (
-            frame.lazy()
-            .select(pl.col(name))
-            .filter(pl.col(name).str.contains(CANDIDATE_PATTERN))
-            .select(
-                pl.col(name)
-                .str.replace_all(r"\b(\d{6})[ \-](\d{5})\b", "${1}${2}")
-                .str.extract_all(r"\d+")
-                .alias("token")
-            )
-            .explode("token")
-            .filter(token.str.len_chars().is_in([10, 11]))
-            .select(
-                pl.when(token.str.len_chars() == 11)
-                .then(checksums_ok(token))
-                .otherwise(analyse("0" + token)["valid"])
-                .any()
-            )
-            .collect()
-            .item()
-        )
-        if hit:
-            found.append(name)
-    return found
+    flagged = frame.select(
+        pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
+    ).row(0, named=True)
+    return [c for c in long_enough if flagged[c] and bool(hit_mask(frame.get_column(c)).any())]
 
 
-# --- scalar helpers for short texts ------------------------------------------------------
-_TOKEN = re.compile(r"(?<!\d)(\d{6}[ \-]?\d{5}|\d{10})(?!\d)")
-
-
-def _scalar_checks(number: str) -> tuple[int, int]:
-    d = [int(c) for c in number]
-    r1 = (sum(w * d[i] for i, w in enumerate(W1)) + d[9]) % 11
-    r2 = (sum(w * d[i] for i, w in enumerate(W2)) + d[10]) % 11
-    return r1, r2
-
-
-def _scalar_date_ok(number: str) -> bool:
-    day, month = int(number[0:2]), int(number[2:4])
-    day = day - 40 if day > 40 else day
-    month = month - 80 if month > 80 else month - 40 if month > 40 else month
-    return 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]
-
-
-def token_is_id(token: str) -> bool:
-    """The scalar twin of the leak rule above, for one token of digits (and one separator)."""
-    digits = re.sub(r"[ \-]", "", token)
-    if len(digits) == 11:
-        r1, r2 = _scalar_checks(digits)
-        return r2 == 0 and r1 in NEW_RULE_REMAINDERS
-    if len(digits) == 10:
-        padded = "0" + digits
-        r1, r2 = _scalar_checks(padded)
-        return r2 == 0 and r1 in NEW_RULE_REMAINDERS and _scalar_date_ok(padded)
-    return False
+def leaked_names(names: list[str]) -> list[int]:
+    """Positions (0-based) of names (column headers) that could hold a national id."""
+    if not names:
+        return []
+    return hit_mask(pl.Series("names", names, dtype=pl.String)).arg_true().to_list()
 
 
 REDACTED = "[fødselsnummer fjernet]"
 
 
+def token_is_id(token: str) -> bool:
+    """One token of digits (with separators) is id-like: the scan below on one value."""
+    return contains_id(token)
+
+
 def contains_id(text: str) -> bool:
-    return any(token_is_id(m.group(0)) for m in _TOKEN.finditer(text))
+    """`text` (a title line, a file name, a message) holds something that could be an id."""
+    return bool(text) and bool(hit_mask(pl.Series([text], dtype=pl.String)).any())
+
+
+def redact_series(series: pl.Series, replacement: str = REDACTED) -> pl.Series:
+    """`series` with every chain of digits that could hold an id replaced (the rest of the
+    text kept). Values are NFKC-normalised where they held a hit."""
+    mask = hit_mask(series)
+    if not mask.any():
+        return series
+    index = mask.arg_true()
+    picked = series.gather(index).str.slice(0, SCAN_CHARS)  # what the mask looked at (stored: less)
+    normal = _ascii_series(picked)
+    chains = _hits(normal.to_frame("v").lazy().with_row_index("cell"))
+    by_cell: dict[int, list[str]] = {}
+    for cell, chain in chains.iter_rows():
+        by_cell.setdefault(cell, []).append(chain)
+    out = []
+    for cell, text in enumerate(normal.to_list()):
+        for chain in sorted(by_cell.get(cell, []), key=len, reverse=True):
+            text = text.replace(chain, replacement)
+        out.append(text)
+    return series.clone().scatter(index, pl.Series(out, dtype=pl.String))
 
 
 def redact(text: str, replacement: str = REDACTED) -> str:
-    """`text` with every token that could be a national id replaced."""
-    return _TOKEN.sub(lambda m: replacement if token_is_id(m.group(0)) else m.group(0), text)
+    """`text` with every chain of digits that could hold an id replaced."""
+    if not text:
+        return text
+    return redact_series(pl.Series([text], dtype=pl.String), replacement).item()

@@ -2,10 +2,11 @@
 
 For each file: hash it; recognise a re-delivery; read and map it through a profile; refuse
 files that leak national ids outside the id column; type and validate every row; turn
-identifiers into keyed pseudonyms; archive the (redacted) delivery; and in one transaction
+identifiers into keyed pseudonyms; archive what was read (contract columns, ids replaced); and in one transaction
 merge the valid rows into the raw tables, the failing ones into quarantine, and the counts
-into the ledger. A bad file is rejected with a one-line reason; nothing raises past here
-except the user's own mistakes in calling it (unknown options, missing paths, no secret).
+into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zip bomb) is
+rejected with a one-line reason and the batch goes on; nothing raises past here except the
+user's own mistakes in calling it (unknown options, missing paths, no secret).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
-from pipelines.hr import conflicts, fnr, landing, ledger, load
+from pipelines.hr import conflicts, fnr, identity, landing, ledger, limits, load
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
 from pipelines.hr.delivery import period_start as find_period_start
 from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
-from pipelines.hr.readers import EXTRA_FIELDS, EXTRA_PREFIX, ROW, RawTable, read_table
+from pipelines.hr.readers import ROW, RawTable, read_table
 from pipelines.hr.references import References, load_references
 from pipelines.hr.secret_check import check_secret
 from pipelines.hr.validate import (
@@ -86,7 +87,13 @@ class DeliveryResult:
     outcome: str  # loaded | rejected | already_loaded
     reason: str | None
     archive_path: str | None
+    # loaded rows per well-formed position code that is in no code list (loaded as `unknown`)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
     period_start: date | None = None  # set when the extract declares a history (see delivery.period_start)
+
+    @property
+    def rows_unknown_code(self) -> int:
+        return sum(self.unknown_position_codes.values())
 
 
 @dataclass
@@ -103,6 +110,7 @@ class _Work:
     extraction_date: date | None = None
     period_start: date | None = None
     notes: list[str] = field(default_factory=list)
+    unknown_position_codes: dict[str, int] = field(default_factory=dict)
     # where each file-level fact came from (fact -> Norwegian phrase), for `workforce inspect`
     sources: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
@@ -118,7 +126,7 @@ class _Work:
 class _Prepared:
     valid: pl.DataFrame
     quarantine: pl.DataFrame
-    archive_table: pl.DataFrame | None  # the redacted table, when the original may not be kept
+    archive_table: pl.DataFrame  # what the landing archive keeps of the file (see _archive_table)
     counts: dict[str, int]
 
 
@@ -154,10 +162,19 @@ def ingest_paths(
     ):
         check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
         loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
+        roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
 
         def stage(path: Path) -> _Staged:
             return _stage(
-                path, pseudonymiser, pairs, refs, fallback, extraction_date, loaded, explicit_period=period_start
+                path,
+                pseudonymiser,
+                pairs,
+                refs,
+                fallback,
+                extraction_date,
+                loaded,
+                roots,
+                explicit_period=period_start,
             )
 
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
@@ -181,13 +198,14 @@ def ingest_paths(
                 if result.outcome == "loaded":
                     loaded.add(result.sha256)
                 log.info(
-                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d)",
+                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
                     result.file_name,
                     result.outcome,
                     result.rows_read,
                     result.rows_loaded,
                     result.rows_quarantined,
                     result.rows_duplicate,
+                    result.rows_unknown_code,
                 )
                 results.append(result)
         finally:
@@ -197,13 +215,18 @@ def ingest_paths(
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; folders become their visible files, sorted (Excel's `~$` lock files skipped)."""
+    """Files as given; folders become their visible files, sorted (Excel's `~$` lock files
+    skipped). Symbolic links are listed too, broken ones included: each gets its ledger row."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
-        elif path.is_file():
+            files += sorted(
+                p
+                for p in path.iterdir()
+                if (p.is_file() or (p.is_symlink() and not p.is_dir())) and not p.name.startswith((".", "~$"))
+            )
+        elif path.is_file() or path.is_symlink():
             files.append(path)
         else:
             raise WorkforceError(f"Finner ikke {fnr.redact(str(path))}.")
@@ -244,7 +267,6 @@ class _Staged:
     prepared: _Prepared | None = None
     skipped: bool = False  # content already loaded: not prepared (the ledger has the last word)
     reject_reason: str | None = None
-    error: WorkforceError | None = None  # the user's problem (an unreadable path): raised in order
 
 
 def _stage(
@@ -255,20 +277,26 @@ def _stage(
     fallback: str | None,
     explicit_date: date | None,
     loaded: set[str],
+    roots: dict[str, str],
     explicit_period: date | None = None,
 ) -> _Staged:
     """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
     name = landing.safe_name(path.name)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return _Staged(error=WorkforceError(f"Kan ikke lese {name}: {error.strerror}."))
+    refused = limits.refuse_link(path)
+    if refused is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            refused = f"filen kan ikke leses ({error.strerror or type(error).__name__})"
+    if refused is not None:  # a ledger row all the same, keyed by what was refused
+        marker = hashlib.sha256(f"ikke lest:{name}:{refused}".encode()).hexdigest()
+        return _Staged(work=_Work(name=name, data=b"", sha256=marker), reject_reason=refused)
     work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
     if work.sha256 in loaded:
         return _Staged(work=work, skipped=True)
     try:
         prepared = _prepare(
-            work, pseudonymiser, pairs, refs, fallback, explicit_date, explicit_period=explicit_period
+            work, pseudonymiser, pairs, refs, fallback, explicit_date, roots, explicit_period=explicit_period
         )
         return _Staged(work=work, prepared=prepared)
     except DeliveryError as error:
@@ -281,8 +309,6 @@ def _stage(
 
 def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolExecutor) -> DeliveryResult:
     """The database half of one file: recognise a re-delivery, else record and store it."""
-    if staged.error is not None:
-        raise staged.error
     work = staged.work
     assert work is not None
     at = _now()
@@ -310,10 +336,7 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
 
     # The archive is written while DuckDB stores the rows (both release the GIL); the
     # transaction commits only once the archive is safely on disk.
-    if prepared.archive_table is not None:
-        archiving = archiver.submit(landing.archive_table, settings, work.sha256, work.name, prepared.archive_table)
-    else:
-        archiving = archiver.submit(landing.archive_original, settings, work.sha256, work.name, work.data)
+    archiving = archiver.submit(landing.archive_table, settings, work.sha256, work.name, prepared.archive_table)
     counts = dict(prepared.counts)
     reason = "; ".join(work.notes) or None
     con.execute("begin transaction")
@@ -329,7 +352,13 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
         )
         counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
         ledger.record_quarantine(con, work.sha256, prepared.quarantine)
-        archive_path = archiving.result()
+        try:
+            archive_path = archiving.result()
+        except OSError as error:
+            con.execute("rollback")
+            log.error("arkivering av %s feilet: %s", work.name, type(error).__name__)
+            reason = f"filen kunne ikke arkiveres ({error.strerror or type(error).__name__}); ingenting er lastet"
+            return _reject(con, settings, work, reason, at, replaces_rejected, archive_it=False)
         _record(con, work, counts, "loaded", reason, archive_path, at, replaces_rejected)
         con.execute("commit")
         work.lap("store")
@@ -367,6 +396,7 @@ def _record(
         archive_path=archive,
         at=at,
         replaces_rejected=replaces_rejected,
+        unknown_position_codes=work.unknown_position_codes if outcome == "loaded" else None,
     )
     ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
 
@@ -389,15 +419,22 @@ def _result(
         outcome=outcome,
         reason=reason,
         archive_path=archive,
+        unknown_position_codes=dict(work.unknown_position_codes) if outcome == "loaded" else {},
         period_start=work.period_start,
     )
 
 
 def _reject(
-    con, settings: Settings, work: _Work, reason: str, at: datetime, replaces_rejected: bool = True
+    con,
+    settings: Settings,
+    work: _Work,
+    reason: str,
+    at: datetime,
+    replaces_rejected: bool = True,
+    archive_it: bool = True,
 ) -> DeliveryResult:
     """Record a rejected delivery (all counts 0: no row was taken in) and archive it redacted."""
-    archive, note = _archive_rejected(settings, work)
+    archive, note = _archive_rejected(settings, work) if archive_it else (None, None)
     if note:
         reason = f"{reason} ({note})"
     con.execute("begin transaction")
@@ -411,47 +448,19 @@ def _reject(
 
 
 def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str | None]:
-    from pipelines.hr.encoding import container, decode
-
-    if work.table is not None:
-        table = work.table
-        id_source = table.source_for.get("national_id")
-        columns = [c for c in table.frame.columns if c not in (ROW, id_source)]
-        sheets_clean = not any(fnr.leaked_columns(s, s.columns) for s in table.other_sheets)
-        frame_clean = id_source is None and not fnr.leaked_columns(table.frame, columns)
-        if frame_clean and sheets_clean and not fnr.contains_id(table.preamble) and not _maybe_truncated(table):
-            return landing.archive_original(settings, work.sha256, work.name, work.data), None
-        redacted = table.frame.select([pl.col(c).map_batches(_redact_series, return_dtype=pl.String) for c in columns])
-        return landing.archive_table(settings, work.sha256, work.name, redacted), None
+    """A rejected file's archive: its contract columns as read, every id-like token removed.
+    A file that could not be read as a table is not archived (its sender still has it, and
+    nothing unread can be shown to be free of ids, names or other content)."""
+    if work.table is None:
+        return None, (None if not work.data.strip() else "ikke arkivert: filen kunne ikke leses som tabell")
+    table = work.table
+    frame = table.frame.select(_contract_sources(table))
+    frame = frame.select(fnr.redact_series(frame.get_column(c)) for c in frame.columns)
+    frame = frame.select(limits.cap_values(pl.col(c)) for c in frame.columns)
     try:
-        kind = container(work.data)
-    except DeliveryError:
-        kind = "text" if work.data.strip() else "empty"
-    if kind == "empty":
-        return landing.archive_original(settings, work.sha256, work.name, work.data), None
-    if kind == "text":
-        text = decode(work.data).text
-        if not fnr.contains_id(text):
-            return landing.archive_original(settings, work.sha256, work.name, work.data), None
-        return landing.archive_text(settings, work.sha256, work.name, text), None
-    return None, "ikke arkivert: filen kunne ikke kontrolleres for fødselsnumre"
-
-
-def _redact_series(series: pl.Series) -> pl.Series:
-    """Token-level redaction for a rejected file's archive. Only cells with a long digit run
-    can hold an id; those few get the exact (scalar) check."""
-    candidates = series.str.contains(fnr.CANDIDATE_PATTERN).fill_null(False)
-    if not candidates.any():
-        return series
-    index = candidates.arg_true()
-    redacted = pl.Series([fnr.redact(v) for v in series.gather(index).to_list()], dtype=pl.String)
-    return series.clone().scatter(index, redacted)
-
-
-def _maybe_truncated(table: RawTable) -> bool:
-    """Rows with more fields than the reader made room for lose their tail; their original
-    bytes are then unchecked, so the archive keeps the parsed table instead."""
-    return f"{EXTRA_PREFIX}{EXTRA_FIELDS}" in table.frame.columns
+        return landing.archive_table(settings, work.sha256, work.name, frame), None
+    except OSError as error:
+        return None, f"ikke arkivert: {error.strerror or type(error).__name__}"
 
 
 # --- the in-memory part ------------------------------------------------------------------------
@@ -462,6 +471,7 @@ def _prepare(
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
+    roots: dict[str, str] | None = None,
     explicit_period: date | None = None,
 ) -> _Prepared:
     work.lap("hash")
@@ -473,17 +483,9 @@ def _prepare(
     source_for = table.source_for
     kmap = table.match.kind_map
 
+    work.notes += table.notes
     # The privacy rule comes first: a leak rejects the file before anything else is said about it.
-    id_source = source_for.get("national_id")
-    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
-    leaks = fnr.leaked_columns(table.frame, other)
-    if leaks:
-        raise DeliveryError(
-            "kolonnen " + ", ".join(f"«{c}»" for c in leaks) + " inneholder noe som ser ut som fødselsnumre; "
-            "filen er avvist (fødselsnumre hører bare hjemme i fødselsnummerkolonnen)"
-        )
-    if fnr.contains_id(table.preamble):
-        raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
+    _refuse_leaks(table)
     work.lap("leak_check")
 
     if table.frame.height == 0:
@@ -538,7 +540,7 @@ def _prepare(
     elif explicit_period is not None:
         work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows))
+    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
     work.lap("pseudonymise")
     rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
@@ -553,6 +555,7 @@ def _prepare(
     counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
     valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
     _set_municipality(work, valid if valid.height else rows)
+    work.unknown_position_codes = unknown_position_codes(valid, refs)
     valid = valid.with_columns(
         pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
         pl.lit(work.sha256).alias("delivery_sha256"),
@@ -560,9 +563,56 @@ def _prepare(
     ).select(load.RAW_COLUMNS[kind])
 
     quarantine = _quarantine_rows(table, rows, kind)
-    archive_table = _archive_table(table, rows) if _needs_redacted_archive(table) else None
+    archive_table = _archive_table(table, rows)
     work.lap("split")
     return _Prepared(valid, quarantine, archive_table, counts)
+
+
+def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
+    """Rows per well-formed position code that is in no code list (they load as position group
+    `unknown` and count in every total; the delivery reports them so the list can grow)."""
+    if "position_code" not in valid.columns or valid.height == 0:
+        return {}
+    counts = (
+        valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
+        .group_by("position_code")
+        .len()
+        .sort("position_code")
+    )
+    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
+
+
+LEAK_ADVICE = (
+    "filen er avvist (fødselsnumre hører bare hjemme i fødselsnummerkolonnen; kontonumre og andre "
+    "11-sifrede numre med gyldige kontrollsifre kan ikke skilles fra dem og må fjernes)"
+)
+
+
+def _label(name: str) -> str:
+    """A column name fit for a message: never an id, never long."""
+    return limits.truncate_name(fnr.redact(name), 60)
+
+
+def _refuse_leaks(table: RawTable) -> None:
+    """Reject a file with something id-like outside the id column: in a header, a title line
+    or any cell (ragged overflow included), in any spelling. Messages name columns, never values."""
+    headers = fnr.leaked_names(table.columns)
+    if headers:
+        places = ", ".join(str(i + 1) for i in headers)
+        raise DeliveryError(
+            f"overskriften i kolonne {places} inneholder noe som ser ut som et fødselsnummer; {LEAK_ADVICE}"
+        )
+    if fnr.contains_id(table.preamble):
+        raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
+    id_source = table.source_for.get("national_id")
+    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
+    leaks = fnr.leaked_columns(table.frame, other)
+    if leaks:
+        named = ", ".join(f"«{_label(c)}»" for c in leaks)
+        raise DeliveryError(f"kolonnen {named} inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
+    if any(fnr.leaked_columns(sheet, sheet.columns) for sheet in table.other_sheets):
+        # not named: a sheet's name may itself be the id
+        raise DeliveryError(f"et annet ark i arbeidsboken inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:
@@ -594,18 +644,23 @@ def _has_empty(frame: pl.DataFrame, column: str) -> bool:
     return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
 
 
-def _pseudonyms(pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
-    muni = "municipality_code || ':' || "
+def _pseudonyms(
+    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
+) -> pl.DataFrame:
+    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
+    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
+    muni = "key_code || ':' || "
+    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
     if kind == "employments":
         messages = {
             "person_key": NID,
             "employee_key": muni + "employee_number",
             "employment_key": muni + EMPLOYMENT_REF,
         }
-        ids = rows.select("municipality_code", "employee_number", EMPLOYMENT_REF, NID)
+        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
     elif kind == "postings":
         messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select("municipality_code", "hired_employee_number")
+        ids = rows.select(key_code, "hired_employee_number")
     else:
         return pl.DataFrame()
     return pseudonymiser.keys(ids, messages)
@@ -642,13 +697,14 @@ def _set_municipality(work: _Work, rows: pl.DataFrame) -> None:
 
 
 def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Series) -> pl.DataFrame:
-    """The source rows selected by `mask`, identifiers replaced by their pseudonyms."""
+    """The source rows selected by `mask`: the contract columns only (unknown columns, ragged
+    overflow and the id column never), values capped, identifiers replaced by pseudonyms."""
     sources = table.source_for
     replaced = {sources[c]: key for c, key in IDENTIFIERS[kind].items() if c in sources}
     source_rows = table.frame.filter(mask)
     keyed = rows.filter(mask)
     columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
-    columns += [pl.col(c) for c in table.frame.columns if c != ROW and c not in replaced]
+    columns += [limits.cap_values(pl.col(c)) for c in _contract_sources(table) if c not in replaced]
     frame = source_rows.select(columns)
     for key in replaced.values():
         values = keyed.get_column(key)
@@ -691,26 +747,23 @@ def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataF
     )
 
 
-def _needs_redacted_archive(table: RawTable) -> bool:
-    """Keep the original bytes only when nothing in the file can be a national id."""
-    id_source = table.source_for.get("national_id")
-    if id_source is not None and _has_text(table.frame, id_source):
-        return True
-    if any(fnr.leaked_columns(sheet, sheet.columns) for sheet in table.other_sheets):
-        return True
-    return _maybe_truncated(table)
-
-
-def _has_text(frame: pl.DataFrame, column: str) -> bool:
-    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") != "").any()).item())
+def _contract_sources(table: RawTable) -> list[str]:
+    """The source columns the profile maps to contract columns, in file order, the national
+    id's column left out: all of a delivery that is ever written anywhere. A column the
+    contract does not know (`Navn`, `Kontonummer`, a header that is itself an id) is read
+    for the privacy scan and then forgotten."""
+    mapping = table.match.mapping
+    return [table.columns[i] for i in sorted(mapping) if mapping[i] != "national_id"]
 
 
 def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
-    """The parsed table as archived: every row as delivered, except that the national id
-    column is replaced by `person_key` (or a marker where the id was invalid)."""
-    id_source = table.source_for.get("national_id")
-    frame = table.frame.select([c for c in table.frame.columns if c not in (ROW, id_source)])
-    if "person_key" in rows.columns:
+    """The landing archive's copy of a file: what the pipeline read, not the bytes it was
+    given. Every row as delivered, in the contract columns only and under their delivered
+    names, values capped; the national id replaced by `person_key` (or a marker where it was
+    invalid). Whatever else a file carries (a workbook's comments, properties, sheet names,
+    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk."""
+    frame = table.frame.select(limits.cap_values(pl.col(c)) for c in _contract_sources(table))
+    if "national_id" in table.source_for:
         person = rows.select(
             pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
             .then(pl.lit(INVALID_ID))

@@ -128,15 +128,8 @@ def _describe(work: _Work, prepared, known_codes: frozenset[str], reason: str | 
                 .sort(["rows", "reason"], descending=[True, False])
             )
             result.quarantine = [(r, int(n)) for r, n in by_reason.iter_rows()]
-        valid = prepared.valid
-        if "position_code" in valid.columns and valid.height:
-            unknown = (
-                valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(known_codes)))
-                .group_by("position_code")
-                .len()
-                .sort("position_code")
-            )
-            result.unknown_codes = [(c, int(n)) for c, n in unknown.iter_rows()]
+        # the same count ingestion records in the ledger (ingest.unknown_position_codes)
+        result.unknown_codes = sorted(work.unknown_position_codes.items())
     return result
 
 

@@ -1,11 +1,12 @@
-"""The landing archive: every delivery, content-addressed, with national ids removed.
+"""The landing archive: every delivery, content-addressed, as the pipeline read it.
 
-`landing/<sha[:2]>/<sha>/<file name>` holds the original bytes when the file carries no
-national id anywhere; otherwise a redacted UTF-8 CSV of the parsed table
-(`<stem>.redacted.csv`: the id column dropped, `person_key` added) or, for a file that was
-rejected before it could be parsed, its text with every id-like token replaced. A file that
-can neither be checked nor redacted (a damaged workbook) is not archived, and the ledger
-says so: an unchecked copy could hold ids.
+`landing/<sha[:2]>/<sha>/<stem>.redacted.csv` is a UTF-8 CSV (`;`) of the parsed table:
+the contract columns under their delivered names, the id column replaced by `person_key`,
+values capped (Changed by issue 14: the original bytes are no longer kept, not even of a
+clean CSV; a workbook's comments, properties, sheet names and formulas, and any column the
+contract does not know, could carry ids or names). `<sha>` stays the SHA-256 of the bytes
+delivered, so a re-delivery is still recognised. A file that could not be read as a table
+is not archived, and the ledger says so.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.hr import fnr
+from pipelines.hr.limits import truncate_name
 from pipelines.settings import Settings
 
 
 def safe_name(file_name: str) -> str:
-    """The file name with id-like tokens removed (a name like `01019012345.csv` happens)."""
+    """The file name as stored (ledger, archive): id-like tokens removed (a name like
+    `01019012345.csv` happens), no path separators or control characters, and short enough
+    for any file system (its start and end kept)."""
     name = fnr.redact(file_name, "fnr-fjernet").replace("/", "_").replace("\\", "_")
-    return name or "levering"
+    name = "".join(ch if ch.isprintable() else "_" for ch in name)
+    return truncate_name(name) or "levering"
 
 
 def _folder(settings: Settings, sha256: str) -> Path:
@@ -50,24 +55,9 @@ def _relative(settings: Settings, path: Path) -> str:
     return path.relative_to(settings.home).as_posix()
 
 
-def archive_original(settings: Settings, sha256: str, file_name: str, data: bytes) -> str:
-    path = _folder(settings, sha256) / safe_name(file_name)
-    if not path.exists():
-        _write_atomic(path, data)
-    return _relative(settings, path)
-
-
 def archive_table(settings: Settings, sha256: str, file_name: str, table: pl.DataFrame) -> str:
     stem = Path(safe_name(file_name)).stem
     path = _folder(settings, sha256) / f"{stem}.redacted.csv"
     if not path.exists():
         _write_atomic(path, table)
-    return _relative(settings, path)
-
-
-def archive_text(settings: Settings, sha256: str, file_name: str, text: str) -> str:
-    name = Path(safe_name(file_name))
-    path = _folder(settings, sha256) / f"{name.stem}.redacted{name.suffix or '.txt'}"
-    if not path.exists():
-        _write_atomic(path, fnr.redact(text).encode("utf-8"))
     return _relative(settings, path)

@@ -3,11 +3,13 @@
 
 The ledger is what makes "nothing is lost" checkable: every delivery reconciles as
 `rows_read = rows_loaded + rows_quarantined + rows_duplicate` (rows_stale is a subset of
-rows_loaded: valid rows a newer extract had already superseded).
+rows_loaded: valid rows a newer extract had already superseded; so is rows_unknown_code: loaded
+rows whose well-formed position code is in no code list, by code in `unknown_position_codes`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -58,6 +60,7 @@ def record_delivery(
     archive_path: str | None,
     at: datetime,
     replaces_rejected: bool = True,
+    unknown_position_codes: dict[str, int] | None = None,
     period_start: date | None = None,
 ) -> None:
     """Insert the delivery (replacing an earlier *rejected* row for the same content; a caller
@@ -69,8 +72,8 @@ def record_delivery(
         """
         insert into audit.deliveries (delivery_sha256, file_name, kind, municipality_code, extraction_date,
             profile, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason,
-            archive_path, loaded_at, period_start)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            archive_path, loaded_at, period_start, rows_unknown_code, unknown_position_codes)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             sha256,
@@ -89,6 +92,8 @@ def record_delivery(
             archive_path,
             at,
             period_start,
+            sum((unknown_position_codes or {}).values()),
+            json.dumps(unknown_position_codes, sort_keys=True) if unknown_position_codes else None,
         ],
     )
 

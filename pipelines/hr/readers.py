@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from pipelines.errors import DeliveryError
 from pipelines.hr.encoding import container, decode
+from pipelines.hr.limits import check_workbook
 from pipelines.hr.profiles import MIN_HEADER_MATCHES, HeaderMatch, Profile, match_header
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -37,6 +38,7 @@ class RawTable:
     delimiter: str | None
     sheet: str | None = None
     other_sheets: tuple[pl.DataFrame, ...] = ()  # the rest of a workbook, for the privacy scan
+    notes: list[str] = field(default_factory=list)  # what the sender should hear (into the ledger)
 
     @property
     def source_for(self) -> dict[str, str]:
@@ -113,9 +115,14 @@ def _unique(names: list[str]) -> tuple[list[str], set[str]]:
 def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
     decoded = decode(data)
     text = decoded.text
-    mac = "\n" not in text and "\r" in text
-    if mac:  # classic Mac line ends
-        text = text.replace("\r", "\n")
+    notes = [decoded.note] if decoded.note else []
+    # A lone CR ends a line too: classic Mac files, and files pieced together from several
+    # systems (CR and CRLF mixed). Left alone, whole records would run together in one line.
+    mac = "\r" in text and _lone_cr(text)
+    if mac:
+        if "\n" in text:
+            notes.append("filen blander linjeskifttyper (CR og CRLF); linjene er lest hver for seg")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     best: _Header | None = None
     offsets: list[int] = []
     position = 0
@@ -158,9 +165,15 @@ def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
         )
     except pl.exceptions.PolarsError:
         # The parser's own message may quote cell values, so it never leaves this function.
+        if not text.endswith(("\n", "\r")):
+            raise DeliveryError(
+                "filen ser ut til å være avkortet: et felt i anførselstegn er ikke avsluttet ved slutten "
+                "av filen; be om en ny, komplett fil"
+            ) from None
         raise DeliveryError(
             "filen kan ikke leses som CSV (uavsluttet anførselstegn eller ødelagt linje?)"
         ) from None
+    _refuse_truncated(text, len(names), best.delimiter or ";")
     return RawTable(
         frame=_tidy(frame, blank | set(extra)),
         columns=names,
@@ -168,7 +181,31 @@ def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
         preamble=text[:start],
         encoding=decoded.encoding,
         delimiter=best.delimiter,
+        notes=notes,
     )
+
+
+def _lone_cr(text: str) -> bool:
+    """Whether some CR is not followed by LF (one pass in C, not a loop over characters)."""
+    return text.count("\r") != text.count("\r\n")
+
+
+def _refuse_truncated(text: str, width: int, delimiter: str) -> None:
+    """A file cut off in transfer ends in the middle of a line: no line break at the end, and
+    a last line with fewer fields than the header while the line before it had them all.
+    Loading it would take in a partial extract as if it were whole."""
+    if text.endswith(("\n", "\r")):
+        return
+    tail = text[-(1 << 16) :].split("\n")
+    lines = [line.rstrip("\r") for line in tail[-2:]]
+    if len(lines) < 2 or not lines[-1].strip():
+        return
+    last, before = (len(_split(line, delimiter)) for line in lines[-2:][::-1])
+    if last < width and before >= width:
+        raise DeliveryError(
+            "filen ser ut til å være avkortet: siste linje mangler felt og linjeskift "
+            f"({last} av {width} felt); be om en ny, komplett fil"
+        )
 
 
 def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
@@ -197,6 +234,7 @@ def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
 def _read_xlsx(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
     import fastexcel
 
+    check_workbook(data)
     try:
         workbook = fastexcel.read_excel(data)
         sheet_names = list(workbook.sheet_names)

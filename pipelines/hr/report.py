@@ -21,6 +21,12 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
+def unknown_codes_text(codes: dict[str, int]) -> str:
+    """`ukjente stillingskoder (lastet som «Ukjent»): 7577 (12 rader), 7578 (1 rad)`."""
+    parts = [f"{code} ({_n(n)} {'rad' if n == 1 else 'rader'})" for code, n in sorted(codes.items())]
+    return "ukjente stillingskoder (lastet som «Ukjent»): " + ", ".join(parts)
+
+
 def describe(result: DeliveryResult) -> str:
     """One line (rich markup) for one file."""
     label = OUTCOME.get(result.outcome, (result.outcome, result.outcome))[0]
@@ -41,6 +47,8 @@ def describe(result: DeliveryResult) -> str:
         )
         if result.rows_stale:
             line += f" (av de lastede var {_n(result.rows_stale)} eldre enn det som alt var lagret)"
+        if result.unknown_position_codes:
+            line += "; " + unknown_codes_text(result.unknown_position_codes)
     if result.reason:
         line += f" — {escape(result.reason)}"
     return line
@@ -59,6 +67,9 @@ def print_ingest_results(results: Sequence[DeliveryResult], console: Console, *,
         f"{_n(sum(r.rows_quarantined for r in results))} i karantene, "
         f"{_n(sum(r.rows_duplicate for r in results))} duplikater"
     )
+    unknown = sum(r.rows_unknown_code for r in results)
+    if unknown:
+        totals += f" ({_n(unknown)} lastede rader med ukjent stillingskode)"
     files = "fil" if len(results) == 1 else "filer"
     summary = f"Oppsummering: {len(results)} {files} ({', '.join(parts) or 'ingen'}); {totals}."
     console.print(summary, soft_wrap=True, highlight=False)

@@ -18,6 +18,7 @@ import polars as pl
 
 from pipelines.hr import fnr, parse
 from pipelines.hr.contract import COLUMNS, Column
+from pipelines.hr.limits import MAX_VALUE_CHARS
 from pipelines.hr.profiles import KindMap, Profile
 from pipelines.hr.readers import EXTRA_PREFIX, ROW
 from pipelines.hr.references import References
@@ -129,7 +130,7 @@ class _Converter:
 
     def _national_id(self, col: Column, text: pl.Series) -> pl.Series:
         # Most ids arrive as 11 plain digits; only the others go through normalisation.
-        odd = (~text.str.contains(r"^\d{11}$")).fill_null(False)
+        odd = (~text.str.contains(r"^[0-9]{11}$")).fill_null(False)
         if not odd.any():
             return text
         index = odd.arg_true()
@@ -161,8 +162,9 @@ def _checks(col: Column, ctx: FileContext) -> list[tuple[pl.Expr, str]]:
         ]
     elif t == "position_code":
         pairs += [
+            # A well-formed code that is in no list loads (position group `unknown`) and is
+            # reported per delivery; only a malformed one is a reason (issue 12).
             (has & ~value.str.contains(r"^\d{4}$"), "ugyldig stillingskode (ikke fire sifre)"),
-            (has & ~value.is_in(list(ctx.refs.position_codes)), "ukjent stillingskode (ikke i KS-listen)"),
         ]
     elif t == "percent":
         pairs += [(has & value.is_null(), "ugyldig tall"), ((value < 0) | (value > 100), "utenfor 0–100 %")]
@@ -192,6 +194,8 @@ def _checks(col: Column, ctx: FileContext) -> list[tuple[pl.Expr, str]]:
         pairs += [(has & (value.is_null() | ~value.is_between(1, 4)), "ugyldig ledernivå (må være 1–4)")]
     elif t == "national_id":
         pairs += [(has & ~pl.col("__fnr_valid"), "ugyldig fødselsnummer")]
+    elif t == "text":  # a stored value has a bound (a 50 MB cell is not a job title)
+        pairs += [(value.str.len_chars() > MAX_VALUE_CHARS, f"for lang verdi (over {MAX_VALUE_CHARS} tegn)")]
     return pairs
 
 

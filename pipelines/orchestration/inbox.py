@@ -82,16 +82,24 @@ def name_key(name: str) -> str:
 
 
 def is_candidate(path: Path) -> bool:
-    """A regular, visible file that is not a partial download or an editor's lock file."""
+    """A regular, visible file that is not a partial download or an editor's lock file, or
+    a symbolic link that is not to a folder (the ingestion refuses one that leaves the inbox,
+    with a ledger row, so the sender hears of it)."""
     name = path.name
     return (
-        path.is_file()
+        (path.is_file() or (path.is_symlink() and not path.is_dir()))
         and not name.startswith(IGNORED_PREFIXES)
         and not name.lower().endswith(IGNORED_SUFFIXES)
     )
 
 
 def sha256_of(path: Path) -> str:
+    """The content hash; for a symbolic link the ingestion will refuse (one leading out of the
+    inbox, or broken), a hash of the link itself: its target is never read."""
+    from pipelines.hr.limits import refuse_link
+
+    if refuse_link(path) is not None:
+        return hashlib.sha256(b"symlink:" + str(path.readlink()).encode("utf-8", "replace")).hexdigest()
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -116,7 +124,7 @@ def scan_inbox(
         if not is_candidate(path):
             continue
         try:
-            stat = path.stat()
+            stat = path.stat() if not path.is_symlink() else path.lstat()
         except FileNotFoundError:  # taken away between listing and looking
             continue
         key = name_key(path.name)
@@ -132,7 +140,7 @@ def scan_inbox(
             continue
         try:
             sha = sha256_of(path)
-            after = path.stat()
+            after = path.stat() if not path.is_symlink() else path.lstat()
         except FileNotFoundError:
             continue
         if (after.st_size, after.st_mtime_ns) != seen:  # written to while we read it

@@ -45,6 +45,9 @@ def print_gate_summary(result: GateResult, console: Console) -> None:
                 str(sum(not r.passed and r.severity != "block" for r in mine)),
             )
     console.print(counts)
+    not_applicable = sorted({r.message for r in result.results if r.passed and r.message.startswith("Ikke aktuelt")})
+    for message in not_applicable:  # a figure the data cannot compute yet: recorded, not a failure
+        console.print(f"[dim]{message}[/dim]", highlight=False)
     if result.passed:
         console.print(
             f"[green]Porten er åpen[/green]: ingen blokkerende feil ({len(result.warnings)} advarsler)."

@@ -30,6 +30,7 @@ from pipelines.quality.results import CheckResult
 EXAMPLE_ROWS = 5
 FEEDBACK_EXAMPLES_PER_MUNICIPALITY = 3
 KOSTRA_FTE_TOLERANCE = 0.20  # relative difference between HR FTEs and SSB's KOSTRA FTEs before a warning
+UNKNOWN_CODE_WARN_SHARE = 0.02  # share of a municipality-year's employees with an unlisted code (issue 12)
 
 # Indicators whose value is numerator / denominator, a share in [0, 1].
 SHARE_INDICATORS = (
@@ -274,12 +275,14 @@ def _hr_common(kind: str) -> list[SqlCheck]:
             evaluated_table="audit.deliveries",
         ),
     ]
-    if kind in ("employments", "postings"):
+    if kind == "postings":
+        # A well-formed code in no list loads (position group `unknown`); it is reported, not
+        # blocked (issue 12). Employments have their own, share-based warning.
         checks.append(
             SqlCheck(
                 name=f"{name}_position_code_known",
                 asset_key=asset,
-                severity="block",
+                severity="warn",
                 title="Stillingskoden finnes i KS' kodeliste (gyldig på uttrekksdatoen)",
                 sql=f"""
                     select municipality_code, position_code, count(*) as failing_rows,
@@ -293,7 +296,7 @@ def _hr_common(kind: str) -> list[SqlCheck]:
                 """,
                 tables=(table,),
                 evaluated_table=table,
-                feedback="Stillingskoden er ikke en KS-stillingskode som var gyldig på uttrekksdatoen.",
+                feedback="Stillingskoden er ikke i kodelisten; utlysningen er lastet med stillingsgruppe «Ukjent».",
                 references=("ks_position_codes",),
             )
         )
@@ -680,6 +683,42 @@ def _model_checks() -> list[SqlCheck]:
                         || ': ingen KOSTRA-tall for dette året (ikke sammenlignet)'
                  from missing
                  """,
+        ),
+        SqlCheck(
+            "employments_unknown_position_code_share",
+            INT_PERSON_YEAR,
+            "warn",
+            f"Høyst {UNKNOWN_CODE_WARN_SHARE:.0%} av kommunens ansatte i et år har en stillingskode "
+            "som ikke finnes i kodelisten",
+            f"""
+                 -- employees as the indicators count them: counted employment types (not
+                 -- apprentices or substitutes) at the 1 December snapshot
+                 with e as (
+                     select e.municipality_code, e.year, e.person_number, e.position_code,
+                            not exists (
+                                select 1 from ref_ks_position_codes c
+                                where c.position_code = e.position_code and c.valid_from <= e.snapshot_date
+                            ) as is_unknown
+                     from intermediate.int_employment_snapshots e
+                     where e.is_counted_type
+                 ),
+                 per_year as (
+                     select municipality_code, year, count(distinct person_number) as employees,
+                            count(distinct person_number) filter (where is_unknown) as failing_rows,
+                            string_agg(distinct position_code, ', ' order by position_code)
+                                filter (where is_unknown) as unknown_codes
+                     from e group by all
+                 )
+                 select municipality_code, year, employees, failing_rows,
+                        round(failing_rows / employees, 4) as unknown_share, unknown_codes
+                 from per_year
+                 where failing_rows > {UNKNOWN_CODE_WARN_SHARE} * employees
+                 """,
+            ("intermediate.int_employment_snapshots",),
+            "intermediate.int_employment_snapshots",
+            feedback="Mange ansatte har en stillingskode som ikke finnes i KS' kodeliste; de telles med "
+            "(stillingsgruppe «Ukjent»). Kontroller kodene, eller meld dem inn så listen kan utvides.",
+            references=("ks_position_codes",),
         ),
         # Checks over the intermediate model that guard publication sit on fct_indicators: a
         # Dagster blocking check only holds back the direct dependants of its asset, and the

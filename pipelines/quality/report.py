@@ -198,6 +198,23 @@ def _subject(r: CheckResult) -> str:
     return ", ".join(bits)
 
 
+def _not_applicable_section(results: Sequence[CheckResult], catalog: dict[str, CatalogEntry]) -> str:
+    """Checks of figures the data cannot compute yet (turnover from a first extract): recorded
+    as not applicable, so a reader sees why they say nothing (issue 12)."""
+    rows = "".join(
+        f"<tr><td>{_e(_title(r, catalog))}</td><td><code>{_e(r.check_name)}</code></td><td>{_e(r.message)}</td></tr>"
+        for r in results
+        if r.message.startswith("Ikke aktuelt")
+    )
+    if not rows:
+        return ""
+    return (
+        "<h2>Ikke aktuelt ennå</h2><p>Tallet kan ikke beregnes av dataene ennå; sjekken er registrert som "
+        "ikke aktuell, ikke som feil.</p><table><thead><tr><th>Sjekk</th><th>Navn</th><th>Hvorfor</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
 def _passed_section(results: Sequence[CheckResult], catalog: dict[str, CatalogEntry]) -> str:
     rows = "".join(
         f"<tr><td>{_e(_title(r, catalog))}</td><td><code>{_e(r.check_name)}</code></td>"
@@ -292,6 +309,7 @@ def write_reports(
         f"<th>Advarsler</th></tr></thead><tbody>{summary_rows}</tbody></table>"
         + _failure_section(blocking, catalog, "Feilet – blokkerende")
         + _failure_section(warnings, catalog, "Advarsler")
+        + _not_applicable_section(passed, catalog)
         + _passed_section(passed, catalog)
         + _region_section([r for r in results if not r.passed], catalog)
         + "<h2>Tilbakemelding til kommunene</h2>"
@@ -331,7 +349,8 @@ def _latest_deliveries(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[st
             from audit.deliveries where municipality_code is not null
         )
         select municipality_code, kind, file_name, extraction_date, outcome, rows_read, rows_loaded,
-               rows_quarantined, rows_duplicate, rows_stale, reason, delivery_sha256
+               rows_quarantined, rows_duplicate, rows_stale, reason, delivery_sha256,
+               coalesce(rows_unknown_code, 0) as rows_unknown_code, unknown_position_codes
         from ranked where newest = 1 or (outcome = 'loaded' and newest_of_outcome = 1)
         order by municipality_code, kind, loaded_at desc
         """
@@ -410,9 +429,10 @@ def _write_feedback(
             "den sier hva i eksporten som må rettes før tallene kan brukes.</p>"
         ]
         rejected = [d for d in own if d["outcome"] == "rejected"]
+        unknown = [d for d in own if d["outcome"] == "loaded" and d["rows_unknown_code"]]
         if must_fix or rejected:
             parts.append('<div class="verdict stop">Leveransen har feil som må rettes.</div>')
-        elif should_check or quarantine:
+        elif should_check or quarantine or unknown:
             parts.append('<div class="verdict warnbox">Leveransen er tatt inn, men noe bør sjekkes.</div>')
         else:
             parts.append('<div class="verdict ok">Ingen feil funnet i de siste leveransene. Takk!</div>')
@@ -422,13 +442,14 @@ def _write_feedback(
                 f"<td>{_e(d['extraction_date'])}</td><td>{_e(OUTCOME_LABEL.get(d['outcome'], d['outcome']))}</td>"
                 f'<td class="num">{_e(d["rows_read"])}</td>'
                 f'<td class="num">{_e(d["rows_loaded"])}</td><td class="num">{_e(d["rows_quarantined"])}</td>'
-                f'<td class="num">{_e(d["rows_duplicate"])}</td><td>{_e(d["reason"])}</td></tr>'
+                f'<td class="num">{_e(d["rows_duplicate"])}</td><td class="num">{_e(d["rows_unknown_code"])}</td>'
+                f'<td>{_e(d["reason"])}</td></tr>'
                 for d in own
             )
             parts.append(
                 "<h2>Leveranser</h2><table><thead><tr><th>Fil</th><th>Type</th><th>Uttrekksdato</th><th>Utfall</th>"
-                "<th>Lest</th><th>Lastet</th><th>Karantene</th><th>Duplikater</th><th>Årsak</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>"
+                "<th>Lest</th><th>Lastet</th><th>Karantene</th><th>Duplikater</th><th>Ukjent stillingskode</th>"
+                f"<th>Årsak</th></tr></thead><tbody>{rows}</tbody></table>"
             )
         parts.append("<h2>Dette må rettes i eksporten</h2>")
         if rejected:
@@ -452,12 +473,30 @@ def _write_feedback(
                 "<th>Kolonne</th><th>Årsak</th><th>Antall</th><th>Radnummer (eksempler)</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>"
             )
+        if unknown:
+            parts.append(_unknown_codes_section(unknown))
         if should_check:
             parts.append("<h2>Bør sjekkes (advarsler)</h2>" + _fix_list(should_check, catalog))
         path = out_dir / f"kommune_{code}.html"
         _write(path, _page(f"Tilbakemelding {label}", "\n".join(parts)))
         paths.append((path, label))
     return paths
+
+
+def _unknown_codes_section(deliveries: Sequence[dict[str, Any]]) -> str:
+    """Codes of the latest loaded deliveries that are in no code list: loaded and counted
+    (position group «Ukjent»), listed so the HR office can check them (issue 12)."""
+    rows = "".join(
+        f'<tr><td>{_e(d["file_name"])}</td><td>{_e(code)}</td><td class="num">{_e(n)}</td></tr>'
+        for d in deliveries
+        for code, n in sorted(json.loads(d["unknown_position_codes"] or "{}").items())
+    )
+    return (
+        "<h2>Stillingskoder som ikke finnes i kodelisten</h2><p>Radene er tatt inn og telles med i alle "
+        "tall, med stillingsgruppe «Ukjent». Kontroller at koden er riktig i fagsystemet; er den en "
+        "gyldig KS-kode, meld den inn så kodelisten kan utvides.</p><table><thead><tr><th>Fil</th>"
+        f"<th>Stillingskode</th><th>Rader</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _fix_list(items: Sequence[tuple[CheckResult, dict[str, Any]]], catalog: dict[str, CatalogEntry]) -> str:

@@ -38,7 +38,8 @@ MARTS_SCHEMA = "marts"
 PUBLISHED_AUDIT: dict[str, str] = {
     "deliveries": (
         "select delivery_sha256, file_name, kind, municipality_code, extraction_date, profile, rows_read, "
-        "rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason, loaded_at "
+        "rows_loaded, rows_quarantined, rows_duplicate, rows_stale, rows_unknown_code, unknown_position_codes, "
+        "period_start, outcome, reason, loaded_at "
         "from build.audit.deliveries order by loaded_at, delivery_sha256"
     ),
     "quarantine_summary": (

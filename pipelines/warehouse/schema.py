@@ -27,8 +27,10 @@ create table if not exists audit.deliveries (
     reason               varchar,
     archive_path         varchar,               -- redacted copy under landing/, relative to WORKFORCE_HOME
     loaded_at            timestamp not null,
-    period_start         date                   -- employments: first day the extract covers, when it
+    period_start         date,                  -- employments: first day the extract covers, when it
                                                 -- declares a history (else the 12 months up to extraction_date)
+    rows_unknown_code    bigint default 0,      -- loaded rows whose well-formed position code is in no list
+    unknown_position_codes varchar              -- JSON {"code": rows} of those codes (null: none)
 );
 
 -- every attempt, including re-deliveries recognised by hash (which add no row above)
@@ -174,13 +176,21 @@ create table if not exists audit.secret_fingerprint (
 );
 """
 
+# Columns added after a table was first shipped: an existing warehouse gains them here, in
+# this order (the same order as the DDL above, so column positions agree).
+ADDED_COLUMNS = (
+    ("audit.deliveries", "period_start", "date"),  # issue 12 (history in one delivery)
+    ("audit.deliveries", "rows_unknown_code", "bigint default 0"),  # issue 12
+    ("audit.deliveries", "unknown_position_codes", "varchar"),  # issue 12
+)
+
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and HR/audit/SSB tables if they are missing."""
+    """Create the schemas and HR/audit/SSB tables if they are missing (and add later columns)."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
-    # warehouses created before issue 12 lack the column (added last, so positions hold)
-    con.execute("alter table audit.deliveries add column if not exists period_start date")
     con.execute(SSB_DDL)
     con.execute(SECRET_DDL)
+    for table, column, definition in ADDED_COLUMNS:
+        con.execute(f"alter table {table} add column if not exists {column} {definition}")

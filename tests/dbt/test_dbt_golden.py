@@ -10,9 +10,9 @@ Bodø 1804 (Salten), extracts 2019-2021
   B3  M 1995  6572 60 % permanent 2016-01-01 .. 2020-03-31, back 2020-09-01 as temporary 60 %
   B4  F 1988  7174 nurse 100 % 2014-05-01 .. 2020-06-30, then Fauske from 2020-08-01
   B5  M 1980  7519 100 % 2017-01-01 .. 2021-01-31, then Røst (outer Lofoten) 80 % from 2021-03-01
-  B6  F 1955  6545 100 % 1990 .. 2021-05-31, termination 'pensjon'
+  B6  F 1955  7076 100 % (was 6545, not a KS code; issue 12) 1990 .. 2021-05-31, termination 'pensjon'
   B7  F 1998  6572 temporary 100 % 2019-01-01 .. 2020-12-01 (ends exactly on 1 December)
-  B8  M 2000  apprentice 2018-08-15 .. 2020-08-14, permanent 6560 100 % from 2020-10-01
+  B8  M 2000  apprentice 2018-08-15 .. 2020-08-14, permanent 7517 100 % (was 6560; issue 12) from 2020-10-01
   B9  F 2001  apprentice 2018-08-15 .. 2020-08-14, not hired
   B10 F 1990  substitute 40 %            B11 M 1975 permanent 0 % (hourly)
   B12 M 1983  8530 50 %, no national id  B13 F 1992 temporary 40 % from 2021-02-01
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 from dbt_golden_support import figure, ratio
 
@@ -49,7 +50,7 @@ def test_two_half_positions_make_a_fulltime_employee(golden_db):
     # B10 substitute, B11 0 % are not counted). Position sizes 100 except B3 60 and B12 50:
     # B1 reaches 100 with 50 + 50, B14 with 50 here + 50 in Fauske -> 10 full-time.
     assert ratio(golden_db, "fulltime_share", "1804", 2019) == (10, 12)
-    # skilled (main codes 7076, 6545, 7050): B1, B6, B15, B16, all at 100 %; unskilled (6572):
+    # skilled (main codes 7076, 7050): B1, B6, B15, B16, all at 100 %; unskilled (6572):
     # B3 at 60 % and B7 at 100 %
     assert ratio(golden_db, "fulltime_share", "1804", 2019, breakdown="position_group", value="skilled") == (
         4,
@@ -376,9 +377,9 @@ def test_split_municipality_code(golden_db):
         "select position_code, municipality_code from intermediate.int_hr__employments "
         "where reported_municipality_code = '1850' order by position_code"
     ).fetchall()
-    # T1 (6572) works in Narvik after the split, T2 (7004) in Hamarøy, T3 (6545) nowhere: the
+    # T1 (6572) works in Narvik after the split, T2 (7004) in Hamarøy, T3 (7076) nowhere: the
     # largest successor (Narvik, 0.6)
-    assert mapped == [("6545", "1806"), ("6572", "1806"), ("7004", "1875")]
+    assert mapped == [("6572", "1806"), ("7004", "1875"), ("7076", "1806")]
     # Narvik has no 2019 extract: no 2019 figures; in 2020 T1 continues (not a new hire)
     assert figure(golden_db, "counted_employees", "1806", 2019) is None
     assert figure(golden_db, "counted_employees", "1806", 2020)[0] == 1

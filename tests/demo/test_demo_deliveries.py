@@ -16,6 +16,7 @@ import pytest
 from demo_files import BOM_UTF8, BOM_UTF16_LE, delimiter_of, header_and_body, read
 
 from pipelines.demo import dialects
+from pipelines.demo.catalogue import UNKNOWN_CODES
 from pipelines.demo.extract import UNKNOWN_POSITION_CODE
 from pipelines.demo.fnr import is_valid
 from pipelines.demo.generate import generate_deliveries
@@ -257,9 +258,15 @@ def test_people_move_to_neighbouring_municipalities_under_the_same_id(employment
 def test_positions_leaders_apprentices_and_retirements_are_realistic(employments):
     seed = REPO_ROOT / "dbt" / "seeds" / "ks_position_codes.csv"
     with seed.open(encoding="utf-8") as handle:
-        ks_codes = {row["position_code"] for row in csv.DictReader(handle)}
+        seed_rows = list(csv.DictReader(handle))
+    sourced = {row["position_code"] for row in seed_rows if row["verified"] == "true"}
+    listed = {row["position_code"] for row in seed_rows}
     used = set(employments["position_code"])
-    assert used - ks_codes == {UNKNOWN_POSITION_CODE}
+    # issue 12: sourced codes only, plus a few well-formed codes in no list (the warning path)
+    assert used - sourced == UNKNOWN_CODES and not UNKNOWN_CODES & listed
+    assert UNKNOWN_POSITION_CODE in UNKNOWN_CODES and all(re.fullmatch(r"\d{4}", c) for c in used)
+    unknown_share = employments.filter(pl.col("position_code").is_in(list(UNKNOWN_CODES))).height / employments.height
+    assert 0.005 < unknown_share < 0.05
     leaders = employments.filter(pl.col("manager_level").is_not_null() & (pl.col("year") == 2023))
     assert set(leaders["manager_level"].cast(pl.Int64)) == {1, 2, 3, 4}
     codes_by_level = leaders.group_by("manager_level").agg(pl.col("position_code").unique())

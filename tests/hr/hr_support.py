@@ -209,3 +209,79 @@ def visma_file(
 ) -> Path:
     lines = [title, ""] if title else []
     return write_text(path, VISMA_HEADER, rows, title=lines, **options)
+
+
+# --- the privacy scan of WORKFORCE_HOME --------------------------------------------------------
+def id_spellings(number: str) -> dict[str, str]:
+    """The ways people write one national id (issue 14, case 1), by a short label."""
+    a, b = number[:6], number[6:]
+    return {
+        "plain": number,
+        "space": f"{a} {b}",
+        "dots": f"{number[:2]}.{number[2:4]}.{number[4:6]} {b}",
+        "dot": f"{a}.{b}",
+        "slash": f"{a}/{b}",
+        "underscore": f"{a}_{b}",
+        "hyphen": f"{a}-{b}",
+        "spaced hyphen": f"{a} - {b}",
+        "tab": f"{a}\t{b}",
+        "no-break space": f"{a}\u00a0{b}",
+        "thin space": f"{a}\u2009{b}",
+        "zero-width space": f"{a}\u200b{b}",
+        "grouped": f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}",
+        "full-width": "".join(chr(0xFF10 + int(d)) for d in number),
+    }
+
+
+def id_forms(ids: Sequence[str]) -> list[bytes]:
+    """Every spelling of the ids that must never be stored, as UTF-8 and as UTF-16 (how an
+    Excel export would hold them), also without the leading zero Excel drops."""
+    forms: set[bytes] = set()
+    for number in ids:
+        texts = {*id_spellings(number).values(), number.lstrip("0")}
+        for text in texts:
+            forms |= {text.encode("utf-8"), text.encode("utf-16-le")}
+    return sorted(forms)
+
+
+def _contents(name: str, data: bytes, depth: int = 0) -> Iterator[tuple[str, bytes]]:
+    """A file's bytes and, for a zip (an xlsx is one), every member's, unpacked."""
+    import io
+    import zipfile
+
+    yield name, data
+    if data.startswith(b"PK\x03\x04") and depth < 3:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.infolist():
+                    yield from _contents(f"{name}!{member.filename}", archive.read(member), depth + 1)
+        except zipfile.BadZipFile:
+            pass
+
+
+def scan_home(root: Path, forms: Sequence[bytes]) -> list[str]:
+    """Files (and zip members) under `root` holding any of `forms`, byte for byte."""
+    hits = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        for name, data in _contents(str(path.relative_to(root)), path.read_bytes()):
+            hits += [name for form in forms if form in data]
+    return sorted(set(hits))
+
+
+def checkpoint(home: Home) -> None:
+    """Fold DuckDB's write-ahead log into the database file, so the scan sees every byte."""
+    con = duckdb.connect(str(home.settings.build_db_path))
+    con.execute("checkpoint")
+    con.close()
+
+
+def snapshot(home: Home) -> dict[str, list[tuple]]:
+    """Everything an ingestion may change, to assert that nothing else did: the raw tables,
+    the ledger, quarantine and the landing archive's files."""
+    tables = ["raw.hr_employments", "raw.hr_postings", "raw.hr_backlog", "audit.quarantine", "audit.deliveries"]
+    state = {t: sorted(home.query(f"select * from {t}"), key=repr) for t in tables}
+    landing = home.settings.landing_dir
+    state["landing"] = sorted(
+        (str(p.relative_to(landing)), p.read_bytes()) for p in landing.rglob("*") if p.is_file()
+    )
+    return state

@@ -101,7 +101,7 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
         visma_row(Ansattnr="3", Arbeidsforholdsnr="3-1", Stillingsprosent="120"),  # percent
         visma_row(Ansattnr="4", Arbeidsforholdsnr="4-1", Sluttdato="01.01.2010", Startdato="01.01.2012"),
         visma_row(Ansattnr="5", Arbeidsforholdsnr="5-1", Kommunenr="9999"),  # unknown municipality
-        visma_row(Ansattnr="6", Arbeidsforholdsnr="6-1", Stillingskode="1234"),  # unknown code
+        visma_row(Ansattnr="6", Arbeidsforholdsnr="6-1", Stillingskode="1234"),  # unknown code: loads
         visma_row(Ansattnr="7", Arbeidsforholdsnr="7-1", Stillingskode="71A4", Kjønn="X"),  # two columns
         visma_row(Ansattnr="8", Arbeidsforholdsnr="8-1", Ansettelsesform=""),  # missing required value
         visma_row(Ansattnr="9", Arbeidsforholdsnr="9-1", Fødselsår="19x0"),
@@ -113,10 +113,13 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
     row = home.assert_reconciles(result)
     assert (row["rows_read"], row["rows_loaded"], row["rows_quarantined"], row["rows_duplicate"]) == (
         11,
-        2,
-        9,
+        3,
+        8,
         0,
     )
+    # a well-formed code in no list loads and is reported per delivery (issue 12)
+    assert result.unknown_position_codes == {"1234": 1}
+    assert (row["rows_unknown_code"], row["unknown_position_codes"]) == (1, '{"1234": 1}')
     quarantine = home.query(
         "select source_row_number, column_name, reason from audit.quarantine where delivery_sha256 = ? "
         "order by source_row_number, column_name",
@@ -127,7 +130,6 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
         (3, "fte_percent", "Stillingsprosent: utenfor 0–100 %"),
         (4, "end_date", "Sluttdato: før startdato"),
         (5, "municipality_code", "Kommunenr: ukjent kommunenummer"),
-        (6, "position_code", "Stillingskode: ukjent stillingskode (ikke i KS-listen)"),
         (7, "gender", "Kjønn: ukjent kjønnskode"),
         (7, "position_code", "Stillingskode: ugyldig stillingskode (ikke fire sifre)"),
         (8, "employment_type", "Ansettelsesform: mangler verdi"),
@@ -135,8 +137,9 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
         (10, "manager_level", "Ledernivå: ugyldig ledernivå (må være 1–4)"),
     ]
     loaded = home.table("raw.hr_employments")
-    assert [r["source_row_number"] for r in loaded] == [1, 11]
-    assert loaded[0]["fte_percent"] == 62.5 and loaded[1]["fte_percent"] == 100.0
+    assert [r["source_row_number"] for r in loaded] == [1, 6, 11]
+    assert loaded[0]["fte_percent"] == 62.5 and loaded[2]["fte_percent"] == 100.0
+    assert loaded[1]["position_code"] == "1234"
     # the quarantined row is kept whole, identifiers pseudonymised
     [(document,)] = home.query(
         "select distinct row_json from audit.quarantine where delivery_sha256 = ? and source_row_number = 7",

@@ -111,3 +111,30 @@ def test_leak_scan_finds_ids_in_text_and_ignores_other_numbers():
     assert "clean" not in found
     assert fnr.contains_id(f"x{number}y") and not fnr.contains_id(f"1{number}")
     assert fnr.redact(f"id: {number}.") == f"id: {fnr.REDACTED}."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+47 912 34 567",
+        "0047 91234567",
+        "912 34 567 / 40 00 12 34",
+        "2023-12-15 00:00:00",
+        "01.08.2015 - 31.12.2023",
+        "1 234 567,50",
+        "987 654 321",  # an organisation number
+        "1234.56.78903",  # an account number whose first digits are no date
+        "12345678901234",  # too long to be one id
+    ],
+)
+def test_the_leak_scan_leaves_common_numbers_alone(text: str):
+    assert not fnr.contains_id(text)
+    assert fnr.redact(text) == text
+
+
+def test_the_leak_scan_needs_both_control_digits_and_a_date():
+    number = _first_valid(day=20, month=2 + 80, year=1966)
+    broken = number[:10] + str((int(number[10]) + 1) % 10)
+    no_date = next(n for i in range(500) if (n := make_fnr(35, 5, 1980, i)))  # day 35: both digits pass
+    assert fnr.contains_id(f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}")
+    assert not fnr.contains_id(broken) and not fnr.contains_id(no_date)

@@ -3,43 +3,28 @@
 Files carrying synthetic ids (in the id column, and separately hidden in a free-text
 column) are ingested; then every byte under WORKFORCE_HOME (DuckDB files included, after
 the connections are closed and checkpointed) and everything captured from logs and the
-terminal is searched for the ids, as 11 digits and in the 10-digit form Excel leaves."""
+terminal is searched for the ids in every spelling people type (`hr_support.id_spellings`),
+in the 10-digit form Excel leaves, and inside every zip (xlsx) stored there."""
 
 from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
-import duckdb
 import pytest
-from hr_support import VISMA_HEADER, Home, synthetic_ids, visma_file, visma_row, write_text
+from hr_support import (
+    VISMA_HEADER,
+    Home,
+    checkpoint,
+    id_forms,
+    scan_home,
+    synthetic_ids,
+    visma_file,
+    visma_row,
+    write_text,
+)
 
 from pipelines import cli
-
-
-def _forms(ids: list[str]) -> list[bytes]:
-    """Every spelling of the ids that must not be stored: as text, without a leading zero,
-    with the 6+5 split, and as UTF-16 (how an Excel export would hold them)."""
-    forms = []
-    for number in ids:
-        for text in {number, number.lstrip("0"), f"{number[:6]} {number[6:]}"}:
-            forms += [text.encode("ascii"), text.encode("utf-16-le")]
-    return forms
-
-
-def _scan(root: Path, forms: list[bytes]) -> list[str]:
-    hits = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        hits += [f"{path.relative_to(root)}" for form in forms if form in data]
-    return hits
-
-
-def _checkpoint(home: Home) -> None:
-    con = duckdb.connect(str(home.settings.build_db_path))
-    con.execute("checkpoint")
-    con.close()
 
 
 @pytest.fixture
@@ -83,13 +68,13 @@ def test_ids_in_the_id_column_never_reach_disk_or_logs(home: Home, ids, caplog, 
     redacted = (home.root / archive).read_text(encoding="utf-8")
     assert "Fødselsnummer" not in redacted.splitlines()[0] and "person_key" in redacted.splitlines()[0]
 
-    _checkpoint(home)
-    forms = _forms([*ids, broken])
+    checkpoint(home)
+    forms = id_forms([*ids, broken])
     canary = home.root / "canary.bin"  # the scan itself must be able to fail
     canary.write_bytes(b"x" + ids[6].lstrip("0").encode() + b"y")
-    assert _scan(home.root, forms) == ["canary.bin"]
+    assert scan_home(home.root, forms) == ["canary.bin"]
     canary.unlink()
-    assert _scan(home.root, forms) == []
+    assert scan_home(home.root, forms) == []
     captured = capsys.readouterr()
     logged = caplog.text + captured.out + captured.err
     assert not [f for f in forms if f.decode("ascii", "ignore") and f.decode("ascii", "ignore") in logged]
@@ -120,9 +105,9 @@ def test_id_hidden_in_a_free_text_column_rejects_the_file_without_naming_it(home
     second = home.ingest_one(other)
     assert second.outcome == "rejected" and "Merknad" in second.reason
 
-    _checkpoint(home)
-    forms = _forms(ids[:2])
-    assert _scan(home.root, forms) == []
+    checkpoint(home)
+    forms = id_forms(ids[:2])
+    assert scan_home(home.root, forms) == []
     captured = capsys.readouterr()
     logged = caplog.text + captured.out + captured.err
     assert hidden not in logged and spaced not in logged
@@ -136,5 +121,5 @@ def test_an_id_in_a_file_name_or_title_line_is_not_stored(home: Home, ids):
     result = home.ingest_one(path)
     assert result.outcome == "rejected" and "tittellinjene" in result.reason
     assert number not in result.file_name
-    _checkpoint(home)
-    assert _scan(home.root, _forms([number])) == []
+    checkpoint(home)
+    assert scan_home(home.root, id_forms([number])) == []

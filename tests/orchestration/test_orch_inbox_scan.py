@@ -87,3 +87,18 @@ def test_the_cursor_round_trips_and_a_damaged_one_starts_afresh(tmp_path: Path):
 
 def test_a_missing_inbox_is_an_empty_one(tmp_path: Path):
     assert scan_inbox(tmp_path / "nope", InboxState(), now=NOW) == ([], InboxState())
+
+
+def test_a_link_out_of_the_inbox_is_handed_on_without_its_target_being_read(tmp_path: Path):
+    """The ingestion refuses such a link with a ledger row (tests/hr/test_hr_hostile.py); the
+    scan hands it on under a hash of the link, not of the file it points to."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    secret = write(tmp_path / "hemmelig.csv", b"HEMMELIG\n", age=600)
+    links = {"1856_lenke.csv": secret, "1856_brutt.csv": tmp_path / "finnes-ikke.csv", "mappe": tmp_path}
+    for name, target in links.items():
+        (inbox / name).symlink_to(target)
+        os.utime(inbox / name, (NOW - 600, NOW - 600), follow_symlinks=False)
+    ready, _ = scan_inbox(inbox, InboxState(), now=NOW, settle_seconds=60)
+    assert sorted(f.name for f in ready) == ["1856_brutt.csv", "1856_lenke.csv"]
+    assert hashlib.sha256(b"HEMMELIG\n").hexdigest() not in {f.sha256 for f in ready}

@@ -116,7 +116,9 @@ def test_the_report_names_failing_checks_with_example_rows(gx: object, settings:
 
 def _reject_a_file_from_vaeroy(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "insert into audit.deliveries values ('rejected-sha', 'vaeroy_2025.xlsx', 'employments', '1857', "
+        "insert into audit.deliveries (delivery_sha256, file_name, kind, municipality_code, extraction_date, "
+        "profile, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_stale, outcome, reason, "
+        "archive_path, loaded_at, period_start) values ('rejected-sha', 'vaeroy_2025.xlsx', 'employments', '1857', "
         "date '2025-12-31', null, 120, 0, 0, 0, 0, 'rejected', "
         "'mangler kolonnen stillingsprosent (prøvde: stillingsprosent, stilling %)', null, "
         "timestamp '2026-01-20 09:00', null)"

@@ -37,7 +37,7 @@ def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) 
     [
         (fixtures.break_fte_range, "hr_employments_fte_percent_range", "block", 1),
         (fixtures.break_klass_code, "hr_backlog_municipality_in_klass", "block", 6),
-        (fixtures.break_position_code, "hr_employments_position_code_known", "block", 4),
+        (fixtures.break_position_code, "employments_unknown_position_code_share", "warn", 4),
         (fixtures.break_uniqueness, "fct_indicators_unique_grain", "block", 2),
         (fixtures.break_not_null, "ssb_population_not_null", "block", 1),
         (fixtures.break_ledger, "hr_employments_ledger_reconciles", "block", 1),
@@ -161,9 +161,9 @@ def test_references_come_from_the_warehouse_and_fall_back_to_the_repository(
     assert refs.position_codes_source == "main.ks_position_codes (dbt seed)"
     assert "municipalities.csv" in refs.klass_source
     # the seeded list is the one used: 9999 is now known, every real code is not
-    result = run_check(con, next(c for c in CHECKS if c.name == "hr_employments_position_code_known"))
-    assert not result.passed
-    assert result.unexpected_count == 80
+    result = run_check(con, next(c for c in CHECKS if c.name == "employments_unknown_position_code_share"))
+    assert not result.passed and result.severity == "warn"
+    assert result.examples and all(e["unknown_share"] == 1.0 for e in result.examples)
 
 
 def test_every_check_is_declared_once_with_a_valid_severity() -> None:

@@ -1,6 +1,6 @@
 -- Grain: one row per (municipality_code, year, function_family, person_number): counted employees
 -- on 1 December working in a shared-service function family (mapped from position code,
--- service area or KOSTRA function through dbt/seeds/function_family_map.csv, in that order).
+-- title, service area or KOSTRA function through dbt/seeds/function_family_map.csv, in that order).
 {{ config(**year_slice_config()) }}
 select
     employment_snapshots.municipality_code,

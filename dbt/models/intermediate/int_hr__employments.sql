@@ -248,7 +248,9 @@ final as (
         ended.unit,
         ended.service_area,
         ended.kostra_function,
-        coalesce(by_code.function_family, by_area.function_family, by_function.function_family) as function_family,
+        coalesce(
+            by_code.function_family, by_title.function_family, by_area.function_family, by_function.function_family
+        ) as function_family,
         ended.education_level,
         ended.extraction_date,
         ended.next_extraction_date,
@@ -263,6 +265,8 @@ final as (
        and termination.reported_municipality_code = ended.reported_municipality_code
     left join family_map as by_code
         on by_code.match_column = 'position_code' and by_code.match_value = ended.position_code
+    left join family_map as by_title
+        on by_title.match_column = 'position_title' and by_title.match_value = lower(trim(ended.position_title))
     left join family_map as by_area
         on by_area.match_column = 'service_area' and by_area.match_value = ended.service_area
     left join family_map as by_function

@@ -4,7 +4,7 @@ One multi-asset, because one ingestion run writes all of them in one transaction
 the landing archive (`hr/landing`), the raw tables and the ledger. Deliveries are found in
 `WORKFORCE_HOME/inbox/`; a run ingests the files named in its config (a sensor's choice) or
 every file there. Files that loaded (or were already loaded) leave the inbox: their content
-is archived, redacted where it carried national ids, and the original should not linger.
+is archived as it was read (contract columns, ids replaced), and the original should not linger.
 Rejected files stay for the sender to fix; the ledger says why.
 
 (No `from __future__ import annotations` here: Dagster reads the config annotation at runtime.)
@@ -26,7 +26,8 @@ DELIVERIES = dg.AssetKey(["audit", "deliveries"])
 QUARANTINE = dg.AssetKey(["audit", "quarantine"])
 
 _DESCRIPTIONS = {
-    LANDING: "Leveranser fra innboksen, arkivert under landing/<sha256> (fødselsnumre fjernet).",
+    LANDING: "Leveranser fra innboksen, arkivert under landing/<sha256> slik de ble lest "
+    "(kontraktens kolonner, fødselsnumre erstattet av person_key).",
     RAW["employments"]: "Arbeidsforhold, pseudonymisert; gjeldende versjon per arbeidsforhold.",
     RAW["postings"]: "Utlysninger; gjeldende versjon per annonse.",
     RAW["backlog"]: "Restanser per tjeneste og måned.",
@@ -96,6 +97,7 @@ def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: Duc
             **{f"files_{k}": v for k, v in outcomes.items()},
             "rows_loaded": sum(r.rows_loaded for r in results),
             "rows_quarantined": sum(r.rows_quarantined for r in results),
+            "rows_unknown_position_code": sum(r.rows_unknown_code for r in results),
         },
     )
     for kind, key in RAW.items():
