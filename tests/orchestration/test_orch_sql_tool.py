@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,3 +223,21 @@ def test_region_coverage_in_words(published: duckdb.DuckDBPyConnection):
     ).fetchone()
     assert row[1] == with_data and row[0] > with_data  # the demo delivers for some of Nordland's municipalities
     assert row[2] == f"{with_data} av {row[0]} kommuner har levert HR-data"
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux `script` gives the command a terminal")
+def test_at_a_terminal_every_row_goes_through_the_pager(
+    home: Settings, published: duckdb.DuckDBPyConnection, tmp_path: Path
+):
+    total = published.execute("select count(*) from marts.fct_indicators").fetchone()[0]
+    paged = tmp_path / "paged.txt"
+    command = shlex.join(workforce_command("sql", "select * from marts.fct_indicators"))
+    env = {**home_env(home.home), "PATH": "/usr/bin:/bin", "PAGER": f"cat > {shlex.quote(str(paged))}"}
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+        timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = paged.read_text(encoding="utf-8")
+    assert f"{total:,} rader".replace(",", " ") in text and "viser 200" not in text
+    assert text.count("\n") > total  # every row, none cut
