@@ -344,8 +344,11 @@ def publish(
     from pipelines.release.publish import publish as publish_release
 
     settings = get_settings()
-    path = publish_release(settings, db or settings.build_db_path, year=year, out=out)
-    console.print(f"release: {path}")
+    def say(line: str) -> None:
+        console.print(line, highlight=False)
+
+    path = publish_release(settings, db or settings.build_db_path, year=year, out=out, progress=say)
+    console.print(f"Fylkesleveranse: {path}", highlight=False)
 
 
 @release_app.command("diff")

@@ -65,7 +65,7 @@ def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") 
     console.print(f"Analysebasen (skrivebeskyttet): {published}", highlight=False)
 
     console.rule("7/7 Fylkesleveranse")
-    release = publish(settings, published)
+    release = publish(settings, published, progress=lambda line: console.print(line, highlight=False))
     console.print(f"Leveranse: {release}", highlight=False)
 
     console.print(headline_table(published))

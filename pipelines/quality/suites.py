@@ -362,7 +362,10 @@ def _example_rows(
     df: Any, index: Sequence[int], exp: dict[str, Any], example_columns: Sequence[str]
 ) -> list[dict]:
     kwargs = exp.get("kwargs") or {}
-    cols = [c for c in example_columns if c in df.columns]
+    missing = [c for c in example_columns if c not in df.columns]
+    if missing:  # a suite's example columns are part of its contract with the frame: never dropped quietly
+        raise ValueError(f"example_columns {missing} are not columns of the frame ({', '.join(df.columns)})")
+    cols = list(example_columns)
     for key in (*COLUMN_KWARGS, *COLUMN_LIST_KWARGS):
         value = kwargs.get(key)
         for c in value if isinstance(value, list) else [value]:
@@ -625,6 +628,15 @@ def _run_frame(
     """A `table` or `deliveries` frame: one result per expectation; failing rows attributed to
     municipalities (and deliveries) through the frame's own columns."""
     df = _frame(con, frame, deliveries)
+    missing = [c for c in frame.example_columns if c not in df.columns]
+    if missing:  # a suite naming columns its frame lacks is an error, not examples left out quietly
+        return [
+            _failure(
+                suite,
+                f"{suite.name}.{frame.name}",
+                f"Rammen {frame.name!r} mangler eksempelkolonnene {', '.join(missing)} som suiten viser",
+            )
+        ]
     if len(df) == 0 and frame.not_applicable_when_empty:
         return [_frame_ran(suite, frame, 0)] + [_not_applicable(suite, frame, exp) for exp in exps]
     if len(df) < frame.min_rows:

@@ -42,7 +42,7 @@ def resolve_release(name: str | Path, releases_dir: Path) -> Path:
         if (candidate / "indicators.parquet").is_file():
             return candidate.resolve()
     raise ReleaseNotFoundError(
-        f"No release {name!s} (looked for indicators.parquet in {', '.join(str(c) for c in candidates)})."
+        f"Fant ingen utgivelse {name!s} (så etter indicators.parquet i {', '.join(str(c) for c in candidates)})."
     )
 
 

@@ -15,7 +15,7 @@ class ReleaseRefusedError(ReleaseError):
     def __init__(self, reasons: list[str]) -> None:
         self.reasons = list(reasons)
         lines = "\n".join(f"  - {reason}" for reason in self.reasons)
-        super().__init__(f"Release refused; nothing was written. Reasons:\n{lines}")
+        super().__init__(f"Utgivelsen er avvist; ingenting er skrevet. Grunner:\n{lines}")
 
 
 class ReleaseNotFoundError(ReleaseError):

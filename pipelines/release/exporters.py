@@ -16,30 +16,31 @@ workbook creation date (taken from the inputs) and fixed zip entry dates (XlsxWr
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import polars as pl
 
 from pipelines.release.disclosure import SUPPRESSED_SYMBOL
-from pipelines.release.labels import (
-    AREA_TYPE_NB,
-    BREAKDOWN_NB,
-    FAMILY_NB,
-    REASON_NB,
-    UNIT_NB,
-    family_nb,
-    value_nb,
-)
-from pipelines.release.table import PUBLISHED_COLUMNS
+from pipelines.release.labels import family_nb, unit_nb
+from pipelines.release.table import LABEL_COLUMNS, PUBLISHED_COLUMNS, goal_target_text
 
-FIGURE_COLUMNS = ("numerator", "denominator", "value")
+FIGURE_COLUMNS = ("numerator", "denominator", "value", "persons")
+# A text cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice
+# and Google Sheets: `=HYPERLINK(...)`, `+cmd|...`, `-2+3`, `@SUM(...)`, or a tab/CR before them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell that cannot run as a formula: a leading `'` when it starts like one (OWASP).
+
+    Only text is touched; numbers are written as numbers, so -3 stays -3."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def plain_number(value: float | int, decimal_comma: bool = False) -> str:
@@ -52,26 +53,39 @@ def plain_number(value: float | int, decimal_comma: bool = False) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
+def _csv_frame(table: pl.DataFrame) -> pl.DataFrame:
+    """The table as the CSV files show it: ':' in hidden figures, safe text, true/false."""
+    text_columns = [c for c in PUBLISHED_COLUMNS if table.schema[c] == pl.String]
+    safe = [
+        pl.when(pl.any_horizontal([pl.col(c).str.starts_with(t) for t in FORMULA_TRIGGERS]))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text_columns
+    ]
+    return table.select(PUBLISHED_COLUMNS).with_columns(
+        *safe,
+        pl.col("suppressed").cast(pl.String).str.to_lowercase(),
+    )
+
+
 def _csv_bytes(table: pl.DataFrame, *, delimiter: str, decimal_comma: bool) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(PUBLISHED_COLUMNS)
-    for row in table.select(PUBLISHED_COLUMNS).iter_rows(named=True):
-        out = []
-        for column in PUBLISHED_COLUMNS:
-            value = row[column]
-            if column in FIGURE_COLUMNS and row["suppressed"]:
-                out.append(SUPPRESSED_SYMBOL)
-            elif value is None:
-                out.append("")
-            elif isinstance(value, bool):
-                out.append("true" if value else "false")
-            elif isinstance(value, float):
-                out.append(plain_number(value, decimal_comma))
-            else:
-                out.append(str(value))
-        writer.writerow(out)
-    return buffer.getvalue().encode("utf-8")
+    frame = _csv_frame(table)
+    # Figures as plain decimals (never 1e-05); ':' where suppressed.
+    figures = []
+    for column in FIGURE_COLUMNS:
+        values = frame[column].to_list()
+        texts = [
+            None if v is None else plain_number(v, decimal_comma) for v in values
+        ] if frame.schema[column] != pl.Int64 else [None if v is None else str(v) for v in values]
+        figures.append(pl.Series(column, texts, dtype=pl.String))
+    frame = frame.with_columns(*figures).with_columns(
+        [
+            pl.when(pl.col("suppressed") == "true").then(pl.lit(SUPPRESSED_SYMBOL)).otherwise(pl.col(c)).alias(c)
+            for c in FIGURE_COLUMNS
+        ]
+    )
+    return frame.write_csv(separator=delimiter, line_terminator="\n", quote_style="necessary").encode("utf-8")
 
 
 def write_csv(table: pl.DataFrame, path: Path) -> Path:
@@ -86,29 +100,29 @@ def write_comma_csv(table: pl.DataFrame, path: Path) -> Path:
     return path
 
 
+def _arrow_type(column: str, pa: Any) -> Any:
+    if column in ("year", "persons", "municipalities_with_data", "municipalities_in_area"):
+        return pa.int64()
+    if column == "suppressed":
+        return pa.bool_()
+    if column in FIGURE_COLUMNS:
+        return pa.float64()
+    return pa.string()
+
+
 def write_parquet(table: pl.DataFrame, path: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            (
-                column,
-                pa.int64()
-                if column in ("year", "persons")
-                else pa.bool_()
-                if column == "suppressed"
-                else pa.float64()
-                if column in FIGURE_COLUMNS
-                else pa.string(),
-            )
-            for column in PUBLISHED_COLUMNS
-        ]
-    )
+    schema = pa.schema([(column, _arrow_type(column, pa)) for column in PUBLISHED_COLUMNS])
     # An explicit schema: polars' string views and int widths must not leak into the file format.
     arrow = table.select(PUBLISHED_COLUMNS).to_arrow().cast(schema)
     pq.write_table(arrow, path, compression="zstd", write_statistics=True, use_dictionary=True)
     return path
+
+
+# Names and labels are looked up once in `labels` by code (indicator_id → indicator_name, ...).
+JSON_COLUMNS = tuple(c for c in PUBLISHED_COLUMNS if c not in LABEL_COLUMNS)
 
 
 def write_json(
@@ -119,45 +133,83 @@ def write_json(
     definitions: list[dict[str, Any]],
     goals: list[dict[str, Any]],
 ) -> Path:
-    """One document: metadata, definitions, goals and the figures (one object per row)."""
+    """One document: metadata, definitions, labels and goals once, then the figures compactly.
+
+    `figures.columns` names the fields; each row of `figures.rows` is a list in that order.
+    The Norwegian labels are looked up in `labels` by code instead of repeated on every row.
+    """
+    labels: dict[str, dict[str, str]] = {}
+    for label, code in LABEL_COLUMNS.items():
+        pairs = table.select(code, label).unique().drop_nulls(code).sort(code).iter_rows()
+        labels[code] = dict(pairs)
     head = json.dumps(
-        {"metadata": metadata, "definitions": definitions, "goals": goals}, ensure_ascii=False, indent=1,
+        {"metadata": metadata, "definitions": definitions, "labels": labels, "goals": goals},
+        ensure_ascii=False,
+        indent=1,
         sort_keys=True,
     )
-    # Figures one compact object per line: readable in a diff, and fast to write at national scale.
-    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
-    lines = ",\n".join(encoder.encode(row) for row in table.select(PUBLISHED_COLUMNS).iter_rows(named=True))
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    lines = ",\n".join(encoder.encode(list(row)) for row in table.select(JSON_COLUMNS).iter_rows())
+    columns = json.dumps(list(JSON_COLUMNS), ensure_ascii=False)
     with path.open("w", encoding="utf-8") as handle:
-        handle.write(head[:-2] + ',\n "figures": [\n' + lines + "\n ]\n}\n")
+        handle.write(head[:-2] + ',\n "figures": {\n  "columns": ' + columns + ',\n  "rows": [\n')
+        handle.write(lines + "\n  ]\n }\n}\n")
     return path
 
 
 # --- the workbook --------------------------------------------------------------------------
 SHEET_HEADERS = (
     ("Indikator", 34),
-    ("Indikator-ID", 24),
+    ("Område", 20),
     ("Områdetype", 11),
-    ("Områdekode", 12),
-    ("Område", 22),
     ("År", 7),
-    ("Inndeling", 16),
-    ("Kategori", 18),
+    ("Inndeling", 15),
+    ("Kategori", 22),
     ("Verdi", 11),
     ("Enhet", 12),
+    ("Personer", 10),
     ("Teller", 11),
     ("Nevner", 11),
-    ("Prikket", 10),
-    ("Grunnlag", 13),
+    ("Kommuner med tall", 10),
+    ("Grunnlag", 26),
+    ("Prikket", 40),
+    ("Indikator-ID", 24),
+    ("Områdekode", 12),
 )
-FAMILY_ORDER = tuple(FAMILY_NB)
 VALUE_FORMATS = {
     "share": "0.0%",
+    "percent": '0.0" %"',
     "days": "#,##0",
     "nok": '#,##0 "kr"',
     "years": "0.0",
+    "fte": "#,##0.0",
     "per_1000": "0.0",
     "index": "0.000",
+    "applicants": "0.0",
+    "count": "#,##0",
+    "persons": "#,##0",
 }
+SHEET_COLUMNS = (
+    "indicator_name",
+    "area_name",
+    "area_type",
+    "year",
+    "breakdown_name",
+    "breakdown_value_name",
+    "value",
+    "unit_name",
+    "persons",
+    "numerator",
+    "denominator",
+    "municipalities_with_data",
+    "municipalities_in_area",
+    "basis_name",
+    "suppressed",
+    "suppression_text",
+    "indicator_id",
+    "area_code",
+    "unit",
+)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -171,6 +223,67 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+class _FastRows:
+    """Cells of a worksheet's middle rows, written as sheet XML directly.
+
+    XlsxWriter spends ~15 µs per cell (a release has about a million); these rows are
+    plain strings and numbers, so they are rendered once here — repeated strings are
+    escaped once — and spliced into the sheet's <sheetData> between the header row and
+    the last row, which XlsxWriter writes itself (so its dimensions, filters and panes
+    stay its own). Inline strings (`t="inlineStr"`) are part of the standard; Excel,
+    LibreOffice and openpyxl read them.
+    """
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.rows: list[str] = []
+        self.cells: list[str] = []
+        self.row = -1
+        self.strings: dict[str, str] = {}
+        from xlsxwriter.utility import xl_col_to_name
+
+        self.letters = [xl_col_to_name(col) for col in range(64)]
+        original = sheet._write_rows
+
+        def write_rows() -> None:
+            # Header row, then these rows, then the last row (all in row order).
+            first, last = sheet.dim_rowmin, sheet.dim_rowmax
+            sheet.dim_rowmax = first
+            original()
+            sheet.fh.write("".join(self.rows))
+            sheet.dim_rowmin = sheet.dim_rowmax = last
+            original()
+            sheet.dim_rowmin, sheet.dim_rowmax = first, last
+
+        sheet._write_rows = write_rows
+
+    def _cell(self, row: int, col: int, body: str) -> None:
+        if row != self.row:
+            self.end_row()
+            self.row = row
+        self.cells.append(f'<c r="{self.letters[col]}{row + 1}"{body}')
+
+    def end_row(self) -> None:
+        if self.cells:
+            self.rows.append(f'<row r="{self.row + 1}">' + "".join(self.cells) + "</row>")
+            self.cells = []
+
+    def write_string(self, row: int, col: int, text: str, cell_format: Any = None) -> None:
+        if not text:
+            return
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        body = self.strings.get(text)
+        if body is None:
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            body = self.strings[text] = f' t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
+        self._cell(row, col, style + body)
+
+    def write_number(self, row: int, col: int, value: float | int, cell_format: Any = None) -> None:
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        number = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        self._cell(row, col, f"{style}><v>{number}</v></c>")
+
+
 def write_xlsx(
     table: pl.DataFrame,
     path: Path,
@@ -180,9 +293,14 @@ def write_xlsx(
     goals: list[dict[str, Any]],
     created: datetime,
 ) -> Path:
+    """One sheet per indicator family (the catalogue's topic), then Mål, Definisjoner, Metadata."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
+    from pipelines.release.labels import AREA_TYPE_NB, FAMILY_NB, format_value
+
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_urls": False, "strings_to_formulas": False}
+    )
     workbook.set_properties(
         {
             "title": "Bemanningsindikatorer for kommunene i Nordland",
@@ -193,103 +311,124 @@ def write_xlsx(
         }
     )
     header = workbook.add_format({"bold": True, "bg_color": "#DCE6F0", "bottom": 1, "text_wrap": True, "valign": "top"})
-    text = workbook.add_format({})
-    suppressed = workbook.add_format({"align": "right", "font_color": "#7A1F1F"})
+    suppressed_format = workbook.add_format({"align": "right", "font_color": "#7A1F1F"})
     integer = workbook.add_format({"num_format": "#,##0"})
     decimal = workbook.add_format({"num_format": "#,##0.0#"})
     value_formats = {unit: workbook.add_format({"num_format": fmt}) for unit, fmt in VALUE_FORMATS.items()}
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     bold = workbook.add_format({"bold": True, "valign": "top"})
 
-    def number_format(value: float, unit: str | None = None):
-        if unit in value_formats:
-            return value_formats[unit]
-        return integer if float(value).is_integer() else decimal
-
     used: set[str] = set()
-    families = table["family"].unique().to_list()
-    families.sort(key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else len(FAMILY_ORDER), f or ""))
+    order = list(FAMILY_NB)
+    families = sorted(table["family"].unique().to_list(), key=lambda f: (order.index(f) if f in order else 99, f))
     for family in families:
         sheet = workbook.add_worksheet(_sheet_name(family_nb(family), used))
-        rows = table.filter(pl.col("family").is_null() if family is None else pl.col("family") == family)
+        # Indicators by name (a reader looks for "Heltidsandel", not fulltime_share); within one, the table's order.
+        rows = table.filter(pl.col("family") == family)
+        rows = rows.sort("indicator_name", maintain_order=True).select(SHEET_COLUMNS)
         for col, (title, width) in enumerate(SHEET_HEADERS):
             sheet.write_string(0, col, title, header)
             sheet.set_column(col, col, width)
-        for r, row in enumerate(rows.iter_rows(named=True), start=1):
-            sheet.write_string(r, 0, row["indicator_name"] or "", text)
-            sheet.write_string(r, 1, row["indicator_id"], text)
-            sheet.write_string(r, 2, AREA_TYPE_NB.get(row["area_type"], row["area_type"]), text)
-            sheet.write_string(r, 3, row["area_code"], text)
-            sheet.write_string(r, 4, row["area_name"] or "", text)
-            sheet.write_number(r, 5, row["year"])
-            sheet.write_string(r, 6, BREAKDOWN_NB.get(row["breakdown"], row["breakdown"]), text)
-            sheet.write_string(r, 7, value_nb(row["breakdown_value"]), text)
-            for col, column in ((8, "value"), (10, "numerator"), (11, "denominator")):
-                value = row[column]
-                if row["suppressed"]:
-                    sheet.write_string(r, col, SUPPRESSED_SYMBOL, suppressed)
-                elif value is None:
-                    sheet.write_blank(r, col, None)
-                else:
-                    unit = row["unit"] if column == "value" else None
-                    sheet.write_number(r, col, value, number_format(value, unit))
-            sheet.write_string(r, 9, UNIT_NB.get(row["unit"], row["unit"]), text)
-            sheet.write_string(r, 12, REASON_NB.get(row["suppression_reason"] or "", ""), text)
-            sheet.write_string(r, 13, row["basis"] or "", text)
-        sheet.freeze_panes(1, 0)
+        fast = _FastRows(sheet)
+        for r, row in enumerate(rows.iter_rows(), start=1):
+            if r < rows.height:
+                write_string, write_number = fast.write_string, fast.write_number
+            else:  # the last row through XlsxWriter: it sets the sheet's dimensions
+                fast.end_row()
+                write_string, write_number = sheet.write_string, sheet.write_number
+            (name, area, area_type, year, breakdown, category, value, unit_name, persons, numerator, denominator,
+             with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
+            write_string(r, 0, neutralise(name))
+            write_string(r, 1, neutralise(area))
+            write_string(r, 2, AREA_TYPE_NB.get(area_type, area_type))
+            write_number(r, 3, year)
+            write_string(r, 4, breakdown)
+            write_string(r, 5, neutralise(category))
+            if hidden:
+                for col in (6, 8, 9, 10):
+                    write_string(r, col, SUPPRESSED_SYMBOL, suppressed_format)
+            else:
+                write_number(r, 6, value, value_formats.get(unit, decimal))
+                if persons is not None:
+                    write_number(r, 8, persons, integer)
+                if numerator is not None:
+                    write_number(r, 9, numerator, integer if float(numerator).is_integer() else decimal)
+                if denominator is not None:
+                    write_number(r, 10, denominator, integer if float(denominator).is_integer() else decimal)
+            write_string(r, 7, unit_name)
+            if area_type == "region" and in_area:
+                write_string(r, 11, f"{with_data} av {in_area}")
+            write_string(r, 12, basis)
+            write_string(r, 13, why or "")
+            write_string(r, 14, indicator_id)
+            write_string(r, 15, neutralise(area_code))
+        sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(rows.height, 1), len(SHEET_HEADERS) - 1)
 
     if goals:
         sheet = workbook.add_worksheet(_sheet_name("Mål", used))
         headers = (
-            ("Mål", 20),
-            ("Indikator", 34),
-            ("Område", 18),
-            ("Basisår", 9),
-            ("Basisverdi", 12),
+            ("Mål", 44),
+            ("Område", 14),
+            ("Indikator", 30),
+            ("Kilde", 40),
+            ("Utgangsår", 10),
+            ("Utgangsverdi", 13),
             ("Siste år", 9),
-            ("Siste verdi", 12),
-            ("Målverdi", 12),
-            ("Målår", 8),
-            ("På sporet", 10),
+            ("Siste verdi", 13),
+            ("Målverdi", 13),
+            ("Målår", 10),
+            ("Målet", 30),
+            ("Status", 16),
+            ("Begrunnelse", 60),
         )
         for col, (title, width) in enumerate(headers):
             sheet.write_string(0, col, title, header)
-            sheet.set_column(col, col, width)
+            sheet.set_column(col, col, width, wrap if col in (0, 3, 10, 12) else None)
         for r, goal in enumerate(goals, start=1):
-            sheet.write_string(r, 0, str(goal["goal_id"] or ""))
-            sheet.write_string(r, 1, goal["indicator_name"])
-            sheet.write_string(r, 2, goal["area_name"])
-            for col, key in ((3, "baseline_year"), (5, "latest_year"), (8, "target_year")):
-                if goal[key] is None:
-                    sheet.write_blank(r, col, None)
-                else:
+            unit = goal["unit"]
+            sheet.write_string(r, 0, neutralise(goal["goal_text"]), wrap)
+            sheet.write_string(r, 1, goal["area_name"])
+            sheet.write_string(r, 2, goal["indicator_name"])
+            sheet.write_string(r, 3, neutralise(goal["source"]), wrap)
+            for col, key in ((4, "baseline_year"), (6, "latest_year")):
+                if goal[key] is not None:
                     sheet.write_number(r, col, goal[key])
-            for col, key in ((4, "baseline"), (6, "latest"), (7, "target")):
+            for col, key in ((5, "baseline"), (7, "latest"), (8, "target")):
                 value = goal[f"{key}_value"]
                 if goal[f"{key}_symbol"] == SUPPRESSED_SYMBOL:
-                    sheet.write_string(r, col, SUPPRESSED_SYMBOL, suppressed)
-                elif value is None:
-                    sheet.write_blank(r, col, None)
-                else:
-                    sheet.write_number(r, col, value, number_format(value, goal["unit"]))
-            on_track = goal["on_track"]
-            sheet.write_string(r, 9, "" if on_track is None else ("ja" if on_track else "nei"))
-        sheet.freeze_panes(1, 0)
+                    sheet.write_string(r, col, SUPPRESSED_SYMBOL, suppressed_format)
+                elif value is not None:
+                    sheet.write_number(r, col, value, value_formats.get(unit, decimal))
+            if goal["target_year"] is not None:
+                sheet.write_number(r, 9, goal["target_year"])
+            else:
+                sheet.write_string(r, 9, "uten målår")
+            sheet.write_string(r, 10, goal_target_text(goal, format_value(goal["target_value"], unit)), wrap)
+            sheet.write_string(r, 11, goal["status_nb"], bold)
+            sheet.write_string(r, 12, goal["status_reason"], wrap)
+        sheet.freeze_panes(1, 1)
 
     sheet = workbook.add_worksheet(_sheet_name("Definisjoner", used))
-    headers = (("Indikator-ID", 26), ("Navn", 34), ("Definisjon", 80), ("Enhet", 16), ("Familie", 22), ("Kilde", 20))
+    headers = (
+        ("Indikator", 34),
+        ("Familie", 22),
+        ("Definisjon", 80),
+        ("Enhet", 16),
+        ("Kilde", 40),
+        ("Indikator-ID", 26),
+    )
     for col, (title, width) in enumerate(headers):
         sheet.write_string(0, col, title, header)
-        sheet.set_column(col, col, width, wrap if col == 2 else None)
+        sheet.set_column(col, col, width, wrap if col in (2, 4) else None)
     for r, item in enumerate(definitions, start=1):
-        sheet.write_string(r, 0, item["indicator_id"])
-        sheet.write_string(r, 1, item.get("name_nb") or "")
-        sheet.write_string(r, 2, item.get("definition_nb") or "", wrap)
-        sheet.write_string(r, 3, UNIT_NB.get(item.get("unit") or "", item.get("unit") or ""))
-        sheet.write_string(r, 4, family_nb(item.get("family")))
-        sheet.write_string(r, 5, item.get("source") or "")
-    sheet.freeze_panes(1, 0)
+        sheet.write_string(r, 0, item["indicator_name"], bold)
+        sheet.write_string(r, 1, family_nb(item["family"]))
+        sheet.write_string(r, 2, neutralise(item["definition"]), wrap)
+        sheet.write_string(r, 3, unit_nb(item["unit"]))
+        sheet.write_string(r, 4, neutralise(item["source"]), wrap)
+        sheet.write_string(r, 5, item["indicator_id"])
+    sheet.freeze_panes(1, 1)
 
     sheet = workbook.add_worksheet(_sheet_name("Metadata", used))
     sheet.set_column(0, 0, 30)
@@ -298,8 +437,10 @@ def write_xlsx(
     sheet.write_string(0, 1, "Verdi", header)
     for r, (key, value) in enumerate(metadata_rows, start=1):
         sheet.write_string(r, 0, key, bold)
-        sheet.write_string(r, 1, value, wrap)
+        sheet.write_string(r, 1, neutralise(value), wrap)
     sheet.freeze_panes(1, 0)
 
     workbook.close()
     return path
+
+

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,8 +29,9 @@ from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.gate import GateSummary, evaluate
 from pipelines.release.inputs import ReleaseInputs, load_inputs
+from pipelines.release.labels import FAMILY_NB, format_count
 from pipelines.release.manifest import write_manifest
-from pipelines.release.report import SSB_CREDIT, write_report
+from pipelines.release.report import READING_RULES_NB, SSB_CREDIT, write_report
 from pipelines.release.table import published_goals, published_table
 from pipelines.settings import Settings
 
@@ -80,6 +83,7 @@ def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
         ("Prikking", metadata["suppression_rule_nb"]),
         ("Prikkede tall", f"{counts['primary']} primært, {counts['secondary']} sekundært, av {counts['cells']} tall"),
         ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
+        ("Slik leser du tallene", READING_RULES_NB),
         ("Datagrunnlag (sha256)", metadata["input_hash"]),
     ]
     if metadata["demo_figures"]:
@@ -129,6 +133,29 @@ def check_gate(inputs: ReleaseInputs) -> GateSummary:
     return gate
 
 
+def definitions_of(inputs: ReleaseInputs) -> list[dict]:
+    """The catalogue as published: one entry per indicator, in the catalogue's words."""
+    return [
+        {
+            "indicator_id": indicator,
+            "indicator_name": meta["indicator_name"],
+            "family": meta["topic"],
+            "definition": meta["definition"],
+            "unit": meta["unit"],
+            "source": meta["source"],
+        }
+        for indicator, meta in sorted(
+            inputs.indicator_meta.items(),
+            key=lambda item: (_family_rank(item[1]["topic"]), str(item[1]["indicator_name"])),
+        )
+    ]
+
+
+def _family_rank(family: str) -> int:
+    order = list(FAMILY_NB)
+    return order.index(family) if family in order else len(order)
+
+
 def publish(
     settings: Settings,
     db_path: Path,
@@ -137,37 +164,46 @@ def publish(
     *,
     rule: DisclosureRule | None = None,
     now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Build a release from the warehouse at `db_path`; returns its folder.
 
     `out` is the folder that receives releases (default `WORKFORCE_HOME/releases`).
+    `progress` receives one Norwegian line per step (the CLI prints them).
     """
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
     rule = rule or DisclosureRule.from_env()
     inputs = load_inputs(db_path)
+    say(f"Leste {format_count(inputs.indicators.height)} tall fra {db_path}.")
     gate = check_gate(inputs)
+    say(f"Kvalitetsporten er åpen: {gate.passed} av {gate.total} kontroller bestått, "
+        f"{len(gate.failed_warn)} advarsler.")
+    if inputs.uses_demo_figures:
+        say("ADVARSEL: minst én SSB-tabell er demotall, ikke SSBs tall. Utgivelsen er merket med det.")
 
     all_years = sorted(set(inputs.indicators["year"].to_list()))
     if not all_years:
-        raise ReleaseError("marts.fct_indicators is empty; there is nothing to publish.")
+        raise ReleaseError("marts.fct_indicators er tom; det er ingenting å utgi.")
     reference_year = all_years[-1] if year is None else int(year)
     if reference_year not in all_years:
-        raise ReleaseError(f"There are no figures for {reference_year}; the data cover {all_years[0]}–{all_years[-1]}.")
+        raise ReleaseError(
+            f"Det finnes ingen tall for {reference_year}; tallene dekker {all_years[0]}–{all_years[-1]}."
+        )
     inputs.indicators = inputs.indicators.filter(pl.col("year") <= reference_year)
     years = [y for y in all_years if y <= reference_year]
     input_hash = inputs.fingerprint({"rule": rule.as_dict(), "reference_year": reference_year})
 
     suppressed, summary = suppress(inputs.indicators, rule, inputs.region_members)
+    say(
+        f"Prikking: {format_count(summary.primary)} tall primært og {format_count(summary.secondary)} sekundært, "
+        f"av {format_count(summary.cells)}."
+    )
     table = published_table(suppressed, inputs)
     goals = published_goals(inputs, table, reference_year)
     counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
     metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
-    definitions = [
-        {
-            "indicator_id": i,
-            **{k: v for k, v in m.items() if k in {"name_nb", "definition_nb", "unit", "family", "source"}},
-        }
-        for i, m in inputs.indicator_meta.items()
-    ]
+    definitions = definitions_of(inputs)
 
     parent = (out or settings.releases_dir).expanduser().resolve()
     created_parent = not parent.exists()
@@ -221,4 +257,13 @@ def publish(
             with contextlib.suppress(OSError):
                 parent.rmdir()
         raise
+    for path in sorted(target.iterdir()):
+        say(f"Skrev {path.name} ({_size(path.stat().st_size)}).")
+    say(f"Utgivelsen {release_id} er ferdig på {time.monotonic() - started:.1f} s: {target}")
     return target
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1000))} kB"

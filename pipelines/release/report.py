@@ -24,85 +24,44 @@ from pipelines.release import charts
 from pipelines.release.charts import PALETTE, Bar, Point, Series
 from pipelines.release.disclosure import SuppressionSummary
 from pipelines.release.gate import GateSummary
-from pipelines.release.inputs import NORDLAND_REGION, REGION_NAMES_NB, ReleaseInputs
-from pipelines.release.labels import FAMILY_NB, UNIT_NB, family_nb, format_date, format_number, format_value, value_nb
+from pipelines.release.inputs import NORDLAND_REGION, ReleaseInputs
+from pipelines.release.labels import (
+    FAMILY_INTRO_NB,
+    FAMILY_NB,
+    basis_nb,
+    family_nb,
+    format_count,
+    format_date,
+    format_number,
+    format_value,
+    unit_nb,
+)
+from pipelines.release.table import CHANGE_PERSONS, change_threshold, goal_target_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SSB_CREDIT = "Kilde: Statistisk sentralbyrå (SSB), CC BY 4.0"
 DEMO_BANNER = "Demotall – ikke SSBs tall"
-
-
-@dataclass(frozen=True)
-class Topic:
-    slug: str
-    title: str
-    intro: str
-    indicators: tuple[str, ...]
-    bars: tuple[tuple[str, str], ...] = ()  # (indicator, breakdown) drawn as bars for the latest year
-
-
-TOPICS = (
-    Topic(
-        "heltid",
-        "Heltid",
-        "Hvor mange som jobber fulle stillinger, og hvor store stillingene er.",
-        ("fulltime_share", "avg_position_size", "fulltime_share_new_hires", "short_parttime_share", "fte"),
-    ),
-    Topic(
-        "turnover",
-        "Turnover og stabilitet",
-        "Hvor mange som slutter, og hvor lenge nyansatte blir.",
-        (
-            "turnover",
-            "sector_turnover",
-            "turnover_excl_retirement",
-            "regional_retention",
-            "retention_12m",
-            "retention_24m",
-            "median_tenure_years",
-            "temporary_share",
-        ),
-    ),
-    Topic(
-        "nokkel",
-        "Nøkkelstillinger",
-        "Ledere og fagfolk det er vanskelig å erstatte.",
-        ("key_turnover", "key_vacancy_days", "key_cost_per_hire", "key_readvertised_share", "key_median_tenure_years"),
-    ),
-    Topic(
-        "rekruttering",
-        "Rekruttering – tid og kostnad",
-        "Hvor lang tid og hvor mye det koster å besette en stilling.",
-        ("time_to_fill_days", "cost_per_hire", "applicants_per_posting", "qualified_per_posting"),
-    ),
-    Topic(
-        "larlinger",
-        "Lærlinger",
-        "Om kommunene ansetter lærlingene de selv har utdannet.",
-        ("apprentice_conversion_12m", "own_apprentice_hire_share"),
-    ),
-    Topic(
-        "alder",
-        "Alder og pensjonsbølge",
-        "Aldersprofilen og hvor mange som når pensjonsalder de neste årene.",
-        (
-            "retirement_wave_5y",
-            "retirement_wave_10y",
-            "age_dissimilarity",
-            "gender_dissimilarity",
-            "women_share",
-            "employees_per_1000",
-        ),
-        bars=(("age_distribution", "age_band"), ("retirement_wave_5y", "service_area")),
-    ),
-    Topic(
-        "fellesfunksjoner",
-        "Sårbarhet i fellesfunksjoner",
-        "Funksjoner som HR, lønn og regnskap: én oppsigelse kan stoppe tjenesten der én person bærer den.",
-        ("single_person_functions", "function_age_risk"),
-        bars=(("function_fte", "function_family"),),
-    ),
+READING_RULES_NB = (
+    "Et tall er prikket (:) når det bygger på så få personer at noen kan kjennes igjen. "
+    "En endring fra året før kalles en forbedring eller en forverring bare når den er større enn det "
+    f"{CHANGE_PERSONS} personer kan utgjøre: for en andel er det {CHANGE_PERSONS} delt på antall personer "
+    f"det minste av de to årene bygger på (i en gruppe på 16 er {CHANGE_PERSONS} personer 12,5 prosentpoeng), "
+    f"for et antall personer eller årsverk {CHANGE_PERSONS}. Medianer, kostnader og indekser kan noen få personer "
+    "flytte mye; der sier vi bare om tallet gikk opp eller ned. Regionene er regnet ut fra personene i "
+    "kommunene som har levert, ikke som gjennomsnitt av kommunenes prosenter."
 )
+
+# Indicators shown as bars of one breakdown in the latest year (they have no total, or the
+# split is the point); every other indicator is a trend of its total.
+BARS: dict[str, str] = {
+    "age_distribution": "age_band",
+    "population_age_distribution": "age_band",
+    "transitions": "transition",
+    "function_fte": "function_family",
+    "backlog_overdue_share": "service",
+    "replacement_gap_5y": "function_family",
+    "replacement_gap_10y": "function_family",
+}
 MUNICIPALITY_HEADLINES = (
     "fulltime_share",
     "turnover",
@@ -115,6 +74,7 @@ MUNICIPALITY_HEADLINES = (
     "single_person_functions",
 )
 SUMMARY_COLUMNS = (
+    "counted_employees",
     "fulltime_share",
     "turnover",
     "key_turnover",
@@ -122,26 +82,6 @@ SUMMARY_COLUMNS = (
     "key_cost_per_hire",
     "apprentice_conversion_12m",
 )
-# Where up is good (for the words in summaries); indicators not listed get neutral words.
-UP_IS_GOOD = {
-    "fulltime_share": True,
-    "avg_position_size": True,
-    "fulltime_share_new_hires": True,
-    "short_parttime_share": False,
-    "turnover": False,
-    "sector_turnover": False,
-    "turnover_excl_retirement": False,
-    "key_turnover": False,
-    "retention_12m": True,
-    "retention_24m": True,
-    "time_to_fill_days": False,
-    "key_vacancy_days": False,
-    "cost_per_hire": False,
-    "key_cost_per_hire": False,
-    "apprentice_conversion_12m": True,
-    "own_apprentice_hire_share": True,
-    "single_person_functions": False,
-}
 
 
 @dataclass
@@ -177,11 +117,19 @@ class _Cells:
             "year",
             "breakdown",
             "breakdown_value",
+            "breakdown_value_name",
             "value",
             "unit",
+            "denominator",
+            "persons",
+            "basis",
+            "municipalities_with_data",
+            "municipalities_in_area",
             "suppressed",
+            "suppression_reason",
+            "suppression_text",
         ).iter_rows(named=True):
-            key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"] or "")
+            key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"])
             self.series.setdefault(key, {})[row["year"]] = row
             self.units[row["indicator_id"]] = row["unit"]
             self.names[row["indicator_id"]] = row["indicator_name"]
@@ -190,11 +138,7 @@ class _Cells:
             self.by_breakdown.setdefault((indicator, area, breakdown), []).append(cells)
 
     def total(self, indicator: str, area: str) -> dict[int, dict[str, Any]]:
-        return (
-            self.series.get((indicator, area, "total", "total"))
-            or self.series.get((indicator, area, "total", ""))
-            or {}
-        )
+        return self.series.get((indicator, area, "total", "total")) or {}
 
     def breakdown(self, indicator: str, area: str, breakdown: str, year: int) -> list[dict[str, Any]]:
         return [cells[year] for cells in self.by_breakdown.get((indicator, area, breakdown), []) if year in cells]
@@ -202,6 +146,22 @@ class _Cells:
 
 def _points(cells: dict[int, dict[str, Any]]) -> list[Point]:
     return [Point(year, row["value"], bool(row["suppressed"])) for year, row in sorted(cells.items())]
+
+
+def persons_text(row: dict[str, Any]) -> str:
+    """'Bygger på 1 234 personer.' (empty when the figure is hidden or its persons are unknown)."""
+    persons = row.get("persons")
+    if row.get("suppressed") or persons is None:
+        return ""
+    return f"Bygger på {format_count(persons)} {'person' if persons == 1 else 'personer'}."
+
+
+def coverage_text(row: dict[str, Any], area_name: str) -> str:
+    """'Tall fra 14 av 41 kommuner i Nordland.' for a region figure that lacks some municipalities."""
+    with_data, in_area = row.get("municipalities_with_data"), row.get("municipalities_in_area")
+    if with_data is None or in_area is None or in_area <= 1 or with_data >= in_area:
+        return ""
+    return f"Tall fra {format_count(with_data)} av {format_count(in_area)} kommuner i {area_name}."
 
 
 def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is_good: bool | None) -> str:
@@ -213,6 +173,13 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
     latest = cells[latest_year]
     if latest["value"] is None:
         if latest["suppressed"]:
+            if latest.get("suppression_text"):  # disclosure's own words: primary or secondary, and why
+                return f"Tallet for {latest_year} er prikket. {latest['suppression_text']}"
+            if latest.get("suppression_reason") == "secondary":
+                return (
+                    f"Tallet for {latest_year} er prikket så et annet prikket tall ikke kan regnes ut fra det "
+                    "(sekundærprikking)."
+                )
             return f"Tallet for {latest_year} er prikket fordi det bygger på for få personer."
         return f"Tall for {latest_year} mangler."
     text = f"{name} var {format_value(latest['value'], unit)} i {latest_year}"
@@ -222,15 +189,18 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
     diff = latest["value"] - previous["value"]
     if unit == "share":
         amount = f"{format_number(abs(diff) * 100, 1)} prosentpoeng"
-        small = abs(diff) < 0.005
+    elif unit == "percent":
+        amount = f"{format_number(abs(diff), 1)} prosentpoeng"
     else:
         amount = format_value(abs(diff), unit)
-        small = abs(diff) < 1e-9 or (previous["value"] and abs(diff / previous["value"]) < 0.01)
-    if small:
-        return text + f", omtrent som året før ({format_value(previous['value'], unit)})."
+    if abs(diff) < 1e-9:
+        return text + ", det samme som året før."
     direction = "opp" if diff > 0 else "ned"
+    threshold = change_threshold(unit, previous, latest)
     judgement = ""
-    if up_is_good is not None:
+    if threshold is not None and abs(diff) <= threshold + 1e-12:
+        judgement = f" – ikke mer enn {CHANGE_PERSONS} personer kan utgjøre, så vi kaller det ingen endring"
+    elif up_is_good is not None and threshold is not None:
         judgement = " – en forbedring" if (diff > 0) == up_is_good else " – en forverring"
     return text + f", {direction} {amount} fra {latest_year - 1}{judgement}."
 
@@ -241,8 +211,21 @@ def _home_region(code: str, members: dict[str, tuple[str, ...]]) -> str | None:
     return regions[0][1] if regions else None
 
 
+def _up_is_good(inputs: ReleaseInputs, indicator: str) -> bool | None:
+    value = inputs.indicator_meta[indicator]["higher_is_better"]
+    return None if value is None else bool(value)
+
+
+def _chart_text(sentence: str, row: dict[str, Any] | None, area_name: str) -> str:
+    if row is None:
+        return sentence
+    extra = " ".join(t for t in (persons_text(row), coverage_text(row, area_name)) if t)
+    return f"{sentence} {extra}".strip()
+
+
 def _area_charts(
     cells: _Cells,
+    inputs: ReleaseInputs,
     area: str,
     area_name: str,
     indicators: Sequence[str],
@@ -259,32 +242,40 @@ def _area_charts(
         unit = cells.units[indicator]
         name = cells.names[indicator]
         series = [Series(area_name, _points(own), PALETTE[0], True)]
-        if comparison and comparison_name and unit != "count":  # sizes of different areas do not compare
+        if comparison and comparison_name and unit not in ("count", "fte", "persons"):  # sizes do not compare
             other = cells.total(indicator, comparison)
             if other:
                 series.append(Series(comparison_name, _points(other), PALETTE[6], False))
         svg = charts.line_chart(series, unit, title=f"{name} – {area_name}", width=width)
-        out.append(Chart(name, Markup(svg), trend_sentence(name, unit, own, UP_IS_GOOD.get(indicator)), indicator))
+        sentence = trend_sentence(name, unit, own, _up_is_good(inputs, indicator))
+        text = _chart_text(sentence, own[max(own)], area_name)
+        out.append(Chart(name, Markup(svg), text, indicator))
     return out
 
 
-def _bar_charts(cells: _Cells, area: str, area_name: str, topic: Topic, year: int) -> list[Chart]:
-    out = []
-    for indicator, breakdown in topic.bars:
-        rows = cells.breakdown(indicator, area, breakdown, year)
-        if not rows:
-            continue
-        unit = cells.units[indicator]
-        name = cells.names[indicator]
-        rows.sort(key=lambda r: _bar_order(breakdown, r))
-        bars = [Bar(value_nb(r["breakdown_value"]), r["value"], bool(r["suppressed"])) for r in rows]
-        svg = charts.bar_chart(bars, unit, title=f"{name} {year} – {area_name}", color=PALETTE[4])
-        hidden = sum(1 for b in bars if b.suppressed)
-        text = f"Fordelt på {len(bars)} grupper i {year}."
-        if hidden:
-            text += f" {hidden} av dem er prikket."
-        out.append(Chart(f"{name}, {year}", Markup(svg), text, indicator))
-    return out
+def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdown: str, year: int) -> Chart | None:
+    # The latest year this breakdown has figures (the reference year may hold only some indicators).
+    years = [y for series in cells.by_breakdown.get((indicator, area, breakdown), []) for y in series if y <= year]
+    if not years:
+        return None
+    year = max(years)
+    rows = cells.breakdown(indicator, area, breakdown, year)
+    unit = cells.units[indicator]
+    name = cells.names[indicator]
+    rows.sort(key=lambda r: _bar_order(breakdown, r))
+    bars = [Bar(r["breakdown_value_name"], r["value"], bool(r["suppressed"])) for r in rows]
+    svg = charts.bar_chart(bars, unit, title=f"{name} {year} – {area_name}", color=PALETTE[4])
+    hidden = sum(1 for b in bars if b.suppressed)
+    text = f"Fordelt på {len(bars)} grupper i {year}."
+    if hidden:
+        text += f" {hidden} av dem er prikket."
+    total = cells.total(indicator, area).get(year)
+    persons = [r["persons"] for r in rows if r["persons"] is not None and not r["suppressed"]]
+    if total is not None and persons_text(total):
+        text += " " + persons_text(total)
+    elif persons and len(persons) == len(rows) and len(set(persons)) == 1:  # shares of one group
+        text += f" Bygger på {format_count(persons[0])} personer."
+    return Chart(f"{name}, {year}", Markup(svg), text, indicator)
 
 
 def _bar_order(breakdown: str, row: dict[str, Any]) -> tuple:
@@ -292,7 +283,7 @@ def _bar_order(breakdown: str, row: dict[str, Any]) -> tuple:
     label = row["breakdown_value"] or ""
     if breakdown == "age_band":
         digits = "".join(ch if ch.isdigit() else " " for ch in label).split()
-        start = -1 if label.startswith("<") else int(digits[0]) if digits else 999
+        start = -1 if label.startswith(("<", "under")) else int(digits[0]) if digits else 999
         return (start, label)
     value = row["value"]
     return (value is None, -(value or 0), label)
@@ -301,18 +292,47 @@ def _bar_order(breakdown: str, row: dict[str, Any]) -> tuple:
 def _key_figures(cells: _Cells, area: str, indicators: Sequence[str], year: int) -> list[dict[str, str]]:
     figures = []
     for indicator in indicators:
-        series = cells.total(indicator, area)
-        if year not in series:
+        row = _latest_cell(cells.total(indicator, area), year)
+        if row is None:
             continue
-        row = series[year]
         figures.append(
             {
                 "name": cells.names[indicator],
+                "year": str(row["year"]),
                 "value": format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else ".."),
+                "persons": _persons_short(row),
                 "suppressed": "ja" if row["suppressed"] else "",
             }
         )
     return figures
+
+
+def _latest_cell(series: dict[int, dict[str, Any]], year: int) -> dict[str, Any] | None:
+    """The figure of `year`, else of the latest year before it (some indicators lag a year)."""
+    years = [y for y in series if y <= year]
+    return series[max(years)] if years else None
+
+
+def _persons_short(row: dict[str, Any]) -> str:
+    persons = row.get("persons")
+    if row.get("suppressed") or persons is None:
+        return ""
+    return f"{format_count(persons)} pers."
+
+
+def _families(inputs: ReleaseInputs, present: set[str]) -> list[tuple[str, list[str]]]:
+    """(family, its indicators) in the report's order; indicators by name within a family."""
+    by_family: dict[str, list[str]] = {}
+    for indicator, meta in inputs.indicator_meta.items():
+        if indicator in present:
+            by_family.setdefault(str(meta["topic"]), []).append(indicator)
+    order = list(FAMILY_NB)
+    return [
+        (family, sorted(indicators, key=lambda i: str(inputs.indicator_meta[i]["indicator_name"])))
+        for family, indicators in sorted(
+            by_family.items(), key=lambda f: (order.index(f[0]) if f[0] in order else 99, f[0])
+        )
+    ]
 
 
 def build_context(
@@ -328,55 +348,67 @@ def build_context(
     """Everything the template shows, computed here so the template stays declarative."""
     charts.reset_ids()
     cells = _Cells(table)
-    present_regions = [
-        r
-        for r in ("salten", "outer_lofoten", "lofoten", NORDLAND_REGION)
-        if r in set(table.filter(pl.col("area_type") == "region")["area_code"].to_list())
-    ]
-    present_regions += sorted(
-        set(table.filter(pl.col("area_type") == "region")["area_code"].to_list()) - set(present_regions)
-    )
-    municipalities = sorted(set(table.filter(pl.col("area_type") == "municipality")["area_code"].to_list()))
-    # The report is the county's: with regions present, it shows their municipalities (all of
-    # Nordland's); municipalities elsewhere stay in the data files but get no section here.
-    in_regions = {m for r in present_regions for m in inputs.region_members.get(r, ())}
+    region_codes = set(table.filter(pl.col("area_type") == "region")["area_code"].unique().to_list())
+    present_regions = [code for code in inputs.regions if code in region_codes]
+    municipalities = sorted(set(table.filter(pl.col("area_type") == "municipality")["area_code"].unique().to_list()))
+    # The report is the county's: with regions present, it shows their municipalities;
+    # municipalities elsewhere stay in the data files but get no section here.
+    members = inputs.region_members
+    in_regions = {m for r in present_regions for m in members.get(r, ())}
     if in_regions:
         municipalities = [m for m in municipalities if m in in_regions]
     years = sorted(set(table["year"].to_list()))
+    delivered = set(
+        table.filter((pl.col("area_type") == "municipality") & (pl.col("year") == reference_year))["area_code"]
+        .unique()
+        .to_list()
+    )
+    families = _families(inputs, set(cells.units))
 
     regions = []
     for region in present_regions:
-        name = REGION_NAMES_NB.get(region, region)
+        name = inputs.area_name("region", region)
         comparison = NORDLAND_REGION if region != NORDLAND_REGION and NORDLAND_REGION in present_regions else None
         section = AreaSection(
-            f"region-{region}", name, "region", subtitle=_members_text(inputs, region, municipalities)
+            f"region-{region}", name, "region", subtitle=_members_text(inputs, region, delivered, reference_year)
         )
-        for topic in TOPICS:
+        for family, indicators in families:
+            trend = [i for i in indicators if i not in BARS]
             topic_charts = _area_charts(
-                cells, region, name, topic.indicators, comparison, REGION_NAMES_NB.get(comparison or "", None)
+                cells, inputs, region, name, trend, comparison, inputs.area_name("region", comparison or "")
+                if comparison else None
             )
-            topic_charts += _bar_charts(cells, region, name, topic, reference_year)
+            for indicator in indicators:
+                if indicator in BARS:
+                    chart = _bar_chart(cells, region, name, indicator, BARS[indicator], reference_year)
+                    if chart:
+                        topic_charts.append(chart)
             if topic_charts:
                 section.topics.append(
-                    {"slug": topic.slug, "title": topic.title, "intro": topic.intro, "charts": topic_charts}
+                    {
+                        "slug": family,
+                        "title": family_nb(family),
+                        "intro": FAMILY_INTRO_NB.get(family, ""),
+                        "charts": topic_charts,
+                    }
                 )
         regions.append(section)
 
     municipality_sections = []
     for code in municipalities:
         name = inputs.area_name("municipality", code)
-        home = _home_region(code, inputs.region_members)
-        home_name = REGION_NAMES_NB.get(home or "", None)
+        home = _home_region(code, members)
+        home_name = inputs.area_name("region", home) if home else None
         section = AreaSection(
             f"kommune-{code}",
             name,
             "municipality",
             subtitle=f"Kommunenummer {code}" + (f" · {home_name}" if home_name else ""),
         )
-        section.charts = _area_charts(cells, code, name, MUNICIPALITY_HEADLINES, home, home_name, width=300)
-        for topic in TOPICS:
-            if topic.slug == "alder":
-                section.charts += _bar_charts(cells, code, name, topic, reference_year)[:1]
+        section.charts = _area_charts(cells, inputs, code, name, MUNICIPALITY_HEADLINES, home, home_name, width=300)
+        age = _bar_chart(cells, code, name, "age_distribution", "age_band", reference_year)
+        if age:
+            section.charts.append(age)
         section.key_figures = _key_figures(cells, code, MUNICIPALITY_HEADLINES, reference_year)
         municipality_sections.append(section)
 
@@ -386,13 +418,15 @@ def build_context(
         for code in codes:
             values = []
             for indicator in summary_columns:
-                row = cells.total(indicator, code).get(reference_year)
+                row = _latest_cell(cells.total(indicator, code), reference_year)
                 if row is None:
-                    values.append({"text": ".", "suppressed": False})
+                    values.append({"text": "..", "persons": "", "suppressed": False})
                 else:
+                    shown = format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else "..")
                     values.append(
                         {
-                            "text": format_value(row["value"], row["unit"], symbol=":" if row["suppressed"] else ".."),
+                            "text": shown + ("" if row["year"] == reference_year else f" ({row['year']})"),
+                            "persons": _persons_short(row),
                             "suppressed": bool(row["suppressed"]),
                         }
                     )
@@ -407,54 +441,57 @@ def build_context(
 
     goal_items = []
     for goal in goals:
-        unit = goal["unit"] or "share"
+        unit = goal["unit"]
         svg = charts.goal_chart(
-            title=f"{goal['indicator_name']} – {goal['area_name']}",
+            title=f"{goal['goal_text']} – {goal['area_name']}",
             unit=unit,
             baseline_year=goal["baseline_year"],
             baseline=goal["baseline_value"],
             latest_year=goal["latest_year"],
             latest=goal["latest_value"],
             target_year=goal["target_year"],
-            target=goal["target_value"],
-        )
-        goal_items.append({**goal, "svg": Markup(svg), "text": _goal_text(goal, unit)})
+            target=None if goal["direction_only"] else goal["target_value"],
+        ) if goal["target_year"] is not None else ""
+        goal_items.append({**goal, "svg": Markup(svg), "progress": _goal_progress(goal, unit)})
 
     definitions = [
         {
             "id": i,
-            "name": (m.get("name_nb") or i),
-            "definition": m.get("definition_nb") or "",
-            "unit": UNIT_NB.get(m.get("unit") or "", m.get("unit") or ""),
-            "family": family_nb(m.get("family")),
-            "source": m.get("source") or "",
+            "name": m["indicator_name"],
+            "definition": m["definition"],
+            "unit": unit_nb(m["unit"]),
+            "family": family_nb(m["topic"]),
+            "source": m["source"],
         }
-        for i, m in sorted(
-            inputs.indicator_meta.items(),
-            key=lambda item: (_family_rank(item[1].get("family")), str(item[1].get("name_nb") or item[0])),
-        )
-        if i in cells.units
+        for family, indicators in families
+        for i in indicators
+        for m in (inputs.indicator_meta[i],)
     ]
-    definitions += [
-        {"id": i, "name": i, "definition": "", "unit": UNIT_NB.get(u, u), "family": "", "source": ""}
-        for i, u in sorted(cells.units.items())
-        if i not in inputs.indicator_meta
-    ]
+    bases = sorted({b for b in table["basis"].unique().to_list() if b})
 
     deliveries_by_municipality: dict[str, dict[str, Any]] = {}
     for delivery in inputs.deliveries:
-        if str(delivery.get("outcome") or "loaded") != "loaded":
+        if str(delivery["outcome"]) != "loaded":
             continue
-        code = str(delivery.get("municipality_code") or "")
+        code = str(delivery["municipality_code"] or "")
         entry = deliveries_by_municipality.setdefault(
             code, {"name": inputs.area_name("municipality", code), "code": code, "count": 0, "latest": ""}
         )
         entry["count"] += 1
-        entry["latest"] = max(entry["latest"], str(delivery.get("extraction_date") or ""))
+        entry["latest"] = max(entry["latest"], str(delivery["extraction_date"] or ""))
+
+    coverage = []
+    for region in present_regions:
+        region_members = inputs.regions[region].members
+        coverage.append(
+            f"{format_count(len(delivered & set(region_members)))} av {format_count(len(region_members))} kommuner "
+            f"i {inputs.area_name('region', region)} har levert tall for {reference_year}."
+        )
 
     return {
         "title": "Bemanning og rekruttering i kommunene",
-        "subtitle": ", ".join(REGION_NAMES_NB.get(r, r) for r in present_regions if r != NORDLAND_REGION) or "Nordland",
+        "subtitle": ", ".join(inputs.area_name("region", r) for r in present_regions if r != NORDLAND_REGION)
+        or "Nordland",
         "reference_year": reference_year,
         "first_year": years[0] if years else reference_year,
         "input_hash": input_hash[:12],
@@ -469,7 +506,17 @@ def build_context(
         "gate_warnings": gate.failed_warn,
         "suppression": suppression,
         "suppression_text": suppression.rule.describe_nb(),
-        "published_cells": suppression.cells - suppression.suppressed,
+        "counts": {
+            "published": format_count(suppression.cells - suppression.suppressed),
+            "suppressed": format_count(suppression.suppressed),
+            "primary": format_count(suppression.primary),
+            "secondary": format_count(suppression.secondary),
+            "cells": format_count(suppression.cells),
+        },
+        "reading_rules": READING_RULES_NB,
+        "change_persons": CHANGE_PERSONS,
+        "coverage": coverage,
+        "bases": [basis_nb(b) for b in bases],
         "definitions": definitions,
         "ssb_credit": SSB_CREDIT,
         "ssb_tables": inputs.ssb_fetches,
@@ -478,32 +525,25 @@ def build_context(
     }
 
 
-def _family_rank(family: str | None) -> int:
-    order = list(FAMILY_NB)
-    return order.index(family) if family in order else len(order)
+def _members_text(inputs: ReleaseInputs, region: str, delivered: set[str], year: int) -> str:
+    members = inputs.regions[region].members
+    have = [m for m in members if m in delivered]
+    name = inputs.area_name("region", region)
+    text = f"{format_count(len(have))} av {format_count(len(members))} kommuner i {name} har levert tall for {year}"
+    if have and len(have) <= 12:
+        text += ": " + ", ".join(inputs.area_name("municipality", m) for m in have)
+    return text + "."
 
 
-def _members_text(inputs: ReleaseInputs, region: str, present: list[str]) -> str:
-    members = [m for m in inputs.region_members.get(region, ()) if m in present]
-    if not members:
-        return ""
-    names = [inputs.area_name("municipality", m) for m in members]
-    return f"{len(names)} kommuner: " + ", ".join(names)
+def _goal_progress(goal: dict[str, Any], unit: str) -> str:
+    """'Utgangspunkt 58,2 % (2019) → siste 61,0 % (2025) → mål 70,0 % innen 2030.'"""
+    def shown(key: str) -> str:
+        return format_value(goal[f"{key}_value"], unit, symbol=goal[f"{key}_symbol"] or "..")
 
-
-def _goal_text(goal: dict[str, Any], unit: str) -> str:
-    if goal["latest_value"] is None or goal["baseline_value"] is None:
-        return "Tallene bak målet er prikket eller mangler, så framdriften vises ikke."
-    text = (
-        f"Fra {format_value(goal['baseline_value'], unit)} i {goal['baseline_year']} til "
-        f"{format_value(goal['latest_value'], unit)} i {goal['latest_year']}; målet er "
-        f"{format_value(goal['target_value'], unit)} innen {goal['target_year']}."
-    )
-    if goal["on_track"] is True:
-        text += " Utviklingen er i rute."
-    elif goal["on_track"] is False:
-        text += " Utviklingen er ikke i rute."
-    return text
+    baseline = f"{shown('baseline')} ({goal['baseline_year']})" if goal["baseline_year"] is not None else ".."
+    latest = f"{shown('latest')} ({goal['latest_year']})" if goal["latest_year"] is not None else ".."
+    target = goal_target_text(goal, shown("target"))
+    return f"Utgangspunkt {baseline} → siste {latest} → mål: {target}."
 
 
 def render_report(context: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ Dagster instance config, and small demo deliveries generated once per session.""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,10 +96,15 @@ class DemoWarehouse:
         return make_home(root, monkeypatch)
 
 
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+def build_demo_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, extra_deliveries: Sequence[Path] = ()
+) -> DemoWarehouse:
     """Demo deliveries ingested directly, SSB's bundled snapshot loaded, then one Dagster run
-    of `rebuild_indicators` (dbt, every check, the gate, publish with docs)."""
+    of `rebuild_indicators` (dbt, every check, the gate, publish with docs).
+
+    The session fixture `demo_warehouse` (tests/conftest.py) calls this once for every area
+    that needs a real build (orchestration, release); `extra_deliveries` are ingested with
+    the demo's (the release tests' hostile backlog file)."""
     import io
 
     from rich.console import Console
@@ -117,7 +122,7 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = make_home(root, monkeypatch)
         earlier = sorted(p for p in deliveries.iterdir() if f"_{LATER_YEAR}-" not in p.name)
-        results = ingest_paths(earlier, settings)
+        results = ingest_paths([*earlier, *extra_deliveries], settings)
         assert all(r.outcome == "loaded" for r in results), [r for r in results if r.outcome != "loaded"][:3]
         fetch_catalogue(settings, mode="snapshot")
         output = io.StringIO()

@@ -78,7 +78,10 @@ def test_persons_are_shown_beside_published_figures_and_never_beside_hidden_ones
     assert hidden.height > 0 and hidden["persons"].null_count() == hidden.height
     assert (shown["persons"].fill_null(-1) == shown["persons_built"].fill_null(-1)).all()
     without = shown.filter(pl.col("persons").is_null())["indicator_id"].unique().to_list()
-    assert set(without) <= {"population_women_share", "population_age_distribution", "backlog_overdue_share"}
+    assert set(without) <= {
+        "population_women_share", "population_age_distribution", "population_higher_education_share",
+        "backlog_overdue_share",
+    }
     # a published figure rests on at least 5 persons, or is a count of at least 3 persons
     small = shown.filter(pl.col("persons") < RULE.min_persons)
     assert (small["numerator"] == small["persons"]).all() and (small["persons"] >= RULE.min_count).all()

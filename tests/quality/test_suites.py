@@ -201,3 +201,15 @@ def test_suite_files_are_valid_gx_suite_json() -> None:
         data = json.loads(path.read_text())
         assert set(data) <= {"name", "expectations", "meta", "notes", "id", "suite_parameters"}
         assert all(set(e) <= {"type", "kwargs", "meta", "notes", "description"} for e in data["expectations"])
+
+
+def test_example_columns_a_frame_lacks_fail_the_frame_instead_of_being_dropped(
+    gx: object, db: duckdb.DuckDBPyConnection, expectations_copy: Path
+) -> None:
+    path = expectations_copy / "ssb_population.json"
+    path.write_text(path.read_text().replace('"example_columns": ["municipality_code", "year"]',
+                                             '"example_columns": ["municipality_code", "aar"]', 1))
+    results = {r.check_name: r for r in run_suite(db, "ssb_population", expectations_copy).results}
+    frame = results["ssb_population.municipality_year"]
+    assert not frame.passed and frame.severity == "block"
+    assert "mangler eksempelkolonnene aar" in frame.message

@@ -6,12 +6,14 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 
 from pipelines.defs.release.assets import MART_DEPS, release
 from pipelines.defs.release.definitions import defs
 from pipelines.settings import Settings
-from tests.release.fixtures import write_fixture_db
+from tests.release.conftest import query
+from tests.release.test_publish import FAILING_CHECK
 
 pytestmark = pytest.mark.slow
 
@@ -29,19 +31,28 @@ def test_materialising_release_writes_a_release(warehouse: Path, tmp_path: Path,
     settings = Settings.from_env()
     settings.build_db_path.parent.mkdir(parents=True)
     shutil.copyfile(warehouse, settings.build_db_path)
-    result = dg.materialize([release], run_config={"ops": {"release": {"config": {"year": 2023}}}})
+    [(year,)] = query(warehouse, "select max(year) - 1 from marts.fct_indicators")
+    result = dg.materialize([release], run_config={"ops": {"release": {"config": {"year": year}}}})
     assert result.success
     metadata = result.asset_materializations_for_node("release")[0].metadata
     release_id = metadata["release_id"].value
     assert (settings.releases_dir / release_id / "report.html").is_file()
-    assert metadata["reference_year"].value == 2023
+    assert metadata["reference_year"].value == year
+    # The reference year keeps the history up to it, and nothing after.
+    [(first,)] = query(warehouse, "select min(year) from marts.fct_indicators")
+    published = pl.read_parquet(settings.releases_dir / release_id / "indicators.parquet")
+    assert sorted(published["year"].unique().to_list()) == list(range(first, year + 1))
     assert metadata["suppressed_primary"].value > 0
 
 
-def test_materialisation_fails_and_writes_nothing_when_a_blocking_check_failed(tmp_path: Path, monkeypatch):
+def test_materialisation_fails_and_writes_nothing_when_a_blocking_check_failed(
+    warehouse: Path, tmp_path: Path, monkeypatch
+):
+    from tests.release.conftest import warehouse_copy
+
     monkeypatch.setenv("WORKFORCE_HOME", str(tmp_path))
     settings = Settings.from_env()
-    write_fixture_db(settings.build_db_path, checks="fail_block")
+    warehouse_copy(warehouse, settings.build_db_path, FAILING_CHECK)
     result = dg.materialize([release], raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 from pipelines.settings import REPO_ROOT
-from tests.release.fixtures import write_fixture_db
 
 
-def test_the_next_release_removes_abandoned_staging_and_writes_nothing_world_readable(tmp_path: Path):
-    warehouse = write_fixture_db(tmp_path / "warehouse" / "workforce.duckdb")
+def test_the_next_release_removes_abandoned_staging_and_writes_nothing_world_readable(
+    warehouse: Path, tmp_path: Path
+):
+    """`warehouse` is the session's real demo build (tests/release/conftest.py)."""
     releases = tmp_path / "releases"
     releases.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)

@@ -15,6 +15,7 @@ MART_DEPS = (
     dg.AssetKey(["marts", "fct_indicators"]),
     dg.AssetKey(["marts", "dim_indicator"]),
     dg.AssetKey(["marts", "dim_municipality"]),
+    dg.AssetKey(["marts", "dim_region"]),
     dg.AssetKey(["marts", "fct_goal_progress"]),
 )
 
@@ -41,7 +42,7 @@ def release(context: dg.AssetExecutionContext, config: ReleaseConfig) -> dg.Mate
     from pipelines.settings import get_settings
 
     settings = get_settings()
-    path = publish(settings, settings.build_db_path, year=config.year)
+    path = publish(settings, settings.build_db_path, year=config.year, progress=context.log.info)
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     disclosure = manifest["disclosure"]
     context.log.info(f"release written to {path}")
