@@ -194,19 +194,33 @@ def dbt_manifest() -> None:
 
 @app.command()
 def sql(
-    query: Annotated[str | None, typer.Argument(help="A query; without one, an interactive prompt.")] = None,
+    query: Annotated[
+        str | None,
+        typer.Argument(help="En spørring (eller en punktkommando som .tables); uten: en interaktiv ledetekst."),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="table, csv, json eller parquet (standard: fra --output-filens endelse, "
+                     "ellers table)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Skriv hele resultatet til denne filen (csv, json, parquet).")
+    ] = None,
 ) -> None:
-    """Query the published warehouse read-only (never locks the pipeline out); exit code 1 when
-    the query, or a statement of a script piped in, fails or is refused."""
+    """Spør i det publiserte lageret, skrivebeskyttet (stenger aldri rørledningen ute). Avslutter med
+    kode 1 når spørringen, eller en setning i et skript sendt inn på stdin, feiler eller avvises."""
     from pipelines.warehouse.publish import open_published
-    from pipelines.warehouse.shell import run_query, run_shell
+    from pipelines.warehouse.shell import Output, resolve_format, run_dot_command, run_query, run_shell
 
+    out = Output(resolve_format(format, output), output, page=sys.stdout.isatty())
     con = open_published(get_settings().published_db_path)
     try:
-        if query:
-            ok = run_query(con, query, console, errors=err_console)
+        if query and query.strip().startswith("."):
+            ok = run_dot_command(con, query.strip(), console, out)
+        elif query:
+            ok = run_query(con, query, console, errors=err_console, out=out)
         else:  # typed at a terminal, an error is part of the conversation; in a script, a failure
-            ok = run_shell(con, console) == 0 or sys.stdin.isatty()
+            ok = run_shell(con, console, out) == 0 or sys.stdin.isatty()
     finally:
         con.close()
     raise typer.Exit(0 if ok else 1)

@@ -26,23 +26,8 @@ INDICATOR_COLUMNS = (
     "indicator_id", "area_type", "area_code", "year", "breakdown", "breakdown_value",
     "numerator", "denominator", "value", "unit", "basis", "municipalities_with_data",
 )  # fmt: skip
-BREAKDOWN_LABELS = {
-    "total": "Totalt",
-    "gender": "Kjønn",
-    "age_band": "Aldersgruppe",
-    "position_group": "Stillingsgruppe",
-    "service_area": "Tjenesteområde",
-    "service": "Tjeneste",
-    "function_family": "Funksjonsfamilie",
-    "transition": "Overgang",
-}
-
-# `basis` of fct_indicators (dbt/models/marts/_marts__models.yml), in words.
-BASIS_LABELS = {
-    "sector": "hele kommunesektoren (stillinger i alle kommuner personen er knyttet til)",
-    "municipality": "bare innenfor kommunen",
-    "": "ikke et persontall",
-}
+# `basis` is empty for figures that are not about persons; dim_label has no code for that.
+NO_BASIS_LABEL = "ikke et persontall"
 
 
 def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
@@ -101,31 +86,28 @@ def explorer_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "select 'municipality', municipality_code, municipality_name, null from marts.dim_municipality "
         "order by area_type desc, area_name",
     )
-    value_labels: dict[str, dict[str, str]] = {"gender": {"F": "Kvinner", "M": "Menn"}}
-    if _has_table(con, "marts.dim_position_group"):
-        require_columns(con, "marts.dim_position_group", ("position_group", "position_group_name"))
-        value_labels["position_group"] = dict(
-            con.execute("select position_group, position_group_name from marts.dim_position_group").fetchall()
-        )
+    labels = _labels(con)
     return {
-        "basis_labels": BASIS_LABELS,
+        "basis_labels": {**labels.get("basis", {}), "": NO_BASIS_LABEL},
         "columns": columns,
         "dictionaries": {name: list(lookup) for name, lookup in dictionaries.items()},
         "indicators": indicators,
         "areas": areas,
-        "breakdown_labels": BREAKDOWN_LABELS,
-        "value_labels": value_labels,
+        "breakdown_labels": labels.get("breakdown", {}),
+        "value_labels": labels,
     }
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
+def _labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Every code's Norwegian label by kind (a breakdown's values under the breakdown's name),
+    from marts.dim_label: the labels are declared once, in dbt's seeds, not again here."""
+    require_columns(con, "marts.dim_label", ("kind", "code", "label_nb", "sort_order"))
+    labels: dict[str, dict[str, str]] = {}
+    for kind, code, label in con.execute(
+        "select kind, code, label_nb from marts.dim_label order by kind, sort_order nulls last, code"
+    ).fetchall():
+        labels.setdefault(kind, {})[code] = label
+    return labels
 
 
 def _script_json(value: Any) -> str:

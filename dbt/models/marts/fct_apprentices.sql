@@ -13,11 +13,11 @@ pivoted as (
         area_code,
         year,
         {{ pivot_indicators([
-            {'name': 'apprentices', 'id': 'apprentices'},
-            {'name': 'inhabitants', 'id': 'apprentices_per_1000', 'field': 'denominator'},
+            {'name': 'apprentices', 'id': 'apprentices', 'count': true},
+            {'name': 'inhabitants', 'id': 'apprentices_per_1000', 'field': 'denominator', 'count': true},
             {'name': 'apprentices_per_1000', 'id': 'apprentices_per_1000'},
-            {'name': 'apprentices_finished', 'id': 'apprentice_conversion_12m', 'field': 'denominator'},
-            {'name': 'apprentices_hired_12m', 'id': 'apprentice_conversion_12m', 'field': 'numerator'},
+            {'name': 'apprentices_finished', 'id': 'apprentice_conversion_12m', 'field': 'denominator', 'count': true},
+            {'name': 'apprentices_hired_12m', 'id': 'apprentice_conversion_12m', 'field': 'numerator', 'count': true},
             {'name': 'apprentice_conversion_12m', 'id': 'apprentice_conversion_12m'},
         ]) }}
     from indicators

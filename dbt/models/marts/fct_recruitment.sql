@@ -16,16 +16,16 @@ pivoted as (
         breakdown,
         breakdown_value,
         {{ pivot_indicators([
-            {'name': 'filled_postings', 'id': 'cost_per_hire', 'field': 'denominator'},
+            {'name': 'filled_postings', 'id': 'cost_per_hire', 'field': 'denominator', 'count': true},
             {'name': 'time_to_fill_days', 'id': 'time_to_fill_days'},
-            {'name': 'postings_with_applicants', 'id': 'applicants_per_posting', 'field': 'denominator'},
-            {'name': 'applicants', 'id': 'applicants_per_posting', 'field': 'numerator'},
+            {'name': 'postings_with_applicants', 'id': 'applicants_per_posting', 'field': 'denominator', 'count': true},
+            {'name': 'applicants', 'id': 'applicants_per_posting', 'field': 'numerator', 'count': true},
             {'name': 'applicants_per_posting', 'id': 'applicants_per_posting'},
-            {'name': 'qualified_applicants', 'id': 'qualified_per_posting', 'field': 'numerator'},
+            {'name': 'qualified_applicants', 'id': 'qualified_per_posting', 'field': 'numerator', 'count': true},
             {'name': 'qualified_per_posting', 'id': 'qualified_per_posting'},
             {'name': 'hiring_cost_nok', 'id': 'cost_per_hire', 'field': 'numerator'},
             {'name': 'cost_per_hire', 'id': 'cost_per_hire'},
-            {'name': 'own_apprentice_hires', 'id': 'own_apprentice_hire_share', 'field': 'numerator'},
+            {'name': 'own_apprentice_hires', 'id': 'own_apprentice_hire_share', 'field': 'numerator', 'count': true},
             {'name': 'own_apprentice_hire_share', 'id': 'own_apprentice_hire_share'},
         ]) }}
     from indicators

@@ -14,14 +14,14 @@ pivoted as (
         breakdown,
         breakdown_value,
         {{ pivot_indicators([
-            {'name': 'hires_followed_12m', 'id': 'retention_12m', 'field': 'denominator'},
-            {'name': 'retained_12m', 'id': 'retention_12m', 'field': 'numerator'},
+            {'name': 'hires_followed_12m', 'id': 'retention_12m', 'field': 'denominator', 'count': true},
+            {'name': 'retained_12m', 'id': 'retention_12m', 'field': 'numerator', 'count': true},
             {'name': 'retention_12m', 'id': 'retention_12m'},
-            {'name': 'hires_followed_24m', 'id': 'retention_24m', 'field': 'denominator'},
-            {'name': 'retained_24m', 'id': 'retention_24m', 'field': 'numerator'},
+            {'name': 'hires_followed_24m', 'id': 'retention_24m', 'field': 'denominator', 'count': true},
+            {'name': 'retained_24m', 'id': 'retention_24m', 'field': 'numerator', 'count': true},
             {'name': 'retention_24m', 'id': 'retention_24m'},
             {'name': 'median_tenure_years', 'id': 'median_tenure_years'},
-            {'name': 'temporary_employees', 'id': 'temporary_share', 'field': 'numerator'},
+            {'name': 'temporary_employees', 'id': 'temporary_share', 'field': 'numerator', 'count': true},
             {'name': 'temporary_share', 'id': 'temporary_share'},
         ]) }}
     from indicators
