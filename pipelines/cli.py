@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 ssb_app = typer.Typer(help="Statistikk fra SSB og KLASS.", no_args_is_help=True)
-release_app = typer.Typer(help="County releases.", no_args_is_help=True)
+release_app = typer.Typer(help="Fylkesleveranser.", no_args_is_help=True)
 app.add_typer(ssb_app, name="ssb")
 app.add_typer(release_app, name="release")
 bench_app = typer.Typer(help="Ytelsesmålinger: forhold til en grunnlinje i samme prosess.", no_args_is_help=True)
@@ -38,23 +38,23 @@ err_console = Console(stderr=True)
 # --- ingestion ---------------------------------------------------------------------------
 # The options `ingest` and `inspect` share (inspect reads a file exactly as ingest would).
 KindOption = Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")]
-ProfileOption = Annotated[str | None, typer.Option(help="Column-mapping profile (default: detected).")]
-MunicipalityOption = Annotated[str | None, typer.Option(help="Municipality code when the file does not carry one.")]
+ProfileOption = Annotated[str | None, typer.Option(help="Kolonneprofil (standard: funnet automatisk).")]
+MunicipalityOption = Annotated[str | None, typer.Option(help="Kommunenummer når filen ikke har det selv.")]
 PeriodStartOption = Annotated[
     str | None,
-    typer.Option(help="The extract lists every employment active from this date (yyyy-mm-dd): a history."),
+    typer.Option(help="Uttrekket lister alle arbeidsforhold aktive fra denne datoen (åååå-mm-dd): en historikk."),
 ]
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Delivered files (csv, txt, xlsx) or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(help="Leverte filer (csv, txt, xlsx) eller mapper med dem.")],
     kind: KindOption = None,
     profile: ProfileOption = None,
     municipality: MunicipalityOption = None,
     period_start: PeriodStartOption = None,
 ) -> None:
-    """Take municipal HR deliveries into the warehouse: one line per file, then a summary."""
+    """Les kommunenes HR-leveranser inn i lageret: én linje per fil, så en oppsummering."""
     from pipelines.hr.ingest import ingest_paths, period_start_option
     from pipelines.hr.report import print_ingest_results
 
@@ -69,13 +69,13 @@ def ingest(
 
 @app.command()
 def inspect(
-    paths: Annotated[list[Path], typer.Argument(help="Files (csv, txt, xlsx) or folders to try.")],
+    paths: Annotated[list[Path], typer.Argument(help="Filer (csv, txt, xlsx) eller mapper som skal prøves.")],
     kind: KindOption = None,
     profile: ProfileOption = None,
     municipality: MunicipalityOption = None,
     period_start: PeriodStartOption = None,
 ) -> None:
-    """Try files without loading them: how they would be read, mapped and counted. Writes nothing."""
+    """Prøv filer uten å laste dem: hvordan de ville blitt lest, koblet og telt. Skriver ingenting."""
     from pipelines.hr.ingest import period_start_option
     from pipelines.hr.inspect import inspect_paths, print_inspections
 
@@ -89,10 +89,10 @@ def inspect(
 
 @app.command("demo-data")
 def demo_data(
-    out: Annotated[Path, typer.Option(help="Folder to write the deliveries into.")],
-    years: Annotated[str, typer.Option(help="Range of extract years, e.g. 2015-2025.")] = "2015-2025",
-    scale: Annotated[float, typer.Option(help="Multiplier on headcounts.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 42,
+    out: Annotated[Path, typer.Option(help="Mappen leveransene skrives til.")],
+    years: Annotated[str, typer.Option(help="Uttrekksår, f.eks. 2015-2025.")] = "2015-2025",
+    scale: Annotated[float, typer.Option(help="Faktor på antall ansatte.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Frø for tilfeldighetene; samme frø gir de samme filene.")] = 42,
     municipalities: Annotated[
         str, typer.Option(help="salten,outer-lofoten | nordland | norway, or a list of codes.")
     ] = "salten,outer-lofoten",
@@ -115,10 +115,10 @@ def demo() -> None:
 # --- benchmarks ----------------------------------------------------------------------------
 @bench_app.command("ingest")
 def bench_ingest(
-    rows: Annotated[int, typer.Option(help="Rows in the generated national-size extract.")] = 600_000,
-    keep: Annotated[bool, typer.Option(help="Keep the generated file and print its path.")] = False,
+    rows: Annotated[int, typer.Option(help="Rader i det genererte uttrekket i nasjonal størrelse.")] = 600_000,
+    keep: Annotated[bool, typer.Option(help="Behold den genererte filen og skriv ut stien.")] = False,
 ) -> None:
-    """HR ingestion at national scale: rows/s, ratio to DuckDB's bare read_csv, peak memory."""
+    """HR-innlesing i nasjonal skala: rader/s, forhold til DuckDBs rene read_csv, høyeste minnebruk."""
     from pipelines.hr.bench import print_result, run
 
     print_result(run(rows, keep=keep), console)
@@ -129,15 +129,15 @@ def bench_all(
     scales: Annotated[
         str, typer.Option(help="all, or a list of smoke, demo, nordland, norway-3y, norway-6y, norway-10y.")
     ] = "all",
-    floor_runs: Annotated[int, typer.Option(help="Floor runs per scale (the fastest is the baseline).")] = 2,
-    work: Annotated[Path | None, typer.Option(help="Work folder (default benchmarks/results/work).")] = None,
+    floor_runs: Annotated[int, typer.Option(help="Grunnlinjekjøringer per skala (den raskeste er grunnlinjen).")] = 2,
+    work: Annotated[Path | None, typer.Option(help="Arbeidsmappe (standard benchmarks/results/work).")] = None,
     generated: Annotated[
-        Path | None, typer.Option(help="Folder of generated deliveries to reuse (default: inside --work).")
+        Path | None, typer.Option(help="Genererte leveranser til gjenbruk (standard: inne i --work).")
     ] = None,
-    results: Annotated[Path | None, typer.Option(help="Where the results go (default benchmarks/results).")] = None,
-    keep: Annotated[bool, typer.Option(help="Keep each scale's WORKFORCE_HOMEs.")] = False,
+    results: Annotated[Path | None, typer.Option(help="Mappen for resultatene (standard benchmarks/results).")] = None,
+    keep: Annotated[bool, typer.Option(help="Behold WORKFORCE_HOME for hver skala.")] = False,
 ) -> None:
-    """The pipeline at several scales, stage by stage and through Dagster, against a DuckDB floor."""
+    """Rørledningen i flere skalaer, steg for steg og gjennom Dagster, mot en DuckDB-grunnlinje."""
     from pipelines.bench.harness import RESULTS_DIR, run_bench
     from pipelines.bench.scales import parse_scales
 
@@ -154,13 +154,13 @@ def bench_all(
 @ssb_app.command("fetch")
 def ssb_fetch(
     table: Annotated[
-        str | None, typer.Option(help="One catalogue table (name or SSB id), or klass (default: all).")
+        str | None, typer.Option(help="Én tabell i katalogen (navn eller SSB-nummer), eller klass (standard: alle).")
     ] = None,
     mode: Annotated[
         str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")
     ] = None,
 ) -> None:
-    """Fetch the catalogue's SSB tables and KLASS into raw.* (cached; offline-capable)."""
+    """Hent katalogens SSB-tabeller og KLASS inn i raw.* (mellomlagret; virker uten nett)."""
     from pipelines.ssb.load import fetch_catalogue
 
     fetch_catalogue(get_settings(), table=table, mode=mode, console=console)
@@ -172,7 +172,7 @@ def check(
     dbt_results: Annotated[
         Path | None, typer.Option("--dbt-results", help="dbt's run_results.json to record with the gate.")
     ] = None,
-    run_id: Annotated[str | None, typer.Option(help="Run id (default: a new one).")] = None,
+    run_id: Annotated[str | None, typer.Option(help="Kjørings-id (standard: en ny).")] = None,
 ) -> None:
     """Kjør kvalitetsporten på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
     from pipelines.quality.console import print_gate_summary
@@ -336,11 +336,11 @@ def ui(
 # --- county releases -----------------------------------------------------------------------
 @app.command()
 def publish(
-    year: Annotated[int | None, typer.Option(help="Reference year: the release holds every year up to it.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Where releases go (default WORKFORCE_HOME/releases).")] = None,
-    db: Annotated[Path | None, typer.Option(help="Warehouse to publish from (default: the build database).")] = None,
+    year: Annotated[int | None, typer.Option(help="Referanseår: leveransen har alle år til og med det.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Mappen for leveranser (standard WORKFORCE_HOME/releases).")] = None,
+    db: Annotated[Path | None, typer.Option(help="Lageret det publiseres fra (standard: byggedatabasen).")] = None,
 ) -> None:
-    """Build a disclosure-controlled county release; refused when a blocking check failed."""
+    """Lag en prikket fylkesleveranse; nektes når en blokkerende sjekk har feilet."""
     from pipelines.release.publish import publish as publish_release
 
     settings = get_settings()
@@ -353,12 +353,12 @@ def publish(
 
 @release_app.command("diff")
 def release_diff(
-    old: Annotated[str, typer.Argument(help="Earlier release (id under WORKFORCE_HOME/releases, or a folder).")],
-    new: Annotated[str, typer.Argument(help="Later release (id or folder).")],
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write every change to this CSV file.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows to print (all go to --csv).")] = 50,
+    old: Annotated[str, typer.Argument(help="Tidligere leveranse (id under WORKFORCE_HOME/releases, eller en mappe).")],
+    new: Annotated[str, typer.Argument(help="Senere leveranse (id eller mappe).")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Skriv alle endringer til denne CSV-filen.")] = None,
+    limit: Annotated[int, typer.Option(help="Rader som skrives ut (alle går til --csv).")] = 50,
 ) -> None:
-    """Published figures that changed between two releases (changed, appeared, disappeared, (un)suppressed)."""
+    """Publiserte tall som endret seg mellom to leveranser (endret, nye, borte, prikket eller avprikket)."""
     from rich.table import Table
 
     from pipelines.release.diff import diff_releases, resolve_release, write_changes_csv
@@ -383,7 +383,7 @@ def release_diff(
 
 @app.command()
 def indicators(
-    build: Annotated[bool, typer.Option(help="Run `dbt build` on the build database first.")] = True,
+    build: Annotated[bool, typer.Option(help="Kjør `dbt build` på byggedatabasen først.")] = True,
 ) -> None:
     """Bygg indikatorene (dbt) og vis hovedtallene for Salten og Ytre Lofoten."""
     from pipelines.indicators.build import run_dbt
