@@ -531,36 +531,6 @@ def protect(
                             queued.add(number)
         return changed
 
-    def smother(q: int, hidden: set[int]) -> bool:
-        """Hide the published members of the equations around `q`, nearest first, until it is free.
-
-        The last resort when repairs one cell at a time do not converge: protecting the persons
-        behind `q` wins over publishing its neighbours. Members that may be picked go first, kept
-        regional totals only when they are all that is left. Hiding more never pins more, so a
-        quantity freed here stays free. False only when even hiding its whole component fails
-        (a hidden 0 that the equations alone force).
-        """
-        seen_constraints: set[int] = set()
-        frontier = {q}
-        seen = {q}
-        while frontier:
-            level = sorted({c for x in frontier for c in by_quantity.get(x, ()) if c not in seen_constraints})
-            if not level:
-                break
-            seen_constraints.update(level)
-            members = sorted({x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None})
-            for allowed in (True, False):
-                batch = [x for x in members if published[x] and (pickable[x] or not allowed)]
-                for x in batch:
-                    guarded.add(x)
-                    hide(x)
-                    hidden.add(x)
-                if batch and q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity)):
-                    return True
-            frontier = set(members) - seen
-            seen.update(frontier)
-        return q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity))
-
     # 1. a sensitive quantity published elsewhere: hide it there
     for q in sorted(sensitive):
         shown_elsewhere.update(hide(q))
@@ -612,18 +582,14 @@ def protect(
                 if number and q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity)):
                     continue
                 attempts[q] = attempts.get(q, 0) + 1
-                if attempts[q] > MAX_REPAIRS:  # one cell at a time does not converge: hide around it
-                    if not smother(q, hidden):
-                        exposed.add(q)
-                    progressed = True
+                if attempts[q] > MAX_REPAIRS:  # the structure itself gives it away: report, stop hiding
+                    exposed.add(q)
                     continue
                 pick = _repair(q, constraints, by_quantity, hidden, pickable, order)
                 if pick is None:  # only kept totals are left: privacy wins over keeping them
                     pick = _repair(q, constraints, by_quantity, hidden, [True] * n, order, tries=6, verified=True)
                 if pick is None:
-                    if not smother(q, hidden):
-                        exposed.add(q)
-                    progressed = True
+                    exposed.add(q)
                     continue
                 guarded.add(pick)
                 hide(pick)
