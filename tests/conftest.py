@@ -10,9 +10,17 @@ tests see hostile free text arrive the way a municipality would send it.
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from tests.orchestration.conftest import DemoWarehouse, build_demo_warehouse
 from tests.release.conftest import write_hostile_backlog
+
+# Property tests draw the same examples on every run, locally and in CI: a suite that passes
+# once passes always (a failure found with `--hypothesis-seed=N` becomes an explicit example).
+# `print_blob` shows how to replay a failure; the database is off so no run depends on another.
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+settings.load_profile("deterministic")  # `--hypothesis-profile=explore --hypothesis-seed=N` to search afresh
 
 
 @pytest.fixture(scope="session")

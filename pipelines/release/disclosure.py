@@ -754,12 +754,33 @@ def _where(spec: Any, area_type: str, area: str, breakdown: str, value_key: str)
     return None
 
 
+def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]) -> bool:
+    """Whether `total = sum(parts)` is plainly not true of the numbers (a breakdown that leaves some out).
+
+    A breakdown cell exists only where there is something to show, so e.g. a municipality with
+    one re-advertised posting outside every function family has a total of 1 over no families:
+    the equation "total = sum of families" would force it to 0, and the audit would report the
+    cell as given away whatever is hidden. An equation that does not hold tells no one anything,
+    so it is left out. Only a clear miss counts (counts differ by a whole one; rounded figures may
+    be off by half a decimal per term): keeping a doubtful equation protects more, never less.
+    """
+    if total not in values or any(p not in values for p in parts):
+        return False
+    gap = abs(values[total] - sum(values[p] for p in parts))
+    return gap > 0.5 + 0.05 * (len(parts) + 1)
+
+
 def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]) -> Layout:
     """The quantities one year's cells publish and the equations among them (see the module doc)."""
     ids: dict[tuple, int] = {}
 
-    def var(key: tuple) -> int:
-        return ids.setdefault(key, len(ids))
+    values: dict[int, float] = {}  # each quantity's number, to test the equations against
+
+    def var(key: tuple, value: float | None = None) -> int:
+        q = ids.setdefault(key, len(ids))
+        if value is not None:
+            values.setdefault(q, float(value))
+        return q
 
     numerators: list[float | None] = []
     for r in rows:
@@ -795,33 +816,33 @@ def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]
             spec = shared.get("numerator")
             where = _where(spec[1], *cell) if spec else None
             if indicator == "transitions" and value_key in TRANSITION_NUMERATORS:
-                n_var = var((TRANSITION_NUMERATORS[value_key], area_type, area, TOTAL, TOTAL, float(num)))
+                n_var = var((TRANSITION_NUMERATORS[value_key], area_type, area, TOTAL, TOTAL, float(num)), num)
             elif spec and where:
-                n_var = var((spec[0], *where, float(num)))
+                n_var = var((spec[0], *where, float(num)), num)
             else:
-                n_var = var(("N", indicator, *cell))
+                n_var = var(("N", indicator, *cell), num)
         if den is not None:
             spec = shared.get("denominator")
             where = _where(spec[1], *cell) if spec else None
             if spec and where:
-                d_var = var((spec[0], *where, float(den)))
+                d_var = var((spec[0], *where, float(den)), den)
             elif i in implicit:
-                d_var = var(("D", indicator, area_type, area, breakdown, "*", float(den)))
+                d_var = var(("D", indicator, area_type, area, breakdown, "*", float(den)), den)
             else:
-                d_var = var(("D", indicator, *cell))
+                d_var = var(("D", indicator, *cell), den)
         quantity = None
         if persons is not None:
             spec = shared.get("persons")
             where = _where(spec[1], *cell) if spec else None
             if spec and where:
-                p_var = var((spec[0], *where, float(persons)))
+                p_var = var((spec[0], *where, float(persons)), persons)
                 quantity = spec[0]
             elif den is not None and den == persons:
                 p_var = d_var
             elif num is not None and num == persons:
                 p_var = n_var
             else:
-                p_var = var(("P", indicator, *cell))
+                p_var = var(("P", indicator, *cell), persons)
                 quantity = f"P:{indicator}"
         num_var.append(n_var)
         den_var.append(d_var)
@@ -837,6 +858,8 @@ def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]
         key = (total, tuple(sorted(parts)))  # type: ignore[arg-type]
         if key in seen or (len(parts) == 1 and parts[0] == total):
             return
+        if _clearly_false(values, total, parts):  # type: ignore[arg-type]
+            return  # not an identity in this data (a breakdown that leaves some out): it reveals nothing
         seen.add(key)
         constraints.append(Constraint(total, sorted(parts)))  # type: ignore[arg-type]
 
