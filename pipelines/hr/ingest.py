@@ -28,11 +28,11 @@ from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
 from pipelines.hr.delivery import period_start as find_period_start
+from pipelines.hr.key_fingerprint import check_secret
 from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import ROW, RawTable, read_table
 from pipelines.hr.references import References, load_references
-from pipelines.hr.secret_check import check_secret
 from pipelines.hr.validate import (
     EMPLOYMENT_REF,
     ERR,

@@ -168,7 +168,7 @@ create table if not exists raw.klass_municipality_map (
 
 
 # The fingerprint of the pseudonymisation secret the warehouse was built with
-# (pipelines/hr/secret_check.py): HMAC(secret, fixed label), never the secret.
+# (pipelines/hr/key_fingerprint.py): HMAC(secret, fixed label), never the secret.
 SECRET_DDL = """
 create table if not exists audit.secret_fingerprint (
     fingerprint          varchar not null,

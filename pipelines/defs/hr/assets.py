@@ -68,7 +68,7 @@ def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: Duc
     settings.ensure_dirs()
     inbox = settings.inbox_dir
     files = expand([inbox / name for name in config.files] if config.files else [inbox])
-    with configuration_failures():  # a secret that is not the warehouse's (pipelines/hr/secret_check.py)
+    with configuration_failures():  # a secret that is not the warehouse's (pipelines/hr/key_fingerprint.py)
         results = ingest_paths(files, settings)
     for source, result in zip(files, results, strict=True):
         line = _plain(describe(result))

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from hr_support import SECRET, Home, visma_file, visma_row
 
-from pipelines.hr.secret_check import FINGERPRINT_LABEL
+from pipelines.hr.key_fingerprint import FINGERPRINT_LABEL
 from pipelines.settings import Settings, secret_warnings
 from tests.cli_support import run_cli
 
