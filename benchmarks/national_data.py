@@ -14,24 +14,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import REPO_ROOT
+from pipelines.ssb.catalogue import load_catalogue
 from pipelines.warehouse.schema import ensure_schema
 
 FIRST_YEAR, LAST_YEAR = 2015, 2025
 MEAN_SPELL_YEARS = 8.0
 SPELL_WINDOW_YEARS = 40  # spells start uniformly over the 40 years up to the last extract
 
-SSB_DDL = """
-create table if not exists raw.ssb_population (
-    municipality_code varchar, year integer, kjonn_code varchar, alder_code varchar,
-    contentscode_code varchar, value double, status varchar, is_demo boolean);
-create table if not exists raw.ssb_kostra_fte (
-    municipality_code varchar, year integer, kokfunksjon0000_code varchar, value double);
-create table if not exists raw.klass_municipality (
-    code varchar, name varchar, valid_from date, valid_to date);
-create table if not exists raw.klass_municipality_changes (
-    old_code varchar, old_name varchar, new_code varchar, new_name varchar,
-    change_occurred date, weight double);
-"""
+# The SSB tables the dbt project reads, with the columns the catalogue declares (the loader's).
+SSB_TABLES = ("population", "education_level", "kostra_fte")
 
 
 def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> dict[str, int]:
@@ -44,7 +35,7 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
     con = duckdb.connect(str(db_path))
     try:
         ensure_schema(con)
-        con.execute(SSB_DDL)
+        con.execute(load_catalogue().raw_ddl(SSB_TABLES))
         con.execute("set enable_progress_bar = false")
         con.execute(f"select setseed({(seed % 1000) / 1000})")
         reference = REPO_ROOT / "pipelines" / "reference" / "municipalities.csv"
@@ -182,7 +173,7 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
                 municipality_code, employment_key, employee_key, person_key, birth_year, gender,
                 position_code, position_title, fte_percent, employment_type, start_date, end_date,
                 termination_reason, unit, service_area, kostra_function, manager_level,
-                education_level, extraction_date, delivery_sha256, source_row_number)
+                education_level, extraction_date, delivery_sha256, source_row_number, loaded_at)
             select
                 municipality_code, employment_key, employee_key, person_key, birth_year, gender,
                 position_code, null, fte_percent,
@@ -190,7 +181,7 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
                 start_date, end_date, termination_reason, null, service_area, null,
                 case when position_code = '9451' then 3 end, null, extraction_date,
                 md5(concat_ws(':', municipality_code, year(extraction_date))),
-                row_number() over ()
+                row_number() over (), now()::timestamp
             from employments
         """)
         con.execute(f"""
@@ -219,7 +210,7 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
                 ['external', 'internal', 'own_apprentice', 'other_municipality']
                     [1 + floor(random() * 4)::integer],
                 round(random() * 50000),
-                date '{LAST_YEAR}-12-31', 'bench', i
+                date '{LAST_YEAR}-12-31', 'bench', i, now()::timestamp
             from range({active_employees // 5}) as t(i)
             inner join municipalities on municipalities.idx = i % {municipality_count}
         """)
@@ -231,12 +222,13 @@ def generate(db_path: Path, active_employees: int = 500_000, seed: int = 42) -> 
             insert into raw.hr_backlog
             select municipality_code, service, make_date(y, m, 1),
                    20 + cast(floor(random() * 100) as integer), cast(floor(random() * 20) as integer),
-                   date '{LAST_YEAR}-12-31', 'bench', 1
+                   date '{LAST_YEAR}-12-31', 'bench', 1, now()::timestamp
             from municipalities, (values ('byggesak'), ('fakturering'), ('lønn')) s(service),
                  range({FIRST_YEAR}, {LAST_YEAR + 1}) as y(y), range(1, 13) as mm(m)
         """)
         con.execute(f"""
             insert into raw.ssb_population
+                (municipality_code, year, kjonn_code, alder_code, contentscode_code, value, status, is_demo)
             select 'K-' || municipality_code, y, k, lpad(cast(a as varchar), 3, '0'), 'Personer1',
                    round(weight * 30 * (1 + random())), null, true
             from municipalities, range({FIRST_YEAR}, {LAST_YEAR + 2}) as y(y),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.demo import catalogue as cat
+from pipelines.hr import contract
+from pipelines.hr.profiles import export_header
 
 
 @dataclass(frozen=True)
@@ -125,122 +127,25 @@ def systems_for(code: str) -> Systems:
 
 
 # --- headers --------------------------------------------------------------------------------
-CANONICAL_EMPLOYMENTS = (
-    "municipality_code",
+# The contract columns each export carries, in file order (the extraction date and period
+# start are facts of the whole file, given in its name or title line); the names each system
+# writes for them come from its profile (pipelines/hr/profiles/*.toml).
+EMPLOYMENT_FIELDS = tuple(c.name for c in contract.EMPLOYMENTS if c.name not in ("extraction_date", "period_start"))
+SAP_FIELDS = (  # no national id; the employee number before the company code
     "employee_number",
-    "national_id",
-    "employment_id",
-    "birth_year",
-    "gender",
-    "position_code",
-    "position_title",
-    "fte_percent",
-    "employment_type",
-    "start_date",
-    "end_date",
-    "termination_reason",
-    "unit",
-    "service_area",
-    "kostra_function",
-    "manager_level",
-    "education_level",
-)
-VISMA_EMPLOYMENTS = (
-    "Kommunenr",
-    "Ansattnr",
-    "Fødselsnummer",
-    "Arbeidsforholdsnr",
-    "Fødselsår",
-    "Kjønn",
-    "Stillingskode",
-    "Stillingsbetegnelse",
-    "Stillingsprosent",
-    "Ansettelsesform",
-    "Startdato",
-    "Sluttdato",
-    "Sluttårsak",
-    "Tjenestested",
-    "Sektor",
-    "Funksjon",
-    "Ledernivå",
-    "Utdanningsnivå",
-)
-SAP_EMPLOYMENTS = (
-    "PERNR",
-    "BUKRS",
-    "ARBFORH",
-    "GBJHR",
-    "GESCH",
-    "STELL",
-    "STLTX",
-    "BSGRD",
-    "PERSG",
-    "BEGDA",
-    "ENDDA",
-    "MASSG",
-    "ORGEH",
-    "PERSK",
-    "KOSTRA",
-    "MGMT_LVL",
-    "EDU_LVL",
-)
-UNIT4_EMPLOYMENTS = (
-    "Kommune",
-    "Ressursnr",
-    "Fnr",
-    "Arbeidsforhold",
-    "Fødselsår",
-    "Kjønn",
-    "Stillingskode",
-    "Stilling",
-    "Stillingsprosent",
-    "Ansettelsesform",
-    "Fra dato",
-    "Til dato",
-    "Sluttårsak",
-    "Ansvar",
-    "Tjenesteområde",
-    "Funksjon",
-    "Ledernivå",
-    "Utdanning",
-)
-CANONICAL_POSTINGS = (
     "municipality_code",
-    "posting_id",
-    "position_code",
-    "position_title",
-    "manager_level",
-    "fte_percent",
-    "employment_type",
-    "published_date",
-    "closing_date",
-    "filled_date",
-    "status",
-    "applicants",
-    "qualified_applicants",
-    "hired_employee_number",
-    "hire_source",
-    "cost_nok",
+    *(c for c in EMPLOYMENT_FIELDS if c not in ("municipality_code", "employee_number", "national_id")),
 )
-WEBCRUITER_POSTINGS = (
-    "Kommunenr",
-    "Annonse-ID",
-    "Stillingskode",
-    "Stillingstittel",
-    "Ledernivå",
-    "Stillingsprosent",
-    "Ansettelsesform",
-    "Publisert",
-    "Søknadsfrist",
-    "Besatt dato",
-    "Status",
-    "Antall søkere",
-    "Kvalifiserte søkere",
-    "Ansatt ansattnr",
-    "Rekrutteringskilde",
-    "Kostnad",
-)
-CANONICAL_BACKLOG = ("municipality_code", "service", "month", "open_cases", "overdue_cases")
+POSTING_FIELDS = tuple(c.name for c in contract.POSTINGS if c.name != "extraction_date")
+BACKLOG_FIELDS = tuple(c.name for c in contract.BACKLOG if c.name != "extraction_date")
+
+CANONICAL_EMPLOYMENTS = export_header("canonical", "employments", EMPLOYMENT_FIELDS)
+VISMA_EMPLOYMENTS = export_header("visma", "employments", EMPLOYMENT_FIELDS)
+SAP_EMPLOYMENTS = export_header("sap", "employments", SAP_FIELDS)
+UNIT4_EMPLOYMENTS = export_header("unit4", "employments", EMPLOYMENT_FIELDS)
+CANONICAL_POSTINGS = export_header("canonical", "postings", POSTING_FIELDS)
+WEBCRUITER_POSTINGS = export_header("webcruiter", "postings", POSTING_FIELDS)
+CANONICAL_BACKLOG = export_header("canonical", "backlog", BACKLOG_FIELDS)
 
 NORWEGIAN_TYPES = ("Fast", "Midlertidig", "Vikar", "Lærling")
 SAP_TYPES = ("1", "2", "3", "5")

@@ -21,16 +21,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.demo.dialects import VISMA_EMPLOYMENTS
 from pipelines.hr.fnr import W1, W2
 from pipelines.hr.references import load_references
 from pipelines.settings import REPO_ROOT, Settings
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
-VISMA_HEADER = (
-    "Kommunenr;Ansattnr;Fødselsnummer;Arbeidsforholdsnr;Fødselsår;Kjønn;Stillingskode;Stillingsbetegnelse;"
-    "Stillingsprosent;Ansettelsesform;Startdato;Sluttdato;Sluttårsak;Tjenestested;Sektor;Funksjon;Ledernivå;"
-    "Utdanningsnivå"
-)
+VISMA_HEADER = ";".join(VISMA_EMPLOYMENTS)  # the Visma profile's header (pipelines/demo/dialects.py)
 BENCH_SECRET = "bench-secret-not-for-real-data-0123456789"
 
 

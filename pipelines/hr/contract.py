@@ -90,13 +90,107 @@ CODED_VALUES: dict[str, tuple[str, ...]] = {
     "hire_source": ("internal", "external", "own_apprentice", "other_municipality"),
 }
 
-# The columns that identify a raw row; a later extract supersedes rows with the same key.
+# --- the raw tables ---------------------------------------------------------------------------
+# The one declaration of `raw.hr_*`: the DDL (warehouse/schema.py), the load's column order
+# (hr/load.py), the dbt sources and the GX column lists are generated from it or checked
+# against it (tests/hr/test_hr_contract_tables.py).
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """One column of a raw table: its DuckDB type, whether it may be null, and what it holds."""
+
+    name: str
+    sql_type: str
+    not_null: bool = False
+    comment: str = ""
+
+
+_BOOKKEEPING = (
+    RawColumn("extraction_date", "date", True, "extraction date of the delivery this row version came from"),
+    RawColumn("delivery_sha256", "varchar", True, "the delivery (sha256 of its bytes; audit.deliveries)"),
+    RawColumn("source_row_number", "bigint", True, "1-based data row in the delivered file"),
+    RawColumn("loaded_at", "timestamp", True, "when the delivery was loaded (ties between equal extracts)"),
+)
+
+RAW_SCHEMA: dict[str, tuple[RawColumn, ...]] = {
+    "employments": (
+        RawColumn("municipality_code", "varchar", True),
+        RawColumn("employment_key", "varchar", True, "HMAC of municipality + employment id"),
+        RawColumn("employee_key", "varchar", True, 'HMAC of municipality + ":" + employee number'),
+        RawColumn("person_key", "varchar", False, "HMAC of the national id, when the file had one"),
+        RawColumn("birth_year", "integer", True),
+        RawColumn("gender", "varchar", True, "F | M"),
+        RawColumn("position_code", "varchar", True),
+        RawColumn("position_title", "varchar"),
+        RawColumn("fte_percent", "double", True, "0-100"),
+        RawColumn("employment_type", "varchar", True, "permanent | temporary | substitute | apprentice"),
+        RawColumn("start_date", "date", True),
+        RawColumn("end_date", "date"),
+        RawColumn("termination_reason", "varchar"),
+        RawColumn("unit", "varchar"),
+        RawColumn("service_area", "varchar"),
+        RawColumn("kostra_function", "varchar"),
+        RawColumn("manager_level", "integer", False, "1-4, from the file or the position code"),
+        RawColumn("education_level", "varchar"),
+        *_BOOKKEEPING,
+    ),
+    "postings": (
+        RawColumn("municipality_code", "varchar", True),
+        RawColumn("posting_id", "varchar", True),
+        RawColumn("position_code", "varchar", True),
+        RawColumn("position_title", "varchar"),
+        RawColumn("manager_level", "integer"),
+        RawColumn("fte_percent", "double"),
+        RawColumn("employment_type", "varchar"),
+        RawColumn("published_date", "date", True),
+        RawColumn("closing_date", "date"),
+        RawColumn("filled_date", "date"),
+        RawColumn("status", "varchar", True, "filled | withdrawn | open | readvertised"),
+        RawColumn("applicants", "integer"),
+        RawColumn("qualified_applicants", "integer"),
+        RawColumn("hired_employee_key", "varchar", False, "HMAC like employee_key"),
+        RawColumn("hire_source", "varchar", False, "internal | external | own_apprentice | other_municipality"),
+        RawColumn("cost_nok", "double"),
+        *_BOOKKEEPING,
+    ),
+    "backlog": (
+        RawColumn("municipality_code", "varchar", True),
+        RawColumn("service", "varchar", True),
+        RawColumn("month", "date", True, "first day of the month"),
+        RawColumn("open_cases", "integer", True),
+        RawColumn("overdue_cases", "integer", True),
+        *_BOOKKEEPING,
+    ),
+}
+
 RAW_TABLES = {"employments": "raw.hr_employments", "postings": "raw.hr_postings", "backlog": "raw.hr_backlog"}
+# The columns that identify an employment, posting or month: a later extract supersedes the
+# versions with the same key (in dbt staging, a window over the append-only versions).
 RAW_KEYS = {
     "employments": ("municipality_code", "employment_key"),
     "postings": ("municipality_code", "posting_id"),
     "backlog": ("municipality_code", "service", "month"),
 }
+# Which version of a key is current: the newest extract, and of equal extracts the later load.
+RAW_VERSION_ORDER = ("extraction_date", "loaded_at")
+
+
+def raw_columns(kind: str) -> tuple[str, ...]:
+    """The raw table's column names in table order (the load writes exactly these)."""
+    return tuple(c.name for c in RAW_SCHEMA[kind])
+
+
+def raw_table_ddl(kind: str) -> str:
+    """`create table if not exists` of one raw table: append-only, no key index (issue 16)."""
+    width = max(len(c.name) for c in RAW_SCHEMA[kind]) + 2
+    lines = []
+    for index, col in enumerate(RAW_SCHEMA[kind]):
+        line = f"    {col.name.ljust(width)}{col.sql_type}{' not null' if col.not_null else ''}"
+        line += "," if index < len(RAW_SCHEMA[kind]) - 1 else ""
+        lines.append(line + (f"  -- {col.comment}" if col.comment else ""))
+    return f"create table if not exists {RAW_TABLES[kind]} (\n" + "\n".join(lines) + "\n);\n"
+
 
 # Date columns whose latest value stands in for the extraction date when nothing else gives one.
 CONTENT_DATE_COLUMNS = {

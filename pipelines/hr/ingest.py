@@ -3,7 +3,7 @@
 For each file: hash it; recognise a re-delivery; read and map it through a profile; refuse
 files that leak national ids outside the id column; type and validate every row; turn
 identifiers into keyed pseudonyms; archive what was read (contract columns, ids replaced); and in one transaction
-merge the valid rows into the raw tables, the failing ones into quarantine, and the counts
+append the valid rows to the raw tables, the failing ones into quarantine, and the counts
 into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zip bomb) is
 rejected with a one-line reason and the batch goes on; nothing raises past here except the
 user's own mistakes in calling it (unknown options, missing paths, no secret).
@@ -341,7 +341,7 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
     reason = "; ".join(work.notes) or None
     con.execute("begin transaction")
     try:
-        pending.record_load(  # the years this load makes stale, before the rows change
+        pending.record_load(  # the years this load makes stale, before its rows are added
             con,
             sha256=work.sha256,
             kind=work.kind or "",
@@ -350,7 +350,14 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
             rows=prepared.valid,
             period_start=work.period_start,
         )
-        counts["stale"] = load.upsert(con, work.kind or "", prepared.valid)
+        counts["stale"] = load.append(
+            con,
+            work.kind or "",
+            prepared.valid,
+            municipality_code=work.municipality_code,
+            extraction_date=work.extraction_date,
+            loaded_at=at,
+        )
         ledger.record_quarantine(con, work.sha256, prepared.quarantine)
         try:
             archive_path = archiving.result()
@@ -560,7 +567,7 @@ def _prepare(
         pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
         pl.lit(work.sha256).alias("delivery_sha256"),
         pl.col(ROW).alias("source_row_number"),
-    ).select(load.RAW_COLUMNS[kind])
+    ).select(load.STAGED_COLUMNS[kind])
 
     quarantine = _quarantine_rows(table, rows, kind)
     archive_table = _archive_table(table, rows)

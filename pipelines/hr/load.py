@@ -1,104 +1,88 @@
-"""Superseding load into the raw tables.
+"""Append-only load into the raw tables (issue 16).
 
-A raw table holds the current version of each key. A staged row replaces the stored one
-only when its extraction date is newer or equal (equal: the later ingestion wins), so
-delivering extracts out of order ends in the same table as delivering them in order.
-Valid rows that lose to a newer stored version are counted as stale.
+A raw table holds every accepted version of every row: a delivery's validated, pseudonymised
+rows are inserted once, with their extraction date, delivery and load time, and never
+updated. Which version is current is decided where it is read — dbt staging's window
+(`stg_hr__*`, the latest extract wins; of equal extracts the later load) and, for the
+incremental plan, `current_versions` below — so delivering extracts out of order ends in the
+same marts as delivering them in order. Valid rows that lose to a newer stored version are
+still counted as stale in the ledger (they are stored, but never current).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import duckdb
 import polars as pl
 
-from pipelines.hr.contract import RAW_KEYS, RAW_TABLES
+from pipelines.hr.contract import KINDS, RAW_KEYS, RAW_TABLES, RAW_VERSION_ORDER, raw_columns
 
-RAW_COLUMNS = {
-    "employments": (
-        "municipality_code",
-        "employment_key",
-        "employee_key",
-        "person_key",
-        "birth_year",
-        "gender",
-        "position_code",
-        "position_title",
-        "fte_percent",
-        "employment_type",
-        "start_date",
-        "end_date",
-        "termination_reason",
-        "unit",
-        "service_area",
-        "kostra_function",
-        "manager_level",
-        "education_level",
-        "extraction_date",
-        "delivery_sha256",
-        "source_row_number",
-    ),
-    "postings": (
-        "municipality_code",
-        "posting_id",
-        "position_code",
-        "position_title",
-        "manager_level",
-        "fte_percent",
-        "employment_type",
-        "published_date",
-        "closing_date",
-        "filled_date",
-        "status",
-        "applicants",
-        "qualified_applicants",
-        "hired_employee_key",
-        "hire_source",
-        "cost_nok",
-        "extraction_date",
-        "delivery_sha256",
-        "source_row_number",
-    ),
-    "backlog": (
-        "municipality_code",
-        "service",
-        "month",
-        "open_cases",
-        "overdue_cases",
-        "extraction_date",
-        "delivery_sha256",
-        "source_row_number",
-    ),
-}
+# The raw tables' columns in table order (declared once, in the contract).
+RAW_COLUMNS = {kind: raw_columns(kind) for kind in KINDS}
+# What a prepared delivery carries: everything but the load time, which the commit sets.
+STAGED_COLUMNS = {kind: tuple(c for c in columns if c != "loaded_at") for kind, columns in RAW_COLUMNS.items()}
 
 
-def upsert(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int:
-    """Merge `rows` (exactly RAW_COLUMNS[kind], unique per key) into the raw table; return
-    how many of them were stale. Runs inside the caller's transaction.
+def current_versions(kind: str, where: str = "") -> str:
+    """SQL for the current version of each key (the rule dbt staging applies, here for the
+    incremental plan, which runs before dbt): newest extract, then latest load."""
+    keys = ", ".join(RAW_KEYS[kind])
+    order = ", ".join(f"{c} desc" for c in RAW_VERSION_ORDER)
+    return (
+        f"select * from {RAW_TABLES[kind]} {where} "
+        f"qualify row_number() over (partition by {keys} order by {order}) = 1"
+    )
 
-    The common case, a municipality's first delivery, is a plain insert; otherwise one
-    `insert ... on conflict do update ... where` statement applies the superseding rule. One
-    join finds both whether any staged key is stored already and how many stored versions
-    are newer (a statement less per file than asking the two questions apart)."""
+
+def append(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    rows: pl.DataFrame,
+    *,
+    municipality_code: str | None,
+    extraction_date: date | None,
+    loaded_at: datetime,
+) -> int:
+    """Insert `rows` (exactly STAGED_COLUMNS[kind], unique per key) as new versions; return
+    how many of them were stale, i.e. a stored version of the same key has a newer extract.
+    Runs inside the caller's transaction.
+
+    The stale count needs the raw table only when the ledger knows a newer loaded extract of
+    the same municipality and kind (or the file has no single municipality): delivering in
+    order, the common case, reads nothing but the ledger."""
     if rows.height == 0:
         return 0
-    table, keys, columns = RAW_TABLES[kind], RAW_KEYS[kind], RAW_COLUMNS[kind]
+    table, keys = RAW_TABLES[kind], RAW_KEYS[kind]
+    columns = STAGED_COLUMNS[kind]
     con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
-        on = " and ".join(f"r.{k} = s.{k}" for k in keys)
-        stored, stale = con.execute(
-            f"select count(*), count(*) filter (where r.extraction_date > s.extraction_date) "
-            f"from staged s join {table} r on {on}"
-        ).fetchone()
+        stale = 0
+        if _newer_extract_loaded(con, kind, municipality_code, extraction_date):
+            on = " and ".join(f"r.{k} = s.{k}" for k in keys)
+            stale = con.execute(
+                f"select count(*) from staged s where exists (select 1 from {table} r where {on} "
+                f"and r.extraction_date > s.extraction_date)"
+            ).fetchone()[0]
         column_list = ", ".join(columns)
-        if not stored:
-            con.execute(f"insert into {table} ({column_list}) select {column_list} from staged")
-            return 0
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
         con.execute(
-            f"insert into {table} ({column_list}) select {column_list} from staged "
-            f"on conflict ({', '.join(keys)}) do update set {updates} "
-            f"where excluded.extraction_date >= extraction_date"
+            f"insert into {table} ({column_list}, loaded_at) select {column_list}, ? from staged",
+            [loaded_at],
         )
     finally:
         con.unregister("staged")
     return int(stale)
+
+
+def _newer_extract_loaded(
+    con: duckdb.DuckDBPyConnection, kind: str, municipality_code: str | None, extraction_date: date | None
+) -> bool:
+    if municipality_code is None or extraction_date is None:
+        return True
+    return bool(
+        con.execute(
+            "select count(*) from audit.deliveries where kind = ? and outcome = 'loaded' "
+            "and (municipality_code = ? or municipality_code is null) and extraction_date > ?",
+            [kind, municipality_code, extraction_date],
+        ).fetchone()[0]
+    )

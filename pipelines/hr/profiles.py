@@ -151,6 +151,17 @@ def load_profiles() -> dict[str, Profile]:
     return profiles
 
 
+def export_header(profile: str, kind: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The header a system writes for these contract columns: each one's first (preferred)
+    source name in the profile. The demo's files and the tests' and benchmarks' extracts take
+    their headers from here, so a system's header is declared once, in its profile."""
+    names = load_profiles()[profile].kinds[kind].columns
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise ValueError(f"profile {profile}/{kind} names no source column for {', '.join(missing)}")
+    return tuple(names[c][0] for c in columns)
+
+
 def candidates(kind: str | None, profile: str | None) -> list[tuple[Profile, str]]:
     """The (profile, kind) pairs a file may be read with, given the user's options.
 

@@ -174,9 +174,10 @@ def _hr_common(kind: str) -> list[SqlCheck]:
             name=f"{name}_unique_key",
             asset_key=asset,
             severity="block",
-            title=f"Nøkkelen ({key_cols}) er unik",
-            sql=f"select {shown_key}, count(*) as failing_rows from {table} "
-            f"group by {key_cols} having count(*) > 1",
+            title=f"Nøkkelen ({key_cols}) er unik i hver leveranse",
+            # raw is append-only (one version per delivery, issue 16): unique within a delivery
+            sql=f"select {shown_key}, left(delivery_sha256, 12) as delivery, count(*) as failing_rows "
+            f"from {table} group by {key_cols}, delivery_sha256 having count(*) > 1",
             tables=(table,),
             evaluated_table=table,
             feedback="Samme id forekommer flere ganger i samme uttrekk; hver rad må ha en unik id.",

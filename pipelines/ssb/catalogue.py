@@ -17,6 +17,18 @@ from pipelines.ssb.query import Query
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 CADENCES = ("monthly", "quarterly", "yearly")
+# The columns every raw.ssb_<name> table ends with (pipelines/ssb/load.py, `tidy`).
+SSB_TAIL_COLUMNS = {
+    "value": "double",
+    "status": "varchar",
+    "municipality_code": "varchar",
+    "year": "integer",
+    "table_id": "varchar",
+    "table_updated": "timestamp",
+    "fetched_at": "timestamp",
+    "source": "varchar",
+    "is_demo": "boolean",
+}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -39,6 +51,26 @@ class TableSpec:
     @property
     def raw_table(self) -> str:
         return f"raw.ssb_{self.name}"
+
+    @property
+    def raw_columns(self) -> tuple[tuple[str, str], ...]:
+        """(name, DuckDB type) of `raw.ssb_<name>` as the loader (`load.tidy`) writes a fetch of
+        this selection: a code and a label per variable, the value and its status, then the
+        parsed municipality and year and the provenance columns. The one declaration a warehouse
+        without a fetch (a test's, a benchmark's) creates the table from (`raw_ddl`)."""
+        from pipelines.ssb.jsonstat import snake
+
+        variables = ([self.region_variable] if self.region_variable else []) + list(self.values)
+        columns: dict[str, str] = {}
+        for variable in variables:
+            columns[f"{snake(variable)}_code"] = "varchar"
+            columns[f"{snake(variable)}_label"] = "varchar"
+        columns.update(SSB_TAIL_COLUMNS)
+        return tuple(columns.items())
+
+    def raw_ddl(self) -> str:
+        body = ",\n".join(f"    {name} {sql_type}" for name, sql_type in self.raw_columns)
+        return f"create table if not exists {self.raw_table} (\n{body}\n);"
 
     @property
     def cache_key(self) -> str:
@@ -66,6 +98,11 @@ class Catalogue:
     tables: dict[str, TableSpec]
     klass: KlassSpec
     regions: dict[str, list[str]]
+
+    def raw_ddl(self, names: tuple[str, ...] | None = None) -> str:
+        """DDL of the catalogue's raw.ssb_* tables (all, or those named): for a warehouse that
+        has fetched nothing (tests, benchmarks); the loader replaces them with what it fetches."""
+        return "\n".join(spec.raw_ddl() for name, spec in self.tables.items() if names is None or name in names)
 
     def select(self, which: str | None) -> list[TableSpec]:
         """All tables, or the one named by catalogue name or SSB table id."""

@@ -46,7 +46,8 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from pipelines.hr.contract import RAW_KEYS, RAW_TABLES
+from pipelines.hr.contract import RAW_KEYS
+from pipelines.hr.load import RAW_COLUMNS, current_versions
 
 # Results are read with fetchall(): DuckDB 2.0 keeps a half-read result open, which blocks
 # unregistering the staged rows.
@@ -56,7 +57,7 @@ LAST_YEAR = 9999
 # Hires are followed 24 months, apprentice completions 12: a change on a date reaches back
 # to the hires of two years before.
 LOOK_BACK_YEARS = 2
-BOOKKEEPING = ("extraction_date", "delivery_sha256", "source_row_number")
+BOOKKEEPING = ("extraction_date", "delivery_sha256", "source_row_number", "loaded_at")
 
 DDL = """
 create schema if not exists audit;
@@ -140,16 +141,16 @@ def record_load(
 def _changed_rows(kind: str) -> str:
     """Staged rows that win against the stored version (or have none) and differ from it,
     with the stored version's columns as old_*: what the upsert will really change."""
-    table, keys = RAW_TABLES[kind], RAW_KEYS[kind]
+    keys = RAW_KEYS[kind]
     on = " and ".join(f"o.{k} = s.{k}" for k in keys)
-    from pipelines.hr.load import RAW_COLUMNS
-
+    # the stored current versions (raw is append-only) of the municipalities staged
+    stored = current_versions(kind, "where municipality_code in (select municipality_code from pending_staged)")
     content = [c for c in RAW_COLUMNS[kind] if c not in keys and c not in BOOKKEEPING]
     differs = " or ".join(f"s.{c} is distinct from o.{c}" for c in content)
     return (
         f"select s.*, o.{keys[0]} is null as is_new, ({differs}) as content_changed, "
         + ", ".join(f"o.{c} as old_{c}" for c in RAW_COLUMNS[kind] if c not in keys)
-        + f" from pending_staged s left join {table} o on {on} "
+        + f" from pending_staged s left join ({stored}) o on {on} "
         f"where o.{keys[0]} is null or (s.extraction_date >= o.extraction_date and "
         f"(({differs}) or s.extraction_date <> o.extraction_date))"
     )
@@ -218,11 +219,11 @@ def _employment_years(
 
     # Employees whose national-id link changes: every row of theirs.
     linked = con.execute(
-        """
+        f"""
         with touched as (select distinct employee_key from pending_staged),
         stored as (
-            select r.* from raw.hr_employments r
-            where r.municipality_code = ? and r.employee_key in (select employee_key from touched)
+            select r.* from ({current_versions("employments", "where municipality_code = ?")}) r
+            where r.employee_key in (select employee_key from touched)
         ),
         after as (
             select employee_key, person_key, start_date from pending_staged
@@ -248,8 +249,6 @@ def _employment_years(
 
 def _only_end_changed() -> str:
     """True when, apart from the end date and bookkeeping, the staged row equals the stored one."""
-    from pipelines.hr.load import RAW_COLUMNS
-
     same = [
         c
         for c in RAW_COLUMNS["employments"]

@@ -1,12 +1,15 @@
 """DDL of the tables the Python side writes: `raw.*` (loaded data) and `audit.*` (ledgers).
 
-These columns are the contract dbt's sources are declared over; change them here and in
-`dbt/models/staging/_sources.yml` together. Every statement is idempotent.
+The raw HR tables are declared once, in the HR contract (`pipelines/hr/contract.py`,
+RAW_SCHEMA); their DDL is generated from it here. dbt's sources and the GX column lists are
+checked against it by tests/hr/test_hr_contract_tables.py. Every statement is idempotent.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from pipelines.hr.contract import KINDS, raw_table_ddl
 
 SCHEMAS = ("raw", "audit")
 
@@ -50,66 +53,10 @@ create table if not exists audit.quarantine (
     row_json             varchar not null       -- the offending row, identifiers pseudonymised
 );
 
-create table if not exists raw.hr_employments (
-    municipality_code    varchar not null,
-    employment_key       varchar not null,      -- HMAC of municipality + employment id
-    employee_key         varchar not null,      -- HMAC of municipality + ":" + employee number
-    person_key           varchar,               -- HMAC of the national id, when the file had one
-    birth_year           integer not null,
-    gender               varchar not null,      -- F | M
-    position_code        varchar not null,
-    position_title       varchar,
-    fte_percent          double not null,       -- 0-100
-    employment_type      varchar not null,      -- permanent | temporary | substitute | apprentice
-    start_date           date not null,
-    end_date             date,
-    termination_reason   varchar,
-    unit                 varchar,
-    service_area         varchar,
-    kostra_function      varchar,
-    manager_level        integer,               -- 1-4, from the file or the position code
-    education_level      varchar,
-    extraction_date      date not null,
-    delivery_sha256      varchar not null,
-    source_row_number    bigint not null,
-    primary key (municipality_code, employment_key)
-);
-
-create table if not exists raw.hr_postings (
-    municipality_code    varchar not null,
-    posting_id           varchar not null,
-    position_code        varchar not null,
-    position_title       varchar,
-    manager_level        integer,
-    fte_percent          double,
-    employment_type      varchar,
-    published_date       date not null,
-    closing_date         date,
-    filled_date          date,
-    status               varchar not null,      -- filled | withdrawn | open | readvertised
-    applicants           integer,
-    qualified_applicants integer,
-    hired_employee_key   varchar,               -- HMAC like employee_key
-    hire_source          varchar,               -- internal | external | own_apprentice | other_municipality
-    cost_nok             double,
-    extraction_date      date not null,
-    delivery_sha256      varchar not null,
-    source_row_number    bigint not null,
-    primary key (municipality_code, posting_id)
-);
-
-create table if not exists raw.hr_backlog (
-    municipality_code    varchar not null,
-    service              varchar not null,
-    month                date not null,         -- first day of the month
-    open_cases           integer not null,
-    overdue_cases        integer not null,
-    extraction_date      date not null,
-    delivery_sha256      varchar not null,
-    source_row_number    bigint not null,
-    primary key (municipality_code, service, month)
-);
 """
+
+# The raw HR tables: append-only versions, one row per delivered row (issue 16).
+RAW_HR_DDL = "\n".join(raw_table_ddl(kind) for kind in KINDS)
 
 
 # SSB/KLASS (pipelines/ssb). The raw.ssb_<name> tables take their dimension columns from
@@ -190,6 +137,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
+    con.execute(RAW_HR_DDL)
     con.execute(SSB_DDL)
     con.execute(SECRET_DDL)
     for table, column, definition in ADDED_COLUMNS:

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.ssb.catalogue import load_catalogue
 from pipelines.warehouse.schema import ensure_schema
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -44,27 +45,13 @@ def golden_deliveries() -> list[Delivery]:
 
 
 # --- SSB and KLASS raw tables --------------------------------------------------------------
-# The SSB helper's loader creates these; until it is merged the tests create them with the
-# columns of its contract and fill them from small hand-written CSVs in golden/ssb/.
-SSB_DDL = """
-create table if not exists raw.ssb_population (
-    municipality_code varchar, year integer, kjonn_code varchar, alder_code varchar,
-    contentscode_code varchar, value double, status varchar, is_demo boolean);
-create table if not exists raw.ssb_education_level (
-    municipality_code varchar, year integer, nivaa_code varchar, kjonn_code varchar,
-    contentscode_code varchar, value double, status varchar, is_demo boolean);
-create table if not exists raw.ssb_kostra_fte (
-    municipality_code varchar, year integer, kokfunksjon0000_code varchar, value double);
-create table if not exists raw.klass_municipality (
-    code varchar, name varchar, valid_from date, valid_to date);
-create table if not exists raw.klass_municipality_changes (
-    old_code varchar, old_name varchar, new_code varchar, new_name varchar,
-    change_occurred date, weight double);
-"""
+# The catalogue declares the SSB tables (pipelines/ssb/catalogue.py, raw_ddl); the tests fill
+# them from small hand-written CSVs in golden/ssb/.
+SSB_TABLES = ("population", "education_level", "kostra_fte")
 
 
 def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SSB_DDL)
+    con.execute(load_catalogue().raw_ddl(SSB_TABLES))
     # The KLASS tables have the SSB loader's DDL (ensure_schema), which records each row's source.
     for table, extra in (
         ("ssb_population", ""),
@@ -79,14 +66,16 @@ def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # --- HR raw tables ---------------------------------------------------------------------------
-def ingest_golden_hr(home: Path) -> None:
-    """Take every golden file in through the real ingestion, in extraction order, as a
-    municipality's delivery would be: profile detection, validation, pseudonyms, ledger."""
+def ingest_golden_hr(home: Path, *, newest_first: bool = False) -> None:
+    """Take every golden file in through the real ingestion, in extraction order (or, to show
+    that order does not matter, newest first), as a municipality's delivery would be: profile
+    detection, validation, pseudonyms, ledger."""
     from pipelines.hr.ingest import ingest_paths
     from pipelines.settings import Settings
 
     settings = Settings(home=home, secret_env=GOLDEN_SECRET)
-    for delivery in golden_deliveries():
+    deliveries = golden_deliveries()
+    for delivery in reversed(deliveries) if newest_first else deliveries:
         kind = {"employments": "employments", "postings": "postings", "backlog": "backlog"}[delivery.kind]
         (result,) = ingest_paths(
             [delivery.path],
@@ -98,11 +87,11 @@ def ingest_golden_hr(home: Path) -> None:
         assert result.outcome == "loaded" and result.rows_quarantined == 0, (delivery.file_name, result)
 
 
-def build_golden_raw(db_path: Path) -> None:
+def build_golden_raw(db_path: Path, *, newest_first: bool = False) -> None:
     """A build database holding the golden raw tables (HR, SSB, KLASS) and nothing else."""
     if db_path.name != "workforce.duckdb" or db_path.parent.name != "build":
         raise ValueError(f"the golden build database must be <home>/build/workforce.duckdb, not {db_path}")
-    ingest_golden_hr(db_path.parent.parent)
+    ingest_golden_hr(db_path.parent.parent, newest_first=newest_first)
     con = duckdb.connect(str(db_path))
     try:
         ensure_schema(con)

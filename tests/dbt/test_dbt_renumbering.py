@@ -22,6 +22,7 @@ from dbt_golden_support import GOLDEN_SECRET
 from pipelines.hr import identity
 from pipelines.hr.report import describe
 from pipelines.settings import Settings
+from pipelines.warehouse.schema import ensure_schema
 from tests.chain_support import ChainResult, run_chain
 
 HEADER = [
@@ -104,17 +105,15 @@ def test_a_later_renumbering_changes_nothing_stored_and_older_history_never_re_k
     """A warehouse's own KLASS tables add renumberings newer than the bundled snapshot; older
     history from a live fetch (KLASS from 2015) must not lengthen a chain backwards."""
     con = duckdb.connect(":memory:")
-    con.execute("create schema raw")
+    ensure_schema(con)  # the KLASS tables as the warehouse declares them
     con.execute(
-        "create table raw.klass_municipality_changes (old_code varchar, new_code varchar, "
-        "change_occurred date, weight double)"
+        "insert into raw.klass_municipality_changes (old_code, new_code, change_occurred, weight, source) "
+        "values ('4620', '9620', date '2028-01-01', 1, 'live'), ('1100', '1233', date '2017-01-01', 1, 'live')"
     )
-    con.execute("create table raw.klass_municipality (code varchar, valid_from date)")
     con.execute(
-        "insert into raw.klass_municipality_changes values ('4620', '9620', date '2028-01-01', 1), "
-        "('1100', '1233', date '2017-01-01', 1)"
+        "insert into raw.klass_municipality (code, name, valid_from, source) "
+        "values ('9620', 'Ny', date '2028-01-01', 'live'), ('1233', 'Ulvik', date '2017-01-01', 'live')"
     )
-    con.execute("insert into raw.klass_municipality values ('9620', date '2028-01-01'), ('1233', date '2017-01-01')")
     roots = identity.key_codes(con)
     assert roots["9620"] == roots["4620"] == "1233" and "1233" not in roots
 

@@ -13,32 +13,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.demo.dialects import VISMA_EMPLOYMENTS
 from pipelines.hr.fnr import W1, W2
 from pipelines.hr.ingest import DeliveryResult, ingest_paths
 from pipelines.settings import Settings
 
 SECRET = "test-secret-for-pseudonyms-0123456789"
 
-VISMA_HEADER = [
-    "Kommunenr",
-    "Ansattnr",
-    "Fødselsnummer",
-    "Arbeidsforholdsnr",
-    "Fødselsår",
-    "Kjønn",
-    "Stillingskode",
-    "Stillingsbetegnelse",
-    "Stillingsprosent",
-    "Ansettelsesform",
-    "Startdato",
-    "Sluttdato",
-    "Sluttårsak",
-    "Tjenestested",
-    "Sektor",
-    "Funksjon",
-    "Ledernivå",
-    "Utdanningsnivå",
-]
+VISMA_HEADER = list(VISMA_EMPLOYMENTS)  # declared once: the Visma profile's preferred names
 CANONICAL_EMPLOYMENTS = [
     "municipality_code",
     "employee_number",
@@ -141,6 +123,13 @@ class Home:
 
     def table(self, name: str, order: str = "municipality_code, source_row_number") -> list[dict]:
         return self.records(f"select * from {name} order by {order}")
+
+    def current(self, kind: str, order: str = "municipality_code, source_row_number") -> list[dict]:
+        """The current version of each key of a raw HR table (raw is append-only; this is the
+        rule dbt staging applies), without the load time, which differs between warehouses."""
+        from pipelines.hr.load import current_versions
+
+        return self.records(f"select * exclude (loaded_at) from ({current_versions(kind)}) order by {order}")
 
 
 def make_home(root: Path, files: Path) -> Home:

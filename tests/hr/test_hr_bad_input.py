@@ -327,8 +327,9 @@ def test_later_extract_supersedes_earlier_rows_and_the_earlier_delivery_stays_ar
     )
     first, second = home.ingest(early, late)
     assert (first.rows_loaded, second.rows_loaded, second.rows_stale) == (2, 1, 0)
-    rows = {r["employee_key"]: r for r in home.table("raw.hr_employments")}
+    rows = {r["employee_key"]: r for r in home.current("employments")}
     assert len(rows) == 2
+    assert len(home.table("raw.hr_employments")) == 3  # append-only: the superseded version stays
     updated = [r for r in rows.values() if r["delivery_sha256"] == second.sha256]
     assert len(updated) == 1 and updated[0]["fte_percent"] == 80.0
     assert str(updated[0]["extraction_date"]) == "2023-12-01"
@@ -353,7 +354,8 @@ def test_older_extract_after_newer_counts_stale_rows(home: Home, same_date: bool
     home.ingest(newer)
     result = home.ingest_one(older)
     row = home.assert_reconciles(result)
-    [stored] = home.table("raw.hr_employments")
+    [stored] = home.current("employments")
+    assert len(home.table("raw.hr_employments")) == 2  # both versions are kept (append-only)
     if same_date:  # equal extraction date: the later ingestion wins
         assert (row["rows_loaded"], row["rows_stale"], stored["fte_percent"]) == (1, 0, 50.0)
     else:

@@ -135,7 +135,8 @@ def _employments(con: duckdb.DuckDBPyConnection, employees: int) -> None:
                'helse og omsorg', '253', case when o.position_code = '9451' then 3 end, 'høgskole',
                make_date(o.owner_year, 12, 31),
                sha256('delivery:employments:' || o.municipality_code || ':' || o.owner_year),
-               row_number() over (partition by o.municipality_code, o.owner_year order by o.e)
+               row_number() over (partition by o.municipality_code, o.owner_year order by o.e),
+               make_timestamp(o.owner_year + 1, 1, 15, 8, 0, 0)
         from owned o;
         """
     )
@@ -157,7 +158,8 @@ def _postings_and_backlog(con: duckdb.DuckDBPyConnection) -> None:
         select m.municipality_code, s.service, make_date(b.last_year, mo, 1), 20 + mo, mo,
                make_date(b.last_year, 12, 31),
                sha256('delivery:backlog:' || m.municipality_code || ':' || b.last_year),
-               row_number() over (partition by m.municipality_code order by s.service, mo)
+               row_number() over (partition by m.municipality_code order by s.service, mo),
+               make_timestamp(b.last_year + 1, 1, 16, 8, 0, 0)
         from p_muni m, bounds b, (values ('byggesak'), ('lønn')) s(service), range(1, 4) t(mo);
         """
     )
@@ -170,7 +172,8 @@ def _postings_and_backlog(con: duckdb.DuckDBPyConnection) -> None:
                case when i % 3 <> 0 then 'filled' else 'open' end,
     10 + i, 4 + i, case when i % 3 <> 0 then sha256('employee:' || m.municipality_code || ':' || (i * 4)) end,
                case when i % 3 <> 0 then 'external' end, 15000 * i, make_date(b.last_year, 12, 31),
-               sha256('delivery:postings:' || m.municipality_code || ':' || b.last_year), i
+               sha256('delivery:postings:' || m.municipality_code || ':' || b.last_year), i,
+               make_timestamp(b.last_year + 1, 1, 16, 8, 0, 0)
         from p_muni m, bounds b, range(1, 7) t(i)
         """,
         {"codes": list(POSITION_CODES)},

@@ -1,5 +1,11 @@
 with source as (
+    -- raw is append-only, one row per delivered version (pipelines/hr/load.py): the current
+    -- version of each key is the newest extract's, of equal extracts the later load's, so
+    -- extracts delivered out of order give the same result as in order
     select * from {{ source('raw', 'hr_backlog') }}
+    qualify row_number() over (
+        partition by municipality_code, service, month order by extraction_date desc, loaded_at desc
+    ) = 1
 ),
 
 renamed as (

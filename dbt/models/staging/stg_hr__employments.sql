@@ -1,7 +1,13 @@
 -- One row per delivered employment, typed and named for the models; nothing derived beyond
 -- normalising free-text codes (case, whitespace) so joins on them are reliable.
 with source as (
+    -- raw is append-only, one row per delivered version (pipelines/hr/load.py): the current
+    -- version of each key is the newest extract's, of equal extracts the later load's, so
+    -- extracts delivered out of order give the same result as in order
     select * from {{ source('raw', 'hr_employments') }}
+    qualify row_number() over (
+        partition by municipality_code, employment_key order by extraction_date desc, loaded_at desc
+    ) = 1
 ),
 
 renamed as (
