@@ -67,6 +67,29 @@ def ingest(
     raise typer.Exit(1 if any(r.outcome == "rejected" for r in results) else 0)
 
 
+@app.command("migrate-raw")
+def migrate_raw() -> None:
+    """Gjør rådataene i et eldre lager om til det nye formatet der hver leveranse bare legges til
+    (én gang, før første innlesing etter oppgraderingen). Tall og indikatorer blir de samme."""
+    import duckdb
+
+    from pipelines.warehouse.schema import ensure_schema, migrate_raw
+
+    path = get_settings().build_db_path
+    if not path.exists():
+        raise WorkforceError(f"Finner ikke lageret {path}; ingenting å gjøre om.")
+    con = duckdb.connect(str(path))
+    try:
+        moved = migrate_raw(con)
+        ensure_schema(con)
+    finally:
+        con.close()
+    if not moved:
+        console.print("Rådataene har allerede det nye formatet; ingenting er endret.")
+    for table, rows in moved.items():
+        console.print(f"{table}: {rows} rader flyttet til det nye formatet.")
+
+
 @app.command()
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="Filer (csv, txt, xlsx) eller mapper som skal prøves.")],

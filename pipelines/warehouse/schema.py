@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.hr.contract import KINDS, raw_table_ddl
+from pipelines.errors import WorkforceError
+from pipelines.hr.contract import KINDS, RAW_SCHEMA, RAW_TABLES, raw_table_ddl
 
 SCHEMAS = ("raw", "audit")
 
@@ -133,7 +134,17 @@ ADDED_COLUMNS = (
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and HR/audit/SSB tables if they are missing (and add later columns)."""
+    """Create the schemas and HR/audit/SSB tables if they are missing (and add later columns).
+
+    A warehouse whose raw HR tables predate the append-only layer (issue 16) is refused with
+    the command that migrates it: appending to a table that keeps one version per key would
+    fail on its key, and reading it as versions would be wrong."""
+    old = old_raw_tables(con)
+    if old:
+        raise WorkforceError(
+            f"Lageret har rådata i det gamle formatet ({', '.join(old)}: én versjon per nøkkel). "
+            "Kjør `workforce migrate-raw` én gang før du går videre."
+        )
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(HR_DDL)
@@ -142,3 +153,58 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SECRET_DDL)
     for table, column, definition in ADDED_COLUMNS:
         con.execute(f"alter table {table} add column if not exists {column} {definition}")
+
+
+# --- migrating a warehouse from before the append-only raw layer (issue 16) -------------------
+def old_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Raw HR tables in the form before issue 16: one current version per key under a primary
+    key, without the load time that orders versions of equal extraction date."""
+    found = []
+    for table in RAW_TABLES.values():
+        schema, name = table.split(".")
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        if columns and "loaded_at" not in columns:
+            found.append(table)
+    return found
+
+
+def migrate_raw(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rebuild old-format raw HR tables as append-only tables, in one transaction; returns the
+    rows carried over per table (nothing to do: empty).
+
+    An old table holds, per key, the version the superseding upsert kept; each becomes one
+    version row, its load time the ledger's for its delivery. The versions the upsert
+    overwrote are no longer in the warehouse (their deliveries stay in the landing archive
+    and the ledger), and were never current, so staging, marts and the incremental plan read
+    exactly what they read before."""
+    old = old_raw_tables(con)
+    moved: dict[str, int] = {}
+    if not old:
+        return moved
+    con.execute("begin transaction")
+    try:
+        for kind, table in RAW_TABLES.items():
+            if table not in old:
+                continue
+            schema, name = table.split(".")
+            con.execute(f"alter table {table} rename to {name}_before_append_only")
+            con.execute(raw_table_ddl(kind))
+            columns = ", ".join(f"r.{c.name}" for c in RAW_SCHEMA[kind] if c.name != "loaded_at")
+            con.execute(
+                f"insert into {table} select {columns}, "
+                f"coalesce(d.loaded_at, cast(r.extraction_date as timestamp)) "
+                f"from {schema}.{name}_before_append_only r left join audit.deliveries d using (delivery_sha256)"
+            )
+            moved[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            con.execute(f"drop table {schema}.{name}_before_append_only")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return moved
