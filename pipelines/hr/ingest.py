@@ -12,10 +12,14 @@ user's own mistakes in calling it (unknown options, missing paths, no secret).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
+import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -114,11 +118,14 @@ class _Work:
     # where each file-level fact came from (fact -> Norwegian phrase), for `workforce inspect`
     sources: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    # (stage, seconds) of the preparing stages, logged where the file is stored (the benchmark
+    # reads them from the timing log; a worker process's own log would be lost)
+    timings: list[tuple[str, float]] = field(default_factory=list)
 
     def lap(self, stage: str) -> None:
-        """Log how long the stage that just ended took (debug level; the benchmark reads it)."""
+        """Note how long the stage that just ended took."""
         now = time.perf_counter()
-        timing_log.debug("%s %.3f", stage, now - self.started)
+        self.timings.append((stage, now - self.started))
         self.started = now
 
 
@@ -140,78 +147,182 @@ def ingest_paths(
     municipality: str | None = None,
     extraction_date: date | None = None,
     period_start: date | None = None,
+    workers: int | None = None,
 ) -> list[DeliveryResult]:
     """Ingest files (folders expand to their files, sorted); one result per file, in order.
 
-    Two stages overlap, because a national run is thousands of small files and each half
-    keeps one core busy: a worker thread reads, hashes and prepares (parses, validates,
-    pseudonymises) the next file in memory while this thread stores the current one in the
-    build database. Everything that reads or writes the database happens here, in file
-    order, so the outcome is the same as one file after the other."""
-    pairs = candidates(kind, profile)
-    refs = load_references()
-    fallback = _municipality_option(municipality, refs)
+    Files are read, hashed and prepared (parsed, validated, pseudonymised; no database) in
+    worker processes, one per core (`workers`; default: every core the process may use),
+    a few files ahead of this thread, which stores each in the build database: only the
+    ledger commit is serialised. Everything that reads or writes the database happens here,
+    in file order, so the outcome is the same as one file after the other. Below
+    MIN_FILES_FOR_PROCESSES files (or with `workers` 1) one thread prepares the next file
+    while this one stores, as starting processes would cost more than it saves."""
+    options = _Options(
+        kind=kind,
+        profile=profile,
+        fallback=_municipality_option(municipality, load_references()),
+        explicit_date=extraction_date,
+        explicit_period=period_start,
+    )
+    candidates(kind, profile)  # unknown names are the user's mistake: say so before any file is read
     files = expand(paths)
     secret = settings.secret()
     results = []
     with (
         connect(settings.build_db_path) as con,
-        Pseudonymiser(secret) as pseudonymiser,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare") as preparer,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
     ):
         check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
-        loaded = ledger.loaded_hashes(con)  # a hint for the worker: skip preparing re-deliveries
-        roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
-
-        def stage(path: Path) -> _Staged:
-            return _stage(
-                path,
-                pseudonymiser,
-                pairs,
-                refs,
-                fallback,
-                extraction_date,
-                loaded,
-                roots,
-                explicit_period=period_start,
-            )
-
-        # DuckDB checkpoints whenever the write-ahead log passes 16 MB, and each checkpoint
-        # writes the raw tables' primary-key indexes out whole (duckdb/duckdb#24848): over a
-        # national run of small files that is hundreds of checkpoints of a growing index, the
-        # largest cost of the run. One checkpoint at the end instead; every commit is still
-        # durable in the log.
+        # a hint for the workers: skip preparing re-deliveries (the ledger has the last word)
+        options.loaded = frozenset(ledger.loaded_hashes(con))
+        options.roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
+        # DuckDB checkpoints whenever the write-ahead log passes 16 MB; over a national run of
+        # small files that is hundreds of checkpoints of a growing database. One checkpoint at
+        # the end instead; every commit is still durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
         try:
-            ahead = preparer.submit(stage, files[0]) if files else None
-            for index in range(len(files)):
-                assert ahead is not None
-                staged = ahead.result()
-                ahead = preparer.submit(stage, files[index + 1]) if index + 1 < len(files) else None
-                try:
+            with _Preparers(secret, options, len(files), workers) as preparers:
+                for staged in preparers.staged(files):
                     result = _store_file(staged, con, settings, archiver)
-                except BaseException:
-                    if ahead is not None:
-                        ahead.cancel()
-                    raise
-                if result.outcome == "loaded":
-                    loaded.add(result.sha256)
-                log.info(
-                    "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
-                    result.file_name,
-                    result.outcome,
-                    result.rows_read,
-                    result.rows_loaded,
-                    result.rows_quarantined,
-                    result.rows_duplicate,
-                    result.rows_unknown_code,
-                )
-                results.append(result)
+                    log.info(
+                        "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
+                        result.file_name,
+                        result.outcome,
+                        result.rows_read,
+                        result.rows_loaded,
+                        result.rows_quarantined,
+                        result.rows_duplicate,
+                        result.rows_unknown_code,
+                    )
+                    results.append(result)
         finally:
             con.execute("reset checkpoint_threshold")
         con.execute("checkpoint")
     return results
+
+
+# --- preparing files: worker processes, or a thread -------------------------------------------
+# Fewer files than this are prepared on one thread beside the store (a worker process costs
+# about a second of CPU to start and import polars and DuckDB).
+MIN_FILES_FOR_PROCESSES = 4
+
+
+@dataclass
+class _Options:
+    """What preparing any file of a run needs; picklable, so a worker process gets it once."""
+
+    kind: str | None
+    profile: str | None
+    fallback: str | None
+    explicit_date: date | None
+    explicit_period: date | None
+    loaded: frozenset[str] = frozenset()
+    roots: dict[str, str] = field(default_factory=dict)
+
+
+class _Stager:
+    """Prepares files with its own pseudonymiser (a private in-memory DuckDB): one in this
+    process, one in each worker process."""
+
+    def __init__(self, secret: bytes, options: _Options) -> None:
+        self.options = options
+        self.pairs = candidates(options.kind, options.profile)
+        self.refs = load_references()
+        self.pseudonymiser = Pseudonymiser(secret)
+
+    def __call__(self, path: Path) -> _Staged:
+        o = self.options
+        staged = _stage(
+            path,
+            self.pseudonymiser,
+            self.pairs,
+            self.refs,
+            o.fallback,
+            o.explicit_date,
+            o.loaded,
+            o.roots,
+            explicit_period=o.explicit_period,
+        )
+        return _detach(staged)
+
+    def close(self) -> None:
+        self.pseudonymiser.close()
+
+
+_WORKER: _Stager | None = None  # the stager of a worker process (set by _start_worker)
+
+
+def _start_worker(secret: bytes, options: _Options) -> None:
+    global _WORKER
+    _WORKER = _Stager(secret, options)
+
+
+def _stage_in_worker(path: Path) -> _Staged:
+    assert _WORKER is not None
+    return _WORKER(path)
+
+
+def worker_count(files: int, workers: int | None = None) -> int:
+    """Worker processes for a run of `files` files: 0 means one thread in this process."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    wanted = cores if workers is None else workers
+    if wanted <= 1 or files < MIN_FILES_FOR_PROCESSES:
+        return 0
+    return min(wanted, files)
+
+
+class _Preparers:
+    """Staged files in file order, prepared ahead of the store: by worker processes when the
+    run is large enough, else by one thread. A worker that dies (or a result that cannot
+    come back) costs nothing but time: that file is prepared again in this process, so one
+    bad file never stops a batch."""
+
+    def __init__(self, secret: bytes, options: _Options, files: int, workers: int | None) -> None:
+        self.count = worker_count(files, workers)
+        self.local = _Stager(secret, options)
+        self.pool: Executor
+        if self.count:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["pipelines.hr.ingest"])  # imported once, forked per worker
+            self.pool = ProcessPoolExecutor(
+                self.count, mp_context=context, initializer=_start_worker, initargs=(secret, options)
+            )
+        else:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare")
+
+    def __enter__(self) -> _Preparers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.local.close()
+
+    def _submit(self, path: Path) -> Future:
+        if self.count:
+            return self.pool.submit(_stage_in_worker, path)
+        return self.pool.submit(self.local, path)
+
+    def staged(self, files: list[Path]) -> Iterator[_Staged]:
+        ahead = max(1, 2 * self.count)  # files in flight: every worker busy, memory bounded
+        queue: deque[tuple[Path, Future]] = deque()
+        upcoming = iter(files)
+        for path in itertools.islice(upcoming, ahead):
+            queue.append((path, self._submit(path)))
+        while queue:
+            path, future = queue.popleft()
+            try:
+                staged = future.result()
+            except Exception as error:  # a worker died or its result could not come back
+                log.warning("forberedelse i egen prosess feilet (%s); tas her", type(error).__name__)
+                staged = self.local(path)
+            nxt = next(upcoming, None)
+            if nxt is not None:
+                queue.append((nxt, self._submit(nxt)))
+            if staged.work is not None:
+                for stage, seconds in staged.work.timings:
+                    timing_log.debug("%s %.3f", stage, seconds)
+            yield staged
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
@@ -267,6 +378,23 @@ class _Staged:
     prepared: _Prepared | None = None
     skipped: bool = False  # content already loaded: not prepared (the ledger has the last word)
     reject_reason: str | None = None
+    # a rejected file's redacted archive copy, made where it was read (see _detach), and why not
+    reject_archive: pl.DataFrame | None = None
+    reject_archive_note: str | None = None
+
+
+def _detach(staged: _Staged) -> _Staged:
+    """What the store needs of a staged file, and nothing more: the delivered bytes and the
+    parsed table (national ids included) stay where the file was read; a rejected file's
+    redacted archive copy is made there instead."""
+    work = staged.work
+    if work is None:
+        return staged
+    if staged.reject_reason is not None:
+        staged.reject_archive, staged.reject_archive_note = _rejected_archive_frame(work)
+    work.data = b""
+    work.table = None
+    return staged
 
 
 def _stage(
@@ -276,7 +404,7 @@ def _stage(
     refs: References,
     fallback: str | None,
     explicit_date: date | None,
-    loaded: set[str],
+    loaded: Collection[str],
     roots: dict[str, str],
     explicit_period: date | None = None,
 ) -> _Staged:
@@ -311,6 +439,7 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
     """The database half of one file: recognise a re-delivery, else record and store it."""
     work = staged.work
     assert work is not None
+    work.started = time.perf_counter()  # the store's own time, not the wait for it
     at = _now()
 
     past = ledger.lookup(con, work.sha256)
@@ -330,7 +459,8 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
     if staged.skipped:  # loaded when the run began, yet not in the ledger now: cannot happen
         raise WorkforceError(f"{work.name}: leveransen forsvant fra loggen under innlesingen; kjør på nytt.")
     if staged.reject_reason is not None:
-        return _reject(con, settings, work, staged.reject_reason, at, replaces_rejected)
+        archive, note = _archive_rejected(settings, work, staged.reject_archive, staged.reject_archive_note)
+        return _reject(con, settings, work, staged.reject_reason, at, replaces_rejected, archive, note)
     prepared = staged.prepared
     assert prepared is not None
 
@@ -365,10 +495,11 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
             con.execute("rollback")
             log.error("arkivering av %s feilet: %s", work.name, type(error).__name__)
             reason = f"filen kunne ikke arkiveres ({error.strerror or type(error).__name__}); ingenting er lastet"
-            return _reject(con, settings, work, reason, at, replaces_rejected, archive_it=False)
+            return _reject(con, settings, work, reason, at, replaces_rejected)
         _record(con, work, counts, "loaded", reason, archive_path, at, replaces_rejected)
         con.execute("commit")
         work.lap("store")
+        timing_log.debug("store %.3f", work.timings[-1][1])
     except Exception as error:
         con.execute("rollback")
         archiving.exception()  # never leave the archive write running past this file
@@ -438,10 +569,10 @@ def _reject(
     reason: str,
     at: datetime,
     replaces_rejected: bool = True,
-    archive_it: bool = True,
+    archive: str | None = None,
+    note: str | None = None,
 ) -> DeliveryResult:
-    """Record a rejected delivery (all counts 0: no row was taken in) and archive it redacted."""
-    archive, note = _archive_rejected(settings, work) if archive_it else (None, None)
+    """Record a rejected delivery (all counts 0: no row was taken in), with its archive copy."""
     if note:
         reason = f"{reason} ({note})"
     con.execute("begin transaction")
@@ -454,16 +585,23 @@ def _reject(
     return _result(work, {}, "rejected", reason, archive)
 
 
-def _archive_rejected(settings: Settings, work: _Work) -> tuple[str | None, str | None]:
-    """A rejected file's archive: its contract columns as read, every id-like token removed.
-    A file that could not be read as a table is not archived (its sender still has it, and
-    nothing unread can be shown to be free of ids, names or other content)."""
+def _rejected_archive_frame(work: _Work) -> tuple[pl.DataFrame | None, str | None]:
+    """A rejected file's archive copy: its contract columns as read, every id-like token
+    removed. A file that could not be read as a table is not archived (its sender still has
+    it, and nothing unread can be shown to be free of ids, names or other content)."""
     if work.table is None:
         return None, (None if not work.data.strip() else "ikke arkivert: filen kunne ikke leses som tabell")
     table = work.table
     frame = table.frame.select(_contract_sources(table))
     frame = frame.select(fnr.redact_series(frame.get_column(c)) for c in frame.columns)
-    frame = frame.select(limits.cap_values(pl.col(c)) for c in frame.columns)
+    return frame.select(limits.cap_values(pl.col(c)) for c in frame.columns), None
+
+
+def _archive_rejected(
+    settings: Settings, work: _Work, frame: pl.DataFrame | None, note: str | None
+) -> tuple[str | None, str | None]:
+    if frame is None:
+        return None, note
     try:
         return landing.archive_table(settings, work.sha256, work.name, frame), None
     except OSError as error:
