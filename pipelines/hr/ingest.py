@@ -204,7 +204,7 @@ def ingest_paths(
 
 # --- preparing files: worker processes, or a thread -------------------------------------------
 # Fewer files than this are prepared on one thread beside the store (a worker process costs
-# about a second of CPU to start and import polars and DuckDB).
+# about a second of CPU to start and import polars and DuckDB; measured in the note of issue 16).
 MIN_FILES_FOR_PROCESSES = 4
 
 
@@ -283,8 +283,10 @@ class _Preparers:
         self.local = _Stager(secret, options)
         self.pool: Executor
         if self.count:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["pipelines.hr.ingest"])  # imported once, forked per worker
+            # spawn, not fork: this process has polars' and DuckDB's threads (fork is unsafe with
+            # them); not forkserver either: its workers are not this process's children, so
+            # their CPU would escape the benchmark's accounting (and any resource limit's)
+            context = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(
                 self.count, mp_context=context, initializer=_start_worker, initargs=(secret, options)
             )
