@@ -159,19 +159,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def old_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Raw HR tables in the form before issue 16: one current version per key under a primary
     key, without the load time that orders versions of equal extraction date."""
-    found = []
-    for table in RAW_TABLES.values():
-        schema, name = table.split(".")
-        columns = {
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, name],
-            ).fetchall()
-        }
-        if columns and "loaded_at" not in columns:
-            found.append(table)
-    return found
+    names = [table.split(".")[1] for table in RAW_TABLES.values()]
+    rows = con.execute(
+        "select 'raw.' || table_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name in (select unnest($names::varchar[])) "
+        "group by table_name having count(*) filter (where column_name = 'loaded_at') = 0 order by 1",
+        {"names": names},
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def migrate_raw(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
