@@ -18,7 +18,8 @@ def _batch(home: Home, ids: list[str]) -> list:
             visma_row(Ansattnr=str(i), Arbeidsforholdsnr=f"{i}-1", Fødselsnummer=number, Stillingsprosent=fte)
             for i, number in enumerate(ids)
         ]
-        files.append(visma_file(home.files / f"1857_{order}_{year}.csv", rows, title=f"Arbeidsforhold per 01.12.{year}"))
+        title = f"Arbeidsforhold per 01.12.{year}"
+        files.append(visma_file(home.files / f"1857_{order}_{year}.csv", rows, title=title))
     files.append(write_text(home.files / "1857_tom.csv", ["Kommunenr", "Ansattnr", "Stillingskode"], []))
     (home.files / "1857_binær.csv").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
     return files
