@@ -156,8 +156,9 @@ def ingest_paths(
     a few files ahead of this thread, which stores each in the build database: only the
     ledger commit is serialised. Everything that reads or writes the database happens here,
     in file order, so the outcome is the same as one file after the other. Below
-    MIN_FILES_FOR_PROCESSES files (or with `workers` 1) one thread prepares the next file
-    while this one stores, as starting processes would cost more than it saves."""
+    MIN_FILES_FOR_PROCESSES files (unless `workers` says otherwise), or with `workers` 1, one
+    thread prepares the next file while this one stores, as starting processes would cost
+    more than it saves."""
     options = _Options(
         kind=kind,
         profile=profile,
@@ -203,9 +204,10 @@ def ingest_paths(
 
 
 # --- preparing files: worker processes, or a thread -------------------------------------------
-# Fewer files than this are prepared on one thread beside the store (a worker process costs
-# about a second of CPU to start and import polars and DuckDB; measured in the note of issue 16).
-MIN_FILES_FOR_PROCESSES = 4
+# Unless told how many workers to use, runs of fewer files than this are prepared on one
+# thread beside the store: a spawned worker costs ~0.7 CPU-s (importing polars and DuckDB),
+# about what preparing 15 demo-sized files costs, and a small run would only wait for it.
+MIN_FILES_FOR_PROCESSES = 16
 
 
 @dataclass
@@ -264,12 +266,15 @@ def _stage_in_worker(path: Path) -> _Staged:
 
 
 def worker_count(files: int, workers: int | None = None) -> int:
-    """Worker processes for a run of `files` files: 0 means one thread in this process."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    wanted = cores if workers is None else workers
-    if wanted <= 1 or files < MIN_FILES_FOR_PROCESSES:
+    """Worker processes for a run of `files` files: 0 means one thread in this process.
+    `workers` None: one per usable core, for runs of MIN_FILES_FOR_PROCESSES files or more."""
+    if workers is None:
+        if files < MIN_FILES_FOR_PROCESSES:
+            return 0
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers <= 1 or files <= 1:
         return 0
-    return min(wanted, files)
+    return min(workers, files)
 
 
 class _Preparers:

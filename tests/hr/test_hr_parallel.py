@@ -5,6 +5,7 @@ stops the batch; national ids never reach disk or logs from a worker either."""
 from __future__ import annotations
 
 import logging
+import os
 
 from hr_support import Home, checkpoint, id_forms, scan_home, synthetic_ids, visma_file, visma_row, write_text
 
@@ -39,7 +40,10 @@ def test_worker_processes_give_the_outcome_of_one_file_after_the_other(home: Hom
     caplog.set_level(logging.DEBUG)
     ids = synthetic_ids(6, seed=21)
     _batch(home, ids)
-    assert ingest.worker_count(5, 2) == 2 and ingest.worker_count(3, 2) == 0  # small runs stay in-process
+    assert ingest.worker_count(5, 2) == 2 and ingest.worker_count(5, 1) == 0
+    assert ingest.worker_count(5) == 0  # by default a small run stays in-process
+    if len(os.sched_getaffinity(0)) > 1:
+        assert ingest.worker_count(ingest.MIN_FILES_FOR_PROCESSES) > 1  # a large one uses every core
     parallel = home.ingest(home.files, workers=2)
     assert len(parallel) == 5  # every file, the bad ones included, has its result and ledger row
     assert sorted(r.outcome for r in parallel) == ["loaded", "loaded", "loaded", "rejected", "rejected"]
