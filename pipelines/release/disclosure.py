@@ -148,9 +148,9 @@ class DisclosureRule:
 
     def __post_init__(self) -> None:
         if self.measure not in {"persons", "fte"}:
-            raise ReleaseError(f"Disclosure measure {self.measure!r} is unknown; use 'persons' or 'fte'.")
+            raise ReleaseError(f"Prikkemålet {self.measure!r} finnes ikke; bruk 'persons' eller 'fte'.")
         if self.min_persons < 1 or self.min_count < 1:
-            raise ReleaseError("Disclosure thresholds must be at least 1.")
+            raise ReleaseError("Tersklene for prikking må være minst 1.")
 
     @classmethod
     def ks(cls) -> DisclosureRule:
@@ -163,13 +163,15 @@ class DisclosureRule:
         env = os.environ if environ is None else environ
         name = (env.get("WORKFORCE_DISCLOSURE_RULE") or "persons").strip().lower()
         if name not in {"persons", "ks"}:
-            raise ReleaseError(f"WORKFORCE_DISCLOSURE_RULE={name!r} is not a rule; use 'persons' or 'ks'.")
+            raise ReleaseError(f"WORKFORCE_DISCLOSURE_RULE={name!r} er ingen prikkeregel; bruk 'persons' eller 'ks'.")
         base = cls.ks() if name == "ks" else cls()
         try:
             min_persons = float(env.get("WORKFORCE_DISCLOSURE_MIN_PERSONS") or base.min_persons)
             min_count = float(env.get("WORKFORCE_DISCLOSURE_MIN_COUNT") or base.min_count)
         except ValueError:
-            raise ReleaseError("WORKFORCE_DISCLOSURE_MIN_PERSONS and _MIN_COUNT must be numbers.") from None
+            raise ReleaseError(
+                "WORKFORCE_DISCLOSURE_MIN_PERSONS og WORKFORCE_DISCLOSURE_MIN_COUNT må være tall."
+            ) from None
         return cls(min_persons=min_persons, min_count=min_count, measure=base.measure)
 
     def reason_nb(self, code: str) -> str:
@@ -249,9 +251,9 @@ class SuppressionSummary:
         return {
             "rule": self.rule.as_dict(),
             "description_nb": self.rule.describe_nb(),
-            "method": "primary thresholds on persons; secondary over the quantities every figure publishes "
-            "(across indicators), by iterated single-unknown elimination verified by a rank (row-space) "
-            "test per year",
+            "method": "primærprikking etter antall personer; sekundærprikking over størrelsene hvert tall viser "
+            "(også på tvers av indikatorer), ved gjentatt eliminasjon av én ukjent, kontrollert med en "
+            "rangtest (radrom) per år",
             "cells": self.cells,
             "suppressed_primary": self.primary,
             "suppressed_secondary": self.secondary,
@@ -712,8 +714,8 @@ def build_constraints(
     for region in regions:
         if region not in region_members:
             raise ReleaseError(
-                f"Region {region!r} has no known member municipalities (marts.dim_municipality); "
-                "disclosure control cannot protect its municipalities."
+                f"Regionen {region!r} har ingen kjente medlemskommuner (marts.dim_region); "
+                "prikkingen kan ikke beskytte kommunene i den."
             )
         members = region_members[region]
         for (area_type, area, breakdown, value), i in sorted(index.items()):
@@ -914,7 +916,7 @@ def suppress(
     summary = SuppressionSummary(rule=rule)
     missing = [c for c in (*KEY, "numerator", "denominator", "value", "unit", "persons") if c not in frame.columns]
     if missing:
-        raise ReleaseError(f"The indicator table lacks the columns {', '.join(missing)} (marts.fct_indicators).")
+        raise ReleaseError(f"Indikatortabellen (marts.fct_indicators) mangler kolonnene {', '.join(missing)}.")
     if frame.is_empty():
         return _with_flags(frame, [], [], rule), summary
     frame = frame.with_columns(pl.col("breakdown_value").fill_null("")).sort(list(KEY))
@@ -922,7 +924,7 @@ def suppress(
     if duplicated.any():
         first = frame.filter(duplicated).row(0, named=True)
         raise ReleaseError(
-            "marts.fct_indicators has duplicate cells, e.g. "
+            "marts.fct_indicators har samme celle flere ganger, for eksempel "
             f"{first['indicator_id']} {first['area_code']} {first['year']} "
             f"{first['breakdown']}={first['breakdown_value']}."
         )

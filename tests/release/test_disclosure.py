@@ -312,7 +312,7 @@ def test_rule_comes_from_the_environment_and_rejects_nonsense():
     assert DisclosureRule.from_env({}) == DisclosureRule()
     assert DisclosureRule.from_env({"WORKFORCE_DISCLOSURE_RULE": "ks"}).measure == "fte"
     assert DisclosureRule.from_env({"WORKFORCE_DISCLOSURE_MIN_PERSONS": "7"}).min_persons == 7
-    with pytest.raises(ReleaseError, match="not a rule"):
+    with pytest.raises(ReleaseError, match="ingen prikkeregel"):
         DisclosureRule.from_env({"WORKFORCE_DISCLOSURE_RULE": "lenient"})
 
 

@@ -127,8 +127,8 @@ def test_failing_blocking_check_refuses_and_writes_nothing(warehouse: Path, tmp_
     with pytest.raises(ReleaseRefusedError) as refused:
         publish(settings, db, rule=DisclosureRule())
     assert (
-        "blocking check fulltime_share_in_range on marts/fct_indicators failed in run run-2 "
-        "(observed 0.97, expected [0, 1], 3 unexpected rows)."
+        "den blokkerende kontrollen fulltime_share_in_range på marts/fct_indicators feilet i kjøring run-2 "
+        "(observert 0.97, forventet [0, 1], 3 avvikende rader)."
     ) in refused.value.reasons
     assert "ingenting er skrevet" in str(refused.value)
     assert not settings.releases_dir.exists()
@@ -157,13 +157,13 @@ def test_a_failure_seen_earlier_still_blocks_until_that_check_passes_again():
     assert evaluate(history).failed_block == []
     history.append({"run_id": "d", "check_name": "z", "asset_key": "m", "severity": "block", "passed": None,
                     "checked_at": "2025-01-04T00:00:00"})
-    assert "no verdict" in evaluate(history).refusal_reasons()[0]
+    assert "har ikke noe resultat" in evaluate(history).refusal_reasons()[0]
 
 
 def test_no_check_results_refuses(warehouse: Path, tmp_path: Path):
     db = warehouse_copy(warehouse, tmp_path / "unchecked.duckdb", "delete from audit.check_results")
     settings = Settings(home=tmp_path / "home")
-    with pytest.raises(ReleaseRefusedError, match="No quality-check results"):
+    with pytest.raises(ReleaseRefusedError, match="Ingen kvalitetskontroller har resultater"):
         publish(settings, db, rule=DisclosureRule())
     assert not settings.releases_dir.exists()
 
