@@ -29,7 +29,7 @@ from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.gate import GateSummary, evaluate
 from pipelines.release.inputs import ReleaseInputs, load_inputs
-from pipelines.release.labels import FAMILY_NB, format_count
+from pipelines.release.labels import format_count
 from pipelines.release.manifest import write_manifest
 from pipelines.release.report import READING_RULES_NB, SSB_CREDIT, write_report
 from pipelines.release.table import published_goals, published_table
@@ -140,20 +140,17 @@ def definitions_of(inputs: ReleaseInputs) -> list[dict]:
             "indicator_id": indicator,
             "indicator_name": meta["indicator_name"],
             "family": meta["topic"],
+            "family_name": inputs.labels.family(meta["topic"]),
             "definition": meta["definition"],
             "unit": meta["unit"],
+            "unit_name": inputs.labels.unit(meta["unit"]),
             "source": meta["source"],
         }
         for indicator, meta in sorted(
             inputs.indicator_meta.items(),
-            key=lambda item: (_family_rank(item[1]["topic"]), str(item[1]["indicator_name"])),
+            key=lambda item: (inputs.labels.family_rank(item[1]["topic"]), str(item[1]["indicator_name"])),
         )
     ]
-
-
-def _family_rank(family: str) -> int:
-    order = list(FAMILY_NB)
-    return order.index(family) if family in order else len(order)
 
 
 def publish(
@@ -227,6 +224,7 @@ def publish(
             definitions=definitions,
             goals=goals,
             created=_created_date(inputs, reference_year),
+            labels=inputs.labels,
         )
         write_report(
             staging / "report.html",

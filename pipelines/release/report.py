@@ -27,14 +27,10 @@ from pipelines.release.gate import GateSummary
 from pipelines.release.inputs import NORDLAND_REGION, ReleaseInputs
 from pipelines.release.labels import (
     FAMILY_INTRO_NB,
-    FAMILY_NB,
-    basis_nb,
-    family_nb,
     format_count,
     format_date,
     format_number,
     format_value,
-    unit_nb,
 )
 from pipelines.release.table import CHANGE_PERSONS, change_threshold, goal_target_text
 
@@ -326,12 +322,9 @@ def _families(inputs: ReleaseInputs, present: set[str]) -> list[tuple[str, list[
     for indicator, meta in inputs.indicator_meta.items():
         if indicator in present:
             by_family.setdefault(str(meta["topic"]), []).append(indicator)
-    order = list(FAMILY_NB)
     return [
         (family, sorted(indicators, key=lambda i: str(inputs.indicator_meta[i]["indicator_name"])))
-        for family, indicators in sorted(
-            by_family.items(), key=lambda f: (order.index(f[0]) if f[0] in order else 99, f[0])
-        )
+        for family, indicators in sorted(by_family.items(), key=lambda f: inputs.labels.family_rank(f[0]))
     ]
 
 
@@ -387,7 +380,7 @@ def build_context(
                 section.topics.append(
                     {
                         "slug": family,
-                        "title": family_nb(family),
+                        "title": inputs.labels.family(family),
                         "intro": FAMILY_INTRO_NB.get(family, ""),
                         "charts": topic_charts,
                     }
@@ -459,8 +452,8 @@ def build_context(
             "id": i,
             "name": m["indicator_name"],
             "definition": m["definition"],
-            "unit": unit_nb(m["unit"]),
-            "family": family_nb(m["topic"]),
+            "unit": inputs.labels.unit(m["unit"]),
+            "family": inputs.labels.family(m["topic"]),
             "source": m["source"],
         }
         for family, indicators in families
@@ -516,7 +509,7 @@ def build_context(
         "reading_rules": READING_RULES_NB,
         "change_persons": CHANGE_PERSONS,
         "coverage": coverage,
-        "bases": [basis_nb(b) for b in bases],
+        "bases": [inputs.labels.basis(b) for b in bases],
         "definitions": definitions,
         "ssb_credit": SSB_CREDIT,
         "ssb_tables": inputs.ssb_fetches,
