@@ -29,7 +29,7 @@ from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.gate import GateSummary, evaluate
 from pipelines.release.inputs import ReleaseInputs, load_inputs
-from pipelines.release.labels import format_count
+from pipelines.release.labels import format_count, format_date
 from pipelines.release.manifest import write_manifest
 from pipelines.release.report import READING_RULES_NB, SSB_CREDIT, write_report
 from pipelines.release.table import published_goals, published_table
@@ -68,7 +68,7 @@ def _metadata(
 def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
     tables = (
         ", ".join(
-            f"{t['table_id']} (oppdatert {t['updated'] or 'ukjent'}{', DEMOTALL' if t['source'] == 'demo' else ''})"
+            f"{t['table_id']} (oppdatert {format_date(t['updated'])}{', DEMOTALL' if t['source'] == 'demo' else ''})"
             for t in metadata["ssb_tables"]
         )
         or "ingen"
@@ -81,7 +81,11 @@ def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
         ("Kilde", f"{SSB_CREDIT}. HR-tall fra kommunenes egne uttrekk."),
         ("SSB-tabeller", tables),
         ("Prikking", metadata["suppression_rule_nb"]),
-        ("Prikkede tall", f"{counts['primary']} primært, {counts['secondary']} sekundært, av {counts['cells']} tall"),
+        (
+            "Prikkede tall",
+            f"{format_count(counts['primary'])} primært, {format_count(counts['secondary'])} sekundært, "
+            f"av {format_count(counts['cells'])} tall",
+        ),
         ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
         ("Slik leser du tallene", READING_RULES_NB),
         ("Datagrunnlag (sha256)", metadata["input_hash"]),

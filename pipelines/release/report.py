@@ -191,6 +191,8 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
         amount = format_value(abs(diff), unit)
     if abs(diff) < 1e-9:
         return text + ", det samme som året før."
+    if not any(digit in amount for digit in "123456789"):  # "ned 0,0 prosentpoeng" says nothing
+        return text + f", omtrent det samme som i {latest_year - 1}."
     direction = "opp" if diff > 0 else "ned"
     threshold = change_threshold(unit, previous, latest)
     judgement = ""
@@ -509,7 +511,7 @@ def build_context(
         "reading_rules": READING_RULES_NB,
         "change_persons": CHANGE_PERSONS,
         "coverage": coverage,
-        "bases": [inputs.labels.basis(b) for b in bases],
+        "bases": {b: inputs.labels.basis(b) for b in bases},
         "definitions": definitions,
         "ssb_credit": SSB_CREDIT,
         "ssb_tables": inputs.ssb_fetches,
