@@ -51,6 +51,7 @@ READS: dict[tuple[str, str], tuple[str, ...]] = {
         "definition",
         "unit",
         "topic",
+        "coverage_rule",
         "higher_is_better",
         "source",
     ),

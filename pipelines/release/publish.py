@@ -68,7 +68,8 @@ def _metadata(
 def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
     tables = (
         ", ".join(
-            f"{t['table_id']} (oppdatert {format_date(t['updated'])}{', DEMOTALL' if t['source'] == 'demo' else ''})"
+            f"{t['table_id']} ({'oppdatert ' + format_date(t['updated']) if t['updated'] else 'dato ikke oppgitt'}"
+            f"{', DEMOTALL' if t['source'] == 'demo' else ''})"
             for t in metadata["ssb_tables"]
         )
         or "ingen"
