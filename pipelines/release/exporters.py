@@ -167,7 +167,7 @@ SHEET_HEADERS = (
     ("Kategori", 22),
     ("Verdi", 11),
     ("Enhet", 12),
-    ("Personer", 10),
+    ("Personer / utlysninger", 12),
     ("Teller", 11),
     ("Nevner", 11),
     ("Kommuner med tall", 10),

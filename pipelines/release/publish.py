@@ -87,7 +87,11 @@ def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
             f"{format_count(counts['primary'])} primært, {format_count(counts['secondary'])} sekundært, "
             f"av {format_count(counts['cells'])} tall",
         ),
-        ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
+        (
+            "Tegnforklaring",
+            ": = prikket av personvernhensyn; .. = tall mangler. «Personer / utlysninger»: hvor mange personer "
+            "tallet bygger på; for rekrutteringstallene (utlysninger) hvor mange utlysninger.",
+        ),
         ("Slik leser du tallene", READING_RULES_NB),
         ("Datagrunnlag (sha256)", metadata["input_hash"]),
     ]
