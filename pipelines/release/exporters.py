@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape as xml_escape
 import polars as pl
 
 from pipelines.release.disclosure import SUPPRESSED_SYMBOL
+from pipelines.release.errors import ReleaseError
 from pipelines.release.labels import Labels
 from pipelines.release.table import LABEL_COLUMNS, PUBLISHED_COLUMNS, goal_target_text
 
@@ -140,8 +141,14 @@ def write_json(
     """
     labels: dict[str, dict[str, str]] = {}
     for label, code in LABEL_COLUMNS.items():
-        pairs = table.select(code, label).unique().drop_nulls(code).sort(code).iter_rows()
+        pairs = table.select(code, label).unique().drop_nulls(code).sort(code).rows()
         labels[code] = dict(pairs)
+        if len(labels[code]) < len(pairs):  # one code, two labels (a value code in two breakdowns)
+            clash = sorted({c for c, _ in pairs if sum(1 for other, _ in pairs if other == c) > 1})
+            raise ReleaseError(
+                f"{code} {', '.join(clash)} har flere etiketter i marts.dim_label; JSON-filen slår opp "
+                "etiketten på koden alene, så gi koden samme etikett overalt."
+            )
     head = json.dumps(
         {"metadata": metadata, "definitions": definitions, "labels": labels, "goals": goals},
         ensure_ascii=False,

@@ -13,7 +13,15 @@ import openpyxl
 import polars as pl
 import pytest
 
-from pipelines.release.exporters import FORMULA_TRIGGERS, SHEET_HEADERS, neutralise, write_csv, write_xlsx
+from pipelines.release.errors import ReleaseError
+from pipelines.release.exporters import (
+    FORMULA_TRIGGERS,
+    SHEET_HEADERS,
+    neutralise,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
 from pipelines.release.inputs import load_inputs
 from tests.release.conftest import HOSTILE_SERVICES, query
 
@@ -242,3 +250,13 @@ def test_every_format_hides_the_same_cells(release_dir: Path, published: pl.Data
         for r in csv.DictReader(io.StringIO(text)) if r["suppressed"] == "true"
     }
     assert parquet == from_json == from_csv
+
+
+def test_json_refuses_a_value_code_with_two_labels_rather_than_dropping_one(published: pl.DataFrame, tmp_path: Path):
+    """The JSON looks labels up by code; a code labelled two ways (in two breakdowns) is an error."""
+    frame = published.head(2).with_columns(
+        pl.Series("breakdown_value", ["ukjent", "ukjent"]),
+        pl.Series("breakdown_value_name", ["Ukjent kjønn", "Ukjent tjenesteområde"]),
+    )
+    with pytest.raises(ReleaseError, match="breakdown_value ukjent har flere etiketter"):
+        write_json(frame, tmp_path / "t.json", metadata={}, definitions=[], goals=[])
