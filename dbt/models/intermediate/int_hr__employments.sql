@@ -150,7 +150,7 @@ person_numbers as (
     -- years it does not rebuild were numbered by an earlier build; see macros/year_slices.sql).
     -- 64 bits: a collision among a million persons has odds of about 1 in 30 million.
     select person_id, hash(person_id) as person_number
-    from (select distinct person_id from harmonised)
+    from (select distinct person_id from harmonised) as persons
 ),
 
 next_extract as (
@@ -240,7 +240,7 @@ final as (
         ended.start_date,
         ended.end_date as reported_end_date,
         ended.effective_end_date,
-        ended.effective_end_date is distinct from ended.end_date as is_end_imputed,
+        (ended.effective_end_date is distinct from ended.end_date) as is_end_imputed,
         greatest(ended.start_date, ended.first_period_start_date) as snapshot_from_date,
         ended.termination_reason,
         coalesce(termination.reason_group, case when ended.termination_reason is not null then 'other' end)

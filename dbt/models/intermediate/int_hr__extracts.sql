@@ -24,7 +24,7 @@ deliveries as (
         select * from ledger
         union all
         select * from raw_extracts
-    )
+    ) as both_sources
     group by reported_municipality_code, extraction_date
 ),
 
