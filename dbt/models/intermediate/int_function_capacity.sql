@@ -7,10 +7,6 @@ with facts as (
     select * from {{ ref('int_function_staff') }}
 ),
 
-areas as (
-    select * from {{ ref('int_areas') }}
-),
-
 final as (
     select
         areas.area_type,
@@ -22,7 +18,7 @@ final as (
         coalesce(sum(facts.fte) filter (where facts.age >= {{ var('function_risk_age') }}), 0) as fte_aged_risk,
         count(*) = 1 or sum(facts.fte) < 1 as is_vulnerable
     from facts
-    inner join areas on areas.municipality_code = facts.municipality_code
+    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = facts.municipality_code
     group by all
 )
 

@@ -7,10 +7,6 @@ with backlog as (
     select * from {{ ref('int_hr__backlog') }}
 ),
 
-areas as (
-    select * from {{ ref('int_areas') }}
-),
-
 monthly as (
     select
         areas.area_type,
@@ -21,7 +17,7 @@ monthly as (
         sum(backlog.open_cases) as open_cases,
         sum(backlog.overdue_cases) as overdue_cases
     from backlog
-    inner join areas on areas.municipality_code = backlog.municipality_code
+    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = backlog.municipality_code
     group by all
 ),
 

@@ -5,10 +5,6 @@ with capacity as (
     select * from {{ ref('int_function_capacity') }}
 ),
 
-families as (
-    select * from {{ ref('function_families') }}
-),
-
 final as (
     select
         capacity.area_type,
@@ -23,7 +19,7 @@ final as (
         capacity.fte_aged_risk / capacity.fte as function_age_risk,
         capacity.is_vulnerable as is_single_person_function
     from capacity
-    left join families using (function_family)
+    left join {{ ref('function_families') }} as families using (function_family)
     left join {{ ref('int_area_names') }} as area_names using (area_type, area_code)
 )
 

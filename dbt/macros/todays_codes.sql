@@ -1,0 +1,22 @@
+{#-
+    SSB rows on today's municipality codes: a historical code maps through KLASS
+    (int_municipality_code_map), a split code's persons are shared by the KLASS weights (one row
+    per successor), and a code KLASS does not know stays as reported.
+
+    relation  a CTE with `reported_municipality_code` and the columns named
+    columns   carried as they are
+    weighted  counts multiplied by the successor's weight
+-#}
+{% macro on_todays_codes(relation, columns, weighted) %}
+    select
+        coalesce(code_map.municipality_code, {{ relation }}.reported_municipality_code) as municipality_code,
+        {%- for column in columns %}
+        {{ relation }}.{{ column }},
+        {%- endfor %}
+        {%- for column in weighted %}
+        {{ relation }}.{{ column }} * coalesce(code_map.weight, 1.0) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }}
+    left join {{ ref('int_municipality_code_map') }} as code_map
+        on code_map.source_code = {{ relation }}.reported_municipality_code
+{% endmacro %}
