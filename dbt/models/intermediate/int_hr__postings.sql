@@ -6,15 +6,10 @@ with postings as (
     select * from {{ ref('stg_hr__postings') }}
 ),
 
-code_map as (
-    select * from {{ ref('int_municipality_code_map') }}
-    where is_primary
-),
-
 final as (
     select
         postings.reported_municipality_code,
-        coalesce(code_map.municipality_code, postings.reported_municipality_code) as municipality_code,
+        {{ todays_code('postings') }} as municipality_code,
         postings.posting_id,
         postings.position_code,
         postings.position_title,
@@ -41,7 +36,7 @@ final as (
         postings.cost_nok,
         postings.extraction_date
     from postings
-    left join code_map on code_map.source_code = postings.reported_municipality_code
+    {{- code_map_join('postings', primary_only=true) }}
     {{- position_joins('postings') }}
     {{- function_family_joins('postings', ['position_code', 'position_title']) }}
 )
