@@ -14,6 +14,12 @@
 {%- endif -%}
 {%- if not execute -%}{{ return([]) }}{%- endif -%}
 {%- set mart = unique_id.split('.')[-1] -%}
+{%- if adapter.get_relation(database=seed.database, schema=seed.schema, identifier=seed.identifier) is none -%}
+    {{ exceptions.raise_compiler_error(
+        mart ~ " needs the seed topic_mart_columns, which is not loaded in " ~ seed
+        ~ ": build the seeds first (a full build, or `dbt seed`)"
+    ) }}
+{%- endif -%}
 {%- set query -%}
     select column_name, indicator_id, field, is_count, breakdown_value
     from {{ seed }}
