@@ -4,7 +4,10 @@
 --   * only the breakdowns dbt/seeds/indicator_catalogue.csv lists for the indicator;
 --   * a ratio needs a numerator and a positive denominator (no 0/0 figures);
 --   * value = numerator / denominator x scale for ratios, the numerator for counts, and
---     the median or index itself for medians and indices.
+--     the median or index itself for medians and indices;
+--   * value, numerator and denominator are DOUBLE for every unit (FTE, kroner, medians); where
+--     dbt/seeds/indicator_whole_numbers.csv says one counts whole things, the same number is
+--     also a BIGINT (`value_count`, `numerator_count`, `denominator_count`; decision 33).
 {{ config(**year_slice_config()) }}
 with indicators as (
     select * from {{ ref('int_indicators') }}
@@ -16,6 +19,15 @@ catalogue as (
 
 coverage as (
     select * from {{ ref('int_area_coverage') }}
+),
+
+whole_numbers as (
+    select
+        indicator_id,
+        list_contains(string_split(whole_parts, ' '), 'value') as value_is_count,
+        list_contains(string_split(whole_parts, ' '), 'numerator') as numerator_is_count,
+        list_contains(string_split(whole_parts, ' '), 'denominator') as denominator_is_count
+    from {{ ref('indicator_whole_numbers') }}
 ),
 
 published as (
@@ -58,11 +70,19 @@ final as (
         published.numerator,
         published.denominator,
         published.value,
+        case when whole_numbers.value_is_count
+            then {{ whole_number('published.value', 'fct_indicators.value_count') }} end as value_count,
+        case when whole_numbers.numerator_is_count
+            then {{ whole_number('published.numerator', 'fct_indicators.numerator_count') }} end as numerator_count,
+        case when whole_numbers.denominator_is_count
+            then {{ whole_number('published.denominator', 'fct_indicators.denominator_count') }} end
+            as denominator_count,
         published.persons,
         published.unit,
         published.basis,
         coalesce(coverage.municipalities_with_data, 0) as municipalities_with_data
     from published
+    left join whole_numbers on whole_numbers.indicator_id = published.indicator_id
     left join coverage
         on coverage.area_type = published.area_type
        and coverage.area_code = published.area_code

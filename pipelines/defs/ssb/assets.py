@@ -25,7 +25,7 @@ KLASS_TABLES = ("klass_municipality", "klass_municipality_changes", "klass_munic
 def _metadata(outcome: Any) -> dict[str, Any]:
     return {
         "rows": dg.MetadataValue.int(outcome.rows),
-        "source": outcome.source or "nothing loaded",
+        "source": outcome.source or "ingenting lastet",
         "status": outcome.status,
         "is_demo": outcome.is_demo,
         "table_updated": outcome.updated.isoformat() if outcome.updated else "",
