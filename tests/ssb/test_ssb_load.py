@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,6 +164,8 @@ def test_cli_fetch_one_table_from_the_snapshot(tmp_path, monkeypatch, capsys):
     assert code == 0
     assert "sick_leave" in out and "748 rader" in out
     assert "demotall, ikke SSBs tall" in out
+    # what a user reads is Norwegian (issue 18): none of the former English words
+    assert not re.search(r"\b(rows|updated|bundled|fetched|figures|Note)\b", out), out
     code, _, err = _cli(tmp_path / "home", monkeypatch, capsys, "--mode", "offline")
     assert code == 2
     assert err.strip() == "feil: SSB-modus 'offline' finnes ikke; bruk en av live, snapshot, auto."
