@@ -367,7 +367,7 @@ class Fetcher:
         loaded = from_snapshot(spec)
         return (
             loaded,
-            f"øyeblikksbildet i pakken, siden ingenting var mellomlagret — {DEMO_NOTICE}"
+            f"øyeblikksbildet i pakken, siden ingenting var mellomlagret ({DEMO_NOTICE})"
             if loaded.source == "demo"
             else "øyeblikksbildet i pakken, siden ingenting var mellomlagret",
         )
@@ -459,7 +459,7 @@ def _snapshot_time() -> datetime:
 
 
 def _snapshot_message(loaded: Loaded) -> str:
-    return f"øyeblikksbildet i pakken — {DEMO_NOTICE}" if loaded.source == "demo" else "øyeblikksbildet i pakken"
+    return f"øyeblikksbildet i pakken ({DEMO_NOTICE})" if loaded.source == "demo" else "øyeblikksbildet i pakken"
 
 
 def _status(error: SsbError) -> str:

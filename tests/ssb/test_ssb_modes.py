@@ -68,7 +68,7 @@ def test_auto_without_cache_falls_back_to_the_bundled_snapshot_and_says_demo(set
     for name in CATALOGUE_TABLES:
         assert (by_name[name].status, by_name[name].source) == ("fallback", "demo")
         message = by_name[name].message
-        assert "øyeblikksbildet i pakken, siden ingenting var mellomlagret — demotall, ikke SSBs tall" in message
+        assert "øyeblikksbildet i pakken, siden ingenting var mellomlagret (demotall, ikke SSBs tall)" in message
     assert {r["source"] for r in audit(settings)} == {"demo", "snapshot"}
     flags = raw(settings, "select bool_and(is_demo) d, count(*) n from raw.ssb_population")
     assert flags["d"][0] is True and flags["n"][0] == POPULATION_CELLS
@@ -89,7 +89,7 @@ def test_snapshot_mode_opens_no_socket(tmp_path, socket_guard, capsys):
     assert all(o.status == "ok" for o in outcomes)
     assert {o.source for o in outcomes} == {"snapshot", "demo"}
     out = capsys.readouterr().out
-    assert out.count("øyeblikksbildet i pakken — demotall, ikke SSBs tall") == 6
+    assert out.count("øyeblikksbildet i pakken (demotall, ikke SSBs tall)") == 6
     assert "Merk: tabeller merket demo har demotall, ikke SSBs tall" in out
     # and the guard is real: any connection attempt would have failed and been recorded
     with pytest.raises(requests.ConnectionError):
