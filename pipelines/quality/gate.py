@@ -1,4 +1,4 @@
-"""The quality gate: every SQL reconciliation and GX suite against the build database.
+"""The quality gate: the cross-system SQL checks, the GX suites and dbt's test results.
 
 `run_gate` is what `workforce check` runs; `evaluate` is the part Dagster's asset checks
 share (they run a subset of it per asset). Results are recorded in `audit.check_results`,
@@ -129,7 +129,7 @@ def run_gate(
         if dbt_run_results is not None:
             if not Path(dbt_run_results).is_file():
                 raise WorkforceError(f"dbt's run results file {dbt_run_results} does not exist.")
-            dbt_results = dbt_results_from_run_results(Path(dbt_run_results))
+            dbt_results = dbt_results_from_run_results(Path(dbt_run_results), con=con)
             record_results(con, run_id, dbt_results)
             results += dbt_results
         report_path, feedback = None, []
