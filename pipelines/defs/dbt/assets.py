@@ -7,6 +7,7 @@ models and seeds are keyed by schema (`marts/fct_indicators`, `seeds/regions`).
 """
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -53,6 +54,9 @@ class WorkforceDbtTranslator(DagsterDbtTranslator):
         test = manifest["nodes"].get(unique_id, {})
         meta = test.get("test_metadata") or {}
         column = (meta.get("kwargs") or {}).get("column_name") or test.get("column_name")
+        title = ((test.get("config") or {}).get("meta") or {}).get("title")
+        if title:  # the Norwegian title the yml gives the test (issue 15)
+            return spec._replace(description=title)
         text = TEST_WORDS.get(meta.get("name", ""), "dbt-testen {test} er oppfylt")
         return spec._replace(description=text.format(column=column or "kolonnen", test=spec.name))
 
@@ -112,7 +116,7 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
-        yield from dbt.cli(args, context=context).stream()
+        yield from _build_and_record(context, dbt, args, build_db)
         return
     # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
     from pipelines.orchestration.incremental import build_plan, record_build
@@ -123,7 +127,7 @@ def workforce_dbt_models(
         from pipelines.orchestration.years import dbt_vars
 
         args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
-    yield from dbt.cli(args, context=context).stream()
+    yield from _build_and_record(context, dbt, args, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     record_build(
@@ -134,6 +138,28 @@ def workforce_dbt_models(
         complete=selected >= every,
         covers_pending=selected >= _downstream_of_hr(workforce_dbt_models),
     )
+
+
+def _build_and_record(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], build_db: Path
+) -> Iterator[Any]:
+    """Stream `dbt build`, then record its test results in `audit.check_results` (with the
+    failing rows the tests stored), failed build or not: the quality gate and its report read
+    the dbt tests from there, as they read the SQL checks and GX suites (issue 15)."""
+    invocation = dbt.cli(args, context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        from pipelines.quality.results import record_dbt_results
+        from pipelines.warehouse.connection import connect
+
+        run_results = invocation.target_path / "run_results.json"
+        if run_results.is_file():
+            with connect(build_db) as con:
+                recorded = record_dbt_results(con, context.run.run_id, run_results)
+            context.log.info(f"recorded {len(recorded)} dbt test results in audit.check_results")
+        else:
+            context.log.warning(f"dbt wrote no {run_results}: its tests are not in the quality gate")
 
 
 def _downstream_of_hr(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
