@@ -422,6 +422,8 @@ def dbt_results_from_run_results(
             else:
                 result.unexpected_count = failing.rows
                 result.observed = f"{failing.rows} rader feiler"
+                if result.title:  # read like the gate's own checks: "N rader feiler: <title>"
+                    result.message = f"{failing.rows} rader feiler: {result.title[0].lower()}{result.title[1:]}"
                 result.examples = failing.examples
                 result.by_municipality = failing.by_municipality
         results.append(result)
