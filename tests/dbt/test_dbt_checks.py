@@ -95,7 +95,19 @@ def _copy(table: str, replace: str, where: str = "true") -> str:
 E = _copy("raw.hr_employments", "{}", "municipality_code = '1804'")
 P = _copy("raw.hr_postings", "{}", "municipality_code = '1804'")
 B = _copy("raw.hr_backlog", "{}", "municipality_code = '1856'")
+# The raw tables' DDL already refuses duplicate keys and empty required columns; the tests
+# stand behind it, so to show they fail the copy's tables are rebuilt without the constraints.
+UNCONSTRAINED = [
+    statement
+    for table in ("hr_employments", "hr_postings", "hr_backlog")
+    for statement in (
+        f"create table raw.{table}_copy as select * from raw.{table}",
+        f"drop table raw.{table}",
+        f"alter table raw.{table}_copy rename to {table}",
+    )
+]
 VIOLATIONS = [
+    *UNCONSTRAINED,
     # one new employment per rule (its own key), copied from a real 1804 row
     "insert into raw.hr_employments select * from raw.hr_employments where municipality_code = '1804' limit 1",
     E.format("'k-null' as employment_key, null as employee_key"),
