@@ -147,6 +147,11 @@ VIOLATIONS = [
     B.format("'cases' as service, 1 as open_cases, 2 as overdue_cases"),
     B.format("'many' as service, 200000 as open_cases, 0 as overdue_cases"),
     B.format("'old' as service, date '1990-01-01' as month"),
+    # KLASS periods: valid at the extraction date, or a code in force today; 9999 is no municipality
+    B.format("'k1' as service, '1805' as municipality_code, date '2019-06-30' as extraction_date"),
+    B.format("'k2' as service, '1805' as municipality_code, date '2024-12-31' as extraction_date"),
+    B.format("'k3' as service, '1806' as municipality_code, date '2015-12-31' as extraction_date"),
+    B.format("'k4' as service, '9999' as municipality_code"),
     "insert into raw.ssb_population select * from raw.ssb_population limit 1",
     "insert into raw.ssb_population select * replace (null as alder_code) from raw.ssb_population limit 1",
     _copy("raw.ssb_population", "'999' as alder_code, -5 as value"),
@@ -238,6 +243,13 @@ def test_a_failing_row_is_shown_to_its_municipality(violated: CheckRun) -> None:
     assert fte.unexpected_count == 1
     unknown = violated.results["employments_unknown_position_code_share"]
     assert all(e["unknown_codes"] == "9997" for e in unknown.by_municipality["1841"]["examples"])
+
+
+def test_klass_validity_follows_the_period(violated: CheckRun) -> None:
+    """Narvik's 1805 is valid in 2019 and not after 2019; today's 1806 is accepted for 2015."""
+    klass = violated.results["hr_backlog_municipality_in_klass"]
+    assert set(klass.by_municipality) == {"1234", "1805", "9999"}
+    assert [e["valid_at"] for e in klass.by_municipality["1805"]["examples"]] == ["2024-12-31"]
 
 
 def test_the_quality_report_names_each_dbt_check_in_norwegian_for_its_municipality(
