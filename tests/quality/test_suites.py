@@ -13,7 +13,6 @@ import pytest
 from pipelines.quality.results import ensure_results_schema
 from pipelines.quality.suites import GX, SUITES, load_suite, record_contract_checks, run_suite
 from pipelines.settings import EXPECTATIONS_DIR, Settings
-from tests.quality import fixtures
 
 
 @pytest.fixture
