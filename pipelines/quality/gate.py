@@ -1,7 +1,8 @@
 """The quality gate: the cross-system SQL checks, the GX suites and dbt's test results.
 
 `run_gate` is what `workforce check` runs; `evaluate` is the part Dagster's asset checks
-share (they run a subset of it per asset). Results are recorded in `audit.check_results`,
+share (they run a subset of it per asset). The dbt tests come from the build: the run results a
+`dbt build` wrote (`dbt_run_results`), or else the latest ones the dbt step recorded. Results are recorded in `audit.check_results`,
 reports are written under `WORKFORCE_HOME/quality/<run_id>/`, and the gate is closed when
 any `block` check failed — including checks that could not run.
 """
