@@ -2,9 +2,10 @@
 
 `run_gate` is what `workforce check` runs; `evaluate` is the part Dagster's asset checks
 share (they run a subset of it per asset). The dbt tests come from the build: the run results a
-`dbt build` wrote (`dbt_run_results`), or else the latest ones the dbt step recorded. Results are recorded in `audit.check_results`,
-reports are written under `WORKFORCE_HOME/quality/<run_id>/`, and the gate is closed when
-any `block` check failed — including checks that could not run.
+`dbt build` wrote (`dbt_run_results`), or else the latest ones the dbt step recorded. Results
+are recorded in `audit.check_results`, reports are written under
+`WORKFORCE_HOME/quality/<run_id>/`, and the gate is closed when any `block` check failed —
+including checks that could not run.
 """
 
 from __future__ import annotations
