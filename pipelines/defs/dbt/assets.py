@@ -181,7 +181,10 @@ def _source_tests_first(context: dg.AssetExecutionContext, build_db: Path) -> No
     from pipelines.indicators.build import run_dbt
 
     target = Path(tempfile.mkdtemp(prefix="workforce-source-tests-"))
-    run_dbt(["test", "--select", "source:*"], build_db, target_path=target, check=False)
+    # cautious: only tests whose every parent is a source (one that also reads a seed, like the
+    # KS position-code list, runs with the next whole build)
+    args = ["test", "--select", "source:*", "--indirect-selection", "cautious"]
+    run_dbt(args, build_db, target_path=target, check=False)
     if not (target / "run_results.json").is_file():  # dbt did not get to run them: fail closed
         raise dg.Failure(description="dbt kunne ikke kjøre testene på kildetabellene.", allow_retries=False)
     blocking = [r for r in _record_tests(context, build_db, target / "run_results.json") if r.blocking_failure]
