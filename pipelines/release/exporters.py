@@ -292,8 +292,10 @@ def write_xlsx(
     definitions: list[dict[str, Any]],
     goals: list[dict[str, Any]],
     created: datetime,
+    plan: Sequence[Any] = (),
 ) -> Path:
-    """One sheet per indicator family (the catalogue's topic), then Mål, Definisjoner, Metadata."""
+    """One sheet per indicator family (the catalogue's topic), the competence-plan sheets
+    (`plan`: rows of `competence.load_plan`), then Mål, Definisjoner, Metadata."""
     import xlsxwriter
 
     from pipelines.release.labels import AREA_TYPE_NB, FAMILY_NB, format_value
@@ -364,6 +366,13 @@ def write_xlsx(
             write_string(r, 15, neutralise(area_code))
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(rows.height, 1), len(SHEET_HEADERS) - 1)
+
+    if plan:
+        from pipelines.release.competence import write_plan_sheets
+
+        write_plan_sheets(
+            workbook, plan, lambda title: workbook.add_worksheet(_sheet_name(title, used)), neutralise=neutralise
+        )
 
     if goals:
         sheet = workbook.add_worksheet(_sheet_name("Mål", used))

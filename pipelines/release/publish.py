@@ -25,6 +25,7 @@ import polars as pl
 
 from pipelines.processes import process_gone
 from pipelines.release import exporters
+from pipelines.release.competence import load_plan, plan_sections
 from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.gate import GateSummary, evaluate
@@ -204,6 +205,7 @@ def publish(
     counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
     metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
     definitions = definitions_of(inputs)
+    plan = load_plan(db_path, rule, reference_year, table)
 
     parent = (out or settings.releases_dir).expanduser().resolve()
     created_parent = not parent.exists()
@@ -227,6 +229,7 @@ def publish(
             definitions=definitions,
             goals=goals,
             created=_created_date(inputs, reference_year),
+            plan=plan,
         )
         write_report(
             staging / "report.html",
@@ -237,6 +240,7 @@ def publish(
             suppression=summary,
             reference_year=reference_year,
             input_hash=input_hash,
+            plan=plan_sections(plan),
         )
         write_manifest(
             staging,
