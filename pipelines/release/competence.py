@@ -305,24 +305,30 @@ def write_plan_sheets(
         table(sheet, 3, OWN_SHEET_COLUMNS, own)
 
 
-def _gap_words(value: float) -> str:
+def _gap_words(value: float, unit: str) -> str:
+    """'mangel på 1,2 personer', 'overskudd på 0,4 årsverk', 'ingen mangel' (rounds to 0,0)."""
     if abs(value) < 0.05:
-        return "balanse"
-    return f"{'mangel' if value > 0 else 'overskudd'} på {format_number(abs(value), 1)}"
+        return "ingen mangel"
+    return f"{'mangel' if value > 0 else 'overskudd'} på {format_number(abs(value), 1)} {unit}"
 
 
 def _gap_text(values: dict[str, Any], years: int) -> str:
     value = values[f"gap_{years}y"]
     if value is None:
         return ""
-    low, high = values[f"gap_{years}y_low"], values[f"gap_{years}y_high"]
-    text = f" Erstatningsbehov om {years} år: {_gap_words(value)} personer"
-    if low is not None and high is not None:
-        text += f" (anslag fra {_gap_words(low)} til {_gap_words(high)})"
+    text = f" Om {years} år: {_gap_words(value, 'personer')}"
     fte = values[f"gap_fte_{years}y"]
     if fte is not None:
-        text += f", {_gap_words(fte)} årsverk"
+        text += f" ({_gap_words(fte, 'årsverk')})"
+    low, high = values[f"gap_{years}y_low"], values[f"gap_{years}y_high"]
+    if low is not None and high is not None:
+        text += f"; anslaget spenner fra {_gap_words(low, 'personer')} til {_gap_words(high, 'personer')}"
     return text + "."
+
+
+# What a reader is told is hidden, by plan column (the gaps' band and FTE go with the gap).
+HIDDEN_WORDS = {"fte": "årsverk", "age_risk_share": "aldersrisiko", "gap_5y": "erstatningsbehov om 5 år",
+                "gap_10y": "erstatningsbehov om 10 år", "qualification_gap": "kvalifikasjonsgap"}  # fmt: skip
 
 
 def plan_sections(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
@@ -339,16 +345,16 @@ def plan_sections(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
         persons = "én person" if v["persons"] == 1 else f"{v['persons']} personer"
         fte = "" if v["fte"] is None else f", {format_number(v['fte'], 1)} årsverk"
         text = f"{v['priority']}. {v['function_family_name']}: {persons}{fte}. Begrunnelse: {v['reason']}."
-        text += _gap_text(v, 5) + _gap_text(v, 10)
+        if v["gap_5y"] is not None or v["gap_10y"] is not None:
+            text += " Erstatningsbehov:" + _gap_text(v, 5) + _gap_text(v, 10)
         if v["qualification_gap"] is not None:
             text += f" Kvalifikasjonsgap: {format_value(v['qualification_gap'], 'share')}."
         elif v["education_status"] == "ikke levert":
             text += " Utdanning er ikke levert."
-        if row.hidden:
-            text += (
-                " Alder, utdanning og årsverk er prikket fordi funksjonen har få personer."
-                if v["suppressed"] == SUPPRESSED_TEXT
-                else " Noen tall er prikket, som i indikatortabellen."
-            )
+        if row.hidden and v["suppressed"] == SUPPRESSED_TEXT:
+            text += " Alder, utdanning og årsverk er prikket fordi funksjonen har få personer."
+        elif row.hidden:
+            words = [word for column, word in HIDDEN_WORDS.items() if column in row.hidden]
+            text += f" Prikket av personvernhensyn, som i tabellene: {', '.join(words) or 'noen tall'}."
         section["paragraphs"].append(text)
     return list(sections.values())
