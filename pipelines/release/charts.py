@@ -275,10 +275,16 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
     high = max(values) if values else 1.0
     if unit == "share" and high <= 1:
         high = max(high, 0.05)
-    scale_max = nice_ticks(0, high or 1.0)[-1]
+    # Negative values (a replacement gap's surplus) grow leftwards from a zero line.
+    low = min([0.0, *values])
+    scale_max = nice_ticks(0, high)[-1] if high > 0 else 0.0
+    if not low and not scale_max:
+        scale_max = 1.0
+    scale_min = -nice_ticks(0, -low)[-1] if low < 0 else 0.0
+    zero = frame.left + frame.plot_width * -scale_min / (scale_max - scale_min)
 
     def w_of(value: float) -> float:
-        return frame.plot_width * max(value, 0) / (scale_max or 1)
+        return frame.plot_width * abs(value) / (scale_max - scale_min)
 
     desc = "; ".join(f"{b.label}: {format_value(b.value, unit, symbol=':' if b.suppressed else '..')}" for b in bars)
     _, head = _open_svg(frame, title, desc, "chart-bar")
@@ -299,14 +305,17 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
             continue
         bar_width = w_of(b.value)
         label = format_value(b.value, unit)
+        x = zero - bar_width if b.value < 0 else zero
+        # the value beside the bar's end; a negative bar's value sits right of the zero line
+        text_x = zero + (5 if b.value < 0 else bar_width + 5)
         parts.append(
-            f'<rect x="{frame.left:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="{row - 8}" rx="2" '
+            f'<rect x="{x:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="{row - 8}" rx="2" '
             f'fill="{color}"><title>{escape(b.label)}: {escape(label)}</title></rect>'
-            f'<text x="{frame.left + bar_width + 5:.1f}" y="{y + 14:.1f}" font-size="{LABEL_FONT - 0.5}" '
+            f'<text x="{text_x:.1f}" y="{y + 14:.1f}" font-size="{LABEL_FONT - 0.5}" '
             f'fill="{TEXT}">{escape(label)}{escape(b.note)}</text>'
         )
     parts.append(
-        f'<line x1="{frame.left:.1f}" x2="{frame.left:.1f}" y1="{frame.top - 2:.1f}" '
+        f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{frame.top - 2:.1f}" '
         f'y2="{frame.top + row * len(bars):.1f}" stroke="{AXIS}" stroke-width="1"/></svg>'
     )
     return "".join(parts)

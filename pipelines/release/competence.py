@@ -136,6 +136,11 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
             [MART],
         ).fetchall()
     }
+    if not present:
+        raise ReleaseError(
+            f"Varehuset mangler tabellen marts.{MART} (kompetanseplanen); bygg modellene (`make demo` eller "
+            "`workforce run --job rebuild_indicators`) før utgivelsen."
+        )
     missing = [column for column in PLAN_COLUMNS if column not in present]
     if missing:
         raise ReleaseError(f"marts.{MART} mangler kolonnene {', '.join(missing)}: bygg indikatorene på nytt.")

@@ -269,6 +269,8 @@ def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdo
     svg = charts.bar_chart(bars, unit, title=f"{name} {year} – {area_name}", color=PALETTE[4])
     hidden = sum(1 for b in bars if b.suppressed)
     text = f"Fordelt på {len(bars)} grupper i {year}."
+    if unit == "persons":  # a replacement gap: the sign is the point
+        text += " Positivt tall er mangel på personer, negativt er overskudd."
     if hidden:
         text += f" {hidden} av dem er prikket."
     total = cells.total(indicator, area).get(year)

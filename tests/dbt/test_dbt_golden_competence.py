@@ -309,6 +309,9 @@ def test_release_plan_names_a_missing_column():
     con.execute("create schema marts; create table marts.fct_competence_plan (municipality_code varchar)")
     with pytest.raises(ReleaseError, match="mangler kolonnene municipality_name"):
         plan_rows(con, DisclosureRule())
+    con.execute("drop table marts.fct_competence_plan")
+    with pytest.raises(ReleaseError, match=r"mangler tabellen marts\.fct_competence_plan"):
+        plan_rows(con, DisclosureRule())
 
 
 # --- the golden projection through the whole chain: ingestion → dbt → gate → release ---------

@@ -140,3 +140,21 @@ def test_the_plan_section_reads_in_chromium(release_dir: Path):
         plan.screenshot(path=str(shot.with_name("release-report-plan-section.png")))
         assert shot.with_name("release-report-plan-section.png").stat().st_size > 10_000
         browser.assert_clean()
+
+
+def test_a_surplus_is_drawn_left_of_the_zero_line():
+    """Replacement gaps are negative where hires outrun leavers: the bar grows leftwards from a
+    zero line, a shortfall rightwards; bars of positive figures keep starting at the axis."""
+    from pipelines.release.charts import Bar, bar_chart
+
+    def rects(svg: str) -> list[tuple[float, float]]:
+        return [(float(x), float(w)) for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)]
+
+    svg = bar_chart([Bar("Lønn", 4.0, False), Bar("Teknisk og plan", -8.0, False)], "persons", title="Gap")
+    (shortfall_x, shortfall_w), (surplus_x, surplus_w) = rects(svg)
+    zero = float(re.findall(r'<line x1="([\d.]+)"', svg)[-1])
+    assert surplus_x + surplus_w == pytest.approx(zero, abs=0.2) and shortfall_x == pytest.approx(zero, abs=0.2)
+    assert surplus_w == pytest.approx(2 * shortfall_w, rel=0.01)
+    positive = bar_chart([Bar("A", 2.0, False), Bar("B", 1.0, False)], "count", title="Antall")
+    axis = float(re.findall(r'<line x1="([\d.]+)"', positive)[-1])
+    assert all(x == pytest.approx(axis, abs=0.2) for x, _ in rects(positive))
