@@ -288,14 +288,13 @@ def write_xlsx(
     table: pl.DataFrame,
     path: Path,
     *,
+    plan: Sequence[Any] = (),  # competence.load_plan rows: the Kompetanseplan sheets after the families
     metadata_rows: Sequence[tuple[str, str]],
     definitions: list[dict[str, Any]],
     goals: list[dict[str, Any]],
     created: datetime,
-    plan: Sequence[Any] = (),
 ) -> Path:
-    """One sheet per indicator family (the catalogue's topic), the competence-plan sheets
-    (`plan`: rows of `competence.load_plan`), then Mål, Definisjoner, Metadata."""
+    """One sheet per indicator family (the catalogue's topic), then Mål, Definisjoner, Metadata."""
     import xlsxwriter
 
     from pipelines.release.labels import AREA_TYPE_NB, FAMILY_NB, format_value

@@ -225,11 +225,11 @@ def publish(
         exporters.write_xlsx(
             table,
             staging / "indicators.xlsx",
+            plan=plan,
             metadata_rows=_metadata_rows(metadata),
             definitions=definitions,
             goals=goals,
             created=_created_date(inputs, reference_year),
-            plan=plan,
         )
         write_report(
             staging / "report.html",

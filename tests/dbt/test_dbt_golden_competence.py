@@ -101,6 +101,10 @@ def test_first_turnover_year_uses_what_exists(golden_db):
     first = need(golden_db, "1820", 2016, "payroll", 5)
     assert (first["turnover_years"], first["hire_years"]) == (1, 2)
     assert first["gap"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 2.5)
+    # 2015 hired nobody: a year with data and no hires counts, as 0, in H and its band (H 0 .. 1)
+    assert (first["hires_min"], first["hires_max"]) == (0, 1)
+    assert first["gap_high"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 5 * 0)
+    assert first["gap_low"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 5 * 1)
     # No turnover year at all (Herøy's only extract): no projection, nothing imputed
     assert golden_db.execute(
         "select count(*) from marts.fct_replacement_need where area_code = '1818'"
