@@ -340,12 +340,19 @@ def plan_sections(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
     """The report's section per municipality: a title and one paragraph per function family,
     in priority order, in words a municipality can paste into its competence plan."""
     sections: dict[str, dict[str, Any]] = {}
+    # a municipality that delivers no education at all is told so once, not in every paragraph
+    statuses: dict[str, set[str]] = {}
+    for row in rows:
+        statuses.setdefault(row.values["municipality_code"], set()).add(row.values["education_status"])
+    silent = {
+        code: "ikke levert" in found and not found & {"levert", "delvis levert"} for code, found in statuses.items()
+    }
     for row in rows:
         v = row.values
         section = sections.setdefault(
             v["municipality_code"],
             {"code": v["municipality_code"], "title": f"{SECTION_TITLE}: {v['municipality_name']} ({v['year']})",
-             "year": v["year"], "paragraphs": []},
+             "year": v["year"], "paragraphs": [], "note": ""},
         )  # fmt: skip
         persons = "én person" if v["persons"] == 1 else f"{v['persons']} personer"
         fte = "" if v["fte"] is None else f", {format_number(v['fte'], 1)} årsverk"
@@ -354,7 +361,7 @@ def plan_sections(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
             text += " Erstatningsbehov:" + _gap_text(v, 5) + _gap_text(v, 10)
         if v["qualification_gap"] is not None:
             text += f" Kvalifikasjonsgap: {format_value(v['qualification_gap'], 'share')}."
-        elif v["education_status"] == "ikke levert":
+        elif v["education_status"] == "ikke levert" and not silent.get(v["municipality_code"]):
             text += " Utdanning er ikke levert."
         if row.hidden and v["suppressed"] == SUPPRESSED_TEXT:
             text += " Alder, utdanning og årsverk er prikket fordi funksjonen har få personer."
@@ -362,4 +369,7 @@ def plan_sections(rows: Sequence[PlanRow]) -> list[dict[str, Any]]:
             words = [word for column, word in HIDDEN_WORDS.items() if column in row.hidden]
             text += f" Prikket av personvernhensyn, som i tabellene: {', '.join(words) or 'noen tall'}."
         section["paragraphs"].append(text)
+    for code, section in sections.items():
+        if silent[code]:
+            section["note"] = "Kommunen leverer ikke utdanningsnivå i HR-uttrekket, så kvalifikasjonsgap mangler."
     return list(sections.values())

@@ -123,6 +123,11 @@ def test_the_report_has_a_plan_section_per_municipality(release_dir: Path, sheet
         assert paragraphs[0].startswith(f"1. {first['Funksjon']}: ")
         assert not re.search(r"\b(None|nan|payroll|accounting|finance|technical_planning)\b", body)
     assert "Alder, utdanning og årsverk er prikket fordi funksjonen har få personer." in html
+    # Beiarn and Værøy deliver no education: said once, at the top of their sections
+    silent = dict(sections)
+    for code in ("1839", "1857"):
+        assert "Kommunen leverer ikke utdanningsnivå" in silent[code], code
+        assert "Utdanning er ikke levert." not in silent[code]
 
 
 @pytest.mark.browser
