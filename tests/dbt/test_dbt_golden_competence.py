@@ -285,6 +285,10 @@ def test_release_plan_hides_ages_and_education_of_small_families(golden_db):
     open_rows = plan_rows(golden_db, DisclosureRule(min_persons=1), year=2018)
     assert open_rows[0].values["reason"] == "én person, under ett årsverk, 60+"
     assert open_rows[2].values["gap_5y"] == pytest.approx(-3.5514853665, abs=1e-9)
+    # under KS's measure the threshold counts FTE: payroll's 4 persons hold 3.5 FTE
+    by_fte = plan_rows(golden_db, DisclosureRule(min_persons=3.6, measure="fte"), year=2018)
+    by_persons = plan_rows(golden_db, DisclosureRule(min_persons=3.6), year=2018)
+    assert by_fte[2].is_suppressed and not by_persons[2].is_suppressed
     # ... unless the published indicator table hides the cell: then the plan hides it too,
     # and ranks on the structural part
     hidden = {("replacement_gap_5y", "1820", 2018, "payroll")}
