@@ -41,7 +41,7 @@ base_size as (
     group by area_type, area_code, year
 ),
 
-history_years as (
+history_sums as (
     select
         base_members.area_type,
         base_members.area_code,
@@ -58,6 +58,15 @@ history_years as (
         on history.municipality_code = base_members.municipality_code
        and history.year between base_members.year - 2 and base_members.year
     group by all
+),
+
+history_years as (
+    -- a history year is complete when every municipality with data in the base year has data then
+    select
+        history_sums.*,
+        history_sums.members_with_data = base_size.base_members as is_complete
+    from history_sums
+    inner join base_size using (area_type, area_code, year)
 ),
 
 history as (
@@ -79,13 +88,11 @@ history as (
         count(*) filter (where is_complete) as hire_years
     from (
         select
-            history_years.*,
-            case when previous_persons > 0 then leavers_excl_retirement / previous_persons end as turnover,
-            history_years.members_with_data = base_size.base_members as is_complete
+            *,
+            case when previous_persons > 0 then leavers_excl_retirement / previous_persons end as turnover
         from history_years
-        inner join base_size using (area_type, area_code, year)
     )
-    group by area_type, area_code, year, function_family
+    group by all
 ),
 
 stock as (
