@@ -56,6 +56,7 @@ def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
     for table, extra in (
         ("ssb_population", ""),
         ("ssb_education_level", ""),
+        ("ssb_kostra_fte", ""),
         ("klass_municipality", ", 'golden' as source"),
         ("klass_municipality_changes", ", 'golden' as source"),
     ):
