@@ -7,7 +7,7 @@ Per scale, in one work folder:
    machine is shared, so the smaller of the two is the baseline;
 3. the stages one by one, each in a child process, into one WORKFORCE_HOME: ingest, SSB from
    the snapshot, dbt build, quality gate, publish (the analysts' file), release;
-4. [national scale] the incremental hook (incremental_hook.py);
+4. [demo and national scale] one municipality's held-back extract on the built home (incremental.py);
 5. the whole run through Dagster in a second, empty WORKFORCE_HOME with the deliveries in its
    inbox: one in-process run of every asset and check, release included.
 """
@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelines.bench.incremental_hook import hold_back, measure_incremental
+from pipelines.bench.incremental import hold_back, measure_incremental
 from pipelines.bench.measure import Measured, run_measured
 from pipelines.bench.scales import Scale, Source
 from pipelines.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -40,13 +40,14 @@ class StageFailed(Exception):
     pass
 
 
-def stage_env(home: Path) -> dict[str, str]:
+def stage_env(home: Path, secret: str = SECRET) -> dict[str, str]:
+    """The environment of a benchmark process working in `home` (snapshot SSB, telemetry off)."""
     env = dict(os.environ)
     env.pop("WORKFORCE_SECRET_FILE", None)
     env.update(
         {
             "WORKFORCE_HOME": str(home),
-            "WORKFORCE_SECRET": SECRET,
+            "WORKFORCE_SECRET": secret,
             "WORKFORCE_SSB_MODE": "snapshot",
             "DAGSTER_HOME": str(home / "dagster"),
             "WORKFORCE_BUILD_DB": str(home / "build" / "workforce.duckdb"),
@@ -244,7 +245,7 @@ def run_scale(
         entry["stages"] = {}
         run_stages(folder / "staged", deliveries, folder / "logs", progress, entry["stages"], checkpoint)
         entry["rows_in"] = entry["stages"]["ingest"]["result"].get("rows_read", 0)
-        if held:  # ---- HOOK: incremental measurement (feat/incr), see incremental_hook.py ----
+        if held:  # one municipality's held-back extract on the built home (incremental.py)
             progress(f"{scale.name}: incremental hook")
             entry["incremental"] = measure_incremental(folder / "staged", held, stage_env(folder / "staged"))
             checkpoint()
