@@ -85,6 +85,16 @@ class IndicatorYears(dg.Config):
 translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+def _build(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, build_db: Any) -> Iterator[Any]:
+    """dbt's results as they stream; then its parse state kept for the next dbt step against
+    this database (the docs, the next run: see `pipelines.indicators.build.parse_state_path`)."""
+    from pipelines.indicators.build import keep_partial_parse
+
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    keep_partial_parse(invocation.target_path, build_db)
+
+
 @dbt_assets(
     manifest=manifest_path(),
     project=workforce_dbt_project,
@@ -112,7 +122,7 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
-        yield from dbt.cli(args, context=context).stream()
+        yield from _build(dbt, args, context, build_db)
         return
     # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
     from pipelines.orchestration.incremental import build_plan, record_build
@@ -123,7 +133,7 @@ def workforce_dbt_models(
         from pipelines.orchestration.years import dbt_vars
 
         args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
-    yield from dbt.cli(args, context=context).stream()
+    yield from _build(dbt, args, context, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     record_build(
