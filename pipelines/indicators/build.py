@@ -65,9 +65,10 @@ def seed_partial_parse(target_path: Path, db_path: Path) -> None:
     """Start dbt in `target_path` from the last parse against `db_path` (else the project's,
     made by `make manifest`); dbt itself checks that the state fits and parses again if not."""
     destination = Path(target_path) / PARTIAL_PARSE
-    if destination.exists():
-        return
-    for source in (parse_state_path(db_path), DBT_PROJECT_DIR / "target" / PARTIAL_PARSE):
+    kept = parse_state_path(db_path)
+    if destination.exists() and not (kept.is_file() and kept.stat().st_mtime > destination.stat().st_mtime):
+        return  # a target folder used again (the docs) keeps its own state unless ours is newer
+    for source in (kept, DBT_PROJECT_DIR / "target" / PARTIAL_PARSE):
         if source.is_file():
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
