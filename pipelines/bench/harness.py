@@ -350,7 +350,8 @@ def targets(report: dict) -> dict:
 
     def cpu_ratio(scale: str, stage: str) -> float | None:
         s = scales.get(scale, {})
-        floor = min((f["cpu_s"] for f in s.get("floor_runs", [])), default=None)
+        runs = s.get("floor_runs", [])  # the baseline run (the fastest), as in the report's tables
+        floor = min(runs, key=lambda f: f["wall_s"])["cpu_s"] if runs else None
         m = s.get("dagster") if stage == "dagster" else s.get("stages", {}).get(stage)
         return round(m["cpu_s"] / floor, 2) if m and floor else None
 
