@@ -1,1 +1,1 @@
-"""The quality gate: suite runner, reconciliation SQL, quality reports."""
+"""The quality gate: cross-system SQL checks, GX suites, dbt test results, quality reports."""

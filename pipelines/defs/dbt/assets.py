@@ -6,7 +6,9 @@ the keys the ingestion and SSB areas materialise (`raw/hr_employments`, `raw/ssb
 models and seeds are keyed by schema (`marts/fct_indicators`, `seeds/regions`).
 """
 
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -53,6 +55,9 @@ class WorkforceDbtTranslator(DagsterDbtTranslator):
         test = manifest["nodes"].get(unique_id, {})
         meta = test.get("test_metadata") or {}
         column = (meta.get("kwargs") or {}).get("column_name") or test.get("column_name")
+        title = ((test.get("config") or {}).get("meta") or {}).get("title")
+        if title:  # the Norwegian title the yml gives the test (issue 15)
+            return spec._replace(description=title)
         text = TEST_WORDS.get(meta.get("name", ""), "dbt-testen {test} er oppfylt")
         return spec._replace(description=text.format(column=column or "kolonnen", test=spec.name))
 
@@ -69,6 +74,7 @@ TEST_WORDS = {
     "accepted_values": "{column} har bare tillatte verdier",
     "relationships": "Hver verdi i {column} finnes i tabellen den viser til",
     "unique_combination_of_columns": "Kombinasjonen av nøkkelkolonnene er unik",
+    "grain": "Nøkkelkolonnene er aldri tomme, og hver kombinasjon står på én rad",
 }
 
 
@@ -83,16 +89,6 @@ class IndicatorYears(dg.Config):
 
 
 translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-
-def _build(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, build_db: Any) -> Iterator[Any]:
-    """dbt's results as they stream; then its parse state kept for the next dbt step against
-    this database (the docs, the next run: see `pipelines.indicators.build.parse_state_path`)."""
-    from pipelines.indicators.build import keep_partial_parse
-
-    invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
-    keep_partial_parse(invocation.target_path, build_db)
 
 
 @dbt_assets(
@@ -122,7 +118,7 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
-        yield from _build(dbt, args, context, build_db)
+        yield from _build_and_record(context, dbt, args, build_db)
         return
     # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
     from pipelines.orchestration.incremental import build_plan, record_build
@@ -133,7 +129,7 @@ def workforce_dbt_models(
         from pipelines.orchestration.years import dbt_vars
 
         args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
-    yield from _build(dbt, args, context, build_db)
+    yield from _build_and_record(context, dbt, args, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     record_build(
@@ -144,6 +140,67 @@ def workforce_dbt_models(
         complete=selected >= every,
         covers_pending=selected >= _downstream_of_hr(workforce_dbt_models),
     )
+
+
+def _build_and_record(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], build_db: Path
+) -> Iterator[Any]:
+    """Stream `dbt build`, then record its test results in `audit.check_results` (with the
+    failing rows the tests stored), failed build or not: the quality gate and its report read
+    the dbt tests from there, as they read the SQL checks and GX suites (issue 15). dbt's parse
+    state is kept for the next dbt step against this database (the docs, the next run: see
+    `pipelines.indicators.build.parse_state_path`)."""
+    from pipelines.indicators.build import keep_partial_parse
+
+    if set(context.selected_asset_keys) != set(workforce_dbt_models.keys):
+        _source_tests_first(context, build_db)
+    invocation = dbt.cli(args, context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        keep_partial_parse(invocation.target_path, build_db)
+        _record_tests(context, build_db, invocation.target_path / "run_results.json")
+
+
+def _record_tests(context: dg.AssetExecutionContext, build_db: Path, run_results: Path) -> list[Any]:
+    from pipelines.quality.results import record_dbt_results
+    from pipelines.warehouse.connection import connect
+
+    if not run_results.is_file():
+        context.log.warning(f"dbt wrote no {run_results}: its tests are not in the quality gate")
+        return []
+    with connect(build_db) as con:
+        recorded = record_dbt_results(con, context.run.run_id, run_results)
+    context.log.info(f"recorded {len(recorded)} dbt test results in audit.check_results")
+    return recorded
+
+
+def _source_tests_first(context: dg.AssetExecutionContext, build_db: Path) -> None:
+    """The tests on the sources (raw HR, SSB, KLASS, the ledger), before any model is built.
+
+    A whole-project `dbt build` runs them first and skips what reads a failing source. In a
+    subset (the ingest job builds what lies downstream of the HR tables) dagster-dbt selects
+    the chosen models and their own tests only, so the sources' tests run here, and a failed
+    blocking one stops the step as it would stop `dbt build`."""
+    import tempfile
+
+    from pipelines.indicators.build import run_dbt
+
+    target = Path(tempfile.mkdtemp(prefix="workforce-source-tests-"))
+    # cautious: only tests whose every parent is a source (one that also reads a seed, like the
+    # KS position-code list, runs with the next whole build)
+    args = ["test", "--select", "source:*", "--indirect-selection", "cautious"]
+    run_dbt(args, build_db, target_path=target, check=False)
+    if not (target / "run_results.json").is_file():  # dbt did not get to run them: fail closed
+        raise dg.Failure(description="dbt kunne ikke kjøre testene på kildetabellene.", allow_retries=False)
+    blocking = [r for r in _record_tests(context, build_db, target / "run_results.json") if r.blocking_failure]
+    shutil.rmtree(target, ignore_errors=True)
+    if blocking:
+        raise dg.Failure(
+            description="Blokkerende tester på kildetabellene feilet: "
+            + "; ".join(f"{r.check_name} ({r.message})" for r in blocking[:10]),
+            allow_retries=False,
+        )
 
 
 def _downstream_of_hr(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:
