@@ -56,8 +56,8 @@ def run_demo(settings: Settings, console: Console, *, years: str = "2015-2025") 
     print_gate_summary(gate, console)
     if gate.blocking_failures:
         raise WorkforceError(
-            f"The quality gate blocked publication ({len(gate.blocking_failures)} blocking checks failed); "
-            f"see {gate.report_path}"
+            f"Kvalitetsporten stoppet publiseringen ({len(gate.blocking_failures)} blokkerende sjekker feilet); "
+            f"se {gate.report_path}"
         )
 
     console.rule("6/7 Publisering av analysebasen")

@@ -72,8 +72,8 @@ def check_gate(build_db: Path) -> int:
     reasons = summary.refusal_reasons()
     if reasons:
         raise PublishRefusedError(
-            "The warehouse is not published: " + " ".join(reasons[:10])
-            + (f" (and {len(reasons) - 10} more)" if len(reasons) > 10 else "")
+            "Analysebasen er ikke publisert: " + " ".join(reasons[:10])
+            + (f" (og {len(reasons) - 10} til)" if len(reasons) > 10 else "")
         )
     return summary.total
 
@@ -116,7 +116,7 @@ def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = Tru
 
     build_db, published_db = settings.build_db_path, settings.published_db_path
     if not build_db.is_file():
-        raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
+        raise WorkforceError(f"Det finnes ingen byggedatabase i {build_db} å publisere; kjør rørledningen først.")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     checks = check_gate(build_db) if gate else 0

@@ -123,7 +123,7 @@ def run_gate(
     path = settings.build_db_path
     if not path.is_file():
         raise WorkforceError(
-            f"There is no build database at {path}; ingest deliveries and build the models first."
+            f"Det finnes ingen byggedatabase i {path}; les inn leveranser og bygg modellene først."
         )
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -131,7 +131,7 @@ def run_gate(
         results, references = evaluate(con, run_id, expectations_dir=expectations_dir, timings=timings)
         if dbt_run_results is not None:
             if not Path(dbt_run_results).is_file():
-                raise WorkforceError(f"dbt's run results file {dbt_run_results} does not exist.")
+                raise WorkforceError(f"dbts resultatfil {dbt_run_results} finnes ikke.")
             dbt_results = dbt_results_from_run_results(Path(dbt_run_results), con=con)
         else:
             # the tests of the build being checked, as its dbt run recorded them: most row and

@@ -128,7 +128,7 @@ def remove_stray_copies(published_db: Path) -> list[Path]:
 def publish_database(build_db: Path, published_db: Path) -> Path:
     """Build the analysts' file from `build_db` and rename it over `published_db` atomically."""
     if not build_db.is_file():
-        raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
+        raise WorkforceError(f"Det finnes ingen byggedatabase i {build_db} å publisere; kjør rørledningen først.")
     _checkpoint(build_db)
     if published_db.parent.is_dir():
         remove_stray_copies(published_db)

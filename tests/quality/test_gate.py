@@ -209,4 +209,4 @@ def test_workforce_check_without_a_build_database_says_so(
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 2
-    assert "no build database" in capsys.readouterr().err
+    assert "ingen byggedatabase" in capsys.readouterr().err

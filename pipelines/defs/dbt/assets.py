@@ -13,6 +13,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from pydantic import Field
 
 from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_database, workforce_dbt_project
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
@@ -84,8 +85,9 @@ class IndicatorYears(dg.Config):
     In the UI: Launchpad of `rebuild_indicators`, `ops: workforce_dbt: config: {from_year: 2021,
     to_year: 2022}`; on the command line `workforce run --years 2021-2022`."""
 
-    from_year: int | None = None
-    to_year: int | None = None
+    # Descriptions are shown in the Launchpad, hence Norwegian.
+    from_year: int | None = Field(default=None, description="Første år som bygges på nytt (året tas med).")
+    to_year: int | None = Field(default=None, description="Siste år som bygges på nytt (året tas med).")
 
 
 translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -102,9 +104,12 @@ translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 def workforce_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: IndicatorYears
 ) -> Iterator[Any]:
-    """`dbt build` of the selected models: results stream back as materialisations, and every
-    dbt test (generic, custom and unit) as an asset check on its model. With a year range, the
-    year-grained models replace only those years (dbt/macros/year_slices.sql)."""
+    """`dbt build` av de valgte modellene: hver modell blir en materialisering og hver dbt-test en
+    sjekk på modellen sin. Med et årsintervall bygges bare de årene på nytt i modellene som har år."""
+    # The docstring above is the step's description in the Dagster UI (dbt_assets takes no
+    # `description`), hence Norwegian. `dbt build` results stream back as materialisations, and
+    # every dbt test (generic, custom and unit) as an asset check on its model. With a year
+    # range, the year-grained models replace only those years (dbt/macros/year_slices.sql).
     build_db = point_dbt_at_build_database()
     args = ["build"]
     if config.from_year is not None or config.to_year is not None:

@@ -55,7 +55,7 @@ def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     }
     reasons = summary.refusal_reasons()
     if reasons:
-        error = PublishRefusedError("The quality gate is closed: " + " ".join(reasons[:10]))
+        error = PublishRefusedError("Kvalitetsporten er stengt: " + " ".join(reasons[:10]))
         raise dg.Failure(description=str(error), metadata=metadata, allow_retries=False)
     return dg.MaterializeResult(metadata=metadata)
 
