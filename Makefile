@@ -55,17 +55,17 @@ SQLFLUFF := $(BIN)/sqlfluff lint --processes 2 dbt/models dbt/tests
 
 ## Lint and the whole test suite.
 test: manifest browser
-	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff check pipelines tests tools
 	$(SQLFLUFF)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff check pipelines tests tools
 	$(SQLFLUFF)
 
 format: $(STAMP)
-	$(BIN)/ruff format pipelines tests benchmarks
-	$(BIN)/ruff check --fix pipelines tests benchmarks
+	$(BIN)/ruff format pipelines tests tools
+	$(BIN)/ruff check --fix pipelines tests tools
 
 ## Recompile the pins (names and versions only) after editing requirements.in.
 lock: $(STAMP)
