@@ -69,3 +69,18 @@ class DbtCli(dagster_dbt.DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Any) -> None:
         return None
+
+    def cli(self, args: Any, *, context: Any = None, target_path: Any = None, **kwargs: Any) -> Any:
+        """dagster-dbt's `cli`, with dbt started from the last parse against the same build
+        database (`pipelines.indicators.build.seed_partial_parse`); dagster-dbt's own copy of
+        the project's state fits only the home `make manifest` ran for."""
+        import os
+        from pathlib import Path
+
+        from pipelines.indicators.build import seed_partial_parse
+
+        target_path = target_path or self._get_unique_target_path(context=context)
+        build_db = os.environ.get("WORKFORCE_BUILD_DB")
+        if build_db:
+            seed_partial_parse(Path(self.project_dir) / target_path, Path(build_db))
+        return super().cli(args, context=context, target_path=target_path, **kwargs)
