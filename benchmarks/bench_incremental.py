@@ -195,7 +195,7 @@ def worker(mode: str, home: Path, delivery: Path | None) -> dict:
     if not published:
         # A blocking check closed the gate (a finding about the data, not this path): the
         # publish is timed directly, the same copy without the gate, so the phase is known.
-        from pipelines.orchestration.publish import publish_warehouse
+        from pipelines.warehouse.publish import publish_warehouse
 
         mark = time.perf_counter()
         publish_warehouse(settings, gate=False)

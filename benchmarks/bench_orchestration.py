@@ -106,7 +106,7 @@ def drop(delivery: Path, settings: Settings) -> Path:
 
 
 def deliveries_published(settings: Settings) -> int:
-    from pipelines.orchestration.publish import published_state
+    from pipelines.warehouse.publish import published_state
 
     return int(published_state(settings.published_db_path)["deliveries"])
 
@@ -148,10 +148,10 @@ def directly(settings: Settings, delivery: Path) -> dict:
     from pipelines.defs.quality.checks import checked_assets
     from pipelines.hr.ingest import ingest_paths
     from pipelines.indicators.build import run_dbt
-    from pipelines.orchestration.publish import publish_warehouse
-    from pipelines.quality.gate import evaluate, new_run_id
+    from pipelines.quality.check_run import evaluate_checks, new_run_id
     from pipelines.quality.report import write_reports
     from pipelines.warehouse.connection import connect
+    from pipelines.warehouse.publish import publish_warehouse
 
     job = defs.resolve_job_def("ingest_deliveries")
     selected = {tuple(key.path) for key in job.asset_layer.executable_asset_keys}
@@ -172,7 +172,7 @@ def directly(settings: Settings, delivery: Path) -> dict:
     mark = time.perf_counter()
     run_id = new_run_id()
     with connect(settings.build_db_path) as con:
-        _results, references = evaluate(con, run_id, assets=checked)
+        _results, references = evaluate_checks(con, run_id, assets=checked)
         write_reports(con, settings, run_id, references=references)
     phases["checks"] = time.perf_counter() - mark
     mark = time.perf_counter()

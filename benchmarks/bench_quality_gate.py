@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipelines.quality.gate import run_gate  # noqa: E402
+from pipelines.quality.check_run import run_all_checks  # noqa: E402
 from pipelines.quality.references import MUNICIPALITIES_CSV  # noqa: E402
 from pipelines.settings import Settings  # noqa: E402
 from tests.quality import fixtures  # noqa: E402
@@ -178,7 +178,7 @@ def _peak_rss_mb() -> int:
 
 
 def gate_only(home: Path) -> None:
-    gate = run_gate(Settings(home=home))
+    gate = run_all_checks(Settings(home=home))
     print(
         json.dumps(
             {

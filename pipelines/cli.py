@@ -166,7 +166,7 @@ def ssb_fetch(
     fetch_catalogue(get_settings(), table=table, mode=mode, console=console)
 
 
-# --- quality gate --------------------------------------------------------------------------
+# --- quality checks --------------------------------------------------------------------------
 @app.command()
 def check(
     dbt_results: Annotated[
@@ -174,12 +174,14 @@ def check(
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="Kjørings-id (standard: en ny).")] = None,
 ) -> None:
-    """Kjør kvalitetsporten på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
-    from pipelines.quality.console import print_gate_summary
-    from pipelines.quality.gate import run_gate
+    """Kjør alle sjekkene på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
+    # The same checks the job's asset checks run (`evaluate_checks`), all at once on the build
+    # database as it is, without rebuilding anything; the gate's verdict follows from them.
+    from pipelines.quality.check_run import run_all_checks
+    from pipelines.quality.console import print_check_run
 
-    result = run_gate(get_settings(), run_id, dbt_run_results=dbt_results)
-    print_gate_summary(result, console)
+    result = run_all_checks(get_settings(), run_id, dbt_run_results=dbt_results)
+    print_check_run(result, console)
     raise typer.Exit(0 if result.passed else 1)
 
 
@@ -341,13 +343,14 @@ def publish(
     db: Annotated[Path | None, typer.Option(help="Lageret det publiseres fra (standard: byggedatabasen).")] = None,
 ) -> None:
     """Lag en prikket fylkesleveranse; nektes når en blokkerende sjekk har feilet."""
-    from pipelines.release.publish import publish as publish_release
+    # The function the job's `release` asset calls, here with --db/--out a run cannot take.
+    from pipelines.release.make import make_release
 
     settings = get_settings()
     def say(line: str) -> None:
         console.print(line, highlight=False)
 
-    path = publish_release(settings, db or settings.build_db_path, year=year, out=out, progress=say)
+    path = make_release(settings, db or settings.build_db_path, year=year, out=out, progress=say)
     console.print(f"Fylkesleveranse: {path}", highlight=False)
 
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.hr.ingest import DeliveryResult
-from pipelines.quality.gate import GateResult
+from pipelines.quality.check_run import CheckRun
 from pipelines.settings import Settings
 
 
 @dataclass(frozen=True)
 class ChainResult:
     deliveries: list[DeliveryResult]
-    gate: GateResult
+    gate: CheckRun
     published: Path | None
     release: Path | None
 
@@ -26,8 +26,8 @@ def run_chain(settings: Settings, paths: Sequence[Path], *, publish: bool = True
     is open and `publish`) publish the warehouse and the county release."""
     from pipelines.hr.ingest import ingest_paths
     from pipelines.indicators.build import run_dbt
-    from pipelines.quality.gate import run_gate
-    from pipelines.release.publish import publish as publish_release
+    from pipelines.quality.check_run import run_all_checks
+    from pipelines.release.make import make_release
     from pipelines.ssb.load import fetch_catalogue
     from pipelines.warehouse.publish import publish_database
 
@@ -37,9 +37,9 @@ def run_chain(settings: Settings, paths: Sequence[Path], *, publish: bool = True
     fetch_catalogue(settings, mode="snapshot")
     target = settings.home / "dbt-target"
     run_dbt(["build", "--quiet"], settings.build_db_path, target_path=target, threads=1, check=False)
-    gate = run_gate(settings, dbt_run_results=target / "run_results.json")
+    gate = run_all_checks(settings, dbt_run_results=target / "run_results.json")
     if not (publish and gate.passed):
         return ChainResult(deliveries, gate, None, None)
     published = publish_database(settings.build_db_path, settings.published_db_path)
-    release = publish_release(settings, published)
+    release = make_release(settings, published)
     return ChainResult(deliveries, gate, published, release)

@@ -51,9 +51,9 @@ def ssb() -> dict:
 
 
 def gate(run_results: str) -> dict:
-    from pipelines.quality.gate import run_gate
+    from pipelines.quality.check_run import run_all_checks
 
-    result = run_gate(Settings.from_env(), dbt_run_results=Path(run_results))
+    result = run_all_checks(Settings.from_env(), dbt_run_results=Path(run_results))
     return {
         "checks": len(result.results),
         "passed": result.passed,
@@ -71,10 +71,10 @@ def publish() -> dict:
 
 
 def release() -> dict:
-    from pipelines.release.publish import publish as publish_release
+    from pipelines.release.make import make_release
 
     settings = Settings.from_env()
-    folder = publish_release(settings, settings.published_db_path)
+    folder = make_release(settings, settings.published_db_path)
     return {"files": sum(1 for p in folder.rglob("*") if p.is_file())}
 
 

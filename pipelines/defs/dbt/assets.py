@@ -7,12 +7,14 @@ models and seeds are keyed by schema (`marts/fct_indicators`, `seeds/regions`).
 """
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_database, workforce_dbt_project
+from pipelines.defs.dbt.lean import DbtCli
+from pipelines.defs.dbt.project import manifest_path, workforce_dbt_project
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 
 DBT_GROUP = "dbt"
@@ -98,8 +100,10 @@ def workforce_dbt_models(
 ) -> Iterator[Any]:
     """`dbt build` of the selected models: results stream back as materialisations, and every
     dbt test (generic, custom and unit) as an asset check on its model. With a year range, the
-    year-grained models replace only those years (dbt/macros/year_slices.sql)."""
-    build_db = point_dbt_at_build_database()
+    year-grained models replace only those years (dbt/macros/year_slices.sql). The tests'
+    results are also recorded in `audit.check_results`, beside the SQL and GX checks, so the
+    quality gate, the published warehouse and the county release see every check."""
+    build_db = dbt.database() if isinstance(dbt, DbtCli) else _environment_build_db()
     args = ["build"]
     if config.from_year is not None or config.to_year is not None:
         from pipelines.errors import WorkforceError
@@ -112,7 +116,7 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
-        yield from dbt.cli(args, context=context).stream()
+        yield from _build_and_record(dbt, args, context, build_db)
         return
     # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
     from pipelines.orchestration.incremental import build_plan, record_build
@@ -123,7 +127,7 @@ def workforce_dbt_models(
         from pipelines.orchestration.years import dbt_vars
 
         args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
-    yield from dbt.cli(args, context=context).stream()
+    yield from _build_and_record(dbt, args, context, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     record_build(
@@ -134,6 +138,33 @@ def workforce_dbt_models(
         complete=selected >= every,
         covers_pending=selected >= _downstream_of_hr(workforce_dbt_models),
     )
+
+
+def _environment_build_db() -> Path:
+    """The build database of a plain `DbtCliResource` (a test's): the environment's."""
+    import os
+
+    from pipelines.settings import Settings
+
+    explicit = os.environ.get("WORKFORCE_BUILD_DB")
+    return Path(explicit) if explicit else Settings.from_env().build_db_path
+
+
+def _build_and_record(
+    dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, build_db: Path
+) -> Iterator[Any]:
+    """Stream one dbt invocation's events, then record its tests in `audit.check_results`
+    under this run's id (dbt has finished writing, so the database is free)."""
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    run_results = Path(invocation.target_path) / "run_results.json"
+    if run_results.is_file() and build_db.is_file():
+        from pipelines.quality.results import record_dbt_results
+        from pipelines.warehouse.connection import connect
+
+        with connect(build_db) as con:
+            recorded = record_dbt_results(con, context.run.run_id, run_results)  # with the invocation's manifest
+        context.log.info(f"recorded {len(recorded)} dbt test results in audit.check_results")
 
 
 def _downstream_of_hr(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:

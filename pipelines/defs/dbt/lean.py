@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import os
 import sys
 from functools import cached_property
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -55,9 +57,44 @@ def import_dagster_dbt() -> ModuleType:
 
 dagster_dbt = import_dagster_dbt()
 
+# The one variable dbt/profiles.yml reads for the database path.
+BUILD_DB_ENV = "WORKFORCE_BUILD_DB"
+
 
 class DbtCli(dagster_dbt.DbtCliResource):
-    """The dbt CLI resource without a `dbt --version` subprocess or an in-process adapter per step."""
+    """The dbt CLI resource without a `dbt --version` subprocess or an in-process adapter per step,
+    pointed at the build database it is given.
+
+    `build_db`: the database dbt builds; empty means "the environment's" (an explicit
+    `WORKFORCE_BUILD_DB`, else the build database under `WORKFORCE_HOME`), read when dbt starts.
+    dagster-dbt hands its subprocess a copy of this process's environment and takes no other, so
+    the one variable `dbt/profiles.yml` reads is set for the moment the subprocess starts and
+    restored right after: the asset that calls dbt never touches the environment."""
+
+    build_db: str = ""
+
+    def database(self) -> Path:
+        if self.build_db:
+            return Path(self.build_db)
+        explicit = os.environ.get(BUILD_DB_ENV)
+        if explicit:
+            return Path(explicit)
+        from pipelines.settings import Settings
+
+        return Settings.from_env().build_db_path
+
+    def cli(self, args: Any, **kwargs: Any) -> Any:
+        path = self.database()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        before = os.environ.get(BUILD_DB_ENV)
+        os.environ[BUILD_DB_ENV] = str(path)
+        try:
+            return super().cli(args, **kwargs)  # starts the subprocess with a copy of the environment
+        finally:
+            if before is None:
+                os.environ.pop(BUILD_DB_ENV, None)
+            else:
+                os.environ[BUILD_DB_ENV] = before
 
     @cached_property
     def _cli_version(self) -> Any:

@@ -16,14 +16,15 @@ from dagster_dbt import DbtCliResource, DbtProject
 from pipelines.defs.dbt.lean import DbtCli
 from pipelines.errors import WorkforceError
 from pipelines.indicators.build import dbt_executable
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import DBT_PROJECT_DIR
 
 workforce_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_resource() -> DbtCliResource:
-    """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH)."""
-    return DbtCli(project_dir=workforce_dbt_project, dbt_executable=dbt_executable())
+def dbt_resource(build_db: str = "") -> DbtCliResource:
+    """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH), building
+    `build_db` (empty: the environment's build database, read when dbt starts)."""
+    return DbtCli(project_dir=workforce_dbt_project, dbt_executable=dbt_executable(), build_db=build_db)
 
 
 def prepare_manifest() -> Path:
@@ -53,16 +54,4 @@ def manifest_path() -> Path:
             f"dbt's manifest is missing ({path}); prepare it with `make manifest` "
             "(or `workforce dbt-manifest`)."
         )
-    return path
-
-
-def point_dbt_at_build_database(settings: Settings | None = None) -> Path:
-    """Tell dbt (through the one variable dbt/profiles.yml reads) which database to build.
-
-    An explicit WORKFORCE_BUILD_DB wins; otherwise the build database under WORKFORCE_HOME.
-    """
-    explicit = os.environ.get("WORKFORCE_BUILD_DB")
-    path = Path(explicit) if explicit else (settings or Settings.from_env()).build_db_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["WORKFORCE_BUILD_DB"] = str(path)
     return path
