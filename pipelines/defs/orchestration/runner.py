@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +79,10 @@ def resolve_job(defs: dg.Definitions, select: str | None, job: str | None) -> An
         return defs.resolve_job_def(job)
     text = select or DEFAULT_SELECTION
     try:
-        selection = dg.AssetSelection.from_string(text)
-        keys = selection.resolve(defs.resolve_asset_graph())
+        with warnings.catch_warnings():  # `*` resolves through a beta parameter; the user cannot act on that
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            selection = dg.AssetSelection.from_string(text)
+            keys = selection.resolve(defs.resolve_asset_graph())
     except Exception as error:  # Dagster raises several types for a bad selection
         raise WorkforceError(f"--select {text!r} er ikke et gyldig utvalg: {_first_line(str(error))}") from None
     if not keys:
