@@ -18,8 +18,11 @@ from tests.orchestration.conftest import DemoWarehouse
 
 @pytest.fixture(scope="module")
 def instance(demo_warehouse: DemoWarehouse) -> Iterator[dg.DagsterInstance]:
-    with dg.DagsterInstance.from_config(str(demo_warehouse.root / "dagster")) as instance:
-        yield instance
+    """The demo home's instance, as `workforce ui` opens it (dagster.yaml reads DAGSTER_HOME)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DAGSTER_HOME", str(demo_warehouse.root / "dagster"))
+        with dg.DagsterInstance.get() as instance:
+            yield instance
 
 
 @pytest.fixture(scope="module")
