@@ -1,1 +1,1 @@
-"""The quality gate: suite runner, reconciliation SQL, quality reports."""
+"""Checks and the quality gate: reconciliation SQL, GX suites, check runs, the gate's verdict, reports."""
