@@ -71,7 +71,7 @@ def workforce_resources(settings: Settings | None = None) -> dict[str, Any]:
             secret_file=str(settings.secret_file) if settings.secret_file else "",
         ),
         DUCKDB_KEY: DuckDBResource(database=str(settings.build_db_path)),
-        DBT_KEY: dbt_resource(str(settings.build_db_path)),
+        DBT_KEY: dbt_resource(str(settings.build_db_path), str(settings.home / "dbt" / "target")),
     }
 
 

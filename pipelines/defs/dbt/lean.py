@@ -72,6 +72,20 @@ class DbtCli(dagster_dbt.DbtCliResource):
     restored right after: the asset that calls dbt never touches the environment."""
 
     build_db: str = ""
+    # Where each invocation's artifacts go (`<run folder>/run_results.json`, ...); empty:
+    # `WORKFORCE_HOME/dbt/target`. Never the repository's dbt/target, which holds the prepared
+    # manifest only: a run writes under the home it runs for, like everything else it makes.
+    target_dir: str = ""
+
+    def _get_unique_target_path(self, *, context: Any) -> Path:
+        unique = super()._get_unique_target_path(context=context).name
+        if self.target_dir:
+            root = Path(self.target_dir)
+        else:
+            from pipelines.settings import Settings
+
+            root = Settings.from_env().home / "dbt" / "target"
+        return root / unique
 
     def database(self) -> Path:
         if self.build_db:

@@ -21,10 +21,13 @@ from pipelines.settings import DBT_PROJECT_DIR
 workforce_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_resource(build_db: str = "") -> DbtCliResource:
+def dbt_resource(build_db: str = "", target_dir: str = "") -> DbtCliResource:
     """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH), building
-    `build_db` (empty: the environment's build database, read when dbt starts)."""
-    return DbtCli(project_dir=workforce_dbt_project, dbt_executable=dbt_executable(), build_db=build_db)
+    `build_db` and writing its artifacts under `target_dir` (empty: the environment's build
+    database and `WORKFORCE_HOME/dbt/target`, read when dbt starts)."""
+    return DbtCli(
+        project_dir=workforce_dbt_project, dbt_executable=dbt_executable(), build_db=build_db, target_dir=target_dir
+    )
 
 
 def prepare_manifest() -> Path:
