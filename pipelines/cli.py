@@ -384,17 +384,26 @@ def release_diff(
     console.print(f"{len(changes)} published figures changed{more}")
 
 
+# `workforce indicators`: the job's dbt assets (every model and seed, with their tests and checks).
+INDICATORS_SELECTION = "group:dbt"
+
+
 @app.command()
 def indicators(
-    build: Annotated[bool, typer.Option(help="Kjør `dbt build` på byggedatabasen først.")] = True,
+    build: Annotated[
+        bool, typer.Option(help="Bygg dbt-modellene først, som en Dagster-kjøring (--select group:dbt).")
+    ] = True,
 ) -> None:
     """Bygg indikatorene (dbt) og vis hovedtallene for Salten og Ytre Lofoten."""
-    from pipelines.indicators.build import run_dbt
     from pipelines.indicators.headline import headline_table
 
     settings = get_settings()
-    if build:
-        run_dbt(["build"], settings.build_db_path)
+    if build:  # the same assets, checks and order as every run; it shows in the UI
+        from pipelines.defs.orchestration.runner import run_in_process
+
+        outcome = run_in_process(console, select=INDICATORS_SELECTION, settings=settings)
+        if not outcome.success:
+            raise typer.Exit(1)
     console.print(headline_table(settings.build_db_path))
 
 
