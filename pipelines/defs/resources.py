@@ -57,13 +57,13 @@ class WorkforceSettings(dg.ConfigurableResource):
 
 
 def workforce_resources(settings: Settings | None = None) -> dict[str, Any]:
-    """The three resources bound to `settings` (a run's own), or to this process's environment."""
+    """The three resources bound to `settings` (a run's own), or the code location's."""
     from dagster_duckdb import DuckDBResource
 
     from pipelines.defs.dbt.project import dbt_resource
 
     if settings is None:
-        return code_location_resources()
+        return {SETTINGS_KEY: location_settings(), DUCKDB_KEY: location_duckdb(), DBT_KEY: location_dbt()}
     return {
         SETTINGS_KEY: WorkforceSettings(
             home=str(settings.home),
@@ -75,18 +75,28 @@ def workforce_resources(settings: Settings | None = None) -> dict[str, Any]:
     }
 
 
+# The code location's resources: one object each per process, so `Definitions.merge` of the
+# areas that use one meets the *same* object under its key, which merge requires. Built one
+# by one, so an area imports only what it uses (the quality area never imports dagster-dbt).
 @cache
-def code_location_resources() -> dict[str, Any]:
-    """The code location's resources: one object each per process, so `Definitions.merge` of
-    the areas that use them meets the *same* resource under each key, which merge requires.
-    Settings and dbt's database are read at run time; DuckDB's path when the location loads."""
+def location_settings() -> WorkforceSettings:
+    """Settings read from the environment when a step runs."""
+    return WorkforceSettings()
+
+
+@cache
+def location_duckdb() -> Any:
+    """The build database of WORKFORCE_HOME as the code location loads."""
     from dagster_duckdb import DuckDBResource
 
-    from pipelines.defs.dbt.project import dbt_resource
     from pipelines.settings import get_settings
 
-    return {
-        SETTINGS_KEY: WorkforceSettings(),
-        DUCKDB_KEY: DuckDBResource(database=str(get_settings().build_db_path)),
-        DBT_KEY: dbt_resource(),
-    }
+    return DuckDBResource(database=str(get_settings().build_db_path))
+
+
+@cache
+def location_dbt() -> Any:
+    """dbt on the environment's build database, read when dbt starts."""
+    from pipelines.defs.dbt.project import dbt_resource
+
+    return dbt_resource()

@@ -5,7 +5,6 @@ Imports stay light (no polars, no pipelines.hr): the asset body imports the doma
 import dagster as dg
 
 from pipelines.defs.hr.assets import hr_inbox
-from pipelines.defs.resources import DUCKDB_KEY, SETTINGS_KEY, code_location_resources
+from pipelines.defs.resources import DUCKDB_KEY, SETTINGS_KEY, location_duckdb, location_settings
 
-resources = code_location_resources()
-defs = dg.Definitions(assets=[hr_inbox], resources={key: resources[key] for key in (SETTINGS_KEY, DUCKDB_KEY)})
+defs = dg.Definitions(assets=[hr_inbox], resources={SETTINGS_KEY: location_settings(), DUCKDB_KEY: location_duckdb()})

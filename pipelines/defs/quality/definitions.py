@@ -9,10 +9,10 @@ import dagster as dg
 
 from pipelines.defs.quality.assets import quality_gate
 from pipelines.defs.quality.checks import ASSET_CHECKS
-from pipelines.defs.resources import SETTINGS_KEY, code_location_resources
+from pipelines.defs.resources import SETTINGS_KEY, location_settings
 
 defs = dg.Definitions(
     assets=[quality_gate],
     asset_checks=ASSET_CHECKS,
-    resources={SETTINGS_KEY: code_location_resources()[SETTINGS_KEY]},
+    resources={SETTINGS_KEY: location_settings()},
 )

@@ -3,6 +3,6 @@
 import dagster as dg
 
 from pipelines.defs.release.assets import release
-from pipelines.defs.resources import SETTINGS_KEY, code_location_resources
+from pipelines.defs.resources import SETTINGS_KEY, location_settings
 
-defs = dg.Definitions(assets=[release], resources={SETTINGS_KEY: code_location_resources()[SETTINGS_KEY]})
+defs = dg.Definitions(assets=[release], resources={SETTINGS_KEY: location_settings()})

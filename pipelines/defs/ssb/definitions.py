@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.defs.resources import SETTINGS_KEY, code_location_resources
+from pipelines.defs.resources import SETTINGS_KEY, location_settings
 from pipelines.defs.ssb.assets import assets
 from pipelines.defs.ssb.schedules import ssb_monthly, ssb_refresh_job
 
@@ -10,5 +10,5 @@ defs = dg.Definitions(
     assets=assets,
     jobs=[ssb_refresh_job],
     schedules=[ssb_monthly],
-    resources={SETTINGS_KEY: code_location_resources()[SETTINGS_KEY]},
+    resources={SETTINGS_KEY: location_settings()},
 )

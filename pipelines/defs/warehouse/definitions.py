@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from pipelines.defs.resources import SETTINGS_KEY, code_location_resources
+from pipelines.defs.resources import SETTINGS_KEY, location_settings
 from pipelines.defs.warehouse.assets import published_warehouse
 
 defs = dg.Definitions(
-    assets=[published_warehouse], resources={SETTINGS_KEY: code_location_resources()[SETTINGS_KEY]}
+    assets=[published_warehouse], resources={SETTINGS_KEY: location_settings()}
 )
