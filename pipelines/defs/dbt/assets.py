@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from pipelines.defs.dbt.lean import DbtCli
 from pipelines.defs.dbt.project import manifest_path, workforce_dbt_project
@@ -96,14 +96,14 @@ translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
     op_tags={"workforce/writer": "true"},
 )
 def workforce_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: IndicatorYears
+    context: dg.AssetExecutionContext, dbt: DbtCli, config: IndicatorYears
 ) -> Iterator[Any]:
     """`dbt build` of the selected models: results stream back as materialisations, and every
     dbt test (generic, custom and unit) as an asset check on its model. With a year range, the
     year-grained models replace only those years (dbt/macros/year_slices.sql). The tests'
     results are also recorded in `audit.check_results`, beside the SQL and GX checks, so the
     quality gate, the published warehouse and the county release see every check."""
-    build_db = dbt.database() if isinstance(dbt, DbtCli) else _environment_build_db()
+    build_db = dbt.database()
     args = ["build"]
     if config.from_year is not None or config.to_year is not None:
         from pipelines.errors import WorkforceError
@@ -140,18 +140,8 @@ def workforce_dbt_models(
     )
 
 
-def _environment_build_db() -> Path:
-    """The build database of a plain `DbtCliResource` (a test's): the environment's."""
-    import os
-
-    from pipelines.settings import Settings
-
-    explicit = os.environ.get("WORKFORCE_BUILD_DB")
-    return Path(explicit) if explicit else Settings.from_env().build_db_path
-
-
 def _build_and_record(
-    dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext, build_db: Path
+    dbt: DbtCli, args: list[str], context: dg.AssetExecutionContext, build_db: Path
 ) -> Iterator[Any]:
     """Stream one dbt invocation's events, then record its tests in `audit.check_results`
     under this run's id (dbt has finished writing, so the database is free)."""
