@@ -45,13 +45,18 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; }
 
+# The dbt project's SQL (rules and why some are left out: .sqlfluff); ~30 s of CPU.
+SQLFLUFF := $(BIN)/sqlfluff lint --processes 2 dbt/models dbt/tests
+
 ## Lint and the whole test suite.
 test: manifest browser
 	$(BIN)/ruff check pipelines tests benchmarks
+	$(SQLFLUFF)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests benchmarks
+	$(SQLFLUFF)
 
 format: $(STAMP)
 	$(BIN)/ruff format pipelines tests benchmarks

@@ -16,22 +16,7 @@
         areas.area_type,
         areas.area_code,
         facts.year,
-        {%- if breakdowns %}
-        case
-        {%- for breakdown in breakdowns %}
-            when grouping(facts.{{ breakdown }}) = 0 then '{{ breakdown }}'
-        {%- endfor %}
-            else 'total'
-        end as breakdown,
-        {%- else %}
-        'total' as breakdown,
-        {%- endif %}
-        coalesce(
-        {%- for breakdown in breakdowns %}
-            case when grouping(facts.{{ breakdown }}) = 0 then cast(facts.{{ breakdown }} as varchar) end,
-        {%- endfor %}
-            'total'
-        ) as breakdown_value,
+        {{ breakdown_columns(breakdowns) }},
         {{ measures }}
     from {{ facts }} as facts
     inner join {{ ref('int_areas') }} as areas
@@ -92,23 +77,7 @@
     select
         facts.municipality_code,
         facts.year,
-        {%- if breakdowns %}
-        case
-        {%- for breakdown in breakdowns %}
-            when grouping(facts.{{ breakdown }}) = 0 then '{{ breakdown }}'
-        {%- endfor %}
-            else 'total'
-        end as breakdown,
-        coalesce(
-        {%- for breakdown in breakdowns %}
-            case when grouping(facts.{{ breakdown }}) = 0 then cast(facts.{{ breakdown }} as varchar) end,
-        {%- endfor %}
-            'total'
-        ) as breakdown_value,
-        {%- else %}
-        'total' as breakdown,
-        'total' as breakdown_value,
-        {%- endif %}
+        {{ breakdown_columns(breakdowns) }},
         {{ measures }}
     from {{ facts }} as facts
     group by grouping sets (
@@ -136,3 +105,26 @@
         on areas.municipality_code = municipal.municipality_code
     group by all
 {% endmacro %}
+
+
+{#- `breakdown` and `breakdown_value` of a GROUPING SETS row over `facts`: the breakdown whose
+    column is grouped, or 'total' on the row that groups none. -#}
+{% macro breakdown_columns(breakdowns) -%}
+    {%- if breakdowns -%}
+        case
+        {%- for breakdown in breakdowns %}
+            when grouping(facts.{{ breakdown }}) = 0 then '{{ breakdown }}'
+        {%- endfor %}
+            else 'total'
+        end as breakdown,
+        coalesce(
+        {%- for breakdown in breakdowns %}
+            case when grouping(facts.{{ breakdown }}) = 0 then cast(facts.{{ breakdown }} as varchar) end,
+        {%- endfor %}
+            'total'
+        ) as breakdown_value
+    {%- else -%}
+        'total' as breakdown,
+        'total' as breakdown_value
+    {%- endif -%}
+{%- endmacro %}

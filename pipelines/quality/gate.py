@@ -55,14 +55,14 @@ class GateSummary:
     def refusal_reasons(self) -> list[str]:
         if not self.checks:
             return [
-                "No quality-check results exist in audit.check_results: run the quality gate "
-                "(`workforce check` or the Dagster checks) before publishing."
+                "Ingen kvalitetskontroller har resultater i audit.check_results: kjør kvalitetsporten "
+                "(`workforce check` eller kontrollene i Dagster) før du publiserer."
             ]
         return [_describe(check) for check in self.failed_block]
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "policy": "latest result per check and asset; block failures refuse the release",
+            "policy": "siste resultat per kontroll og tabell; en feilet blokkerende kontroll stopper utgivelsen",
             "checks": self.total,
             "passed": self.passed,
             "failed_block": len(self.failed_block),
@@ -84,16 +84,19 @@ def _describe(check: dict[str, Any]) -> str:
     asset = check.get("asset_key") or "?"
     run = check.get("run_id") or "?"
     if check.get("passed") is None:
-        return f"blocking check {name} on {asset} has no verdict (run {run}); it must run and pass."
+        return (
+            f"den blokkerende kontrollen {name} på {asset} har ikke noe resultat (kjøring {run}); "
+            "den må kjøre og bestå."
+        )
     details = []
     if check.get("observed") is not None:
-        details.append(f"observed {check['observed']}")
+        details.append(f"observert {check['observed']}")
     if check.get("expected") is not None:
-        details.append(f"expected {check['expected']}")
+        details.append(f"forventet {check['expected']}")
     if check.get("unexpected_count"):
-        details.append(f"{check['unexpected_count']} unexpected rows")
+        details.append(f"{check['unexpected_count']} avvikende rader")
     suffix = f" ({', '.join(details)})" if details else ""
-    return f"blocking check {name} on {asset} failed in run {run}{suffix}."
+    return f"den blokkerende kontrollen {name} på {asset} feilet i kjøring {run}{suffix}."
 
 
 def evaluate(check_results: list[dict[str, Any]]) -> GateSummary:

@@ -269,9 +269,14 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
     values = [b.value for b in bars if b.value is not None]
     if not bars:
         return empty_chart(title, width=width)
-    row = 22
-    label_width = min(170.0, max(60.0, 7.2 * max(len(b.label) for b in bars)))
+    # Labels beside the bars while they fit; long ones ("Ikke ansatt i noen kommune i dataene")
+    # go above their bar at full width instead of being cut off at the chart's left edge.
+    wanted = 7.2 * max(len(b.label) for b in bars)
+    above = wanted > 170.0
+    row = 34 if above else 22
+    label_width = 0.0 if above else max(60.0, wanted)
     frame = Frame(width, 12 + row * len(bars) + 6, left=label_width + 8, right=64, top=8, bottom=6)
+    bar_top = 16 if above else 4  # where the bar starts within its row
     high = max(values) if values else 1.0
     if unit == "share" and high <= 1:
         high = max(high, 0.05)
@@ -285,10 +290,17 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
     parts = [head]
     for i, b in enumerate(bars):
         y = frame.top + i * row
-        parts.append(
-            f'<text x="{frame.left - 8:.1f}" y="{y + 14:.1f}" text-anchor="end" font-size="{LABEL_FONT}" '
-            f'fill="{TEXT}">{escape(b.label)}</text>'
-        )
+        if above:
+            parts.append(
+                f'<text x="{frame.left:.1f}" y="{y + 11:.1f}" font-size="{LABEL_FONT}" '
+                f'fill="{TEXT}">{escape(b.label)}</text>'
+            )
+            y += bar_top - 4  # the bar and its value sit under the label
+        else:
+            parts.append(
+                f'<text x="{frame.left - 8:.1f}" y="{y + 14:.1f}" text-anchor="end" font-size="{LABEL_FONT}" '
+                f'fill="{TEXT}">{escape(b.label)}</text>'
+            )
         if b.value is None:
             text = ":" if b.suppressed else ".."
             note = "prikket av personvernhensyn" if b.suppressed else "tall mangler"
@@ -300,15 +312,17 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
         bar_width = w_of(b.value)
         label = format_value(b.value, unit)
         parts.append(
-            f'<rect x="{frame.left:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="{row - 8}" rx="2" '
+            f'<rect x="{frame.left:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="14" rx="2" '
             f'fill="{color}"><title>{escape(b.label)}: {escape(label)}</title></rect>'
             f'<text x="{frame.left + bar_width + 5:.1f}" y="{y + 14:.1f}" font-size="{LABEL_FONT - 0.5}" '
             f'fill="{TEXT}">{escape(label)}{escape(b.note)}</text>'
         )
-    parts.append(
-        f'<line x1="{frame.left:.1f}" x2="{frame.left:.1f}" y1="{frame.top - 2:.1f}" '
-        f'y2="{frame.top + row * len(bars):.1f}" stroke="{AXIS}" stroke-width="1"/></svg>'
-    )
+    if not above:  # the axis would run through labels written above their bars
+        parts.append(
+            f'<line x1="{frame.left:.1f}" x2="{frame.left:.1f}" y1="{frame.top - 2:.1f}" '
+            f'y2="{frame.top + row * len(bars):.1f}" stroke="{AXIS}" stroke-width="1"/>'
+        )
+    parts.append("</svg>")
     return "".join(parts)
 
 

@@ -27,7 +27,8 @@ from xml.sax.saxutils import escape as xml_escape
 import polars as pl
 
 from pipelines.release.disclosure import SUPPRESSED_SYMBOL
-from pipelines.release.labels import family_nb, unit_nb
+from pipelines.release.errors import ReleaseError
+from pipelines.release.labels import Labels
 from pipelines.release.table import LABEL_COLUMNS, PUBLISHED_COLUMNS, goal_target_text
 
 FIGURE_COLUMNS = ("numerator", "denominator", "value", "persons")
@@ -140,8 +141,14 @@ def write_json(
     """
     labels: dict[str, dict[str, str]] = {}
     for label, code in LABEL_COLUMNS.items():
-        pairs = table.select(code, label).unique().drop_nulls(code).sort(code).iter_rows()
+        pairs = table.select(code, label).unique().drop_nulls(code).sort(code).rows()
         labels[code] = dict(pairs)
+        if len(labels[code]) < len(pairs):  # one code, two labels (a value code in two breakdowns)
+            clash = sorted({c for c, _ in pairs if sum(1 for other, _ in pairs if other == c) > 1})
+            raise ReleaseError(
+                f"{code} {', '.join(clash)} har flere etiketter i marts.dim_label; JSON-filen slår opp "
+                "etiketten på koden alene, så gi koden samme etikett overalt."
+            )
     head = json.dumps(
         {"metadata": metadata, "definitions": definitions, "labels": labels, "goals": goals},
         ensure_ascii=False,
@@ -167,7 +174,7 @@ SHEET_HEADERS = (
     ("Kategori", 22),
     ("Verdi", 11),
     ("Enhet", 12),
-    ("Personer", 10),
+    ("Personer / utlysninger", 12),
     ("Teller", 11),
     ("Nevner", 11),
     ("Kommuner med tall", 10),
@@ -292,11 +299,12 @@ def write_xlsx(
     definitions: list[dict[str, Any]],
     goals: list[dict[str, Any]],
     created: datetime,
+    labels: Labels,
 ) -> Path:
     """One sheet per indicator family (the catalogue's topic), then Mål, Definisjoner, Metadata."""
     import xlsxwriter
 
-    from pipelines.release.labels import AREA_TYPE_NB, FAMILY_NB, format_value
+    from pipelines.release.labels import format_value
 
     workbook = xlsxwriter.Workbook(
         str(path), {"strings_to_numbers": False, "strings_to_urls": False, "strings_to_formulas": False}
@@ -319,10 +327,10 @@ def write_xlsx(
     bold = workbook.add_format({"bold": True, "valign": "top"})
 
     used: set[str] = set()
-    order = list(FAMILY_NB)
-    families = sorted(table["family"].unique().to_list(), key=lambda f: (order.index(f) if f in order else 99, f))
+    families = sorted(table["family"].unique().to_list(), key=labels.family_rank)
+    area_types = {t: labels.area_type(t) for t in table["area_type"].unique().to_list()}
     for family in families:
-        sheet = workbook.add_worksheet(_sheet_name(family_nb(family), used))
+        sheet = workbook.add_worksheet(_sheet_name(labels.family(family), used))
         # Indicators by name (a reader looks for "Heltidsandel", not fulltime_share); within one, the table's order.
         rows = table.filter(pl.col("family") == family)
         rows = rows.sort("indicator_name", maintain_order=True).select(SHEET_COLUMNS)
@@ -340,7 +348,7 @@ def write_xlsx(
              with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
             write_string(r, 0, neutralise(name))
             write_string(r, 1, neutralise(area))
-            write_string(r, 2, AREA_TYPE_NB.get(area_type, area_type))
+            write_string(r, 2, area_types[area_type])
             write_number(r, 3, year)
             write_string(r, 4, breakdown)
             write_string(r, 5, neutralise(category))
@@ -423,9 +431,9 @@ def write_xlsx(
         sheet.set_column(col, col, width, wrap if col in (2, 4) else None)
     for r, item in enumerate(definitions, start=1):
         sheet.write_string(r, 0, item["indicator_name"], bold)
-        sheet.write_string(r, 1, family_nb(item["family"]))
+        sheet.write_string(r, 1, item["family_name"])
         sheet.write_string(r, 2, neutralise(item["definition"]), wrap)
-        sheet.write_string(r, 3, unit_nb(item["unit"]))
+        sheet.write_string(r, 3, item["unit_name"])
         sheet.write_string(r, 4, neutralise(item["source"]), wrap)
         sheet.write_string(r, 5, item["indicator_id"])
     sheet.freeze_panes(1, 1)

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from pipelines.release.errors import ReleaseError
+from pipelines.release.labels import Labels
 from pipelines.warehouse.connection import connect
 
 INDICATOR_SCHEMA: dict[str, Any] = {
@@ -50,9 +51,11 @@ READS: dict[tuple[str, str], tuple[str, ...]] = {
         "definition",
         "unit",
         "topic",
+        "coverage_rule",
         "higher_is_better",
         "source",
     ),
+    ("marts", "dim_label"): ("kind", "code", "label_nb", "sort_order"),
     ("marts", "dim_municipality"): ("municipality_code", "municipality_name"),
     ("marts", "dim_region"): ("region_code", "region_name", "region_level", "member_count", "member_codes"),
     ("marts", "fct_goal_progress"): (
@@ -114,6 +117,7 @@ class ReleaseInputs:
     """The release's raw material: the long indicator table and its context."""
 
     indicators: pl.DataFrame
+    labels: Labels
     indicator_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
     municipality_names: dict[str, str] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
@@ -144,6 +148,7 @@ class ReleaseInputs:
         digest.update(frame.write_csv().encode())
         payload = {
             "indicator_meta": self.indicator_meta,
+            "labels": sorted(self.labels.names.items()),
             "municipality_names": self.municipality_names,
             "regions": {code: [r.name, r.level, list(r.members)] for code, r in self.regions.items()},
             "goals": self.goals,
@@ -211,6 +216,7 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
     with connect(db_path, read_only=True) as con:
         indicators = _read_indicators(con)
         meta_rows = read_records(con, "marts", "dim_indicator")
+        label_rows = read_records(con, "marts", "dim_label")
         municipality_rows = read_records(con, "marts", "dim_municipality")
         region_rows = read_records(con, "marts", "dim_region")
         goals = read_records(con, "marts", "fct_goal_progress")
@@ -237,6 +243,7 @@ def load_inputs(db_path: Path) -> ReleaseInputs:
             latest_fetch[str(fetch["table_id"])] = fetch
     return ReleaseInputs(
         indicators=indicators,
+        labels=Labels.from_rows(label_rows),
         indicator_meta={
             str(row["indicator_id"]): {key: row[key] for key in row if key != "indicator_id"}
             for row in sorted(meta_rows, key=lambda r: str(r["indicator_id"]))

@@ -1,91 +1,23 @@
-"""Norwegian words and number formats shared by the workbook and the report.
+"""Norwegian labels and number formats shared by the workbook and the report.
 
-One place for the bokmål labels of units, breakdowns and families, and for formatting
-numbers the Norwegian way (decimal comma, space as thousands separator), so the Excel
-file and the HTML report never disagree about what a figure is called or how it reads.
+The labels of codes (units, breakdown values, basis, families) are the marts' own
+(`marts.dim_label`, read through `inputs.READS`); this module holds what is the release's
+alone: the report's family introductions, how many decimals a published value keeps, and
+formatting numbers the Norwegian way (decimal comma, space as thousands separator), so the
+Excel file and the HTML report never disagree about how a figure reads.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-UNIT_NB = {
-    "share": "andel",
-    "percent": "prosent",
-    "count": "antall",
-    "fte": "årsverk",
-    "days": "dager",
-    "nok": "kroner",
-    "years": "år",
-    "per_1000": "per 1 000 innbyggere",
-    "index": "indeks",
-    "applicants": "søkere",
-    "persons": "personer",
-}
+from pipelines.release.errors import ReleaseError
 
-BREAKDOWN_NB = {
-    "total": "Totalt",
-    "service_area": "Tjenesteområde",
-    "position_group": "Stillingsgruppe",
-    "gender": "Kjønn",
-    "age_band": "Aldersgruppe",
-    "function_family": "Funksjon",
-    "transition": "Overgang",
-    "service": "Tjeneste",
-}
-
-# Breakdown values the models produce as codes (dbt/seeds/age_bands.csv, position_groups.csv,
-# function_families.csv and the transitions of int_indicators__turnover). Service areas and
-# backlog services are the municipalities' own words and are shown as delivered.
-VALUE_NB = {
-    "total": "Totalt",
-    "F": "Kvinner",
-    "M": "Menn",
-    "ukjent": "Ukjent",
-    "unknown": "Ukjent",
-    "under_30": "Under 30 år",
-    "30_44": "30–44 år",
-    "45_54": "45–54 år",
-    "55_61": "55–61 år",
-    "62_plus": "62 år og eldre",
-    "unskilled": "Ufaglært",
-    "skilled": "Fagarbeider",
-    "bachelor": "Høyskole",
-    "master": "Master",
-    "leader": "Leder",
-    "hr": "HR og personal",
-    "payroll": "Lønn",
-    "accounting": "Regnskap",
-    "invoicing": "Fakturering",
-    "finance": "Økonomi",
-    "technical_planning": "Teknisk og plan",
-    "ict": "IKT",
-    "same_municipality_same_service_area": "Samme kommune, samme tjenesteområde",
-    "same_municipality_other_service_area": "Samme kommune, annet tjenesteområde",
-    "other_municipality_in_region": "Annen kommune i regionen",
-    "other_municipality_outside_region": "Annen kommune utenfor regionen",
-    "not_employed": "Ikke ansatt i en kommune",
-    "helse_omsorg": "Helse og omsorg",
-    "oppvekst": "Oppvekst",
-    "administrasjon": "Administrasjon",
-    "teknisk": "Teknisk",
-    "kultur": "Kultur",
-}
-
-# Indicator families are the catalogue's `topic` (dbt/seeds/indicator_catalogue.csv), in
-# the order the report and the workbook show them.
-FAMILY_NB = {
-    "fulltime": "Heltid",
-    "turnover": "Turnover og mobilitet",
-    "stability": "Stabilitet",
-    "key_positions": "Nøkkelstillinger",
-    "recruitment": "Rekruttering",
-    "apprentices": "Lærlinger",
-    "diversity": "Mangfold og alder",
-    "capacity": "Fellesfunksjoner",
-    "competence": "Kompetanse",
-    "backlog": "Restanser",
-}
+# The report's one-line introduction of each indicator family (catalogue `topic`): report
+# prose, not a label of a code, so it lives with the release.
 FAMILY_INTRO_NB = {
     "fulltime": "Hvor mange som jobber fulle stillinger, og hvor store stillingene er.",
     "turnover": "Hvor mange som slutter, og hvor de går.",
@@ -100,14 +32,63 @@ FAMILY_INTRO_NB = {
     "backlog": "Saker på overtid i tjenestene.",
 }
 
-# `basis` of a person figure (fct_indicators.basis).
-BASIS_NB = {
-    "sector": "Hele kommunesektoren",
-    "municipality": "Innen kommunen",
-}
 
-AREA_TYPE_NB = {"municipality": "Kommune", "region": "Region"}
-REASON_NB = {"primary": "primær", "secondary": "sekundær"}
+@dataclass(frozen=True)
+class Labels:
+    """The Norwegian label of every code the marts carry, as `marts.dim_label` publishes it.
+
+    The release keeps no copy of these words: units, breakdowns and their values, basis, area
+    types and indicator families are read from the mart (seeds own them), so the workbook,
+    the report and an analyst's query of the marts say the same thing. A code without a label
+    is an error naming the kind and the code, never a silent fallback to the code.
+    """
+
+    names: Mapping[tuple[str, str], str]
+    order: Mapping[tuple[str, str], int]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> Labels:
+        names: dict[tuple[str, str], str] = {}
+        order: dict[tuple[str, str], int] = {}
+        for row in rows:
+            key = (str(row["kind"]), str(row["code"]))
+            names[key] = str(row["label_nb"])
+            if row["sort_order"] is not None:
+                order[key] = int(row["sort_order"])
+        return cls(names=dict(sorted(names.items())), order=dict(sorted(order.items())))
+
+    def label(self, kind: str, code: str) -> str:
+        try:
+            return self.names[(kind, code)]
+        except KeyError:
+            raise ReleaseError(
+                f"marts.dim_label har ingen etikett for {kind} = {code!r}; legg den til i seeden som eier koden "
+                "(dbt/seeds/labels.csv eller kodens egen seed) og bygg modellene på nytt."
+            ) from None
+
+    def family(self, code: str) -> str:
+        return self.label("topic", code)
+
+    def unit(self, code: str) -> str:
+        return self.label("unit", code)
+
+    def basis(self, code: str | None) -> str:
+        return self.label("basis", code) if code else ""
+
+    def area_type(self, code: str) -> str:
+        return self.label("area_type", code)
+
+    def breakdown(self, code: str) -> str:
+        return self.label("breakdown", code)
+
+    def value(self, breakdown: str, code: str) -> str:
+        """A breakdown value: `dim_label.kind = breakdown`, as the mart's own documentation joins it."""
+        return self.label(breakdown, code)
+
+    def family_rank(self, code: str) -> tuple[int, str]:
+        """Where a family goes in the workbook and the report: the seed's sort order."""
+        return (self.order.get(("topic", code), 10**6), code)
+
 
 # Decimals a published value keeps, by unit: enough to read, not more than the data carry.
 VALUE_DECIMALS = {
@@ -123,30 +104,6 @@ VALUE_DECIMALS = {
     "applicants": 1,
     "persons": 0,
 }
-
-
-def family_nb(family: str | None) -> str:
-    if not family:
-        return "Andre"
-    return FAMILY_NB.get(family, family.replace("_", " ").capitalize())
-
-
-def value_nb(value: str | None) -> str:
-    """A breakdown value as a reader sees it: the Norwegian label, or the municipality's own word."""
-    if value is None:
-        return ""
-    if value in VALUE_NB:
-        return VALUE_NB[value]
-    text = value.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def unit_nb(unit: str | None) -> str:
-    return UNIT_NB.get(unit or "", unit or "")
-
-
-def basis_nb(basis: str | None) -> str:
-    return BASIS_NB.get(basis or "", "")
 
 
 def format_count(value: float | int) -> str:

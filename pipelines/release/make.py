@@ -29,7 +29,7 @@ from pipelines.release import exporters
 from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.inputs import ReleaseInputs, load_inputs
-from pipelines.release.labels import FAMILY_NB, format_count
+from pipelines.release.labels import format_count, format_date
 from pipelines.release.manifest import write_manifest
 from pipelines.release.report import READING_RULES_NB, SSB_CREDIT, write_report
 from pipelines.release.table import published_goals, published_table
@@ -68,7 +68,8 @@ def _metadata(
 def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
     tables = (
         ", ".join(
-            f"{t['table_id']} (oppdatert {t['updated'] or 'ukjent'}{', DEMOTALL' if t['source'] == 'demo' else ''})"
+            f"{t['table_id']} ({'oppdatert ' + format_date(t['updated']) if t['updated'] else 'dato ikke oppgitt'}"
+            f"{', DEMOTALL' if t['source'] == 'demo' else ''})"
             for t in metadata["ssb_tables"]
         )
         or "ingen"
@@ -81,8 +82,16 @@ def _metadata_rows(metadata: dict) -> list[tuple[str, str]]:
         ("Kilde", f"{SSB_CREDIT}. HR-tall fra kommunenes egne uttrekk."),
         ("SSB-tabeller", tables),
         ("Prikking", metadata["suppression_rule_nb"]),
-        ("Prikkede tall", f"{counts['primary']} primært, {counts['secondary']} sekundært, av {counts['cells']} tall"),
-        ("Tegnforklaring", ": = prikket av personvernhensyn; .. = tall mangler"),
+        (
+            "Prikkede tall",
+            f"{format_count(counts['primary'])} primært, {format_count(counts['secondary'])} sekundært, "
+            f"av {format_count(counts['cells'])} tall",
+        ),
+        (
+            "Tegnforklaring",
+            ": = prikket av personvernhensyn; .. = tall mangler. «Personer / utlysninger»: hvor mange personer "
+            "tallet bygger på; for rekrutteringstallene (utlysninger) hvor mange utlysninger.",
+        ),
         ("Slik leser du tallene", READING_RULES_NB),
         ("Datagrunnlag (sha256)", metadata["input_hash"]),
     ]
@@ -140,20 +149,17 @@ def definitions_of(inputs: ReleaseInputs) -> list[dict]:
             "indicator_id": indicator,
             "indicator_name": meta["indicator_name"],
             "family": meta["topic"],
+            "family_name": inputs.labels.family(meta["topic"]),
             "definition": meta["definition"],
             "unit": meta["unit"],
+            "unit_name": inputs.labels.unit(meta["unit"]),
             "source": meta["source"],
         }
         for indicator, meta in sorted(
             inputs.indicator_meta.items(),
-            key=lambda item: (_family_rank(item[1]["topic"]), str(item[1]["indicator_name"])),
+            key=lambda item: (inputs.labels.family_rank(item[1]["topic"]), str(item[1]["indicator_name"])),
         )
     ]
-
-
-def _family_rank(family: str) -> int:
-    order = list(FAMILY_NB)
-    return order.index(family) if family in order else len(order)
 
 
 def make_release(
@@ -227,6 +233,7 @@ def make_release(
             definitions=definitions,
             goals=goals,
             created=_created_date(inputs, reference_year),
+            labels=inputs.labels,
         )
         write_report(
             staging / "report.html",

@@ -99,7 +99,8 @@ def build_manifest(
         },
         "checks": gate.as_dict(),
         "disclosure": suppression.as_dict(),
-        "license": "Figures from Statistics Norway (SSB) are CC BY 4.0: Kilde: Statistisk sentralbyrå (SSB).",
+        "license": "Tall fra Statistisk sentralbyrå (SSB) er lisensiert under CC BY 4.0. "
+        "Kilde: Statistisk sentralbyrå (SSB).",
         "files": file_hashes(directory),
     }
 

@@ -27,14 +27,10 @@ from pipelines.release.disclosure import SuppressionSummary
 from pipelines.release.inputs import NORDLAND_REGION, ReleaseInputs
 from pipelines.release.labels import (
     FAMILY_INTRO_NB,
-    FAMILY_NB,
-    basis_nb,
-    family_nb,
     format_count,
     format_date,
     format_number,
     format_value,
-    unit_nb,
 )
 from pipelines.release.table import CHANGE_PERSONS, change_threshold, goal_target_text
 
@@ -106,7 +102,8 @@ class AreaSection:
 class _Cells:
     """Fast lookups into the published table."""
 
-    def __init__(self, table: pl.DataFrame) -> None:
+    def __init__(self, table: pl.DataFrame, postings: frozenset[str] = frozenset()) -> None:
+        """`postings`: indicators whose `persons` count postings (the catalogue's coverage rule)."""
         self.series: dict[tuple[str, str, str, str], dict[int, dict[str, Any]]] = {}
         self.units: dict[str, str] = {}
         self.names: dict[str, str] = {}
@@ -130,6 +127,7 @@ class _Cells:
             "suppression_text",
         ).iter_rows(named=True):
             key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"])
+            row["counts_postings"] = row["indicator_id"] in postings
             self.series.setdefault(key, {})[row["year"]] = row
             self.units[row["indicator_id"]] = row["unit"]
             self.names[row["indicator_id"]] = row["indicator_name"]
@@ -153,6 +151,8 @@ def persons_text(row: dict[str, Any]) -> str:
     persons = row.get("persons")
     if row.get("suppressed") or persons is None:
         return ""
+    if row.get("counts_postings"):  # recruitment figures rest on postings, not on persons
+        return f"Bygger på {format_count(persons)} {'utlysning' if persons == 1 else 'utlysninger'}."
     return f"Bygger på {format_count(persons)} {'person' if persons == 1 else 'personer'}."
 
 
@@ -195,6 +195,8 @@ def trend_sentence(name: str, unit: str, cells: dict[int, dict[str, Any]], up_is
         amount = format_value(abs(diff), unit)
     if abs(diff) < 1e-9:
         return text + ", det samme som året før."
+    if not any(digit in amount for digit in "123456789"):  # "ned 0,0 prosentpoeng" says nothing
+        return text + f", omtrent det samme som i {latest_year - 1}."
     direction = "opp" if diff > 0 else "ned"
     threshold = change_threshold(unit, previous, latest)
     judgement = ""
@@ -270,11 +272,11 @@ def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdo
     if hidden:
         text += f" {hidden} av dem er prikket."
     total = cells.total(indicator, area).get(year)
-    persons = [r["persons"] for r in rows if r["persons"] is not None and not r["suppressed"]]
+    shown = [r for r in rows if r["persons"] is not None and not r["suppressed"]]
     if total is not None and persons_text(total):
         text += " " + persons_text(total)
-    elif persons and len(persons) == len(rows) and len(set(persons)) == 1:  # shares of one group
-        text += f" Bygger på {format_count(persons[0])} personer."
+    elif shown and len(shown) == len(rows) and len({r["persons"] for r in shown}) == 1:  # shares of one group
+        text += " " + persons_text(shown[0])
     return Chart(f"{name}, {year}", Markup(svg), text, indicator)
 
 
@@ -317,7 +319,7 @@ def _persons_short(row: dict[str, Any]) -> str:
     persons = row.get("persons")
     if row.get("suppressed") or persons is None:
         return ""
-    return f"{format_count(persons)} pers."
+    return f"{format_count(persons)} {'utlysn.' if row.get('counts_postings') else 'pers.'}"
 
 
 def _families(inputs: ReleaseInputs, present: set[str]) -> list[tuple[str, list[str]]]:
@@ -326,12 +328,9 @@ def _families(inputs: ReleaseInputs, present: set[str]) -> list[tuple[str, list[
     for indicator, meta in inputs.indicator_meta.items():
         if indicator in present:
             by_family.setdefault(str(meta["topic"]), []).append(indicator)
-    order = list(FAMILY_NB)
     return [
         (family, sorted(indicators, key=lambda i: str(inputs.indicator_meta[i]["indicator_name"])))
-        for family, indicators in sorted(
-            by_family.items(), key=lambda f: (order.index(f[0]) if f[0] in order else 99, f[0])
-        )
+        for family, indicators in sorted(by_family.items(), key=lambda f: inputs.labels.family_rank(f[0]))
     ]
 
 
@@ -347,7 +346,8 @@ def build_context(
 ) -> dict[str, Any]:
     """Everything the template shows, computed here so the template stays declarative."""
     charts.reset_ids()
-    cells = _Cells(table)
+    postings = frozenset(i for i, m in inputs.indicator_meta.items() if m["coverage_rule"] == "postings")
+    cells = _Cells(table, postings)
     region_codes = set(table.filter(pl.col("area_type") == "region")["area_code"].unique().to_list())
     present_regions = [code for code in inputs.regions if code in region_codes]
     municipalities = sorted(set(table.filter(pl.col("area_type") == "municipality")["area_code"].unique().to_list()))
@@ -387,7 +387,7 @@ def build_context(
                 section.topics.append(
                     {
                         "slug": family,
-                        "title": family_nb(family),
+                        "title": inputs.labels.family(family),
                         "intro": FAMILY_INTRO_NB.get(family, ""),
                         "charts": topic_charts,
                     }
@@ -459,8 +459,8 @@ def build_context(
             "id": i,
             "name": m["indicator_name"],
             "definition": m["definition"],
-            "unit": unit_nb(m["unit"]),
-            "family": family_nb(m["topic"]),
+            "unit": inputs.labels.unit(m["unit"]),
+            "family": inputs.labels.family(m["topic"]),
             "source": m["source"],
         }
         for family, indicators in families
@@ -474,9 +474,9 @@ def build_context(
         if str(delivery["outcome"]) != "loaded":
             continue
         code = str(delivery["municipality_code"] or "")
-        entry = deliveries_by_municipality.setdefault(
-            code, {"name": inputs.area_name("municipality", code), "code": code, "count": 0, "latest": ""}
-        )
+        # a delivery under a code that no longer exists (Hamarøy's 1849 before 2020) has no name in the marts
+        name = inputs.municipality_names.get(code, "Tidligere kommunenummer")
+        entry = deliveries_by_municipality.setdefault(code, {"name": name, "code": code, "count": 0, "latest": ""})
         entry["count"] += 1
         entry["latest"] = max(entry["latest"], str(delivery["extraction_date"] or ""))
 
@@ -516,13 +516,42 @@ def build_context(
         "reading_rules": READING_RULES_NB,
         "change_persons": CHANGE_PERSONS,
         "coverage": coverage,
-        "bases": [basis_nb(b) for b in bases],
+        "bases": {b: inputs.labels.basis(b) for b in bases},
         "definitions": definitions,
         "ssb_credit": SSB_CREDIT,
-        "ssb_tables": inputs.ssb_fetches,
+        "ssb_tables": _ssb_tables(inputs),
         "deliveries": sorted(deliveries_by_municipality.values(), key=lambda d: d["code"]),
         "n_municipalities": len(municipalities),
     }
+
+
+# Where the warehouse's copy of an SSB table came from (audit.ssb_fetches.source), for the reader.
+SSB_SOURCE_NB = {
+    "live": "hentet fra SSB",
+    "cache": "hentet fra SSB (lagret kopi)",
+    "snapshot": "kopi som følger med programmet",
+    "demo": "demotall",
+}
+KLASS_NUMBER, KLASS_TITLE = "KLASS 131", "Standard for kommuneinndeling"
+
+
+def _ssb_tables(inputs: ReleaseInputs) -> list[dict[str, Any]]:
+    """SSB's tables by number and SSB's own Norwegian title (pipelines/ssb/catalogue.toml), not
+    the warehouse's short names, with where the copy came from in words."""
+    from pipelines.ssb.catalogue import load_catalogue
+    from pipelines.ssb.load import KLASS_TABLE_ID
+
+    titles = {spec.table_id: spec.title for spec in load_catalogue().tables.values()}
+    titles[KLASS_TABLE_ID] = KLASS_TITLE
+    return [
+        {
+            **fetch,
+            "number": KLASS_NUMBER if fetch["table_id"] == KLASS_TABLE_ID else str(fetch["table_id"]),
+            "title": titles.get(str(fetch["table_id"]), ""),
+            "source_nb": SSB_SOURCE_NB.get(str(fetch["source"]), str(fetch["source"])),
+        }
+        for fetch in inputs.ssb_fetches
+    ]
 
 
 def _members_text(inputs: ReleaseInputs, region: str, delivered: set[str], year: int) -> str:

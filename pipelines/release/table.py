@@ -16,14 +16,7 @@ import polars as pl
 
 from pipelines.release.disclosure import SUPPRESSED_SYMBOL
 from pipelines.release.inputs import ReleaseInputs
-from pipelines.release.labels import (
-    BREAKDOWN_NB,
-    VALUE_DECIMALS,
-    basis_nb,
-    family_nb,
-    unit_nb,
-    value_nb,
-)
+from pipelines.release.labels import VALUE_DECIMALS
 
 # Codes for programs, and beside each code the label a reader sees (`*_name`).
 PUBLISHED_COLUMNS = (
@@ -88,6 +81,17 @@ def _labels(frame: pl.DataFrame, column: str, label) -> dict[str, str]:
     return {code: label(code) for code in frame[column].unique().to_list() if code is not None}
 
 
+def _value_names(frame: pl.DataFrame, inputs: ReleaseInputs) -> pl.DataFrame:
+    """Each breakdown value's label from `marts.dim_label` (kind = the breakdown), once per pair."""
+    pairs = frame.select("breakdown", "breakdown_value").unique().rows()
+    names = pl.DataFrame(
+        [(b, v, inputs.labels.value(b, v)) for b, v in pairs],
+        schema={"breakdown": pl.String, "breakdown_value": pl.String, "breakdown_value_name": pl.String},
+        orient="row",
+    )
+    return names
+
+
 def published_table(suppressed: pl.DataFrame, inputs: ReleaseInputs) -> pl.DataFrame:
     """Add names and labels, round figures by unit and sort; the input is `disclosure.suppress`'s output.
 
@@ -115,7 +119,7 @@ def published_table(suppressed: pl.DataFrame, inputs: ReleaseInputs) -> pl.DataF
     frame = suppressed.join(area_names, on=["area_type", "area_code"], how="left").with_columns(
         _label(suppressed, "indicator_id", "indicator_name", names),
         _label(suppressed, "indicator_id", "family", families),
-        _label(suppressed, "breakdown", "breakdown_name", BREAKDOWN_NB),
+        _label(suppressed, "breakdown", "breakdown_name", _labels(suppressed, "breakdown", inputs.labels.breakdown)),
         pl.col("breakdown_value").fill_null("total"),
         pl.when(pl.col("area_type") == "region")
         .then(pl.col("area_code").replace_strict(member_counts, default=None, return_dtype=pl.Int64))
@@ -123,11 +127,11 @@ def published_table(suppressed: pl.DataFrame, inputs: ReleaseInputs) -> pl.DataF
         .alias("municipalities_in_area"),
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("persons")).alias("persons"),
     )
+    frame = frame.join(_value_names(frame, inputs), on=["breakdown", "breakdown_value"], how="left")
     frame = frame.with_columns(
-        _label(frame, "family", "family_name", {f: family_nb(f) for f in families.values()}),
-        _label(frame, "breakdown_value", "breakdown_value_name", _labels(frame, "breakdown_value", value_nb)),
-        _label(frame, "unit", "unit_name", _labels(frame, "unit", unit_nb)),
-        _label(frame, "basis", "basis_name", _labels(frame, "basis", basis_nb)),
+        _label(frame, "family", "family_name", {f: inputs.labels.family(f) for f in families.values()}),
+        _label(frame, "unit", "unit_name", _labels(frame, "unit", inputs.labels.unit)),
+        _label(frame, "basis", "basis_name", _labels(frame, "basis", inputs.labels.basis)),
         pl.col("numerator").round(2),
         pl.col("denominator").round(2),
     )

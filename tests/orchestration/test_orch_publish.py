@@ -50,7 +50,7 @@ def test_a_blocking_failure_refuses_the_publish_and_leaves_the_file_alone(home: 
 def test_no_check_results_at_all_refuses_too(home: Settings):
     with duckdb.connect(str(home.build_db_path)) as con:
         con.execute("delete from audit.check_results")
-    with pytest.raises(GateClosedError, match="No quality-check results"):
+    with pytest.raises(GateClosedError, match="Ingen kvalitetskontroller har resultater"):
         publish_warehouse(home)
 
 

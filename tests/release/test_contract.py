@@ -48,6 +48,7 @@ def test_the_release_reads_every_column_it_names_from_the_real_build(warehouse: 
         ("fct_goal_progress", "is_target_met", "on_track"),
         ("fct_indicators", "municipalities_with_data", "coverage"),
         ("dim_region", "member_codes", "members"),
+        ("dim_label", "label_nb", "label"),
     ],
 )
 def test_a_renamed_mart_column_fails_the_release_naming_mart_and_column(
@@ -72,3 +73,20 @@ def test_every_published_figure_has_its_indicator_in_the_catalogue(release_dir: 
     published = pl.read_parquet(release_dir / "indicators.parquet")
     assert published.filter(pl.col("indicator_name") == pl.col("indicator_id")).height == 0
     assert published["family"].null_count() == 0 and published["indicator_name"].null_count() == 0
+
+
+def test_labels_are_the_marts_own_and_a_missing_label_is_a_clear_error(warehouse: Path, tmp_path: Path):
+    """The release keeps no copy of the Norwegian labels: it says what marts.dim_label says."""
+    [(age_label,)] = query(
+        warehouse, "select label_nb from marts.dim_label where kind = 'age_band' and code = '62_plus'"
+    )
+    assert load_inputs(warehouse).labels.value("age_band", "62_plus") == age_label == "62 år og eldre"
+    db = warehouse_copy(
+        warehouse, tmp_path / "labels.duckdb",
+        "update marts.dim_label set label_nb = 'Seniorer' where kind = 'age_band' and code = '62_plus'",
+        "delete from marts.dim_label where kind = 'unit' and code = 'fte'",
+    )
+    labels = load_inputs(db).labels
+    assert labels.value("age_band", "62_plus") == "Seniorer"
+    with pytest.raises(ReleaseError, match=r"marts\.dim_label har ingen etikett for unit = 'fte'"):
+        labels.unit("fte")

@@ -13,8 +13,16 @@ import openpyxl
 import polars as pl
 import pytest
 
-from pipelines.release.exporters import FORMULA_TRIGGERS, SHEET_HEADERS, neutralise, write_csv, write_xlsx
-from pipelines.release.labels import FAMILY_NB
+from pipelines.release.errors import ReleaseError
+from pipelines.release.exporters import (
+    FORMULA_TRIGGERS,
+    SHEET_HEADERS,
+    neutralise,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+from pipelines.release.inputs import load_inputs
 from tests.release.conftest import HOSTILE_SERVICES, query
 
 KEY = ("indicator_id", "area_code", "year", "breakdown", "breakdown_value")
@@ -67,14 +75,17 @@ def test_parquet_hides_suppressed_figures_and_names_every_figure(published: pl.D
         assert published[column].null_count() == 0 and (published[column] == "").sum() == 0, column
     ages = set(published.filter(pl.col("breakdown") == "age_band")["breakdown_value_name"].unique().to_list())
     assert "62 år og eldre" in ages and not any("_" in age for age in ages)
-    bases = set(published["basis_name"].unique().to_list())
-    assert "Innen kommunen" in bases or any(b.startswith("Hele kommunesektoren") for b in bases)
+    bases = set(published.filter(pl.col("basis").is_not_null())["basis_name"].unique().to_list())
+    labels = {label for (label,) in query(warehouse, "select label_nb from marts.dim_label where kind = 'basis'")}
+    assert bases and bases <= labels  # the marts' own words (marts.dim_label)
 
 
 def test_workbook_has_a_sheet_per_family_with_names_values_and_symbols(
-    workbook: openpyxl.Workbook, published: pl.DataFrame
+    workbook: openpyxl.Workbook, published: pl.DataFrame, warehouse: Path
 ):
-    families = [FAMILY_NB[f] for f in FAMILY_NB if f in set(published["family"].to_list())]
+    present = set(published["family"].to_list())
+    topics = query(warehouse, "select code, label_nb from marts.dim_label where kind = 'topic' order by sort_order")
+    families = [label for code, label in topics if code in present]
     assert workbook.sheetnames == [*families, "Mål", "Definisjoner", "Metadata"]
     assert "Andre" not in workbook.sheetnames
     sheet = workbook["Heltid"]
@@ -175,7 +186,9 @@ def test_formulas_from_a_delivery_are_neutralised_in_csv_and_xlsx(release_dir: P
     assert {"'" + service for service in wanted} <= seen
 
 
-def test_negative_numbers_stay_numbers_while_text_is_neutralised(published: pl.DataFrame, tmp_path: Path):
+def test_negative_numbers_stay_numbers_while_text_is_neutralised(
+    published: pl.DataFrame, tmp_path: Path, warehouse: Path
+):
     frame = published.head(3).with_columns(
         pl.Series("value", [-0.25, 1.5, -3.0]),
         pl.Series("suppressed", [False, False, False]),
@@ -185,7 +198,10 @@ def test_negative_numbers_stay_numbers_while_text_is_neutralised(published: pl.D
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     assert [r["value"] for r in rows] == ["-0,25", "1,5", "-3"]
     assert [r["area_name"] for r in rows] == ["'=1+1", "'-Røst", "'@A1"]
-    write_xlsx(frame, tmp_path / "t.xlsx", metadata_rows=[], definitions=[], goals=[], created=datetime(2025, 1, 1))
+    write_xlsx(
+        frame, tmp_path / "t.xlsx", metadata_rows=[], definitions=[], goals=[], created=datetime(2025, 1, 1),
+        labels=load_inputs(warehouse).labels,
+    )
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
     assert [r[6] for r in sheet.iter_rows(min_row=2, values_only=True)] == [-0.25, 1.5, -3.0]
     assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["'=1+1", "'-Røst", "'@A1"]
@@ -234,3 +250,13 @@ def test_every_format_hides_the_same_cells(release_dir: Path, published: pl.Data
         for r in csv.DictReader(io.StringIO(text)) if r["suppressed"] == "true"
     }
     assert parquet == from_json == from_csv
+
+
+def test_json_refuses_a_value_code_with_two_labels_rather_than_dropping_one(published: pl.DataFrame, tmp_path: Path):
+    """The JSON looks labels up by code; a code labelled two ways (in two breakdowns) is an error."""
+    frame = published.head(2).with_columns(
+        pl.Series("breakdown_value", ["ukjent", "ukjent"]),
+        pl.Series("breakdown_value_name", ["Ukjent kjønn", "Ukjent tjenesteområde"]),
+    )
+    with pytest.raises(ReleaseError, match="breakdown_value ukjent har flere etiketter"):
+        write_json(frame, tmp_path / "t.json", metadata={}, definitions=[], goals=[])

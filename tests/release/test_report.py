@@ -105,6 +105,11 @@ def test_report_reads_right_in_chromium_names_statuses_and_no_internal_words(rel
         assert not re.search(r"\b(fulltime_share|key_turnover|outer_lofoten|62_plus|per_1000|marts)\b", outside)
         assert "Halvere kostnaden per rekruttering til nøkkelstillinger" in text
         assert re.search(r"Bygger på \d[\d\u00a0 ]* personer\.", text)  # persons beside the figures
+        assert re.search(r"Bygger på \d[\d\u00a0 ]* utlysninger\.", text)  # recruitment figures rest on postings
+        assert not re.search(r"(opp|ned) 0,0 prosentpoeng", text)  # a change too small to show is no change
+        kilder = page.locator("#kilder").inner_text()  # SSB's titles and numbers, not the warehouse's names
+        assert "07459: Befolkning" in kilder and "KLASS 131" in kilder
+        assert not re.search(r"\((population|klass|education_level)\)|\bsnapshot\b|\bukjent\b", kilder)
         goals = page.locator("#maal figure.goal")
         assert goals.count() == len(query_goals(release_dir))
         statuses = [goals.nth(i).locator(".status").inner_text().strip() for i in range(goals.count())]

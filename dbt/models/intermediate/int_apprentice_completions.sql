@@ -9,10 +9,6 @@ with employments as (
     select * from {{ ref('int_hr__employments') }}
 ),
 
-coverage as (
-    select * from {{ ref('int_data_coverage') }}
-),
-
 apprenticeships as (
     select
         municipality_code,
@@ -31,10 +27,7 @@ completed as (
         year(apprenticeships.completion_date) as year,
         coverage.employment_data_until
     from apprenticeships
-    inner join coverage
-        on coverage.municipality_code = apprenticeships.municipality_code
-       and coverage.year = year(apprenticeships.completion_date)
-       and coverage.has_snapshot
+    {{- join_covered_year('apprenticeships', 'apprenticeships.completion_date') }}
     where not apprenticeships.is_ongoing
 ),
 

@@ -8,24 +8,19 @@ with education as (
     select * from {{ ref('stg_ssb__education_level') }}
 ),
 
-code_map as (
-    select * from {{ ref('int_municipality_code_map') }}
-),
-
-levels as (
-    select * from {{ ref('education_levels') }}
+weighted as (
+    {{- on_todays_codes('education', ['year', 'ssb_level_code', 'is_demo'], weighted=['persons']) }}
 ),
 
 mapped as (
     select
-        coalesce(code_map.municipality_code, education.reported_municipality_code) as municipality_code,
-        education.year,
+        weighted.municipality_code,
+        weighted.year,
         coalesce(levels.education_level, 'uoppgitt') as education_level,
-        sum(education.persons * coalesce(code_map.weight, 1.0)) as persons,
-        bool_or(education.is_demo) as is_demo
-    from education
-    left join code_map on code_map.source_code = education.reported_municipality_code
-    left join levels on levels.ssb_level_code = education.ssb_level_code
+        sum(weighted.persons) as persons,
+        bool_or(weighted.is_demo) as is_demo
+    from weighted
+    left join {{ ref('education_levels') }} as levels on levels.ssb_level_code = weighted.ssb_level_code
     group by all
 ),
 

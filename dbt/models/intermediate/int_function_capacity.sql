@@ -3,15 +3,7 @@
 -- that is vulnerable in each small municipality may not be in the region: the point of a
 -- host-municipality (vertskommune) arrangement.
 {{ config(**year_slice_config()) }}
-with facts as (
-    select * from {{ ref('int_function_staff') }}
-),
-
-areas as (
-    select * from {{ ref('int_areas') }}
-),
-
-final as (
+with final as (
     select
         areas.area_type,
         areas.area_code,
@@ -21,8 +13,8 @@ final as (
         sum(facts.fte) as fte,
         coalesce(sum(facts.fte) filter (where facts.age >= {{ var('function_risk_age') }}), 0) as fte_aged_risk,
         count(*) = 1 or sum(facts.fte) < 1 as is_vulnerable
-    from facts
-    inner join areas on areas.municipality_code = facts.municipality_code
+    from {{ ref('int_function_staff') }} as facts
+    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = facts.municipality_code
     group by all
 )
 

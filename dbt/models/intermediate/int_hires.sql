@@ -16,10 +16,6 @@ employments as (
     select * from {{ ref('int_hr__employments') }}
 ),
 
-coverage as (
-    select * from {{ ref('int_data_coverage') }}
-),
-
 hires as (
     select
         tenure.municipality_code,
@@ -29,10 +25,7 @@ hires as (
         year(tenure.first_counted_start_date) as year,
         coverage.employment_data_until
     from tenure
-    inner join coverage
-        on coverage.municipality_code = tenure.municipality_code
-       and coverage.year = year(tenure.first_counted_start_date)
-       and coverage.has_snapshot
+    {{- join_covered_year('tenure', 'tenure.first_counted_start_date') }}
 ),
 
 first_day as (

@@ -16,6 +16,8 @@
 --     (of any version of it), so a successor's first extract (with original start dates)
 --     never doubles the predecessor's last one.
 {% set far_future = "date '9999-12-31'" %}
+{#- the function family: by position code, title, service area, then KOSTRA function -#}
+{% set family_match = ['position_code', 'position_title', 'service_area', 'kostra_function'] %}
 
 with employments as (
     select * from {{ ref('stg_hr__employments') }}
@@ -27,19 +29,6 @@ code_map as (
 
 extracts as (
     select * from {{ ref('int_hr__extracts') }}
-),
-
-position_codes as (
-    select * from {{ ref('ks_position_codes') }}
-    qualify row_number() over (partition by position_code order by valid_from desc) = 1
-),
-
-key_codes as (
-    select distinct position_code from {{ ref('key_position_codes') }}
-),
-
-family_map as (
-    select * from {{ ref('function_family_map') }}
 ),
 
 termination_groups as (
@@ -150,7 +139,7 @@ person_numbers as (
     -- years it does not rebuild were numbered by an earlier build; see macros/year_slices.sql).
     -- 64 bits: a collision among a million persons has odds of about 1 in 30 million.
     select person_id, hash(person_id) as person_number
-    from (select distinct person_id from harmonised)
+    from (select distinct person_id from harmonised) as persons
 ),
 
 next_extract as (
@@ -223,13 +212,9 @@ final as (
         ended.gender,
         ended.position_code,
         ended.position_title,
-        case
-            when coalesce(ended.manager_level, position_codes.manager_level) between 1 and 4 then 'leader'
-            else coalesce(position_codes.position_group, 'unknown')
-        end as position_group,
-        coalesce(ended.manager_level, position_codes.manager_level) as manager_level,
-        coalesce(coalesce(ended.manager_level, position_codes.manager_level) between 1 and 4, false)
-            or key_codes.position_code is not null as is_key_position,
+        {{ position_group_of('ended') }} as position_group,
+        {{ manager_level_of('ended') }} as manager_level,
+        {{ is_key_position_of('ended') }} as is_key_position,
         ended.employment_type,
         ended.employment_type = 'apprentice' or coalesce(position_codes.is_apprentice, false) as is_apprentice,
         ended.fte_percent,
@@ -240,7 +225,7 @@ final as (
         ended.start_date,
         ended.end_date as reported_end_date,
         ended.effective_end_date,
-        ended.effective_end_date is distinct from ended.end_date as is_end_imputed,
+        (ended.effective_end_date is distinct from ended.end_date) as is_end_imputed,
         greatest(ended.start_date, ended.first_period_start_date) as snapshot_from_date,
         ended.termination_reason,
         coalesce(termination.reason_group, case when ended.termination_reason is not null then 'other' end)
@@ -248,9 +233,7 @@ final as (
         ended.unit,
         ended.service_area,
         ended.kostra_function,
-        coalesce(
-            by_code.function_family, by_title.function_family, by_area.function_family, by_function.function_family
-        ) as function_family,
+        {{ function_family_of(family_match) }} as function_family,
         ended.education_level,
         ended.extraction_date,
         ended.next_extraction_date,
@@ -258,19 +241,11 @@ final as (
         ended.source_row_number
     from ended
     inner join person_numbers on person_numbers.person_id = ended.person_id
-    left join position_codes on position_codes.position_code = ended.position_code
-    left join key_codes on key_codes.position_code = ended.position_code
+    {{- position_joins('ended') }}
     left join termination
         on termination.employment_key = ended.employment_key
        and termination.reported_municipality_code = ended.reported_municipality_code
-    left join family_map as by_code
-        on by_code.match_column = 'position_code' and by_code.match_value = ended.position_code
-    left join family_map as by_title
-        on by_title.match_column = 'position_title' and by_title.match_value = lower(trim(ended.position_title))
-    left join family_map as by_area
-        on by_area.match_column = 'service_area' and by_area.match_value = ended.service_area
-    left join family_map as by_function
-        on by_function.match_column = 'kostra_function' and by_function.match_value = ended.kostra_function
+    {{- function_family_joins('ended', family_match) }}
     -- an employment that ended before it started (absent from the extract after the one that
     -- announced it) was never active
     where ended.effective_end_date is null or ended.effective_end_date >= ended.start_date

@@ -24,18 +24,14 @@ deliveries as (
         select * from ledger
         union all
         select * from raw_extracts
-    )
+    ) as both_sources
     group by reported_municipality_code, extraction_date
-),
-
-code_map as (
-    select * from {{ ref('int_municipality_code_map') }}
 ),
 
 final as (
     select
         deliveries.reported_municipality_code,
-        coalesce(code_map.municipality_code, deliveries.reported_municipality_code) as municipality_code,
+        {{ todays_code('deliveries') }} as municipality_code,
         deliveries.extraction_date,
         coalesce(
             deliveries.declared_period_start_date,
@@ -43,8 +39,7 @@ final as (
         ) as period_start_date,
         coalesce(code_map.is_split, false) as is_split_source
     from deliveries
-    left join code_map
-        on code_map.source_code = deliveries.reported_municipality_code
+    {{- code_map_join('deliveries') }}
 )
 
 select * from final

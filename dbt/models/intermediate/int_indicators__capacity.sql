@@ -6,17 +6,14 @@ with capacity as (
     select * from {{ ref('int_function_capacity') }}
 ),
 
+staff as (
+    select * from {{ ref('int_function_staff') }}
+    where {{ in_year_slice() }}
+),
+
 staff_totals as (
     -- distinct persons over all function families: one person may work in two families
-    select
-        areas.area_type,
-        areas.area_code,
-        staff.year,
-        count(distinct (staff.municipality_code, staff.person_number)) as persons
-    from {{ ref('int_function_staff') }} as staff
-    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = staff.municipality_code
-    where {{ in_year_slice('staff.year') }}
-    group by all
+    {{- area_rollup('staff', [], 'count(distinct (facts.municipality_code, facts.person_number)) as persons') }}
 ),
 
 by_family as (

@@ -100,7 +100,7 @@ final as (
         {'id': 'retirement_wave_5y', 'persons': 'counted', 'numerator': 'retiring_5y', 'denominator': 'counted'},
         {'id': 'retirement_wave_10y', 'persons': 'counted', 'numerator': 'retiring_10y', 'denominator': 'counted'},
         {'id': 'apprentices', 'persons': 'apprentices', 'numerator': 'apprentices'},
-        {'id': 'age_distribution', 'persons': 'counted_total', 'numerator': 'counted', 'denominator': 'counted_total', 'where': "breakdown = 'age_band'"},
+        {'id': 'age_distribution', 'persons': 'counted_total', 'numerator': 'counted', 'denominator': 'counted_total', 'where': "breakdown = 'age_band' and counted > 0"},
     ]) }}
     union all
     {{ indicator_rows('medians', [

@@ -20,7 +20,7 @@ codes as (
 
 chain as (
     with recursive walk (source_code, current_code, weight, last_change, first_change, depth) as (
-        select code, code, 1.0::double, date '1800-01-01', cast(null as date), 0
+        select code, code, cast(1.0 as double), date '1800-01-01', cast(null as date), 0
         from codes
         union all
         select
@@ -36,6 +36,7 @@ chain as (
            and changes.change_occurred > walk.last_change
         where walk.depth < 20
     )
+
     select * from walk
 ),
 

@@ -11,24 +11,8 @@ with population as (
       and age is not null
 ),
 
-code_map as (
-    select * from {{ ref('int_municipality_code_map') }}
-),
-
-age_bands as (
-    select * from {{ ref('age_bands') }}
-),
-
 mapped as (
-    select
-        coalesce(code_map.municipality_code, population.reported_municipality_code) as municipality_code,
-        population.year,
-        population.gender,
-        population.age,
-        population.persons * coalesce(code_map.weight, 1.0) as persons,
-        population.is_demo
-    from population
-    left join code_map on code_map.source_code = population.reported_municipality_code
+    {{- on_todays_codes('population', ['year', 'gender', 'age', 'is_demo'], weighted=['persons']) }}
 ),
 
 final as (
@@ -43,7 +27,7 @@ final as (
         ), 0) as persons_comparison_ages,
         bool_or(mapped.is_demo) as is_demo
     from mapped
-    inner join age_bands
+    inner join {{ ref('age_bands') }} as age_bands
         on mapped.age between age_bands.min_age and age_bands.max_age
     group by all
 )

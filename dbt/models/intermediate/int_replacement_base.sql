@@ -68,7 +68,7 @@ history as (
             *,
             case when previous_persons > 0 then leavers_excl_retirement / previous_persons end as turnover
         from history_years
-    )
+    ) as history_turnover
     group by all
 ),
 

@@ -17,7 +17,7 @@ with declared as (
     select 'function_family', function_family, function_family_name, sort_order, 'function_families'
     from {{ ref('function_families') }}
     union all
-    select distinct 'shared_area', shared_area, shared_area_name, null::integer, 'shared_service_areas'
+    select distinct 'shared_area', shared_area, shared_area_name, cast(null as integer), 'shared_service_areas'
     from {{ ref('shared_service_areas') }}
     union all
     select 'education_level', education_level, education_level_name, education_rank, 'education_levels'
@@ -37,7 +37,7 @@ undeclared as (
         delivered.kind,
         delivered.code,
         upper(left(delivered.code, 1)) || substr(delivered.code, 2) as label_nb,
-        null::integer as sort_order,
+        cast(null as integer) as sort_order,
         'levert' as source
     from delivered
     anti join declared using (kind, code)

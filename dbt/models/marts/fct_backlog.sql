@@ -3,15 +3,7 @@
 -- key-position turnover of the same area and year beside it (the project's hypothesis:
 -- stable staffing brings the backlog down). The baseline year is the goal's, when
 -- dbt/seeds/goals.csv sets one for the area, else the area's first year with backlog data.
-with backlog as (
-    select * from {{ ref('int_hr__backlog') }}
-),
-
-areas as (
-    select * from {{ ref('int_areas') }}
-),
-
-monthly as (
+with monthly as (
     select
         areas.area_type,
         areas.area_code,
@@ -20,8 +12,8 @@ monthly as (
         year(backlog.month_date) as year,
         sum(backlog.open_cases) as open_cases,
         sum(backlog.overdue_cases) as overdue_cases
-    from backlog
-    inner join areas on areas.municipality_code = backlog.municipality_code
+    from {{ ref('int_hr__backlog') }} as backlog
+    inner join {{ ref('int_areas') }} as areas on areas.municipality_code = backlog.municipality_code
     group by all
 ),
 

@@ -1,15 +1,7 @@
 -- Grain: one row per (area_type, area_code, year, function_family): the staff of each
 -- shared-service function family on 1 December — persons, FTE, the FTE held by persons aged
 -- 60 or more, and whether one resignation could stop the service.
-with capacity as (
-    select * from {{ ref('int_function_capacity') }}
-),
-
-families as (
-    select * from {{ ref('function_families') }}
-),
-
-final as (
+with final as (
     select
         capacity.area_type,
         capacity.area_code,
@@ -22,8 +14,8 @@ final as (
         capacity.fte_aged_risk as fte_aged_60_plus,
         capacity.fte_aged_risk / capacity.fte as function_age_risk,
         capacity.is_vulnerable as is_single_person_function
-    from capacity
-    left join families using (function_family)
+    from {{ ref('int_function_capacity') }} as capacity
+    left join {{ ref('function_families') }} as families using (function_family)
     left join {{ ref('int_area_names') }} as area_names using (area_type, area_code)
 )
 

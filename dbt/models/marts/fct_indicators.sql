@@ -3,6 +3,10 @@
 -- figure can be recomputed from people and any ratio checked. Publication rules:
 --   * only the breakdowns dbt/seeds/indicator_catalogue.csv lists for the indicator;
 --   * a ratio needs a numerator and a positive denominator (no 0/0 figures);
+--   * a breakdown row of nobody (persons = 0) is not a figure either: a group exists in
+--     every table only where someone is in it, so no indicator shows a 0 that another
+--     states by leaving the row out (that pair would publish the zero and defeat disclosure
+--     control); totals keep their zeros (a municipality with no apprentices says so);
 --   * value = numerator / denominator x scale for ratios, the numerator for counts, and
 --     the median or index itself for medians and indices.
 {{ config(**year_slice_config()) }}
@@ -45,6 +49,7 @@ published as (
             when 'count' then indicators.numerator is not null
             else indicators.value is not null
         end
+      and (indicators.breakdown = 'total' or coalesce(indicators.persons, 1) > 0)
 ),
 
 final as (

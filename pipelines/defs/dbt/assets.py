@@ -71,6 +71,7 @@ TEST_WORDS = {
     "accepted_values": "{column} har bare tillatte verdier",
     "relationships": "Hver verdi i {column} finnes i tabellen den viser til",
     "unique_combination_of_columns": "Kombinasjonen av nøkkelkolonnene er unik",
+    "grain": "Nøkkelkolonnene er aldri tomme, og hver kombinasjon står på én rad",
 }
 
 
