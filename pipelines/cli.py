@@ -14,21 +14,22 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from pipelines.clitext import NorwegianTyper
 from pipelines.errors import WorkforceError
 from pipelines.settings import get_settings
 
-app = typer.Typer(
+app = NorwegianTyper(
     name="workforce",
     help="Bemanningsindikatorer for kommunene i Nordland.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-ssb_app = typer.Typer(help="Statistikk fra SSB og KLASS.", no_args_is_help=True)
-release_app = typer.Typer(help="Fylkesleveranser.", no_args_is_help=True)
+ssb_app = NorwegianTyper(help="Statistikk fra SSB og KLASS.", no_args_is_help=True)
+release_app = NorwegianTyper(help="Fylkesleveranser.", no_args_is_help=True)
 app.add_typer(ssb_app, name="ssb")
 app.add_typer(release_app, name="release")
-bench_app = typer.Typer(help="Ytelsesmålinger: forhold til en grunnlinje i samme prosess.", no_args_is_help=True)
+bench_app = NorwegianTyper(help="Ytelsesmålinger: forhold til en grunnlinje i samme prosess.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 console = Console()
@@ -37,7 +38,7 @@ err_console = Console(stderr=True)
 
 # --- ingestion ---------------------------------------------------------------------------
 # The options `ingest` and `inspect` share (inspect reads a file exactly as ingest would).
-KindOption = Annotated[str | None, typer.Option(help="employments | postings | backlog (default: detected).")]
+KindOption = Annotated[str | None, typer.Option(help="employments | postings | backlog (standard: funnet automatisk).")]
 ProfileOption = Annotated[str | None, typer.Option(help="Kolonneprofil (standard: funnet automatisk).")]
 MunicipalityOption = Annotated[str | None, typer.Option(help="Kommunenummer når filen ikke har det selv.")]
 PeriodStartOption = Annotated[
@@ -48,7 +49,9 @@ PeriodStartOption = Annotated[
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Leverte filer (csv, txt, xlsx) eller mapper med dem.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="FILER", help="Leverte filer (csv, txt, xlsx) eller mapper med dem.")
+    ],
     kind: KindOption = None,
     profile: ProfileOption = None,
     municipality: MunicipalityOption = None,
@@ -69,7 +72,9 @@ def ingest(
 
 @app.command()
 def inspect(
-    paths: Annotated[list[Path], typer.Argument(help="Filer (csv, txt, xlsx) eller mapper som skal prøves.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="FILER", help="Filer (csv, txt, xlsx) eller mapper som skal prøves.")
+    ],
     kind: KindOption = None,
     profile: ProfileOption = None,
     municipality: MunicipalityOption = None,
@@ -94,7 +99,7 @@ def demo_data(
     scale: Annotated[float, typer.Option(help="Faktor på antall ansatte.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Frø for tilfeldighetene; samme frø gir de samme filene.")] = 42,
     municipalities: Annotated[
-        str, typer.Option(help="salten,outer-lofoten | nordland | norway, or a list of codes.")
+        str, typer.Option(help="salten,outer-lofoten | nordland | norway, eller en liste med kommunenumre.")
     ] = "salten,outer-lofoten",
 ) -> None:
     """Lag syntetiske, deterministiske HR-leveranser i formatene til ekte HR-systemer."""
@@ -127,7 +132,7 @@ def bench_ingest(
 @bench_app.command("all")
 def bench_all(
     scales: Annotated[
-        str, typer.Option(help="all, or a list of smoke, demo, nordland, norway-3y, norway-6y, norway-10y.")
+        str, typer.Option(help="all, eller en liste av smoke, demo, nordland, norway-3y, norway-6y, norway-10y.")
     ] = "all",
     floor_runs: Annotated[int, typer.Option(help="Grunnlinjekjøringer per skala (den raskeste er grunnlinjen).")] = 2,
     work: Annotated[Path | None, typer.Option(help="Arbeidsmappe (standard benchmarks/results/work).")] = None,
@@ -146,7 +151,7 @@ def bench_all(
         floor_runs=floor_runs, keep=keep, progress=lambda line: console.print(line, highlight=False),
     )  # fmt: skip
     for path in paths:
-        console.print(f"results: {path}", highlight=False)
+        console.print(f"resultater: {path}", highlight=False)
     raise typer.Exit(1 if any("error" in scale for scale in report["scales"]) else 0)
 
 
@@ -157,7 +162,7 @@ def ssb_fetch(
         str | None, typer.Option(help="Én tabell i katalogen (navn eller SSB-nummer), eller klass (standard: alle).")
     ] = None,
     mode: Annotated[
-        str | None, typer.Option(help="live | snapshot | auto (default from WORKFORCE_SSB_MODE).")
+        str | None, typer.Option(help="live | snapshot | auto (standard: WORKFORCE_SSB_MODE).")
     ] = None,
 ) -> None:
     """Hent katalogens SSB-tabeller og KLASS inn i raw.* (mellomlagret; virker uten nett)."""
@@ -170,7 +175,7 @@ def ssb_fetch(
 @app.command()
 def check(
     dbt_results: Annotated[
-        Path | None, typer.Option("--dbt-results", help="dbt's run_results.json to record with the gate.")
+        Path | None, typer.Option("--dbt-results", help="dbts run_results.json som lagres sammen med porten.")
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="Kjørings-id (standard: en ny).")] = None,
 ) -> None:
@@ -198,7 +203,9 @@ def dbt_manifest() -> None:
 def sql(
     query: Annotated[
         str | None,
-        typer.Argument(help="En spørring (eller en punktkommando som .tables); uten: en interaktiv ledetekst."),
+        typer.Argument(
+            metavar="SPØRRING", help="En spørring (eller en punktkommando som .tables); uten: en interaktiv ledetekst."
+        ),
     ] = None,
     format: Annotated[
         str | None,
@@ -356,8 +363,11 @@ def publish(
 
 @release_app.command("diff")
 def release_diff(
-    old: Annotated[str, typer.Argument(help="Tidligere leveranse (id under WORKFORCE_HOME/releases, eller en mappe).")],
-    new: Annotated[str, typer.Argument(help="Senere leveranse (id eller mappe).")],
+    old: Annotated[
+        str,
+        typer.Argument(metavar="FORRIGE", help="Tidligere leveranse (id under WORKFORCE_HOME/releases eller mappe)."),
+    ],
+    new: Annotated[str, typer.Argument(metavar="NY", help="Senere leveranse (id eller mappe).")],
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Skriv alle endringer til denne CSV-filen.")] = None,
     limit: Annotated[int, typer.Option(help="Rader som skrives ut (alle går til --csv).")] = 50,
 ) -> None:
@@ -371,17 +381,17 @@ def release_diff(
     if csv_out:
         write_changes_csv(changes, csv_out)
     if not changes:
-        console.print("No published figure changed.")
+        console.print("Ingen publiserte tall er endret.")
         return
-    table = Table("indicator", "area", "year", "breakdown", "change", "old", "new")
+    table = Table("indikator", "område", "år", "inndeling", "endring", "før", "nå")
     for change in changes[:limit]:
         breakdown = change.breakdown if change.breakdown == "total" else f"{change.breakdown}={change.breakdown_value}"
         table.add_row(change.indicator_id, change.area_code, str(change.year), breakdown, change.change,
                       change.old, change.new)
     console.print(table)
     shown = min(limit, len(changes))
-    more = f" (first {shown} shown)" if shown < len(changes) else ""
-    console.print(f"{len(changes)} published figures changed{more}")
+    more = f" (de {shown} første vises)" if shown < len(changes) else ""
+    console.print(f"{len(changes)} publiserte tall er endret{more}")
 
 
 # `workforce indicators`: the job's dbt assets (every model and seed, with their tests and checks).

@@ -19,7 +19,7 @@ def _parameter_name(error: typer.TyperException) -> str:
         opts = getattr(param, "opts", None) or []
         if getattr(param, "param_type_name", "") == "option" and opts:
             return " / ".join(opts)
-        return (param.name or "").upper()
+        return (param.metavar or param.name or "").upper()  # the name the help shows
     if isinstance(hint, str) and hint:
         return hint
     return "en verdi"

@@ -18,14 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     ("args", "usage", "problem"),
     [
-        (["--bogus"], "Bruk: workforce [OPTIONS] COMMAND", "Feil: ukjent valg --bogus"),
+        (["--bogus"], "Bruk: workforce [VALG] KOMMANDO", "Feil: ukjent valg --bogus"),
         (["ingest", "--bogus", "x.csv"], "Bruk: workforce ingest", "Feil: ukjent valg --bogus"),
-        (["ingest"], "Bruk: workforce ingest", "Feil: mangler PATHS"),
-        (["release", "diff", "a"], "Bruk: workforce release diff", "Feil: mangler NEW"),
+        (["ingest"], "Bruk: workforce ingest", "Feil: mangler FILER"),
+        (["release", "diff", "a"], "Bruk: workforce release diff", "Feil: mangler NY"),
         (["publish", "--year", "neste"], "Bruk: workforce publish", "Feil: --year må være et heltall"),
         (["publish", "--year"], None, "Feil: valget --year trenger en verdi"),
         (["sql", "select 1", "select 2"], "Bruk: workforce sql", "Feil: for mange argumenter: select 2"),
-        (["nosuch"], "Bruk: workforce [OPTIONS] COMMAND", "Feil: ukjent kommando «nosuch»"),
+        (["nosuch"], "Bruk: workforce [VALG] KOMMANDO", "Feil: ukjent kommando «nosuch»"),
     ],
 )
 def test_usage_errors_are_a_few_norwegian_lines_and_exit_2(

@@ -76,5 +76,5 @@ def parse_scales(text: str) -> list[Scale]:
     unknown = [n for n in names if n not in SCALES]
     if unknown or not names:
         known = ", ".join(SCALES)
-        raise WorkforceError(f"--scales {text!r}: unknown {', '.join(unknown) or 'empty'}; use all or {known}.")
+        raise WorkforceError(f"--scales {text!r}: ukjent {', '.join(unknown) or 'tom'}; bruk all eller {known}.")
     return [SCALES[n] for n in names]

@@ -29,7 +29,7 @@ def build_workforce(years: str, scale: float, seed: int, municipalities: str) ->
     """The simulated model alone (no files): for tests, benchmarks and the summary."""
     first, last = parse_years(years)
     if not 0 < scale <= 20:
-        raise DemoArgumentError(f"--scale {scale}: use a positive multiplier up to 20.")
+        raise DemoArgumentError(f"--scale {scale}: bruk en positiv faktor på høyst 20.")
     return simulate(load_geography(municipalities), first, last, scale, seed)
 
 

@@ -234,7 +234,7 @@ def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple
     words = [w.strip().lower() for w in selection.split(",") if w.strip()]
     if not words:
         raise DemoArgumentError(
-            "--municipalities is empty; use salten, outer-lofoten, nordland, norway or codes."
+            "--municipalities er tom; bruk salten, outer-lofoten, nordland, norway eller kommunenumre."
         )
     if words == ["norway"]:
         return list(entities), None
@@ -242,7 +242,7 @@ def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple
         chosen = [e for e in entities if any(c.code.startswith("18") for c in e.codes)]
         return chosen, ("18",)
     if {"nordland", "norway"} & set(words):
-        raise DemoArgumentError("--municipalities: nordland and norway stand alone; do not combine them.")
+        raise DemoArgumentError("--municipalities: nordland og norway står alene; ikke kombiner dem med annet.")
     wanted: list[str] = []
     for word in words:
         if word in PRESETS:
@@ -251,15 +251,15 @@ def _select(entities: list[Entity], selection: str) -> tuple[list[Entity], tuple
             wanted.append(word)
         else:
             raise DemoArgumentError(
-                f"--municipalities: {word!r} is neither salten, outer-lofoten, nordland, norway "
-                "nor a 4-digit municipality code."
+                f"--municipalities: {word!r} er verken salten, outer-lofoten, nordland, norway "
+                "eller et firesifret kommunenummer."
             )
     by_code = {c.code: e for e in entities for c in e.codes}
     missing = [w for w in wanted if w not in by_code]
     if missing:
         raise DemoArgumentError(
-            f"--municipalities: no municipality with code {', '.join(missing)} "
-            "in pipelines/reference/municipalities.csv."
+            f"--municipalities: ingen kommune med nummer {', '.join(missing)} "
+            "i pipelines/reference/municipalities.csv."
         )
     seen: dict[int, Entity] = {}
     for code in wanted:

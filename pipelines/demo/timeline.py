@@ -40,5 +40,5 @@ def parse_years(text: str) -> tuple[int, int]:
     except ValueError:
         first, last = 0, -1
     if not (2000 <= first <= last <= 2035):
-        raise DemoArgumentError(f"--years {text!r}: give a range like 2015-2025 (years 2000–2035).")
+        raise DemoArgumentError(f"--years {text!r}: oppgi et intervall som 2015-2025 (år 2000–2035).")
     return first, last

@@ -23,7 +23,7 @@ def parse_years(text: str) -> tuple[int, int]:
     """'2021' or '2019-2021' -> (first, last), both included."""
     match = _RANGE.match(text)
     if not match:
-        raise WorkforceError(f"--years {text!r}: give a year (2021) or a range (2019-2021).")
+        raise WorkforceError(f"--years {text!r}: oppgi et år (2021) eller et intervall (2019-2021).")
     first = int(match.group(1))
     last = int(match.group(2) or first)
     return check_range(first, last)
@@ -31,9 +31,9 @@ def parse_years(text: str) -> tuple[int, int]:
 
 def check_range(first: int, last: int) -> tuple[int, int]:
     if first > last:
-        raise WorkforceError(f"The range {first}-{last} runs backwards; give the earlier year first.")
+        raise WorkforceError(f"Intervallet {first}-{last} går baklengs; skriv det tidligste året først.")
     if first < FIRST_YEAR or last > LAST_YEAR:
-        raise WorkforceError(f"The range {first}-{last} is outside {FIRST_YEAR}-{LAST_YEAR}.")
+        raise WorkforceError(f"Intervallet {first}-{last} ligger utenfor {FIRST_YEAR}-{LAST_YEAR}.")
     return first, last
 
 
@@ -58,6 +58,6 @@ def require_full_build(build_db: Path) -> None:
         if found:
             return
     raise WorkforceError(
-        f"{build_db} has no full build of the indicators yet; rebuild everything once "
-        "(`workforce run --job rebuild_indicators`) before rebuilding a range of years."
+        f"{build_db} har ennå ikke et fullt bygg av indikatorene; bygg alt én gang "
+        "(`workforce run --job rebuild_indicators`) før du bygger et intervall av år på nytt."
     )

@@ -1,1 +1,2 @@
-"""Checks and the quality gate: reconciliation SQL, GX suites, check runs, the gate's verdict, reports."""
+"""Checks and the quality gate: cross-system SQL checks, GX suites, dbt test results, check runs,
+the gate's verdict, quality reports."""

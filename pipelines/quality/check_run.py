@@ -1,11 +1,13 @@
-"""A check run: every SQL reconciliation and GX suite against the build database.
+"""A check run: the cross-system SQL checks, the GX suites and dbt's test results.
 
 `evaluate_checks` is what Dagster's asset checks run (a subset per asset, in the job);
-`run_all_checks` runs all of them outside Dagster in one go (tests and benchmarks measure it
-on its own). Results are recorded in `audit.check_results`, reports are written under
-`WORKFORCE_HOME/quality/<run_id>/`. Whether the figures may leave is the quality gate's
-verdict on those results (`pipelines.quality.gate`), not this module's: a `block` check that
-failed — including one that could not run — closes it.
+`run_all_checks` runs all of them outside Dagster in one go (`workforce check`; tests and
+benchmarks measure it on its own). The dbt tests come from the build: the run results a `dbt
+build` wrote (`dbt_run_results`), or else the latest ones the dbt step recorded. Results are
+recorded in `audit.check_results`, reports are written under `WORKFORCE_HOME/quality/<run_id>/`.
+Whether the figures may leave is the quality gate's verdict on those results
+(`pipelines.quality.gate`), not this module's: a `block` check that failed — including one
+that could not run — closes it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pipelines.quality.references import prepare_references
 from pipelines.quality.report import write_reports
 from pipelines.quality.results import (
     CheckResult,
+    current_results,
     dbt_results_from_run_results,
     ensure_results_schema,
     record_results,
@@ -122,7 +125,7 @@ def run_all_checks(
     path = settings.build_db_path
     if not path.is_file():
         raise WorkforceError(
-            f"There is no build database at {path}; ingest deliveries and build the models first."
+            f"Det finnes ingen byggedatabase i {path}; les inn leveranser og bygg modellene først."
         )
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -130,10 +133,14 @@ def run_all_checks(
         results, references = evaluate_checks(con, run_id, expectations_dir=expectations_dir, timings=timings)
         if dbt_run_results is not None:
             if not Path(dbt_run_results).is_file():
-                raise WorkforceError(f"dbt's run results file {dbt_run_results} does not exist.")
-            dbt_results = dbt_results_from_run_results(Path(dbt_run_results))
-            record_results(con, run_id, dbt_results)
-            results += dbt_results
+                raise WorkforceError(f"dbts resultatfil {dbt_run_results} finnes ikke.")
+            dbt_results = dbt_results_from_run_results(Path(dbt_run_results), con=con)
+        else:
+            # the tests of the build being checked, as its dbt run recorded them: most row and
+            # key checks are dbt tests (issue 15), and a verdict or report without them is partial
+            dbt_results = [r for r in current_results(con) if r.kind == "dbt"]
+        record_results(con, run_id, dbt_results)
+        results += dbt_results
         report_path, feedback = None, []
         if write_report:
             report_started = time.perf_counter()

@@ -137,7 +137,7 @@ def gate_summary(build_db: Path) -> GateSummary:
     return evaluate(rows)
 
 
-def require_open_gate(build_db: Path, what: str = "The warehouse is not published") -> int:
+def require_open_gate(build_db: Path, what: str = "Analysebasen er ikke publisert") -> int:
     """Raise `GateClosedError` unless every check's latest result passed or only warns;
     return the number of checks the verdict rests on."""
     summary = gate_summary(build_db)
@@ -145,6 +145,6 @@ def require_open_gate(build_db: Path, what: str = "The warehouse is not publishe
     if reasons:
         raise GateClosedError(
             f"{what}: " + " ".join(reasons[:10])
-            + (f" (and {len(reasons) - 10} more)" if len(reasons) > 10 else "")
+            + (f" (og {len(reasons) - 10} til)" if len(reasons) > 10 else "")
         )
     return summary.total

@@ -26,9 +26,9 @@ import duckdb
 
 from pipelines.quality.reconciliation import CHECKS
 from pipelines.quality.references import MUNICIPALITIES_CSV, table_exists
-from pipelines.quality.results import CheckResult, run_results, scrub_row
+from pipelines.quality.results import CheckResult, dbt_test_catalog, run_results, scrub_row
 from pipelines.quality.suites import SUITES, SuiteError, expectation_name, load_suite
-from pipelines.settings import EXPECTATIONS_DIR, Settings
+from pipelines.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
 
 KIND_LABEL = {"sql": "SQL", "gx": "Great Expectations", "dbt": "dbt-test"}
 SEVERITY_LABEL = {"block": "blokkerende", "warn": "advarsel"}
@@ -60,6 +60,8 @@ class CatalogEntry:
 def _catalog(directory: Path = EXPECTATIONS_DIR) -> dict[str, CatalogEntry]:
     """Norwegian title and feedback text of every check we know, by check name."""
     entries = {c.name: CatalogEntry(c.title, c.feedback) for c in CHECKS}
+    for name, (title, feedback) in dbt_test_catalog(DBT_PROJECT_DIR / "target" / "manifest.json").items():
+        entries[name] = CatalogEntry(title, feedback)
     for name in SUITES:
         try:
             suite = load_suite(name, directory)

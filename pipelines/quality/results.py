@@ -258,7 +258,64 @@ def gate_is_open(con: duckdb.DuckDBPyConnection) -> tuple[bool, list[str]]:
     return not reasons, reasons
 
 
+EXAMPLE_ROWS = 5
+FEEDBACK_EXAMPLES_PER_MUNICIPALITY = 3
+
+
+@dataclass(frozen=True)
+class FailingRows:
+    """What a query returning failing rows says: how many output rows, how many data rows they
+    stand for (`failing_rows` when the query groups), a few examples, and per municipality."""
+
+    outputs: int
+    rows: int
+    examples: list[dict[str, Any]]
+    by_municipality: dict[str, dict[str, Any]]
+
+
+def _json_safe(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def failing_rows_summary(con: duckdb.DuckDBPyConnection, sql: str) -> FailingRows:
+    """Summarise the rows `sql` returns (a SQL reconciliation, or a dbt test's stored
+    failures): the same conventions for both, so the report reads them alike."""
+    cur = con.execute(
+        f"select *, count(*) over () as __failing_outputs from ({sql}) as failing limit {EXAMPLE_ROWS}"
+    )
+    columns = [d[0] for d in cur.description]
+    rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+    outputs = int(rows[0]["__failing_outputs"]) if rows else 0
+    count = outputs
+    if rows and "failing_rows" in columns:
+        count = int(con.execute(f"select sum(failing_rows) from ({sql}) as failing").fetchall()[0][0])
+    by_municipality: dict[str, dict[str, Any]] = {}
+    if rows and "municipality_code" in columns:
+        weight = "sum(failing_rows)" if "failing_rows" in columns else "count(*)"
+        grouped = con.execute(
+            f"""
+            select municipality_code, {weight} as n,
+                   list(to_json(failing))[1:{FEEDBACK_EXAMPLES_PER_MUNICIPALITY}] as examples
+            from ({sql}) as failing group by municipality_code
+            """
+        ).fetchall()
+        by_municipality = {
+            str(code): {"count": int(n), "examples": [json.loads(e) for e in examples or []]}
+            for code, n, examples in grouped
+        }
+    examples = [{k: _json_safe(v) for k, v in r.items() if k != "__failing_outputs"} for r in rows]
+    return FailingRows(outputs, count, examples, by_municipality)
+
+
 # --- dbt tests -------------------------------------------------------------------------------
+# A test's Norwegian title and feedback live in its yml (`config.meta.title`, `.feedback`); the
+# generic tests in dbt/tests/generic/ store failing rows (`store_failures`) with a
+# `municipality_code`, which the gate reads for each municipality's feedback.
+_MODEL_ARGUMENT = re.compile(r"(source|ref)\(\s*'([^']+)'(?:\s*,\s*'([^']+)')?\s*\)")
+
+
 def _dbt_asset_key(node: dict[str, Any]) -> tuple[str, ...]:
     """The asset key dagster-dbt's translator gives a model: [schema, name] (our marts use a
     custom schema per folder, e.g. `marts.fct_indicators`)."""
@@ -266,20 +323,72 @@ def _dbt_asset_key(node: dict[str, Any]) -> tuple[str, ...]:
     return (str(schema), str(node.get("name")))
 
 
+def _tested_asset(node: dict[str, Any], manifest: dict[str, Any]) -> tuple[str, ...] | None:
+    """The asset a test is about: the model or source it is applied to (a source test has no
+    `attached_node`; a source's key is [source name, table], as the translator gives it)."""
+    nodes = manifest.get("nodes", {})
+    attached = node.get("attached_node")
+    if attached in nodes:
+        return _dbt_asset_key(nodes[attached])
+    model = str(((node.get("test_metadata") or {}).get("kwargs") or {}).get("model") or "")
+    found = _MODEL_ARGUMENT.search(model)
+    if found and found.group(1) == "source" and found.group(3):
+        return (found.group(2), found.group(3))
+    if found and found.group(1) == "ref":
+        named = [n for n in nodes.values() if n.get("name") == found.group(2) and n.get("resource_type") == "model"]
+        if named:
+            return _dbt_asset_key(named[0])
+    parents = (node.get("depends_on") or {}).get("nodes", [])
+    if parents and parents[0] in nodes:
+        return _dbt_asset_key(nodes[parents[0]])
+    if parents and parents[0] in manifest.get("sources", {}):
+        source = manifest["sources"][parents[0]]
+        return (str(source["source_name"]), str(source["name"]))
+    return None
+
+
+def _test_meta(node: dict[str, Any]) -> dict[str, Any]:
+    return (node.get("config") or {}).get("meta") or node.get("meta") or {}
+
+
+def dbt_test_catalog(manifest_path: Path) -> dict[str, tuple[str, str | None]]:
+    """Norwegian title and feedback of every dbt test that declares them, by test name."""
+    if not manifest_path.is_file():
+        return {}
+    nodes = json.loads(manifest_path.read_text()).get("nodes", {})
+    return {
+        str(node["name"]): (str(meta["title"]), meta.get("feedback"))
+        for node in nodes.values()
+        if node.get("resource_type") == "test" and (meta := _test_meta(node)).get("title")
+    }
+
+
+def _stored_failures(node: dict[str, Any]) -> str | None:
+    """`schema.table` of a test's stored failing rows (the catalog name is left out: the build
+    database is attached under its file's name)."""
+    if not (node.get("config") or {}).get("store_failures"):
+        return None
+    return f'"{node.get("schema")}"."{node.get("alias") or node.get("name")}"'
+
+
 def dbt_results_from_run_results(
-    run_results_path: Path, manifest_path: Path | None = None
+    run_results_path: Path,
+    manifest_path: Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> list[CheckResult]:
     """Turn dbt's `run_results.json` (tests only) into check results.
 
-    The manifest (beside run_results.json by default) gives each test's severity and the model
-    it is attached to; without it, a failed test counts as `block` (fail closed) and the
-    asset is the test's own name.
+    The manifest (beside run_results.json by default) gives each test's severity, title and
+    the model or source it tests; without it, a failed test counts as `block` (fail closed) and
+    the asset is the test's own name. With a connection to the build database, a failed test
+    that stores its failing rows gets its examples and its failures per municipality from them.
     """
     data = json.loads(Path(run_results_path).read_text())
     manifest_path = manifest_path or Path(run_results_path).with_name("manifest.json")
-    nodes: dict[str, Any] = {}
+    manifest: dict[str, Any] = {}
     if manifest_path.is_file():
-        nodes = json.loads(manifest_path.read_text()).get("nodes", {})
+        manifest = json.loads(manifest_path.read_text())
+    nodes: dict[str, Any] = manifest.get("nodes", {})
     results: list[CheckResult] = []
     for item in data.get("results", []):
         unique_id: str = item.get("unique_id", "")
@@ -289,34 +398,43 @@ def dbt_results_from_run_results(
         node = nodes.get(unique_id, {})
         configured = str((node.get("config") or {}).get("severity", "error")).lower()
         severity = "warn" if (status == "warn" or configured == "warn") else "block"
-        attached = node.get("attached_node") or next(
-            iter((node.get("depends_on") or {}).get("nodes", [])), None
-        )
-        asset_key = (
-            _dbt_asset_key(nodes[attached]) if attached in nodes else ("dbt", unique_id.split(".")[-1])
-        )
+        asset_key = _tested_asset(node, manifest) or ("dbt", unique_id.split(".")[-1])
         failures = item.get("failures")
-        results.append(
-            CheckResult(
-                check_name=unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id,
-                asset_key=asset_key,
-                severity=severity,
-                passed=status in ("pass", "success"),
-                kind="dbt",
-                message=(item.get("message") or status)[:500],
-                observed=f"{failures} feil" if failures is not None else status,
-                expected="0 feil",
-                unexpected_count=int(failures) if isinstance(failures, int) else None,
-                suite=unique_id,
-            )
+        result = CheckResult(
+            check_name=unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id,
+            asset_key=asset_key,
+            severity=severity,
+            passed=status in ("pass", "success"),
+            kind="dbt",
+            message=(item.get("message") or status)[:500],
+            observed=f"{failures} feil" if failures is not None else status,
+            expected="0 feil",
+            unexpected_count=int(failures) if isinstance(failures, int) else None,
+            suite=unique_id,
+            title=_test_meta(node).get("title"),
         )
+        stored = _stored_failures(node)
+        if con is not None and stored and not result.passed and status in ("fail", "warn"):
+            try:
+                failing = failing_rows_summary(con, f"select * from {stored}")
+            except duckdb.Error as error:  # the verdict stands; only the details are missing
+                result.message += f" (feilradene kunne ikke leses: {str(error).splitlines()[0][:200]})"
+            else:
+                result.unexpected_count = failing.rows
+                result.observed = f"{failing.rows} rader feiler"
+                if result.title:  # read like the gate's own checks: "N rader feiler: <title>"
+                    result.message = f"{failing.rows} rader feiler: {result.title[0].lower()}{result.title[1:]}"
+                result.examples = failing.examples
+                result.by_municipality = failing.by_municipality
+        results.append(result)
     return results
 
 
 def record_dbt_results(
     con: duckdb.DuckDBPyConnection, run_id: str, run_results_path: Path, manifest_path: Path | None = None
 ) -> list[CheckResult]:
-    """Record the dbt tests of one `dbt build`/`dbt test` into `audit.check_results`."""
-    results = dbt_results_from_run_results(run_results_path, manifest_path)
+    """Record the dbt tests of one `dbt build`/`dbt test` into `audit.check_results`, with
+    the failing rows each failed test stored."""
+    results = dbt_results_from_run_results(run_results_path, manifest_path, con)
     record_results(con, run_id, results)
     return results

@@ -2,16 +2,15 @@
 
 Why our own wrapper: `dagster-ge` requires GX < 1.0, and GX 1.x has no working DuckDB path,
 so each suite names the SQL that builds its frame (DuckDB query → pandas → GX's pandas
-datasource). Frames stay small: one delivery's rows, or aggregates — never a national table.
+datasource). Frames stay small: aggregates per delivery, municipality or area — never a national table, and
+never a row-level rule (those are dbt tests on the sources and models, issue 15).
 
 A suite file is a GX suite (`name`, `expectations`, `meta`) with two additions in `meta`:
 `frames` (name → scope and SQL) and, on every expectation, `meta.severity` (`block`/`warn`)
 and `meta.frame`. Scopes:
 
-- `delivery_rows`: the rows of deliveries not yet checked, in chunks of whole deliveries
-  (`$deliveries` is the list of their sha256); a failing chunk is re-run per delivery so each
-  failure names its delivery and municipality;
-- `deliveries`: one row per delivery not yet checked (`$deliveries` again);
+- `deliveries`: one row per delivery not yet checked (`$deliveries` is the list of their
+  sha256): per-delivery counts and shares;
 - `table`: one small frame (aggregates) per run.
 
 It fails closed: a missing or broken suite file, a GX that will not import, a GX API error or a
@@ -49,8 +48,7 @@ SUITES: dict[str, tuple[str, ...]] = {
     "fct_fulltime": ("marts", "fct_fulltime"),
     "fct_turnover": ("marts", "fct_turnover"),
 }
-SCOPES = ("delivery_rows", "deliveries", "table")
-CHUNK_ROWS = 100_000  # rows per pandas frame when checking deliveries
+SCOPES = ("deliveries", "table")
 EXAMPLES = 5
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 COLUMN_LIST_KWARGS = ("column_list",)
@@ -141,7 +139,7 @@ def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> Suite:
         )
     if not frames:
         raise SuiteError(f"suitefilen {path.name} definerer ingen rammer (meta.frames)")
-    needs_deliveries = any(f.scope in ("delivery_rows", "deliveries") for f in frames.values())
+    needs_deliveries = any(f.scope == "deliveries" for f in frames.values())
     if needs_deliveries and not (meta.get("delivery_kind") and meta.get("delivery_table")):
         raise SuiteError(
             f"suitefilen {path.name} har leveranserammer, men mangler delivery_kind/delivery_table"
@@ -419,18 +417,6 @@ def pending_deliveries(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[dic
     return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 
 
-def _chunks(deliveries: Sequence[dict[str, Any]], limit: int) -> list[list[dict[str, Any]]]:
-    chunks: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for d in deliveries:
-        if chunks[-1] and size + d["rows_in_raw"] > limit:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(d)
-        size += d["rows_in_raw"]
-    return [c for c in chunks if c]
-
-
 def _frame(con: duckdb.DuckDBPyConnection, frame: Frame, deliveries: Sequence[dict[str, Any]] | None) -> Any:
     if frame.scope == "table":
         return con.execute(frame.sql).df()
@@ -451,7 +437,6 @@ def run_suite(
     con: duckdb.DuckDBPyConnection,
     name: str,
     directory: Path = EXPECTATIONS_DIR,
-    chunk_rows: int = CHUNK_ROWS,
 ) -> SuiteRun:
     """Run one suite against the build database. Never raises for a broken suite or GX:
     those become failed `block` results."""
@@ -463,7 +448,7 @@ def run_suite(
         stub = Suite(name, suite_path(name, directory), "", asset_key, name, {}, [])
         return SuiteRun([_failure(stub, f"{name}.suite", f"Suiten kan ikke brukes: {error}")], seconds=0.0)
     try:
-        run = _run_loaded(con, suite, chunk_rows)
+        run = _run_loaded(con, suite)
     except Exception as error:
         reason = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
         run = SuiteRun(
@@ -473,7 +458,7 @@ def run_suite(
     return run
 
 
-def _run_loaded(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int) -> SuiteRun:
+def _run_loaded(con: duckdb.DuckDBPyConnection, suite: Suite) -> SuiteRun:
     GX.module()  # import errors surface here, before any frame is read
     results: list[CheckResult] = []
     by_frame: dict[str, list[dict[str, Any]]] = {}
@@ -524,12 +509,7 @@ def _run_loaded(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int) -
                 results += [_no_new_deliveries(suite, frame_name, e) for e in exps]
                 continue
         try:
-            if frame.scope == "delivery_rows":
-                results += _run_delivery_rows(
-                    con, suite, frame, exps, built[frame_name], deliveries, delivery_failed, chunk_rows
-                )
-            else:
-                results += _run_frame(con, suite, frame, exps, built[frame_name], deliveries, delivery_failed)
+            results += _run_frame(con, suite, frame, exps, built[frame_name], deliveries, delivery_failed)
         except duckdb.Error as error:
             first = str(error).strip().splitlines()[0][:300]
             results.append(_failure(suite, f"{suite.name}.{frame_name}", f"Rammen kan ikke bygges: {first}"))
@@ -666,99 +646,6 @@ def _run_frame(
                     delivery_failed[sha] = True
         results.append(_result(suite, frame.name, exp, outcome, by_municipality=by_municipality))
     return [_frame_ran(suite, frame, len(df)), *results]
-
-
-def _run_delivery_rows(
-    con: duckdb.DuckDBPyConnection,
-    suite: Suite,
-    frame: Frame,
-    exps: list[dict[str, Any]],
-    gx_suite: Any,
-    deliveries: list[dict[str, Any]],
-    delivery_failed: dict[str, bool],
-    chunk_rows: int,
-) -> list[CheckResult]:
-    """Rows of pending deliveries, a chunk of whole deliveries at a time. A chunk that fails is
-    split in halves until each failure names one delivery (and so one municipality): a bad
-    delivery among a hundred costs a handful of extra validations, not a hundred."""
-    passed_rows = {id(e): 0 for e in exps}
-    failures: list[CheckResult] = []
-
-    def check(group: list[dict[str, Any]]) -> None:
-        df = _frame(con, frame, group)
-        outcomes = _outcomes(gx_suite, exps, df, frame.example_columns)
-        if all(o.success for o in outcomes):
-            for exp, o in zip(exps, outcomes, strict=True):
-                passed_rows[id(exp)] += o.evaluated
-        elif len(group) == 1:
-            _collect(suite, frame, exps, outcomes, group[0], passed_rows, failures, delivery_failed)
-        else:
-            middle = len(group) // 2
-            check(group[:middle])
-            check(group[middle:])
-
-    for chunk in _chunks(deliveries, chunk_rows):
-        check(chunk)
-    results = list(failures)
-    failed_names = {f.check_name for f in failures}
-    for exp in exps:
-        name = expectation_name(suite.name, frame.name, exp)
-        if passed_rows[id(exp)] or name not in failed_names:
-            results.append(
-                CheckResult(
-                    check_name=name,
-                    asset_key=suite.asset_key,
-                    severity=exp["meta"]["severity"],
-                    passed=True,
-                    kind="gx",
-                    message="OK",
-                    observed="0 avvik",
-                    expected=_expected_text(exp),
-                    evaluated_rows=passed_rows[id(exp)],
-                    unexpected_count=0,
-                    suite=suite.name,
-                    subject=f"{len(deliveries)} leveranser",
-                    title=exp["meta"].get("title"),
-                )
-            )
-    return results
-
-
-def _collect(
-    suite: Suite,
-    frame: Frame,
-    exps: list[dict[str, Any]],
-    outcomes: list[_Outcome],
-    delivery: dict[str, Any],
-    passed_rows: dict[int, int],
-    failures: list[CheckResult],
-    delivery_failed: dict[str, bool],
-) -> None:
-    sha = delivery["delivery_sha256"]
-    for exp, o in zip(exps, outcomes, strict=True):
-        if o.success:
-            passed_rows[id(exp)] += o.evaluated
-            continue
-        examples = [{"fil": delivery.get("file_name"), **e} for e in o.examples]
-        failures.append(
-            _result(
-                suite,
-                frame.name,
-                exp,
-                o,
-                subject=sha,
-                municipality_code=delivery.get("municipality_code"),
-                by_municipality={
-                    str(delivery.get("municipality_code")): {
-                        "count": o.unexpected or 0,
-                        "examples": examples[:3],
-                    }
-                },
-            )
-        )
-        failures[-1].examples = examples
-        if exp["meta"]["severity"] == "block":
-            delivery_failed[sha] = True
 
 
 def record_contract_checks(

@@ -265,7 +265,8 @@ def line_chart(
 
 
 def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360, color: str = PALETTE[0]) -> str:
-    """Horizontal bars for the values of one breakdown; ':' where a bar is suppressed."""
+    """Horizontal bars for the values of one breakdown; ':' where a bar is suppressed. Negative
+    values (a replacement gap's surplus) grow leftwards from a zero line."""
     values = [b.value for b in bars if b.value is not None]
     if not bars:
         return empty_chart(title, width=width)
@@ -280,10 +281,14 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
     high = max(values) if values else 1.0
     if unit == "share" and high <= 1:
         high = max(high, 0.05)
-    scale_max = nice_ticks(0, high or 1.0)[-1]
+    low = min([0.0, *values])
+    scale_max = nice_ticks(0, high or 1.0)[-1] if high > 0 or not low else 0.0
+    scale_min = -nice_ticks(0, -low)[-1] if low < 0 else 0.0
+    span = (scale_max - scale_min) or 1.0
+    zero = frame.left + frame.plot_width * -scale_min / span  # frame.left when nothing is negative
 
     def w_of(value: float) -> float:
-        return frame.plot_width * max(value, 0) / (scale_max or 1)
+        return frame.plot_width * abs(value) / span
 
     desc = "; ".join(f"{b.label}: {format_value(b.value, unit, symbol=':' if b.suppressed else '..')}" for b in bars)
     _, head = _open_svg(frame, title, desc, "chart-bar")
@@ -305,21 +310,23 @@ def bar_chart(bars: Sequence[Bar], unit: str, *, title: str, width: float = 360,
             text = ":" if b.suppressed else ".."
             note = "prikket av personvernhensyn" if b.suppressed else "tall mangler"
             parts.append(
-                f'<text x="{frame.left + 4:.1f}" y="{y + 14:.1f}" font-size="12" font-weight="700" '
+                f'<text x="{zero + 4:.1f}" y="{y + 14:.1f}" font-size="12" font-weight="700" '
                 f'fill="{SUPPRESSED if b.suppressed else AXIS}">{text}<title>{escape(b.label)}: {note}</title></text>'
             )
             continue
         bar_width = w_of(b.value)
         label = format_value(b.value, unit)
+        x = zero - bar_width if b.value < 0 else zero
+        text_x = zero + 5 if b.value < 0 else zero + bar_width + 5  # a surplus's value right of the zero line
         parts.append(
-            f'<rect x="{frame.left:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="14" rx="2" '
+            f'<rect x="{x:.1f}" y="{y + 4:.1f}" width="{max(bar_width, 1):.1f}" height="14" rx="2" '
             f'fill="{color}"><title>{escape(b.label)}: {escape(label)}</title></rect>'
-            f'<text x="{frame.left + bar_width + 5:.1f}" y="{y + 14:.1f}" font-size="{LABEL_FONT - 0.5}" '
+            f'<text x="{text_x:.1f}" y="{y + 14:.1f}" font-size="{LABEL_FONT - 0.5}" '
             f'fill="{TEXT}">{escape(label)}{escape(b.note)}</text>'
         )
     if not above:  # the axis would run through labels written above their bars
         parts.append(
-            f'<line x1="{frame.left:.1f}" x2="{frame.left:.1f}" y1="{frame.top - 2:.1f}" '
+            f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="{frame.top - 2:.1f}" '
             f'y2="{frame.top + row * len(bars):.1f}" stroke="{AXIS}" stroke-width="1"/>'
         )
     parts.append("</svg>")
@@ -410,3 +417,4 @@ def goal_chart(
         x += 110
     parts.append("</svg>")
     return "".join(parts)
+

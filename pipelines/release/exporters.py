@@ -295,6 +295,7 @@ def write_xlsx(
     table: pl.DataFrame,
     path: Path,
     *,
+    plan: Sequence[Any] = (),  # competence.load_plan rows: the Kompetanseplan sheets after the families
     metadata_rows: Sequence[tuple[str, str]],
     definitions: list[dict[str, Any]],
     goals: list[dict[str, Any]],
@@ -372,6 +373,13 @@ def write_xlsx(
             write_string(r, 15, neutralise(area_code))
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(rows.height, 1), len(SHEET_HEADERS) - 1)
+
+    if plan:
+        from pipelines.release.competence import write_plan_sheets
+
+        write_plan_sheets(
+            workbook, plan, lambda title: workbook.add_worksheet(_sheet_name(title, used)), neutralise=neutralise
+        )
 
     if goals:
         sheet = workbook.add_worksheet(_sheet_name("Mål", used))

@@ -102,7 +102,7 @@ VALUE_DECIMALS = {
     "per_1000": 2,
     "index": 3,
     "applicants": 1,
-    "persons": 0,
+    "persons": 1,  # only projections (replacement gaps) are in persons: 3,6, not 4
 }
 
 

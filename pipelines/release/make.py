@@ -26,6 +26,7 @@ import polars as pl
 from pipelines.processes import process_gone
 from pipelines.quality.gate import GateSummary, evaluate
 from pipelines.release import exporters
+from pipelines.release.competence import load_plan, plan_sections
 from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
 from pipelines.release.inputs import ReleaseInputs, load_inputs
@@ -210,6 +211,7 @@ def make_release(
     counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
     metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
     definitions = definitions_of(inputs)
+    plan = load_plan(db_path, rule, reference_year, table)
 
     parent = (out or settings.releases_dir).expanduser().resolve()
     created_parent = not parent.exists()
@@ -229,6 +231,7 @@ def make_release(
         exporters.write_xlsx(
             table,
             staging / "indicators.xlsx",
+            plan=plan,
             metadata_rows=_metadata_rows(metadata),
             definitions=definitions,
             goals=goals,
@@ -244,6 +247,7 @@ def make_release(
             suppression=summary,
             reference_year=reference_year,
             input_hash=input_hash,
+            plan=plan_sections(plan),
         )
         write_manifest(
             staging,

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from pipelines.quality.gate import GateSummary
 from pipelines.release import charts
 from pipelines.release.charts import PALETTE, Bar, Point, Series
+from pipelines.release.competence import REPORT_READING_NB as PLAN_READING_NB
 from pipelines.release.disclosure import SuppressionSummary
 from pipelines.release.inputs import NORDLAND_REGION, ReleaseInputs
 from pipelines.release.labels import (
@@ -97,6 +98,7 @@ class AreaSection:
     topics: list[dict[str, Any]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     key_figures: list[dict[str, str]] = field(default_factory=list)
+    plan: dict[str, Any] | None = None
 
 
 class _Cells:
@@ -269,6 +271,8 @@ def _bar_chart(cells: _Cells, area: str, area_name: str, indicator: str, breakdo
     svg = charts.bar_chart(bars, unit, title=f"{name} {year} – {area_name}", color=PALETTE[4])
     hidden = sum(1 for b in bars if b.suppressed)
     text = f"Fordelt på {len(bars)} grupper i {year}."
+    if unit == "persons":  # a replacement gap: the sign is the point
+        text += " Positivt tall er mangel på personer, negativt er overskudd."
     if hidden:
         text += f" {hidden} av dem er prikket."
     total = cells.total(indicator, area).get(year)
@@ -343,6 +347,7 @@ def build_context(
     suppression: SuppressionSummary,
     reference_year: int,
     input_hash: str,
+    plan: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Everything the template shows, computed here so the template stays declarative."""
     charts.reset_ids()
@@ -394,6 +399,7 @@ def build_context(
                 )
         regions.append(section)
 
+    plans = {str(p["code"]): p for p in plan}  # competence.plan_sections: disclosure applied there
     municipality_sections = []
     for code in municipalities:
         name = inputs.area_name("municipality", code)
@@ -410,6 +416,7 @@ def build_context(
         if age:
             section.charts.append(age)
         section.key_figures = _key_figures(cells, code, MUNICIPALITY_HEADLINES, reference_year)
+        section.plan = plans.get(code)
         municipality_sections.append(section)
 
     summary_rows = []
@@ -514,6 +521,7 @@ def build_context(
             "cells": format_count(suppression.cells),
         },
         "reading_rules": READING_RULES_NB,
+        "plan_reading": PLAN_READING_NB,
         "change_persons": CHANGE_PERSONS,
         "coverage": coverage,
         "bases": {b: inputs.labels.basis(b) for b in bases},

@@ -75,14 +75,14 @@ class Catalogue:
             if which in (spec.name, spec.table_id, spec.raw_table):
                 return [spec]
         known = ", ".join(f"{s.name} ({s.table_id})" for s in self.tables.values())
-        raise WorkforceError(f"No catalogue table {which!r}; choose one of {known}, or klass.")
+        raise WorkforceError(f"Katalogen har ingen tabell {which!r}; velg en av {known}, eller klass.")
 
 
 def _str_list(value: object, where: str) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise WorkforceError(f"catalogue.toml: {where} must be a list of strings (codes are quoted).")
+        raise WorkforceError(f"catalogue.toml: {where} må være en liste med tekster (koder står i anførselstegn).")
     return list(value)
 
 
@@ -91,20 +91,20 @@ def parse_catalogue(text: str) -> Catalogue:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise WorkforceError(f"catalogue.toml is not valid TOML: {error}") from None
+        raise WorkforceError(f"catalogue.toml er ikke gyldig TOML: {error}") from None
     regions = {k: _str_list(v, f"regions.{k}") for k, v in (doc.get("regions") or {}).items()}
     tables: dict[str, TableSpec] = {}
     for name, raw in (doc.get("tables") or {}).items():
         where = f"tables.{name}"
         if not _NAME.match(name):
-            raise WorkforceError(f"catalogue.toml: {where}: the name must be lower_snake_case.")
+            raise WorkforceError(f"catalogue.toml: {where}: navnet må skrives lower_snake_case.")
         for key in ("table_id", "title", "purpose", "cadence", "values"):
             if key not in raw:
-                raise WorkforceError(f"catalogue.toml: {where} is missing {key!r}.")
+                raise WorkforceError(f"catalogue.toml: {where} mangler {key!r}.")
         if not re.fullmatch(r"\d{5}", str(raw["table_id"])):
-            raise WorkforceError(f"catalogue.toml: {where}.table_id must be five digits as a string.")
+            raise WorkforceError(f"catalogue.toml: {where}.table_id må være fem sifre i anførselstegn.")
         if raw["cadence"] not in CADENCES:
-            raise WorkforceError(f"catalogue.toml: {where}.cadence must be one of {', '.join(CADENCES)}.")
+            raise WorkforceError(f"catalogue.toml: {where}.cadence må være en av {', '.join(CADENCES)}.")
         region_codes: list[str] = []
         if raw.get("region_set"):
             prefix = raw.get("region_prefix", "")
@@ -112,12 +112,12 @@ def parse_catalogue(text: str) -> Catalogue:
                 set_name = raw.get(set_key)
                 if set_name and set_name not in regions:
                     raise WorkforceError(
-                        f"catalogue.toml: {where}.{set_key} names unknown region set {set_name!r}."
+                        f"catalogue.toml: {where}.{set_key} nevner et ukjent regionsett {set_name!r}."
                     )
                 region_codes += [prefix + c for c in regions.get(set_name, [])] if set_name else []
             region_codes += _str_list(raw.get("extra_regions", []), f"{where}.extra_regions")
             if not raw.get("region_variable"):
-                raise WorkforceError(f"catalogue.toml: {where} has a region_set but no region_variable.")
+                raise WorkforceError(f"catalogue.toml: {where} har region_set, men ingen region_variable.")
         values = {k: _str_list(v, f"{where}.values.{k}") for k, v in raw["values"].items()}
         tables[name] = TableSpec(
             name=name,

@@ -132,7 +132,7 @@ class PxWebClient:
             "GET",
             f"{self.base_url}tables/{table_id}/metadata",
             params=params,
-            what=f"SSB table {table_id}",
+            what=f"SSB-tabell {table_id}",
             table_id=table_id,
         )
         parsed = jsonstat.parse(resp.document, table_id=table_id)
@@ -141,7 +141,7 @@ class PxWebClient:
     def fetch(self, query: Query) -> RawResponse:
         """Send one query as GET, or as POST when the GET URL would be too long."""
         url = f"{self.base_url}tables/{query.table_id}/data"
-        what = f"SSB table {query.table_id}"
+        what = f"SSB-tabell {query.table_id}"
         params = query.get_params()
         full = requests.Request("GET", url, params=params).prepare().url or url
         if len(full) <= self.max_url_length:

@@ -39,14 +39,14 @@ def read_ssb_csv(source: bytes | str | Path, *, separator: str = ";", decimal: s
     text = decode(data) if isinstance(data, bytes) else data
     rows = list(csv.reader(io.StringIO(text), delimiter=separator))
     if not rows:
-        raise SsbResponseError("The CSV file is empty.")
+        raise SsbResponseError("CSV-filen er tom.")
     header_count = 1
     while header_count < len(rows) and not rows[header_count][0].strip():
         header_count += 1
     headers, body = rows[:header_count], [r for r in rows[header_count:] if any(c.strip() for c in r)]
     width = len(headers[0])
     if width < 3:
-        raise SsbResponseError("The CSV file has no value columns after the region columns.")
+        raise SsbResponseError("CSV-filen har ingen verdikolonner etter regionkolonnene.")
 
     # what each value column means: {dimension: value} from the stacked header rows
     meanings: list[dict[str, str]] = []
@@ -59,7 +59,7 @@ def read_ssb_csv(source: bytes | str | Path, *, separator: str = ";", decimal: s
             dim, sep, value = cell.partition(":")
             if not sep:
                 raise SsbResponseError(
-                    f"Header row {number}, column {col + 1}: {cell!r} is not 'Dimension: value'."
+                    f"Overskriftsrad {number}, kolonne {col + 1}: {cell!r} er ikke 'Dimensjon: verdi'."
                 )
             meaning[dim.strip()] = value.strip()
         meanings.append(meaning)
@@ -67,7 +67,7 @@ def read_ssb_csv(source: bytes | str | Path, *, separator: str = ";", decimal: s
 
     for number, row in enumerate(body, start=header_count + 1):
         if len(row) != width:
-            raise SsbResponseError(f"CSV line {number} has {len(row)} fields; the header has {width}.")
+            raise SsbResponseError(f"CSV-linje {number} har {len(row)} felt; overskriften har {width}.")
     wide = pl.DataFrame(
         {f"c{i}": [r[i] for r in body] for i in range(width)},
         schema=dict.fromkeys((f"c{i}" for i in range(width)), pl.String),
@@ -93,7 +93,7 @@ def read_ssb_csv(source: bytes | str | Path, *, separator: str = ";", decimal: s
         first = bad.row(0, named=True)
         raise SsbResponseError(
             f"CSV: {first['raw']!r} for {first['c0']} ({first['column']}) "
-            "is neither a number nor an SSB symbol."
+            "er verken et tall eller et SSB-symbol."
         )
     code = pl.col("c0").str.strip_chars()
     digits = code.str.replace(r"^K-?", "")

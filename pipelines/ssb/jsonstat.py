@@ -96,7 +96,7 @@ def parse_updated(text: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as error:
-        raise SsbResponseError(f"JSON-stat2 'updated' is not a timestamp: {text!r}") from error
+        raise SsbResponseError(f"JSON-stat2 'updated' er ikke et tidspunkt: {text!r}") from error
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -104,14 +104,14 @@ def loads(body: bytes | str | dict[str, Any], *, table_id: str | None = None) ->
     """Decode a body, turning a cut-off or non-JSON body into a clear error."""
     if isinstance(body, dict):
         return body
-    where = f"table {table_id}" if table_id else "the response"
+    where = f"tabell {table_id}" if table_id else "svaret"
     if isinstance(body, bytes | bytearray | memoryview):
         head = bytes(body[:200]).lstrip()
     else:
         head = body[:200].lstrip().encode("utf-8", "replace")
     if head[:1] == b"<":
         raise SsbResponseError(
-            f"SSB answered {where} with an HTML page instead of JSON-stat2 (maintenance or an error page).",
+            f"SSB svarte på {where} med en HTML-side i stedet for JSON-stat2 (vedlikehold eller en feilside).",
             table_id=table_id,
         )
     try:
@@ -119,11 +119,11 @@ def loads(body: bytes | str | dict[str, Any], *, table_id: str | None = None) ->
     except json.JSONDecodeError as error:
         size = len(body)
         raise SsbResponseError(
-            f"The JSON for {where} is broken or cut off ({size} bytes, {error.msg} at position {error.pos}).",
+            f"JSON-svaret for {where} er ødelagt eller avkuttet ({size} byte, {error.msg} ved posisjon {error.pos}).",
             table_id=table_id,
         ) from None
     if not isinstance(document, dict):
-        raise SsbResponseError(f"The JSON for {where} is not a JSON-stat2 dataset.", table_id=table_id)
+        raise SsbResponseError(f"JSON-svaret for {where} er ikke et JSON-stat2-datasett.", table_id=table_id)
     return document
 
 
@@ -141,13 +141,13 @@ def _dimension(dim_id: str, raw: dict[str, Any], size: int, table: str) -> Dimen
         positions = [int(pos) for _, pos in ordered]
         if positions != list(range(len(codes))):
             raise SsbResponseError(
-                f"{table}: dimension {dim_id} has category positions that are not 0..{len(codes) - 1}."
+                f"{table}: dimensjonen {dim_id} har kategoriposisjoner som ikke er 0..{len(codes) - 1}."
             )
     else:
-        raise SsbResponseError(f"{table}: dimension {dim_id} has an unreadable category index.")
+        raise SsbResponseError(f"{table}: dimensjonen {dim_id} har en uleselig kategoriindeks.")
     if len(codes) != size:
         raise SsbResponseError(
-            f"{table}: dimension {dim_id} lists {len(codes)} categories but 'size' says {size}."
+            f"{table}: dimensjonen {dim_id} har {len(codes)} kategorier, men 'size' sier {size}."
         )
     category_notes = {str(k): list(v) for k, v in (category.get("note") or {}).items()}
     notes = raw.get("note") or []
@@ -196,22 +196,22 @@ def _values(raw: Any, n: int, table: str) -> pl.Series:
     if isinstance(raw, list):
         if len(raw) != n:
             raise SsbResponseError(
-                f"{table}: 'value' holds {len(raw)} cells but the dimensions make {n}; "
-                "the response is incomplete."
+                f"{table}: 'value' har {len(raw)} celler, men dimensjonene gir {n}; "
+                "svaret er ufullstendig."
             )
         try:
             return pl.Series("value", raw, dtype=pl.Float64, strict=False)
         except (TypeError, ValueError) as error:
-            raise SsbResponseError(f"{table}: 'value' holds something that is not a number.") from error
+            raise SsbResponseError(f"{table}: 'value' inneholder noe som ikke er et tall.") from error
     if isinstance(raw, dict):  # JSON-stat's sparse form: {"index": value}
         out = np.full(n, np.nan)  # JSON has no NaN, so NaN can only mean "absent"
         if raw:
             idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
             if idx.min() < 0 or idx.max() >= n:
-                raise SsbResponseError(f"{table}: a sparse value index lies outside the cube.")
+                raise SsbResponseError(f"{table}: en glissen verdiindeks ligger utenfor kuben.")
             out[idx] = np.array([np.nan if v is None else float(v) for v in raw.values()])
         return pl.Series("value", out).fill_nan(None)
-    raise SsbResponseError(f"{table}: 'value' is missing or unreadable.")
+    raise SsbResponseError(f"{table}: 'value' mangler eller kan ikke leses.")
 
 
 def _status(raw: Any, n: int, table: str) -> pl.Series:
@@ -222,21 +222,21 @@ def _status(raw: Any, n: int, table: str) -> pl.Series:
         return pl.Series("status", [raw], dtype=pl.String).extend_constant(raw, n - 1)
     if isinstance(raw, list):
         if len(raw) != n:
-            raise SsbResponseError(f"{table}: 'status' has {len(raw)} entries for {n} cells.")
+            raise SsbResponseError(f"{table}: 'status' har {len(raw)} oppføringer for {n} celler.")
         return pl.Series("status", raw, dtype=pl.String)
     if isinstance(raw, dict):
         symbols = sorted({str(v) for v in raw.values()})
         lookup = {s: i for i, s in enumerate(symbols)}
         idx = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
         if len(idx) and (idx.min() < 0 or idx.max() >= n):
-            raise SsbResponseError(f"{table}: a status index lies outside the cube.")
+            raise SsbResponseError(f"{table}: en statusindeks ligger utenfor kuben.")
         codes = np.zeros(n, dtype=np.uint32)
         missing = np.ones(n, dtype=bool)  # no status: masked, so the gather gives null
         codes[idx] = np.fromiter((lookup[str(v)] for v in raw.values()), dtype=np.uint32, count=len(raw))
         missing[idx] = False
         dictionary = pl.Series("status", symbols, dtype=pl.Enum(symbols))
         return dictionary.gather(pl.Series(np.ma.masked_array(codes, mask=missing)))
-    raise SsbResponseError(f"{table}: 'status' is unreadable.")
+    raise SsbResponseError(f"{table}: 'status' kan ikke leses.")
 
 
 def cell_positions(sizes: list[int]) -> list[np.ndarray]:
@@ -266,20 +266,20 @@ def parse(body: bytes | str | dict[str, Any], *, table_id: str | None = None) ->
     extension = document.get("extension") or {}
     px = extension.get("px") or {}
     table_id = table_id or px.get("tableid")
-    where = f"SSB table {table_id}" if table_id else "JSON-stat2 response"
+    where = f"SSB-tabell {table_id}" if table_id else "JSON-stat2-svaret"
     if document.get("class") != "dataset" or "id" not in document or "dimension" not in document:
-        raise SsbResponseError(f"{where}: the body is JSON but not a JSON-stat2 dataset.", table_id=table_id)
+        raise SsbResponseError(f"{where}: svaret er JSON, men ikke et JSON-stat2-datasett.", table_id=table_id)
     ids = [str(i) for i in document["id"]]
     sizes = [int(s) for s in document.get("size") or []]
     if len(sizes) != len(ids):
-        raise SsbResponseError(f"{where}: 'id' and 'size' disagree.", table_id=table_id)
+        raise SsbResponseError(f"{where}: 'id' og 'size' stemmer ikke overens.", table_id=table_id)
     dims = [
         _dimension(i, document["dimension"].get(i) or {}, s, where) for i, s in zip(ids, sizes, strict=True)
     ]
     stems = [snake(d.id) for d in dims]
     if len(set(stems)) != len(stems):
         raise SsbResponseError(
-            f"{where}: two dimensions share the column name of {stems}.", table_id=table_id
+            f"{where}: to dimensjoner får samme kolonnenavn som {stems}.", table_id=table_id
         )
 
     n = int(np.prod(sizes, dtype=np.int64)) if sizes else 0

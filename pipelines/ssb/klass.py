@@ -80,11 +80,11 @@ def read_klass_csv(source: bytes | str | Path) -> pl.DataFrame:
     text = decode(data) if isinstance(data, bytes) else data
     rows = list(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'))
     if not rows:
-        raise SsbResponseError("The KLASS CSV is empty.")
+        raise SsbResponseError("KLASS-CSV-filen er tom.")
     header = [h.strip() for h in rows[0]]
     if header[:4] != KLASS_CSV_FIELDS[:4]:
         raise SsbResponseError(
-            f"The KLASS CSV does not start with {KLASS_CSV_FIELDS[:4]} (found {header[:4]})."
+            f"KLASS-CSV-filen begynner ikke med {KLASS_CSV_FIELDS[:4]} (fant {header[:4]})."
         )
     records = []
     for number, row in enumerate(rows[1:], start=2):
@@ -92,7 +92,7 @@ def read_klass_csv(source: bytes | str | Path) -> pl.DataFrame:
             continue
         if len(row) > len(header):
             raise SsbResponseError(
-                f"KLASS CSV line {number} has {len(row)} fields, more than the header's {len(header)}."
+                f"Linje {number} i KLASS-CSV-filen har {len(row)} felt, flere enn overskriftens {len(header)}."
             )
         padded = [cell if cell != "" else None for cell in row] + [None] * (len(header) - len(row))
         records.append(dict(zip(header, padded, strict=True)))
@@ -113,7 +113,7 @@ def read_change_table(source: bytes | Path, *, change_occurred: date) -> pl.Data
             continue
         old, new = _CODE_NAME.match(row[0]), _CODE_NAME.match(row[1])
         if not old or not new:
-            raise SsbResponseError(f"Change table line {number} is not 'code - name;code - name': {row!r}")
+            raise SsbResponseError(f"Linje {number} i endringstabellen er ikke 'kode - navn;kode - navn': {row!r}")
         out.append(
             {
                 "old_code": old.group(1),
@@ -253,7 +253,7 @@ def code_map(changes: pl.DataFrame, current_codes: Iterable[str]) -> pl.DataFram
             return
         for new_code, w, when in nexts:
             if new_code in path:
-                raise SsbResponseError(f"KLASS changes form a cycle through {new_code}.")
+                raise SsbResponseError(f"KLASS-endringene går i ring gjennom {new_code}.")
             walk(new_code, weight * w, when, [*path, new_code])
 
     for code in sorted(set(edges) | current):
@@ -271,7 +271,7 @@ def codes_frame(document: dict[str, Any], *, version: str, source: str) -> pl.Da
     """`{"codes": [...]}` from `classifications/131/codes` → municipality rows."""
     items = document.get("codes")
     if not isinstance(items, list):
-        raise SsbResponseError("KLASS 131: the codes response has no 'codes' list.")
+        raise SsbResponseError("KLASS 131: svaret med koder har ingen 'codes'-liste.")
     rows = [
         {
             "code": str(item["code"]),
@@ -294,7 +294,7 @@ def changes_frame(document: dict[str, Any], *, source: str) -> pl.DataFrame:
     """
     items = document.get("codeChanges")
     if not isinstance(items, list):
-        raise SsbResponseError("KLASS 131: the changes response has no 'codeChanges' list.")
+        raise SsbResponseError("KLASS 131: svaret med endringer har ingen 'codeChanges'-liste.")
     rows = [
         {
             "old_code": item.get("oldCode"),
@@ -337,7 +337,7 @@ class KlassClient:
             f"{self.base_url}classifications/{classification}/{path}",
             params=params,
             headers={"Accept": "application/json"},
-            what=f"KLASS classification {classification} {path}",
+            what=f"KLASS-klassifikasjon {classification} {path}",
         )
 
     def codes(self, classification: str, from_date: str, to_date: str) -> RawResponse:

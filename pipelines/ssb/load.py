@@ -39,7 +39,7 @@ from pipelines.ssb.jsonstat import JsonStatTable, snake
 
 log = logging.getLogger("pipelines.ssb")
 
-DEMO_NOTICE = "demo figures, not SSB's (demotall, ikke SSBs tall)"
+DEMO_NOTICE = "demotall, ikke SSBs tall"
 KLASS_TABLE_ID = "klass-131"
 CACHE_KEEP = 24  # cached fetches kept per table: two years of monthly runs
 
@@ -113,12 +113,12 @@ def tidy(
 ) -> pl.DataFrame:
     """Parsed parts → the `raw.ssb_<name>` contract (see the module docstring of jsonstat)."""
     if not parts:
-        raise SsbError(f"SSB table {table_id}: nothing was fetched.", table_id=table_id)
+        raise SsbError(f"SSB-tabell {table_id}: ingenting ble hentet.", table_id=table_id)
     first = parts[0]
     ids = first.dimension_ids
     for part in parts[1:]:
         if part.dimension_ids != ids:
-            raise SsbError(f"SSB table {table_id}: the parts of a split query disagree on dimensions.")
+            raise SsbError(f"SSB-tabell {table_id}: delene av en oppdelt spørring har ulike dimensjoner.")
     frames = [p.frame.with_columns(pl.col(pl.Enum).cast(pl.String)) for p in parts]
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     geo, tid = _geo_dimension(first, spec), _time_dimension(first)
@@ -266,7 +266,7 @@ class Fetcher:
 
     def __init__(self, settings: Settings, mode: str, *, transport: Any = None, max_cells: int | None = None):
         if mode not in SSB_MODES:
-            raise SettingsError(f"SSB mode {mode!r} is not a mode; use one of {', '.join(SSB_MODES)}.")
+            raise SettingsError(f"SSB-modus {mode!r} finnes ikke; bruk en av {', '.join(SSB_MODES)}.")
         self.settings = settings
         self.mode = mode
         self.cache = ResponseCache(settings.ssb_cache_dir)
@@ -347,29 +347,29 @@ class Fetcher:
             )
             for key in (spec.cache_key, f"{spec.cache_key}-metadata"):
                 self.cache.prune(key, keep=CACHE_KEEP)
-            parts = f" in {len(fetch.parts)} parts" if len(fetch.parts) > 1 else ""
-            return loaded, outcome(loaded, "ok", f"fetched from SSB{parts}")
+            parts = f" i {len(fetch.parts)} deler" if len(fetch.parts) > 1 else ""
+            return loaded, outcome(loaded, "ok", f"hentet fra SSB{parts}")
         except SsbError as error:
             refused = isinstance(error, SsbQueryError)
             if self.mode == "live":
                 return None, outcome(None, _status(error), str(error), error=str(error))
             loaded, where = self._fallback(spec, qhash)
-            message = f"{error} Used {where}."
+            message = f"{error} Brukte {where}."
             return loaded, outcome(loaded, "fallback", message, error=str(error) if refused else None)
 
     def _fallback(self, spec: TableSpec, qhash: str) -> tuple[Loaded, str]:
         entry = self.cache.newest(spec.cache_key, qhash)
         if entry is not None:
-            same = "" if entry.query_hash == qhash else " (a different query: the catalogue changed since)"
+            same = "" if entry.query_hash == qhash else " (en annen spørring: katalogen er endret siden)"
             return from_cache(
                 entry, spec
-            ), f"the cached response of {entry.fetched_at:%Y-%m-%d %H:%M} UTC{same}"
+            ), f"det mellomlagrede svaret fra {entry.fetched_at:%Y-%m-%d %H:%M} UTC{same}"
         loaded = from_snapshot(spec)
         return (
             loaded,
-            f"the bundled snapshot, no cache being there — {DEMO_NOTICE}"
+            f"øyeblikksbildet i pakken, siden ingenting var mellomlagret ({DEMO_NOTICE})"
             if loaded.source == "demo"
-            else "the bundled snapshot, no cache being there",
+            else "øyeblikksbildet i pakken, siden ingenting var mellomlagret",
         )
 
     # --- KLASS ---------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ class Fetcher:
                 frames,
                 "snapshot",
                 "ok",
-                "KLASS 131 from the bundled real 2019/2020 exports and derived 2024 codes",
+                "KLASS 131 fra ekte uttrekk fra 2019/2020 i pakken og avledede 2024-koder",
                 fetched_at=_snapshot_time(),
             )
         try:
@@ -423,7 +423,7 @@ class Fetcher:
                     responses=[resp],
                 )
             frames = klass_frames_from_json(codes.document, changes.document, "live")
-            return frames, outcome(frames, "live", "ok", "fetched from KLASS", fetched_at=changes.fetched_at)
+            return frames, outcome(frames, "live", "ok", "hentet fra KLASS", fetched_at=changes.fetched_at)
         except SsbError as error:
             if self.mode == "live":
                 return None, outcome(None, None, _status(error), str(error), error=str(error))
@@ -439,7 +439,7 @@ class Fetcher:
                     frames,
                     "cache",
                     "fallback",
-                    f"{error} Used the cached KLASS response of {when:%Y-%m-%d %H:%M} UTC.",
+                    f"{error} Brukte det mellomlagrede KLASS-svaret fra {when:%Y-%m-%d %H:%M} UTC.",
                     fetched_at=when,
                     error=refused,
                 )
@@ -448,7 +448,7 @@ class Fetcher:
                 frames,
                 "snapshot",
                 "fallback",
-                f"{error} Used the bundled KLASS snapshot.",
+                f"{error} Brukte KLASS-øyeblikksbildet i pakken.",
                 fetched_at=_snapshot_time(),
                 error=refused,
             )
@@ -459,7 +459,7 @@ def _snapshot_time() -> datetime:
 
 
 def _snapshot_message(loaded: Loaded) -> str:
-    return f"bundled snapshot — {DEMO_NOTICE}" if loaded.source == "demo" else "bundled snapshot"
+    return f"øyeblikksbildet i pakken ({DEMO_NOTICE})" if loaded.source == "demo" else "øyeblikksbildet i pakken"
 
 
 def _status(error: SsbError) -> str:
@@ -547,10 +547,10 @@ def fetch_catalogue(
         fetcher.close()
     failed = [o for o in outcomes if o.error]
     if console is not None and any(o.is_demo for o in outcomes):
-        console.print(f"[yellow]Note:[/yellow] tables marked demo hold {DEMO_NOTICE}.", highlight=False)
+        console.print(f"[yellow]Merk:[/yellow] tabeller merket demo har {DEMO_NOTICE}.", highlight=False)
     if failed and raise_on_error:
         names = "; ".join(f"{o.name} ({o.table_id}): {o.error}" for o in failed)
-        raise WorkforceError(f"{len(failed)} SSB fetch(es) need attention — {names}")
+        raise WorkforceError(f"{len(failed)} SSB-henting(er) må følges opp — {names}")
     return outcomes
 
 
@@ -559,10 +559,10 @@ def _report(console: Any, o: FetchOutcome) -> None:
         log.info("%s %s: %s, %d rows, %s", o.name, o.table_id, o.source, o.rows, o.message)
         return
     colour = "green" if o.status == "ok" else "yellow" if o.source else "red"
-    updated = f", updated {o.updated:%Y-%m-%d}" if o.updated else ""
-    source = o.source or "nothing loaded"
+    updated = f", oppdatert {o.updated:%Y-%m-%d}" if o.updated else ""
+    source = o.source or "ingenting lastet"
     console.print(
-        f"[{colour}]{o.name:<24}[/{colour}] {o.table_id:<9} {source:<8} {o.rows:>7} rows{updated}"
+        f"[{colour}]{o.name:<24}[/{colour}] {o.table_id:<9} {source:<8} {o.rows:>7} rader{updated}"
         f" — {o.message}",
         highlight=False,
     )

@@ -167,7 +167,7 @@ def _match_expression(expr: str, var: VariableMeta, table_id: str) -> list[str]:
                 return lowered.index(code.lower())
             except ValueError:
                 raise SsbQueryError(
-                    f"SSB table {table_id}: {expr!r} names {code!r}, which {var.code} does not have.",
+                    f"SSB-tabell {table_id}: {expr!r} nevner {code!r}, som {var.code} ikke har.",
                     table_id=table_id,
                 ) from None
 
@@ -191,12 +191,12 @@ def _match_expression(expr: str, var: VariableMeta, table_id: str) -> list[str]:
         except (IndexError, ValueError):
             pass
         raise SsbQueryError(
-            f"SSB table {table_id}: the selection {expr!r} on {var.code} is malformed.", table_id=table_id
+            f"SSB-tabell {table_id}: utvalget {expr!r} på {var.code} er feil skrevet.", table_id=table_id
         )
     if "*" in expr or "?" in expr:
         if expr.count("*") > 2:
             raise SsbQueryError(
-                f"SSB table {table_id}: {expr!r} has more than two wildcards, which SSB refuses.",
+                f"SSB-tabell {table_id}: {expr!r} har mer enn to jokertegn, noe SSB avviser.",
                 table_id=table_id,
             )
         pattern = re.compile(
@@ -220,7 +220,7 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
         if var is None:
             known = ", ".join(v.code for v in meta.variables)
             raise SsbQueryError(
-                f"SSB table {table} has no variable {sel.code!r} (it has {known}); fix the catalogue.",
+                f"SSB-tabell {table} har ingen variabel {sel.code!r} (den har {known}); rett katalogen.",
                 table_id=table,
             )
         selected[var.code] = sel
@@ -232,8 +232,8 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
         if sel is None:
             if not var.elimination:
                 raise SsbQueryError(
-                    f"SSB table {table} needs a selection on {var.code} ({var.label}); "
-                    "add it to the catalogue.",
+                    f"SSB-tabell {table} trenger et utvalg på {var.code} ({var.label}); "
+                    "legg det til i katalogen.",
                     table_id=table,
                 )
             continue
@@ -249,13 +249,13 @@ def resolve(query: Query, meta: TableMeta) -> Resolved:
                 dropped.setdefault(var.code, []).append(value)
             else:
                 raise SsbQueryError(
-                    f"SSB table {table}: variable {var.code} has no code {value!r}, which the catalogue "
-                    "uses; fix pipelines/ssb/catalogue.toml.",
+                    f"SSB-tabell {table}: variabelen {var.code} har ingen kode {value!r}, som katalogen "
+                    "bruker; rett pipelines/ssb/catalogue.toml.",
                     table_id=table,
                 )
         if not chosen:
             raise SsbQueryError(
-                f"SSB table {table}: nothing in {var.code} matches {', '.join(sel.values)}.", table_id=table
+                f"SSB-tabell {table}: ingenting i {var.code} passer med {', '.join(sel.values)}.", table_id=table
             )
         order = {c: i for i, c in enumerate(var.codes)}
         codes[var.code] = sorted(chosen, key=order.__getitem__)

@@ -169,19 +169,19 @@ class Transport:
                 )
                 body = resp.content
             except requests.Timeout:
-                failure, status = f"no answer within {self.timeouts.read:g} s (timeout)", "timeout"
+                failure, status = f"ikke svar innen {self.timeouts.read:g} s (tidsavbrudd)", "timeout"
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-                failure, status = "the connection broke off mid-response (truncated body)", "truncated"
+                failure, status = "forbindelsen brøt midt i svaret (avkortet innhold)", "truncated"
             except requests.ConnectionError as error:
                 if _is_truncation(error):
-                    failure, status = "the connection broke off mid-response", "truncated"
+                    failure, status = "forbindelsen brøt midt i svaret", "truncated"
                 else:
                     connect_failures += 1
-                    failure, status = f"could not connect to {_host(url)} ({_reason(error)})", "unreachable"
+                    failure, status = f"fikk ikke kontakt med {_host(url)} ({_reason(error)})", "unreachable"
                     if connect_failures >= min(self.retry.connect_attempts, budget):
                         break
             except requests.RequestException as error:
-                failure, status = f"request failed ({type(error).__name__})", "error"
+                failure, status = f"forespørselen feilet ({type(error).__name__})", "error"
             else:
                 self.limiter.observe(resp.headers)
                 status = resp.status_code
@@ -190,8 +190,8 @@ class Transport:
                     try:
                         if "html" in content_type:
                             raise SsbResponseError(
-                                f"{what}: SSB sent an HTML page with status 200 instead of data "
-                                "(maintenance or an error page)",
+                                f"{what}: SSB sendte en HTML-side med status 200 i stedet for data "
+                                "(vedlikehold eller en feilside)",
                                 table_id=table_id,
                             )
                         document = loads(body, table_id=table_id) if parse_json else None
@@ -224,20 +224,20 @@ class Transport:
             log.warning("%s: %s; retry %d of %d in %.2f s", what, failure, attempt, budget - 1, wait)
             self.retries.append((what, failure, wait))
             self.sleep(wait)
-        tries = f"{attempt} attempt" + ("s" if attempt != 1 else "")
-        raise SsbUnreachable(f"{what}: gave up after {tries}: {failure}.", table_id=table_id, status=status)
+        tries = f"{attempt} forsøk"
+        raise SsbUnreachable(f"{what}: ga opp etter {tries}: {failure}.", table_id=table_id, status=status)
 
 
 def _client_error(resp: requests.Response, what: str) -> Exception:
     detail = describe_problem(resp.content)
     text = (
-        f"{what}: SSB refused the request (HTTP {resp.status_code}" + (f": {detail}" if detail else "") + ")"
+        f"{what}: SSB avviste forespørselen (HTTP {resp.status_code}" + (f": {detail}" if detail else "") + ")"
     )
-    table_id = what.split()[-1] if what.startswith("SSB table") else None
+    table_id = what.split()[-1] if what.startswith("SSB-tabell") else None
     if "too many" in detail.lower() or resp.status_code == 403:
         return SsbTooManyCells(text + ".", table_id=table_id, status=resp.status_code)
     if resp.status_code == 404:
-        text += "; the table, code list or URL does not exist, or the URL is too long"
+        text += "; tabellen, kodelisten eller adressen finnes ikke, eller adressen er for lang"
     return SsbQueryError(text + ".", table_id=table_id, status=resp.status_code)
 
 
@@ -258,16 +258,16 @@ def _host(url: str) -> str:
 
 def _reason(error: Exception) -> str:
     text = str(error)
-    for marker in (
-        "Connection refused",
-        "Name or service not known",
-        "Temporary failure in name resolution",
-        "Network is unreachable",
-        "No route to host",
-        "Connection reset",
+    for marker, norwegian in (
+        ("Connection refused", "tilkoblingen ble avvist"),
+        ("Name or service not known", "ukjent vertsnavn"),
+        ("Temporary failure in name resolution", "midlertidig feil i navneoppslaget"),
+        ("Network is unreachable", "nettet kan ikke nås"),
+        ("No route to host", "ingen vei til verten"),
+        ("Connection reset", "tilkoblingen ble brutt"),
     ):
         if marker in text:
-            return marker.lower()
+            return norwegian
     return type(error).__name__
 
 

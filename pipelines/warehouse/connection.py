@@ -43,7 +43,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_W
             if not _is_lock_error(error) or time.monotonic() >= deadline:
                 if _is_lock_error(error):
                     raise WorkforceError(
-                        f"The database {path} is locked by another process; try again when it has finished."
+                        f"Databasen {path} er låst av en annen prosess; prøv igjen når den er ferdig."
                     ) from None
                 raise
             time.sleep(delay)

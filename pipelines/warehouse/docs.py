@@ -77,7 +77,7 @@ def generate_docs(settings: Settings, build_db: Path | None = None) -> Path:
     run_dbt(["docs", "generate", "--static"], build_db or settings.build_db_path, target_path=target)
     missing = [name for name in DOC_FILES if not (target / name).is_file()]
     if missing:
-        raise WorkforceError(f"dbt docs generate wrote no {', '.join(missing)} in {target}.")
+        raise WorkforceError(f"dbt docs generate skrev ingen {', '.join(missing)} i {target}.")
     return target
 
 

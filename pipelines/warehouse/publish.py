@@ -138,7 +138,7 @@ def remove_stray_copies(published_db: Path) -> list[Path]:
 def publish_database(build_db: Path, published_db: Path) -> Path:
     """Build the analysts' file from `build_db` and rename it over `published_db` atomically."""
     if not build_db.is_file():
-        raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
+        raise WorkforceError(f"Det finnes ingen byggedatabase i {build_db} å publisere; kjør rørledningen først.")
     _checkpoint(build_db)
     if published_db.parent.is_dir():
         remove_stray_copies(published_db)
@@ -236,7 +236,7 @@ def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = Tru
 
     build_db, published_db = settings.build_db_path, settings.published_db_path
     if not build_db.is_file():
-        raise WorkforceError(f"There is no build database at {build_db} to publish; run the pipeline first.")
+        raise WorkforceError(f"Det finnes ingen byggedatabase i {build_db} å publisere; kjør rørledningen først.")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     checks = require_open_gate(build_db) if gate else 0

@@ -54,7 +54,8 @@ create table if not exists raw.ssb_education_level (
     municipality_code varchar, year integer, nivaa_code varchar, kjonn_code varchar,
     contentscode_code varchar, value double, status varchar, is_demo boolean);
 create table if not exists raw.ssb_kostra_fte (
-    municipality_code varchar, year integer, kokfunksjon0000_code varchar, value double);
+    municipality_code varchar, year integer, kokfunksjon0000_code varchar, contentscode_code varchar,
+    value double);
 create table if not exists raw.klass_municipality (
     code varchar, name varchar, valid_from date, valid_to date);
 create table if not exists raw.klass_municipality_changes (
@@ -69,6 +70,7 @@ def load_ssb_fixtures(con: duckdb.DuckDBPyConnection) -> None:
     for table, extra in (
         ("ssb_population", ""),
         ("ssb_education_level", ""),
+        ("ssb_kostra_fte", ""),
         ("klass_municipality", ", 'golden' as source"),
         ("klass_municipality_changes", ", 'golden' as source"),
     ):

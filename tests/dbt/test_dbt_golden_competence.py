@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dbt_golden_support import figure, ratio
+from dbt_golden_support import GOLDEN_SECRET, figure, ratio
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +80,9 @@ def test_replacement_need_alstahaug_payroll_2018_by_hand(golden_db):
     assert (five["turnover_excl_retirement_min"], five["turnover_excl_retirement_max"]) == (0, pytest.approx(0.4))
     assert (five["turnover_years"], five["hire_years"]) == (3, 3)
     assert (five["hires_mean"], five["hires_min"], five["hires_max"]) == (pytest.approx(4 / 3), 1, 2)
+    assert (five["hires_fte_min"], five["hires_fte_max"]) == (1, 1.5)
+    # 2018 is Alstahaug's latest year with data: the issue's Y
+    assert five["is_latest_year"] and not need(golden_db, "1820", 2017, "payroll", 5)["is_latest_year"]
     assert five["other_leavers"] == pytest.approx(3 * (1 - 229345007 / 777600000))
     assert five["inflow"] == pytest.approx(20 / 3)
     assert five["gap"] == pytest.approx(-3.5514853665, abs=1e-9)
@@ -98,6 +101,10 @@ def test_first_turnover_year_uses_what_exists(golden_db):
     first = need(golden_db, "1820", 2016, "payroll", 5)
     assert (first["turnover_years"], first["hire_years"]) == (1, 2)
     assert first["gap"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 2.5)
+    # 2015 hired nobody: a year with data and no hires counts, as 0, in H and its band (H 0 .. 1)
+    assert (first["hires_min"], first["hires_max"]) == (0, 1)
+    assert first["gap_high"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 5 * 0)
+    assert first["gap_low"] == pytest.approx(1 + 3 * (1 - 0.75**5) - 5 * 1)
     # No turnover year at all (Herøy's only extract): no projection, nothing imputed
     assert golden_db.execute(
         "select count(*) from marts.fct_replacement_need where area_code = '1818'"
@@ -106,11 +113,19 @@ def test_first_turnover_year_uses_what_exists(golden_db):
 
 def test_region_projects_its_pooled_flows(golden_db):
     # Nordland 2018 = Alstahaug + Herøy (the members with data in 2018): S = 5, R_5 = 2 (F, R1
-    # aged 62); q from Alstahaug's history alone (Herøy has none) = 13/60; H = (1 + 2 + 1) / 3
-    # (Herøy hired nobody in 2018). G_5 = 2 + 3 * (1 - (47/60)^5) - 20/3
+    # aged 62); q from Alstahaug's history alone (Herøy has none: q is a rate) = 13/60; H only
+    # from the years both have data (hires are a count: Herøy's unknown 2016 and 2017 must not
+    # count as no hires), i.e. 2018: 1 (H) + 0 (Herøy hired nobody) = 1.
+    # G_5 = 2 + 3 * (1 - (47/60)^5) - 5 * 1
     region = need(golden_db, "nordland", 2018, "payroll", 5)
     assert (region["stock_persons"], region["retirements"]) == (5, 2)
-    assert region["gap"] == pytest.approx(2 + 3 * (1 - (47 / 60) ** 5) - 20 / 3)
+    assert (region["turnover_years"], region["hire_years"], region["hires_mean"]) == (3, 1, 1)
+    assert region["turnover_excl_retirement"] == pytest.approx(13 / 60)
+    assert region["gap"] == pytest.approx(2 + 3 * (1 - (47 / 60) ** 5) - 5)
+    assert region["gap_low"] == pytest.approx(2 + 3 * (1 - 1**5) - 5)
+    assert region["gap_high"] == pytest.approx(2 + 3 * (1 - 0.6**5) - 5)
+    # ... and Alstahaug alone keeps its three hire years
+    assert need(golden_db, "1820", 2018, "payroll", 5)["hire_years"] == 3
     # Nordland 2019 has members with data (Bodø, Fauske ...) but none with a turnover year in
     # 2017-2019: Alstahaug's history does not leak into the region's 2019 projection.
     assert golden_db.execute(
@@ -265,17 +280,32 @@ def test_release_plan_hides_ages_and_education_of_small_families(golden_db):
         ("1820", 1, "få kvalifiserte søkere, ofte utlyst på nytt", True),
     ]
     assert all(r.values["gap_5y"] is None and r.values["age_risk_share"] is None for r in rows)
+    assert all(r.values["fte"] is None and "fte" in r.hidden for r in rows)
     # with a threshold of one person everything is shown
     open_rows = plan_rows(golden_db, DisclosureRule(min_persons=1), year=2018)
     assert open_rows[0].values["reason"] == "én person, under ett årsverk, 60+"
     assert open_rows[2].values["gap_5y"] == pytest.approx(-3.5514853665, abs=1e-9)
+    # under KS's measure the threshold counts FTE: payroll's 4 persons hold 3.5 FTE
+    by_fte = plan_rows(golden_db, DisclosureRule(min_persons=3.6, measure="fte"), year=2018)
+    by_persons = plan_rows(golden_db, DisclosureRule(min_persons=3.6), year=2018)
+    assert by_fte[2].is_suppressed and not by_persons[2].is_suppressed
+    # ... unless the published indicator table hides the cell: then the plan hides it too,
+    # and ranks on the structural part
+    hidden = {("replacement_gap_5y", "1820", 2018, "payroll")}
+    table_hidden = plan_rows(golden_db, DisclosureRule(min_persons=1), year=2018, hidden=hidden)
+    assert table_hidden[2].values["gap_5y"] is None and table_hidden[2].hidden == {"gap_5y", "gap_fte_5y"}
+    assert table_hidden[2].values["gap_10y"] == pytest.approx(-9.5073120292, abs=1e-9)
     sheet = plan_sheet(golden_db, DisclosureRule(), year=2018)
     assert SHEET_NAME == "Kompetanseplan – grunnlag" and len(SHEET_NAME) <= 31
     assert sheet.height == 3 and sheet["Funksjon"].to_list() == ["Lønn", "Teknisk og plan", "Lønn"]
-    assert sheet["Erstatningsbehov 5 år"].null_count() == 3
+    assert sheet["Erstatningsbehov 5 år (personer)"].null_count() == 3
     sections = plan_sections(open_rows)
     assert sections[1]["paragraphs"][0].startswith("1. Lønn: 4 personer, 3,5 årsverk.")
-    assert "overskudd på 3,6 personer (mellom -9,0 og -1,2)" in sections[1]["paragraphs"][0]
+    assert (
+        "Erstatningsbehov: Om 5 år: overskudd på 3,6 personer (overskudd på 3,1 årsverk); anslaget spenner fra "
+        "overskudd på 9,0 personer til overskudd på 1,2 personer. Om 10 år: overskudd på 9,5 personer"
+        in sections[1]["paragraphs"][0]
+    )
 
 
 def test_release_plan_names_a_missing_column():
@@ -287,3 +317,91 @@ def test_release_plan_names_a_missing_column():
     con.execute("create schema marts; create table marts.fct_competence_plan (municipality_code varchar)")
     with pytest.raises(ReleaseError, match="mangler kolonnene municipality_name"):
         plan_rows(con, DisclosureRule())
+    con.execute("drop table marts.fct_competence_plan")
+    with pytest.raises(ReleaseError, match=r"mangler tabellen marts\.fct_competence_plan"):
+        plan_rows(con, DisclosureRule())
+
+
+# --- the golden projection through the whole chain: ingestion → dbt → gate → release ---------
+@pytest.fixture(scope="module")
+def golden_release(tmp_path_factory: pytest.TempPathFactory):
+    """A county release of the golden competence cast alone (Alstahaug 1820, Herøy 1818): their
+    files through the real ingestion, the bundled SSB snapshot (the golden build's SSB
+    fixtures are partial and would rightly fail the gate), one real `dbt build`, the real
+    quality gate, then `publish`. The rule lets one person through so the hand-worked
+    figures are published."""
+    from datetime import UTC, datetime
+
+    from dbt_golden_support import golden_deliveries
+
+    from pipelines.hr.ingest import ingest_paths
+    from pipelines.indicators.build import run_dbt
+    from pipelines.quality.check_run import run_all_checks
+    from pipelines.release.disclosure import DisclosureRule
+    from pipelines.release.make import make_release
+    from pipelines.settings import Settings
+    from pipelines.ssb.load import fetch_catalogue
+
+    home = tmp_path_factory.mktemp("golden_release_home")
+    settings = Settings(home=home, secret_env=GOLDEN_SECRET, ssb_mode="snapshot")
+    settings.ensure_dirs()
+    for delivery in golden_deliveries():
+        if delivery.municipality in ("1820", "1818"):
+            (result,) = ingest_paths(
+                [delivery.path], settings, kind=delivery.kind, municipality=delivery.municipality,
+                extraction_date=delivery.extraction_date,
+            )  # fmt: skip
+            assert result.outcome == "loaded", result
+    fetch_catalogue(settings, mode="snapshot")
+    run_dbt(["build"], settings.build_db_path, target_path=home / "dbt_target", threads=2)
+    gate = run_all_checks(settings, write_report=False)
+    blocking = [r.check_name for r in gate.results if not r.passed and r.severity == "block"]
+    assert not blocking, blocking
+    rule = DisclosureRule(min_persons=1, min_count=1)
+    return make_release(settings, settings.build_db_path, rule=rule, now=datetime(2025, 1, 2, tzinfo=UTC))
+
+
+def test_golden_projection_is_in_the_published_release(golden_release):
+    """Alstahaug's payroll 2018 (worked by hand above) as the municipality reads it: in the
+    "Kompetanseplan – grunnlag" sheet, its own sheet, the indicator files and the report."""
+    import polars as pl
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(golden_release / "indicators.xlsx", read_only=True)
+    sheet = workbook["Kompetanseplan – grunnlag"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    found = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[0] == "1820" and r[4] == "Lønn"]
+    assert len(found) == 1, rows
+    payroll = found[0]
+    # the hand-worked values above, as published: one decimal, as the indicator table keeps persons
+    g5 = 1 + 3 * (1 - (47 / 60) ** 5) - 20 / 3
+    g10 = 2 + 2 * (1 - (47 / 60) ** 10) - 40 / 3
+    fte5 = 1 + 2.5 * (1 - (47 / 60) ** 5) - 5 * 3.5 / 3
+    assert (round(g5, 1), round(g10, 1), round(fte5, 1)) == (-3.6, -9.5, -3.1)
+    assert (payroll["Kommune"], payroll["År"], payroll["Personer"], payroll["Årsverk"]) == ("Alstahaug", 2018, 4, 3.5)
+    assert payroll["Erstatningsbehov 5 år (personer)"] == round(g5, 1)
+    assert (payroll["5 år, lavt anslag"], payroll["5 år, høyt anslag"]) == (-9, round(1 + 3 * (1 - 0.6**5) - 5, 1))
+    assert payroll["Erstatningsbehov 5 år (årsverk)"] == round(fte5, 1)
+    assert payroll["Erstatningsbehov 10 år (personer)"] == round(g10, 1)
+    assert payroll["10 år, høyt anslag"] == round(2 + 2 * (1 - 0.6**10) - 10, 1)
+    # F (63) holds 1 of 3.5 FTE: the indicator table hides that share (too few on one side), so
+    # the plan does too, and ranks and reasons on staffing and postings only
+    assert (payroll["Aldersrisiko (andel årsverk 60+)"], payroll["Kvalifikasjonsgap"]) == (":", "..")
+    assert payroll["Prikket"] == "noen tall prikket som i indikatortabellen"
+    assert payroll["Begrunnelse"] == "få kvalifiserte søkere, ofte utlyst på nytt"
+    own = [r for r in workbook["Kompetanseplan – Alstahaug"].iter_rows(values_only=True) if r[0] is not None]
+    assert own[0][0] == "Grunnlag for kompetanseplan: Alstahaug (1820), 2018"
+    assert [r[5] for r in own[3:] if r[1] == "Lønn"] == [round(g5, 1)]
+    table = pl.read_parquet(golden_release / "indicators.parquet").filter(
+        (pl.col("area_code") == "1820") & (pl.col("year") == 2018) & (pl.col("breakdown_value") == "payroll")
+    )
+    published = dict(table.select("indicator_id", "value").iter_rows())
+    assert published["replacement_gap_5y"] == round(g5, 1)
+    assert published["replacement_gap_10y"] == round(g10, 1)
+    assert published["replacement_gap_5y_low"] == -9
+    report = (golden_release / "report.html").read_text(encoding="utf-8")
+    assert "Grunnlag for kompetanseplan: Alstahaug (2018)" in report
+    assert "Lønn: 4 personer, 3,5 årsverk." in report
+    assert "Om 5 år: overskudd på 3,6 personer (overskudd på 3,1 årsverk)" in report
+    assert "Prikket av personvernhensyn, som i tabellene: aldersrisiko." in report

@@ -141,9 +141,9 @@ def test_synthetic_ids_are_distinct_valid_and_carry_birth_date_and_gender():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"municipalities": "oslo"}, "neither salten"),
-        ({"municipalities": "salten,nordland"}, "stand alone"),
-        ({"municipalities": "1856,1899"}, "no municipality with code 1899"),
+        ({"municipalities": "oslo"}, "verken salten"),
+        ({"municipalities": "salten,nordland"}, "står alene"),
+        ({"municipalities": "1856,1899"}, "ingen kommune med nummer 1899"),
         ({"years": "2025-2015"}, "--years"),
         ({"scale": 0}, "--scale"),
     ],

@@ -1,18 +1,21 @@
 """From demo to daily use, with a real `workforce ui` (webserver, daemon, inbox sensor) on a
 demo-like home: the secret lives only in `<home>/demo.secret`, as `make demo` leaves it.
 
-1. Before the demo secret exists, a dropped delivery's run fails at once with the configuration
-   error as its message — not retried — and the sensor names the file and how to run it again.
-   `workforce run --retry FILE` starts that delivery's run again (failing the same way, quickly).
-2. With the demo secret in place, "Re-execute" of the failed run (the UI's GraphQL call) ingests it.
-3. A second delivery dropped while the UI runs is materialised by the sensor without any extra
-   step, and the UI's runs page shows both (headless Chromium, network cut off)."""
+1. Before the demo secret exists, a dropped delivery's run is started by the sensor and fails at
+   once with the configuration error as its message — not retried — and the sensor names the
+   file and how to run it again. `workforce run --retry FILE` (the real CLI, in this process)
+   starts that delivery's run again, with the sensor's config and tags (failing the same way).
+2. With the demo secret in place, the "Re-execute" button of the failed run, clicked in the real
+   Dagster UI in headless Chromium (network cut off), starts the run again, and the delivery is
+   materialised: loaded, in the published warehouse, gone from the inbox.
+
+One full pipeline run in all (the re-executed one); every other run fails in seconds."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,19 +24,14 @@ import duckdb
 import pytest
 
 from pipelines.defs.orchestration.sensors import DELIVERY_TAG
-from pipelines.settings import REPO_ROOT
 from tests.browser_support import offline_page
+from tests.cli_support import run_cli
 from tests.orchestration.conftest import SECRET, DemoWarehouse, home_env
-from tests.orchestration.orch_support import UiServer, wait_for, workforce_command
+from tests.orchestration.orch_support import UiServer, wait_for
 
 pytestmark = pytest.mark.slow
 
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-REEXECUTE = (
-    "mutation($parentRunId: String!) { launchPipelineReexecution(reexecutionParams: "
-    "{parentRunId: $parentRunId, strategy: FROM_FAILURE}) { __typename ... on LaunchRunSuccess { run { runId } } "
-    "... on PythonError { message } } }"
-)
 SENSOR_TICKS = (
     "{ sensorOrError(sensorSelector: {repositoryLocationName: \"pipelines.definitions:defs\", "
     "repositoryName: \"__repository__\", sensorName: \"inbox\"}) { ... on Sensor { sensorState { "
@@ -54,25 +52,28 @@ def finished_run(instance: dg.DagsterInstance, name: str) -> dg.DagsterRun | Non
     return runs[0] if runs and runs[0].status in FINISHED else None
 
 
-def test_a_delivery_flows_from_the_inbox_to_the_published_warehouse_on_the_demo_secret(
-    demo_warehouse: DemoWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_delivery_is_re_executed_from_the_ui_and_materialised_on_the_demo_secret(
+    demo_warehouse: DemoWarehouse,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ):
     settings = demo_warehouse.copy_to(tmp_path / "home", monkeypatch)
     monkeypatch.delenv("WORKFORCE_SECRET")  # as after `make demo`: only <home>/demo.secret
     env = {**os.environ, **home_env(settings.home), "WORKFORCE_INBOX_SETTLE_SECONDS": "1"}
     env.pop("WORKFORCE_SECRET")
-    first = demo_warehouse.later("1856", "arbeidsforhold")
-    second = demo_warehouse.later("1857", "arbeidsforhold")
+    delivery = demo_warehouse.later("1856", "arbeidsforhold")
 
     ui = UiServer(env, tmp_path / "ui.log")
     try:
         ui.wait_until_loaded()
         with dg.DagsterInstance.get() as instance:
             # 1. no secret yet: the run fails on the configuration, once, and says why
-            drop(first, settings.inbox_dir)
-            failed = wait_for(lambda: finished_run(instance, first.name), timeout=600, every=2.0,
-                              what="the first delivery's run")
+            drop(delivery, settings.inbox_dir)
+            failed = wait_for(lambda: finished_run(instance, delivery.name), timeout=600, every=2.0,
+                              what="the delivery's run")
             assert failed.status == dg.DagsterRunStatus.FAILURE
+            assert failed.tags.get("dagster/sensor_name") == "inbox"  # started without any step of ours
             records = instance.get_records_for_run(failed.run_id).records
             kinds = [r.event_log_entry.dagster_event_type for r in records]
             assert dg.DagsterEventType.STEP_UP_FOR_RETRY not in kinds  # not retried
@@ -80,56 +81,49 @@ def test_a_delivery_flows_from_the_inbox_to_the_published_warehouse_on_the_demo_
                          if r.event_log_entry.dagster_event_type == dg.DagsterEventType.STEP_FAILURE]
             message = failure.step_failure_data.error.message
             assert "Konfigurasjonsfeil: Ingen pseudonymiseringsnøkkel" in message
-            assert len(instance.get_runs(filters=dg.RunsFilter(tags={DELIVERY_TAG: first.name}))) == 1
 
             def told() -> str | None:
                 ticks = ui.graphql(SENSOR_TICKS)["sensorOrError"]["sensorState"]["ticks"]
                 reasons = [t["skipReason"] or "" for t in ticks]
-                return next((r for r in reasons if first.name in r), None)
+                return next((r for r in reasons if delivery.name in r), None)
 
             reason = wait_for(told, timeout=300, every=3.0, what="the sensor to name the failed delivery")
-            assert f"workforce run --retry {first.name}" in reason and "Re-execute" in reason
+            assert f"workforce run --retry {delivery.name}" in reason and "Re-execute" in reason
 
             # `workforce run --retry` starts the same delivery's run (still no secret: it fails
-            # in seconds, with the same headline and the delivery's tags)
-            early = subprocess.run(workforce_command("run", "--retry", first.name), cwd=REPO_ROOT, env=env,
-                                   capture_output=True, text=True, timeout=600)
-            assert early.returncode == 1, early.stdout[-3000:] + early.stderr[-3000:]
-            assert "Konfigurasjonsfeil: Ingen pseudonymiseringsnøkkel" in early.stdout
-            [cli_run] = instance.get_runs(filters=dg.RunsFilter(tags={DELIVERY_TAG: first.name,
+            # in seconds, with the same headline and the delivery's config and tags)
+            code, out, _ = run_cli(monkeypatch, capsys, "run", "--retry", delivery.name)
+            assert code == 1 and "Konfigurasjonsfeil: Ingen pseudonymiseringsnøkkel" in out, out[-3000:]
+            [cli_run] = instance.get_runs(filters=dg.RunsFilter(tags={DELIVERY_TAG: delivery.name,
                                                                       "workforce/trigger": "retry"}))
             assert cli_run.status == dg.DagsterRunStatus.FAILURE
-            assert cli_run.run_config["ops"]["hr_inbox"]["config"]["files"] == [first.name]
+            assert cli_run.run_config["ops"]["hr_inbox"]["config"]["files"] == [delivery.name]
 
-            # 2. `make demo` wrote the secret: "Re-execute" on the failed run in the UI ingests it
+            # 2. `make demo` wrote the secret: "Re-execute" on the failed run, clicked in the UI
             settings.demo_secret_path.write_text(SECRET + "\n")
-            launched = ui.graphql(REEXECUTE, {"parentRunId": failed.run_id})["launchPipelineReexecution"]
-            assert launched["__typename"] == "LaunchRunSuccess", launched
-            rerun_id = launched["run"]["runId"]
-            rerun = wait_for(lambda: (r := instance.get_run_by_id(rerun_id)) and r.status in FINISHED and r,
-                             timeout=900, every=2.0, what="the re-executed run")
+            with offline_page(viewport=(1500, 1000), allow=(ui.url + "/",)) as browser:
+                browser.open_url(f"{ui.url}/runs/{failed.run_id}")
+                button = browser.page.get_by_role("button", name=re.compile(r"^Re-execute"))
+                button.first.wait_for(timeout=120_000)
+                button.first.click()
+                # the UI opens the new run's page
+                browser.page.wait_for_url(re.compile(r"/runs/(?!" + failed.run_id + r")[0-9a-f-]{36}"),
+                                          timeout=120_000)
+                rerun_id = browser.page.url.rstrip("/").rsplit("/", 1)[-1]
+                rerun = wait_for(lambda: (r := instance.get_run_by_id(rerun_id)) and r.status in FINISHED and r,
+                                 timeout=900, every=2.0, what="the re-executed run")
+                browser.page.reload(wait_until="domcontentloaded")
+                browser.page.get_by_text("Success").first.wait_for(timeout=120_000)
+                shot = browser.screenshot("dagster-reexecuted-demo-secret.png", full_page=False)
+                assert browser.blocked == [] and browser.page_errors == []
             assert rerun.status == dg.DagsterRunStatus.SUCCESS
-            assert rerun.tags[DELIVERY_TAG] == first.name
-
-            # 3. the next delivery goes all the way while the UI runs, without any extra step
-            drop(second, settings.inbox_dir)
-            done = wait_for(lambda: finished_run(instance, second.name), timeout=900, every=2.0,
-                            what="the second delivery's run")
-            assert done.status == dg.DagsterRunStatus.SUCCESS
+            assert rerun.parent_run_id == failed.run_id and rerun.tags[DELIVERY_TAG] == delivery.name
         with duckdb.connect(str(settings.published_db_path), read_only=True) as con:
-            outcomes = dict(con.execute(
-                "select file_name, outcome from audit.deliveries where file_name in (?, ?)",
-                [first.name, second.name],
-            ).fetchall())
-        assert outcomes == {first.name: "loaded", second.name: "loaded"}
+            outcomes = con.execute(
+                "select outcome from audit.deliveries where file_name = ?", [delivery.name]
+            ).fetchall()
+        assert outcomes == [("loaded",)]
         assert list(settings.inbox_dir.iterdir()) == []
-
-        with offline_page(viewport=(1500, 1000), allow=(ui.url + "/",)) as browser:
-            browser.open_url(f"{ui.url}/runs")
-            browser.page.get_by_text("Failure").first.wait_for(timeout=120_000)
-            browser.page.get_by_text("Success").first.wait_for(timeout=120_000)
-            shot = browser.screenshot("dagster-runs-demo-secret.png", full_page=False)
-            assert browser.blocked == [] and browser.page_errors == []
         assert shot.stat().st_size > 10_000
     finally:
         ui.stop()

@@ -22,7 +22,7 @@ from tests.orchestration.orch_support import workforce_command
         ({"job": "nightly"}, "Ingen jobb heter 'nightly'"),
         ({"job": "publish", "select": "group:dbt"}, "enten --select eller --job"),
         ({"job": "publish", "years": "2021"}, "tar ikke med dem"),
-        ({"years": "2022-2021"}, "runs backwards"),
+        ({"years": "2022-2021"}, "går baklengs"),
     ],
 )
 def test_mistakes_are_refused_before_anything_runs(orch_home: Settings, instance, options: dict, message: str):

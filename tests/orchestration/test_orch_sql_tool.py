@@ -184,6 +184,45 @@ def test_counts_are_integers_in_the_published_marts(
     assert code == 0 and isinstance(json.loads(out)[0]["counted_employees"], int)
 
 
+def test_counts_in_the_long_indicator_table_are_integers_too(
+    home: Settings,
+    published: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """fct_indicators keeps DOUBLE value/numerator/denominator (the release reads them) and carries
+    the whole-number ones again as BIGINT, declared per indicator (decision 33)."""
+    types = dict(
+        published.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'fct_indicators'"
+        ).fetchall()
+    )
+    assert {types[c] for c in ("value_count", "numerator_count", "denominator_count")} == {"BIGINT"}
+    assert {types[c] for c in ("value", "numerator", "denominator")} == {"DOUBLE"}
+    [(filled, differ, counts_without, fte_counts)] = published.execute(
+        """
+        select
+            count(*) filter (where numerator_count is not null and denominator_count is not null),
+            count(*) filter (where value_count <> value or numerator_count <> numerator
+                             or denominator_count <> denominator),
+            count(*) filter (where indicator_id in ('counted_employees', 'apprentices') and value_count is null),
+            count(*) filter (where indicator_id in ('fte', 'function_fte') and value_count is not null)
+        from marts.fct_indicators
+        """
+    ).fetchall()
+    assert filled > 10_000 and differ == 0 and counts_without == 0 and fte_counts == 0
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "sql",
+        "select value, value_count, numerator_count from marts.fct_indicators "
+        "where indicator_id = 'counted_employees' and breakdown = 'total' limit 1", "-f", "csv",
+    )  # fmt: skip
+    header, row = out.strip().splitlines()
+    assert header == "value,value_count,numerator_count"
+    value, value_count, numerator_count = row.split(",")
+    assert code == 0 and value_count.isdigit() and value_count == numerator_count and float(value) == int(value_count)
+
+
 def test_every_code_in_the_marts_has_a_norwegian_label(published: duckdb.DuckDBPyConnection):
     codes = published.execute(
         """

@@ -40,11 +40,11 @@ def test_year_ranges_are_read_and_checked():
 
 
 def test_a_range_rebuild_is_refused_without_a_full_build(tmp_path: Path):
-    with pytest.raises(WorkforceError, match="full build"):
+    with pytest.raises(WorkforceError, match="fullt bygg"):
         require_full_build(tmp_path / "missing.duckdb")
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    with pytest.raises(WorkforceError, match="full build"):
+    with pytest.raises(WorkforceError, match="fullt bygg"):
         require_full_build(empty)
 
 

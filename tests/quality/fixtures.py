@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 
 from pipelines.quality.references import KS_POSITION_CODES_CSV, MUNICIPALITIES_CSV
-from pipelines.quality.results import ensure_results_schema
 from pipelines.warehouse.schema import ensure_schema
 
 OUTER_LOFOTEN = ("1856", "1857", "1859", "1874")
@@ -296,48 +295,6 @@ def _first_delivery(con: duckdb.DuckDBPyConnection, kind: str = "employments") -
     ).fetchone()[0]
 
 
-def break_fte_range(con: duckdb.DuckDBPyConnection) -> None:
-    """Range: a stillingsprosent of 250 in the newest delivery of the first municipality."""
-    sha = _first_delivery(con)
-    con.execute(
-        "update raw.hr_employments set fte_percent = 250 where delivery_sha256 = ? and source_row_number = 2",
-        [sha],
-    )
-    ensure_results_schema(con)
-    con.execute("delete from audit.contract_checks where delivery_sha256 = ?", [sha])  # as if it were new
-
-
-def break_klass_code(con: duckdb.DuckDBPyConnection) -> None:
-    """Code set (KLASS): backlog rows labelled with Narvik's pre-2020 code 1805 in a later extract.
-    The ledger is relabelled too, so only the period rule is broken."""
-    sha = _first_delivery(con, "backlog")
-    con.execute("update raw.hr_backlog set municipality_code = '1805' where delivery_sha256 = ?", [sha])
-    con.execute("update audit.deliveries set municipality_code = '1805' where delivery_sha256 = ?", [sha])
-
-
-def break_position_code(con: duckdb.DuckDBPyConnection) -> None:
-    """Code set (KS): a position code that is not on KS' list, in the snapshots the warning reads
-    (one employee of 40 in each municipality-year: 2.5 %, above the 2 % the warning allows)."""
-    con.execute("update raw.hr_employments set position_code = '9999' where source_row_number = 3")
-    con.execute(
-        "update intermediate.int_employment_snapshots set position_code = '9999' "
-        "where person_number in (select employee_key from raw.hr_employments where source_row_number = 3)"
-    )
-
-
-def break_uniqueness(con: duckdb.DuckDBPyConnection) -> None:
-    """Uniqueness: one indicator figure twice."""
-    con.execute("insert into marts.fct_indicators select * from marts.fct_indicators limit 1")
-
-
-def break_not_null(con: duckdb.DuckDBPyConnection) -> None:
-    """Not-null: an SSB population cell without an age code."""
-    con.execute(
-        "update raw.ssb_population set alder_code = null "
-        "where rowid = (select min(rowid) from raw.ssb_population)"
-    )
-
-
 def break_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """Ledger: one delivery read one row more than it accounts for."""
     con.execute(
@@ -349,18 +306,6 @@ def break_ledger(con: duckdb.DuckDBPyConnection) -> None:
 def break_referential(con: duckdb.DuckDBPyConnection) -> None:
     """Referential integrity: postings of a delivery the ledger does not know."""
     con.execute("update raw.hr_postings set delivery_sha256 = 'unknown-delivery' where source_row_number = 1")
-
-
-def break_counts(con: duckdb.DuckDBPyConnection) -> None:
-    """Counts in marts = counts in intermediate: one person too many in a denominator."""
-    con.execute(
-        """
-        update marts.fct_indicators set denominator = denominator + 1, value = numerator / (denominator + 1)
-        where indicator_id = 'fulltime_share' and area_type = 'municipality' and breakdown is null
-          and area_code = (select min(area_code) from marts.fct_indicators where area_type = 'municipality')
-          and year = (select max(year) from marts.fct_indicators)
-        """
-    )
 
 
 def break_population(con: duckdb.DuckDBPyConnection) -> None:

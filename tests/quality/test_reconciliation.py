@@ -1,5 +1,6 @@
-"""SQL reconciliations: each family catches its deliberately bad data, with the right severity,
-and a check that cannot run fails."""
+"""The checks that cross systems (ledger <-> raw, HR <-> SSB): each family catches its
+deliberately bad data, with the right severity, and a check that cannot run fails. The row,
+key and relational checks are dbt tests: tests/dbt/test_dbt_checks.py."""
 
 from __future__ import annotations
 
@@ -18,35 +19,22 @@ def _run_all(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return {r.check_name: r for r in results}
 
 
-def _duplicate_person(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("insert into intermediate.int_person_snapshots select * from intermediate.int_person_snapshots limit 1")
-
-
 def test_clean_warehouse_passes_every_sql_check(con: duckdb.DuckDBPyConnection) -> None:
     results = _run_all(con)
     failed = {name: r.message for name, r in results.items() if not r.passed}
     assert failed == {}
-    assert (
-        results["hr_employments_fte_percent_range"].evaluated_rows == 80
-    )  # 2 municipalities × 40 employments
-    assert results["hr_employments_fte_percent_range"].unexpected_count == 0
+    assert results["hr_employments_delivery_in_ledger"].evaluated_rows == 80  # 2 municipalities × 40
+    assert results["hr_employments_delivery_in_ledger"].unexpected_count == 0
 
 
 @pytest.mark.parametrize(
     ("breaker", "check", "severity", "unexpected"),
     [
-        (fixtures.break_fte_range, "hr_employments_fte_percent_range", "block", 1),
-        (fixtures.break_klass_code, "hr_backlog_municipality_in_klass", "block", 6),
-        (fixtures.break_position_code, "employments_unknown_position_code_share", "warn", 4),
-        (fixtures.break_uniqueness, "fct_indicators_unique_grain", "block", 2),
-        (fixtures.break_not_null, "ssb_population_not_null", "block", 1),
         (fixtures.break_ledger, "hr_employments_ledger_reconciles", "block", 1),
         (fixtures.break_referential, "hr_postings_delivery_in_ledger", "block", 2),
-        (fixtures.break_counts, "fct_indicators_counts_match_int_person_snapshots", "block", 1),
         (fixtures.break_population, "employees_within_population", "block", 2),
         (fixtures.drop_population_of_one_municipality, "population_known_for_employer_municipalities", "warn", 1),
         (fixtures.break_kostra, "hr_fte_vs_kostra_fte", "warn", 4),
-        (_duplicate_person, "int_person_snapshots_unique", "block", 1),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
@@ -76,22 +64,19 @@ def test_missing_population_warns_but_does_not_block(con: duckdb.DuckDBPyConnect
 
 
 def test_failures_are_attributed_to_the_municipality(con: duckdb.DuckDBPyConnection) -> None:
-    fixtures.break_fte_range(con)
-    result = _run_all(con)["hr_employments_fte_percent_range"]
-    assert result.by_municipality == {
-        "1856": {
-            "count": 1,
-            "examples": [{"municipality_code": "1856", "source_row_number": 2, "fte_percent": 250.0}],
-        }
-    }
+    fixtures.break_ledger(con)
+    result = _run_all(con)["hr_employments_ledger_reconciles"]
+    assert list(result.by_municipality) == ["1856"] and result.by_municipality["1856"]["count"] == 1
+    [example] = result.by_municipality["1856"]["examples"]
+    assert example["problem"] == "lest ≠ lastet + karantene + duplikater"
 
 
 def test_a_check_whose_input_table_is_missing_fails(con: duckdb.DuckDBPyConnection) -> None:
-    fixtures.drop_table("marts.fct_turnover")(con)
-    result = _run_all(con)["fct_turnover_matches_fct_indicators"]
+    fixtures.drop_table("audit.quarantine")(con)
+    result = _run_all(con)["hr_employments_ledger_reconciles"]
     assert not result.passed
     assert result.severity == "block"
-    assert "marts.fct_turnover finnes ikke" in result.message
+    assert "audit.quarantine finnes ikke" in result.message
 
 
 def test_a_check_whose_sql_fails_fails(con: duckdb.DuckDBPyConnection) -> None:
@@ -108,44 +93,11 @@ def test_a_check_whose_sql_fails_fails(con: duckdb.DuckDBPyConnection) -> None:
 def test_checks_over_an_aggregate_that_cannot_be_built_fail_with_its_reason(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    con.execute("alter table intermediate.int_person_snapshots drop column is_counted")
+    con.execute("alter table intermediate.int_person_snapshots drop column position_size_municipality")
     results = _run_all(con)
-    for name in (
-        "int_person_snapshots_unique",
-        "employees_within_population",
-        "fct_indicators_counts_match_int_person_snapshots",
-        "hr_fte_vs_kostra_fte",
-    ):
+    for name in ("employees_within_population", "population_known_for_employer_municipalities", "hr_fte_vs_kostra_fte"):
         assert not results[name].passed
-        assert "is_counted" in results[name].message
-
-
-def test_klass_validity_follows_the_period(con: duckdb.DuckDBPyConnection) -> None:
-    """Valid at the date, or a code in force today; never a code that had ended by then."""
-    valid = dict(
-        con.execute(
-            """
-            select label, klass_valid(code, d) from (values
-                ('1805 in 2019', '1805', date '2019-06-30'),
-                ('1805 in 2024', '1805', date '2024-12-31'),
-                ('1805 before coverage', '1805', date '2015-12-31'),
-                ('1806 today', '1806', date '2024-12-31'),
-                ('1806 on today''s codes in 2015', '1806', date '2015-12-31'),
-                ('1234 never', '1234', date '2024-12-31'),
-                ('9999 unknown', '9999', date '2024-12-31')
-            ) t(label, code, d)
-            """
-        ).fetchall()
-    )
-    assert valid == {
-        "1805 in 2019": True,
-        "1805 in 2024": False,
-        "1805 before coverage": True,
-        "1806 today": True,
-        "1806 on today's codes in 2015": True,
-        "1234 never": False,
-        "9999 unknown": False,
-    }
+        assert "position_size_municipality" in results[name].message
 
 
 def test_references_come_from_the_warehouse_and_fall_back_to_the_repository(
@@ -160,10 +112,6 @@ def test_references_come_from_the_warehouse_and_fall_back_to_the_repository(
     refs = prepare_references(con)
     assert refs.position_codes_source == "main.ks_position_codes (dbt seed)"
     assert "municipalities.csv" in refs.klass_source
-    # the seeded list is the one used: 9999 is now known, every real code is not
-    result = run_check(con, next(c for c in CHECKS if c.name == "employments_unknown_position_code_share"))
-    assert not result.passed and result.severity == "warn"
-    assert result.examples and all(e["unknown_share"] == 1.0 for e in result.examples)
 
 
 def test_every_check_is_declared_once_with_a_valid_severity() -> None:

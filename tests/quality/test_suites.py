@@ -13,7 +13,6 @@ import pytest
 from pipelines.quality.results import ensure_results_schema
 from pipelines.quality.suites import GX, SUITES, load_suite, record_contract_checks, run_suite
 from pipelines.settings import EXPECTATIONS_DIR, Settings
-from tests.quality import fixtures
 
 
 @pytest.fixture
@@ -29,6 +28,14 @@ def db(settings: Settings):
     ensure_results_schema(con)
     yield con
     con.close()
+
+
+def _quarantine_most_of_a_delivery(db: duckdb.DuckDBPyConnection) -> None:
+    """Every row of 1856's newest extract was set aside: its counts say so."""
+    db.execute(
+        "update audit.deliveries set rows_quarantined = rows_read "
+        "where file_name = 'arbeidsforhold_1856_2024.csv'"
+    )
 
 
 def test_every_suite_file_exists_and_every_expectation_has_a_severity() -> None:
@@ -58,48 +65,50 @@ def test_clean_warehouse_passes_every_suite(gx: object, db: duckdb.DuckDBPyConne
     rows = next(
         r
         for r in employments.results
-        if r.check_name == "hr_employments.rows.column_values_to_be_between(fte_percent)"
+        if r.check_name == "hr_employments.deliveries.column_values_to_be_between(rows_loaded)"
     )
-    assert rows.evaluated_rows == 80
+    assert rows.evaluated_rows == 4
     assert set(employments.checked_deliveries.values()) == {True} and len(employments.checked_deliveries) == 4
 
 
 def test_a_failing_expectation_names_its_delivery_and_municipality(
     gx: object, db: duckdb.DuckDBPyConnection
 ) -> None:
-    fixtures.break_fte_range(db)
+    _quarantine_most_of_a_delivery(db)
     run = run_suite(db, "hr_employments")
-    failed = [r for r in run.results if not r.passed]
-    assert [r.check_name for r in failed] == ["hr_employments.rows.column_values_to_be_between(fte_percent)"]
-    (result,) = failed
+    failed = {r.check_name: r for r in run.results if not r.passed}
+    assert set(failed) == {
+        "hr_employments.deliveries.quarantined_share_at_most_50_percent",
+        "hr_employments.deliveries.quarantined_share_at_most_5_percent",
+    }
+    result = failed["hr_employments.deliveries.quarantined_share_at_most_50_percent"]
     assert result.severity == "block"
-    assert result.municipality_code == "1856"
     assert result.unexpected_count == 1
-    assert result.examples == [
-        {
-            "fil": "arbeidsforhold_1856_2024.csv",
-            "municipality_code": "1856",
-            "source_row_number": 2,
-            "fte_percent": 250.0,
+    assert result.by_municipality == {
+        "1856": {
+            "count": 1,
+            "examples": [
+                {"municipality_code": "1856", "file_name": "arbeidsforhold_1856_2024.csv", "quarantined_share": 1.0}
+            ],
         }
-    ]
+    }
     assert list(run.checked_deliveries.values()).count(False) == 1
 
 
 def test_only_new_or_failing_deliveries_are_checked_again(gx: object, db: duckdb.DuckDBPyConnection) -> None:
-    fixtures.break_fte_range(db)
+    _quarantine_most_of_a_delivery(db)
     first = run_suite(db, "hr_employments")
     record_contract_checks(db, "run-1", "hr_employments", first)
     second = run_suite(db, "hr_employments")
     assert list(second.checked_deliveries.values()) == [False], "the failing delivery is checked until fixed"
-    db.execute("update raw.hr_employments set fte_percent = 100 where fte_percent = 250")
+    db.execute("update audit.deliveries set rows_quarantined = 0")
     third = run_suite(db, "hr_employments")
     assert list(third.checked_deliveries.values()) == [True]
     record_contract_checks(db, "run-3", "hr_employments", third)
     fourth = run_suite(db, "hr_employments")
     assert fourth.checked_deliveries == {}
     rows = next(
-        r for r in fourth.results if r.check_name.endswith("column_values_to_be_between(fte_percent)")
+        r for r in fourth.results if r.check_name.endswith("column_values_to_be_between(rows_loaded)")
     )
     assert rows.passed and rows.evaluated_rows == 0 and rows.message == "Ingen nye leveranser å kontrollere"
 
@@ -146,11 +155,11 @@ def test_a_missing_suite_file_fails(
         (lambda text: text.replace('"severity": "block", ', "", 1), "mangler meta.severity"),
         (
             lambda text: text.replace(
-                "expect_column_values_to_be_in_set", "expect_column_values_to_be_inn_set", 1
+                "expect_column_values_to_be_between", "expect_column_values_to_be_betwen", 1
             ),
             "Ugyldige forventninger",
         ),
-        (lambda text: text.replace('"min_value": 0}', '"min_valu": 0}', 1), "Ugyldige forventninger"),
+        (lambda text: text.replace('"max_value": 0.6}', '"max_valu": 0.6}', 1), "Ugyldige forventninger"),
     ],
     ids=["truncated", "no-severity", "unknown-expectation", "bad-kwargs"],
 )

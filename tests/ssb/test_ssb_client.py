@@ -61,7 +61,7 @@ def assert_recovered(settings, outcome, *, requests: int, fake) -> None:
         POPULATION_CELLS,
         None,
     )
-    assert outcome.message == "fetched from SSB"
+    assert outcome.message == "hentet fra SSB"
     [row] = audit(settings)
     assert (row["status"], row["source"], row["rows"]) == ("ok", "live", POPULATION_CELLS)
     [entry] = cached(settings)  # one entry, holding the good body only
@@ -73,7 +73,7 @@ def test_live_fetch_loads_caches_and_audits(settings, transport, fake_ssb, caplo
     caplog.set_level(logging.INFO, logger="pipelines.ssb")
     [outcome] = run(settings, transport)
     assert (outcome.source, outcome.status, outcome.rows) == ("live", "ok", POPULATION_CELLS)
-    assert outcome.message == "fetched from SSB"
+    assert outcome.message == "hentet fra SSB"
     [data] = fake_ssb.data_requests()
     assert data.method == "GET" and data.cells == POPULATION_CELLS
     assert (
@@ -128,14 +128,14 @@ def test_503_forever_gives_up_with_table_and_status_in_the_message(settings, tra
     [outcome] = run(settings, transport)
     assert len(fake_ssb.data_requests()) == 4 and sleeps == [0.01, 0.02, 0.04]
     assert outcome.message == (
-        "SSB table 07459: gave up after 4 attempts: HTTP 503 (Service error: Unavailable)."
+        "SSB-tabell 07459: ga opp etter 4 forsøk: HTTP 503 (Service error: Unavailable)."
     )
     assert (outcome.source, outcome.rows) == (None, 0)
     assert cached(settings) == []
     [row] = audit(settings)
     assert (row["status"], row["source"], row["rows"]) == ("503", None, 0)
     with pytest.raises(
-        WorkforceError, match=r"population \(07459\): SSB table 07459: gave up after 4 attempts"
+        WorkforceError, match=r"population \(07459\): SSB-tabell 07459: ga opp etter 4 forsøk"
     ):
         fake_ssb.fail_next("status", 503, times=4)
         fetch_catalogue(settings, table="population", mode="live", transport=transport)
@@ -145,7 +145,7 @@ def test_timeout_is_retried(settings, transport, fake_ssb, sleeps, caplog):
     fake_ssb.fail_next("sleep", 1.2)  # longer than the 0.5 s read timeout
     [outcome] = run(settings, transport)
     assert sleeps == [0.01]
-    assert "SSB table 07459: no answer within 0.5 s (timeout); retry 1 of 3" in caplog.text
+    assert "SSB-tabell 07459: ikke svar innen 0.5 s (tidsavbrudd); retry 1 of 3" in caplog.text
     assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
@@ -153,7 +153,7 @@ def test_truncated_json_is_retried_and_never_cached(settings, transport, fake_ss
     fake_ssb.fail_next("truncated")
     [outcome] = run(settings, transport)
     assert sleeps == [0.01]
-    assert "The JSON for table 07459 is broken or cut off" in caplog.text
+    assert "JSON-svaret for tabell 07459 er ødelagt eller avkuttet" in caplog.text
     assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
@@ -161,7 +161,7 @@ def test_truncated_json_every_time_fails_in_live_mode(settings, transport, fake_
     fake_ssb.fail_next("truncated", times=4)
     [outcome] = run(settings, transport)
     assert outcome.message.startswith(
-        "SSB table 07459: gave up after 4 attempts: The JSON for table 07459 is broken"
+        "SSB-tabell 07459: ga opp etter 4 forsøk: JSON-svaret for tabell 07459 er ødelagt"
     )
     assert audit(settings)[0]["status"] == "bad body"
     assert cached(settings) == []
@@ -173,8 +173,8 @@ def test_html_page_with_status_200_falls_back_to_cache_in_auto_mode(settings, tr
     [outcome] = run(settings, transport, mode="auto")
     assert len(fake_ssb.data_requests()) == 1 + 4
     assert (outcome.status, outcome.source, outcome.rows) == ("fallback", "cache", POPULATION_CELLS)
-    assert "SSB sent an HTML page with status 200 instead of data" in outcome.message
-    assert "Used the cached response of" in outcome.message
+    assert "SSB sendte en HTML-side med status 200 i stedet for data" in outcome.message
+    assert "Brukte det mellomlagrede svaret fra" in outcome.message
     rows = audit(settings)
     assert [(r["status"], r["source"]) for r in rows] == [("ok", "live"), ("fallback", "cache")]
     assert rows[1]["fetched_at"] == rows[0]["fetched_at"]  # the cache entry's fetch time, not now
@@ -184,7 +184,7 @@ def test_html_page_with_status_200_falls_back_to_cache_in_auto_mode(settings, tr
 def test_html_body_labelled_as_json_is_caught_too(settings, transport, fake_ssb, caplog):
     fake_ssb.fail_next("html-as-json")
     [outcome] = run(settings, transport)
-    assert "answered table 07459 with an HTML page instead of JSON-stat2" in caplog.text
+    assert "svarte på tabell 07459 med en HTML-side i stedet for JSON-stat2" in caplog.text
     assert_recovered(settings, outcome, requests=2, fake=fake_ssb)
 
 
@@ -194,7 +194,7 @@ def test_400_with_ssb_error_body_is_not_retried(settings, transport, fake_ssb, s
     [outcome] = run(settings, transport)
     assert len(fake_ssb.data_requests()) == 1 and sleeps == []
     assert outcome.message == (
-        "SSB table 07459: SSB refused the request (HTTP 400: Parameter error: Non-existent value)."
+        "SSB-tabell 07459: SSB avviste forespørselen (HTTP 400: Parameter error: Non-existent value)."
     )
     assert outcome.error == outcome.message
     [row] = audit(settings)
@@ -209,7 +209,7 @@ def test_400_in_auto_mode_loads_a_fallback_but_reports_the_error(settings, trans
         fetch_catalogue(settings, table="population", mode="auto", transport=transport)
     [row] = audit(settings)
     assert (row["status"], row["source"]) == ("fallback", "demo")
-    assert "demo figures, not SSB's" in row["message"]
+    assert "demotall, ikke SSBs tall" in row["message"]
 
 
 def test_query_over_the_cell_limit_is_split_before_sending(settings, transport, fake_ssb, caplog):
@@ -224,7 +224,7 @@ def test_query_over_the_cell_limit_is_split_before_sending(settings, transport, 
         in caplog.text
     )
     assert (
-        outcome.rows == POPULATION_CELLS and outcome.message == f"fetched from SSB in {len(requests)} parts"
+        outcome.rows == POPULATION_CELLS and outcome.message == f"hentet fra SSB i {len(requests)} deler"
     )
     [entry] = cached(settings)
     assert len(entry.manifest["parts"]) == len(requests)
@@ -279,7 +279,7 @@ def test_long_get_url_goes_out_as_post(settings, transport, fake_ssb, caplog):
     assert fetch.parts[0].document["size"] == [1, 2, 106, 1, 11]
     # the fake answers a real over-long GET with 404, like SSB
     client = PxWebClient(settings.ssb_base_url, transport=transport, max_url_length=10_000)
-    with client, pytest.raises(SsbQueryError, match=r"HTTP 404.*URL is too long"):
+    with client, pytest.raises(SsbQueryError, match=r"HTTP 404.*adressen er for lang"):
         client.fetch(
             Query.build(
                 "07459",
@@ -297,7 +297,7 @@ def test_mandatory_variable_missing_from_the_catalogue_is_taken_whole(
 ):
     with PxWebClient(settings.ssb_base_url, transport=transport) as client:
         query = Query.build("12451", {"Region": ["1804"], "Tid": ["2025K1"]})
-        with pytest.raises(SsbQueryError, match="SSB table 12451 needs a selection on ContentsCode"):
+        with pytest.raises(SsbQueryError, match="SSB-tabell 12451 trenger et utvalg på ContentsCode"):
             client.data(query)
         assert fake_ssb.data_requests() == []  # refused before any data request
         fetch = client.data(query, fill_mandatory=True)
@@ -309,7 +309,7 @@ def test_mandatory_variable_missing_from_the_catalogue_is_taken_whole(
 
 def test_unknown_variable_is_named_before_any_data_request(settings, transport, fake_ssb):
     client = PxWebClient(settings.ssb_base_url, transport=transport)
-    with client, pytest.raises(SsbQueryError, match="SSB table 07459 has no variable 'Kjønn'"):
+    with client, pytest.raises(SsbQueryError, match="SSB-tabell 07459 har ingen variabel 'Kjønn'"):
         client.data(Query.build("07459", {"Kjønn": ["1"], "ContentsCode": "Personer1", "Tid": "2025"}))
     assert fake_ssb.data_requests() == []
 
@@ -365,7 +365,7 @@ def test_every_catalogue_code_is_checked_against_the_metadata_before_a_fetch(set
         with pytest.raises(SsbQueryError) as refused:
             client.data(broken.query())
     assert str(refused.value) == (
-        "SSB table 11918: variable KOKfunksjon0000 has no code 'FGK99', which the catalogue uses; "
-        "fix pipelines/ssb/catalogue.toml."
+        "SSB-tabell 11918: variabelen KOKfunksjon0000 har ingen kode 'FGK99', som katalogen bruker; "
+        "rett pipelines/ssb/catalogue.toml."
     )
     assert fake_ssb.data_requests() == []

@@ -67,7 +67,7 @@ def test_klass_2020_export_keeps_notes_and_sami_names():
 
 def test_klass_csv_with_more_fields_than_the_header_is_refused():
     bad = b'"code";"parentCode";"level";"name"\n"1804";"";"1";"Bod\xf8";"extra"\n'
-    with pytest.raises(SsbResponseError, match="line 2 has 5 fields"):
+    with pytest.raises(SsbResponseError, match="Linje 2 i KLASS-CSV-filen har 5 felt"):
         klass.read_klass_csv(bad)
 
 

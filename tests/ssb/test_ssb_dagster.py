@@ -58,7 +58,7 @@ def test_materialising_the_ssb_group_in_snapshot_mode(tmp_path, monkeypatch, soc
     population = materialised["raw/ssb_population"]
     assert population["source"].value == "demo" and population["is_demo"].value is True
     assert population["rows"].value == 37312
-    assert "demo figures, not SSB's" in population["message"].value
+    assert "demotall, ikke SSBs tall" in population["message"].value
     assert materialised["raw/klass_municipality_map"]["source"].value == "snapshot"
     settings = Settings.from_env()
     con = duckdb.connect(str(settings.build_db_path), read_only=True)

@@ -160,9 +160,9 @@ def test_metadata_response_gives_an_empty_frame_with_all_categories():
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (REAL_07221.read_bytes()[:5000], "broken or cut off"),
-        (b"<!DOCTYPE html><html><body>Vedlikehold</body></html>", "HTML page"),
-        (b'{"class": "collection"}', "not a JSON-stat2 dataset"),
+        (REAL_07221.read_bytes()[:5000], "ødelagt eller avkuttet"),
+        (b"<!DOCTYPE html><html><body>Vedlikehold</body></html>", "HTML-side"),
+        (b'{"class": "collection"}', "ikke et JSON-stat2-datasett"),
     ],
 )
 def test_broken_bodies_give_one_clear_message(body, message):
@@ -173,7 +173,7 @@ def test_broken_bodies_give_one_clear_message(body, message):
 def test_a_value_array_shorter_than_the_cube_is_caught():
     doc = json.loads(REAL_07221.read_bytes())
     doc["value"] = doc["value"][:-1]
-    with pytest.raises(SsbResponseError, match="holds 287 cells but the dimensions make 288"):
+    with pytest.raises(SsbResponseError, match="har 287 celler, men dimensjonene gir 288"):
         jsonstat.parse(doc)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,11 +136,11 @@ def test_catalogue_covers_each_need_and_checks_itself():
     kostra = catalogue.tables["kostra_fte"].query()
     assert "1849" in kostra.selections[0].values  # KOSTRA has no merged series: history by old codes
     assert all(s.verified for s in catalogue.tables.values())
-    with pytest.raises(WorkforceError, match=r"tables\.x\.table_id must be five digits"):
+    with pytest.raises(WorkforceError, match=r"tables\.x\.table_id må være fem sifre"):
         parse_catalogue(
             '[tables.x]\ntable_id = "7459"\ntitle="t"\npurpose="p"\ncadence="yearly"\nvalues={}\n'
         )
-    with pytest.raises(WorkforceError, match="No catalogue table 'nope'"):
+    with pytest.raises(WorkforceError, match="Katalogen har ingen tabell 'nope'"):
         catalogue.select("nope")
 
 
@@ -161,8 +162,10 @@ def _cli(home: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 def test_cli_fetch_one_table_from_the_snapshot(tmp_path, monkeypatch, capsys):
     code, out, _ = _cli(tmp_path / "home", monkeypatch, capsys, "--table", "12451", "--mode", "snapshot")
     assert code == 0
-    assert "sick_leave" in out and "748 rows" in out
-    assert "demo figures, not SSB's" in out
+    assert "sick_leave" in out and "748 rader" in out
+    assert "demotall, ikke SSBs tall" in out
+    # what a user reads is Norwegian (issue 18): none of the former English words
+    assert not re.search(r"\b(rows|updated|bundled|fetched|figures|Note)\b", out), out
     code, _, err = _cli(tmp_path / "home", monkeypatch, capsys, "--mode", "offline")
     assert code == 2
-    assert err.strip() == "feil: SSB mode 'offline' is not a mode; use one of live, snapshot, auto."
+    assert err.strip() == "feil: SSB-modus 'offline' finnes ikke; bruk en av live, snapshot, auto."

@@ -46,13 +46,13 @@ def test_auto_completes_from_cache_when_ssb_is_unreachable(settings, transport, 
     [outcome] = fetch_catalogue(offline, table="population", transport=transport)  # mode from settings: auto
     assert (outcome.status, outcome.source, outcome.rows) == ("fallback", "cache", POPULATION_CELLS)
     assert outcome.message.startswith(
-        "SSB table 07459: gave up after 1 attempt: could not connect to 127.0.0.1:"
+        "SSB-tabell 07459: ga opp etter 1 forsøk: fikk ikke kontakt med 127.0.0.1:"
     )
-    assert "(connection refused)" in outcome.message and "Used the cached response of" in outcome.message
+    assert "(tilkoblingen ble avvist)" in outcome.message and "Brukte det mellomlagrede svaret fra" in outcome.message
     assert outcome.error is None  # unreachable is not the catalogue's fault: no error raised
     rows = audit(settings)
     assert [(r["status"], r["source"]) for r in rows] == [("ok", "live"), ("fallback", "cache")]
-    assert "Used the cached response" in rows[1]["message"]
+    assert "Brukte det mellomlagrede svaret" in rows[1]["message"]
     after = raw(settings, "select * from raw.ssb_population order by all")
     assert after.drop("source").equals(live_rows.drop("source"))
     assert set(after["source"]) == {"cache"}
@@ -67,7 +67,8 @@ def test_auto_without_cache_falls_back_to_the_bundled_snapshot_and_says_demo(set
     assert by_name["klass"].source == "snapshot" and by_name["klass"].status == "fallback"
     for name in CATALOGUE_TABLES:
         assert (by_name[name].status, by_name[name].source) == ("fallback", "demo")
-        assert "the bundled snapshot, no cache being there — demo figures, not SSB's" in by_name[name].message
+        message = by_name[name].message
+        assert "øyeblikksbildet i pakken, siden ingenting var mellomlagret (demotall, ikke SSBs tall)" in message
     assert {r["source"] for r in audit(settings)} == {"demo", "snapshot"}
     flags = raw(settings, "select bool_and(is_demo) d, count(*) n from raw.ssb_population")
     assert flags["d"][0] is True and flags["n"][0] == POPULATION_CELLS
@@ -88,8 +89,8 @@ def test_snapshot_mode_opens_no_socket(tmp_path, socket_guard, capsys):
     assert all(o.status == "ok" for o in outcomes)
     assert {o.source for o in outcomes} == {"snapshot", "demo"}
     out = capsys.readouterr().out
-    assert out.count("bundled snapshot — demo figures, not SSB's (demotall, ikke SSBs tall)") == 6
-    assert "Note: tables marked demo hold demo figures, not SSB's" in out
+    assert out.count("øyeblikksbildet i pakken (demotall, ikke SSBs tall)") == 6
+    assert "Merk: tabeller merket demo har demotall, ikke SSBs tall" in out
     # and the guard is real: any connection attempt would have failed and been recorded
     with pytest.raises(requests.ConnectionError):
         requests.get("http://127.0.0.1:9/", timeout=1)

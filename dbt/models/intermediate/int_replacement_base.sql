@@ -7,8 +7,10 @@
 --     q_t = leavers_excl_retirement / previous_persons and hires H_t, pooled over the area's
 --     municipalities that have data in Y (a region's member without data in Y adds nothing,
 --     not even its history); a year enters q's mean when it has a turnover figure (a previous
---     snapshot and staff then), H's when any of those municipalities has data that year.
---     Mean, smallest and largest of each, and how many years were used.
+--     snapshot and staff then), H's when every one of those municipalities has data that year
+--     (hires are a count: a member's missing year would count as no hires; decision 30).
+--     Mean, smallest and largest of each, and how many years were used;
+--   * is_latest_year: Y is the area's latest year with data (any member's snapshot).
 with flows as (
     select * from {{ ref('int_function_flows') }}
 ),
@@ -28,7 +30,18 @@ base_members as (
     inner join areas on areas.municipality_code = flows.municipality_code
 ),
 
-history_years as (
+base_size as (
+    select
+        area_type,
+        area_code,
+        year,
+        count(*) as base_members,
+        max(max(year)) over (partition by area_type, area_code) as latest_year
+    from base_members
+    group by area_type, area_code, year
+),
+
+history_sums as (
     select
         base_members.area_type,
         base_members.area_code,
@@ -38,12 +51,22 @@ history_years as (
         sum(history.previous_persons) as previous_persons,
         sum(history.leavers_excl_retirement) as leavers_excl_retirement,
         sum(history.hires) as hires,
-        sum(history.hires_fte) as hires_fte
+        sum(history.hires_fte) as hires_fte,
+        count(*) as members_with_data
     from base_members
     inner join flows as history
         on history.municipality_code = base_members.municipality_code
        and history.year between base_members.year - 2 and base_members.year
     group by all
+),
+
+history_years as (
+    -- a history year is complete when every municipality with data in the base year has data then
+    select
+        history_sums.*,
+        history_sums.members_with_data = base_size.base_members as is_complete
+    from history_sums
+    inner join base_size using (area_type, area_code, year)
 ),
 
 history as (
@@ -56,13 +79,13 @@ history as (
         min(turnover) as q_min,
         max(turnover) as q_max,
         count(turnover) as turnover_years,
-        avg(hires) as hires_mean,
-        min(hires) as hires_min,
-        max(hires) as hires_max,
-        avg(hires_fte) as hires_fte_mean,
-        min(hires_fte) as hires_fte_min,
-        max(hires_fte) as hires_fte_max,
-        count(*) as hire_years
+        avg(hires) filter (where is_complete) as hires_mean,
+        min(hires) filter (where is_complete) as hires_min,
+        max(hires) filter (where is_complete) as hires_max,
+        avg(hires_fte) filter (where is_complete) as hires_fte_mean,
+        min(hires_fte) filter (where is_complete) as hires_fte_min,
+        max(hires_fte) filter (where is_complete) as hires_fte_max,
+        count(*) filter (where is_complete) as hire_years
     from (
         select
             *,
@@ -102,9 +125,11 @@ final as (
         history.hires_fte_mean,
         history.hires_fte_min,
         history.hires_fte_max,
-        history.hire_years
+        history.hire_years,
+        stock.year = base_size.latest_year as is_latest_year
     from stock
     inner join history using (area_type, area_code, year, function_family)
+    inner join base_size using (area_type, area_code, year)
 )
 
 select * from final

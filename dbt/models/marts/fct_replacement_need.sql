@@ -1,6 +1,7 @@
 -- Grain: one row per (area_type, area_code, year, function_family, horizon_years): the
 -- replacement need h = 5 and 10 years ahead of base year Y = `year` for a family staffed on
 -- 1 December of Y, by the issue's cohort rule (decisions 27-30):
+-- (`is_latest_year` marks the issue's "latest year Y with data" of each area)
 --   S    = stock (counted persons; FTE beside it)
 --   R_h  = persons of S reaching 67 by the end of Y + h
 --   q    = mean of the turnover excluding retirement of turnover years Y-2, Y-1, Y
@@ -11,8 +12,8 @@
 -- and the band: low = R_h + L_h(min q) - h * max H, high = R_h + L_h(max q) - h * min H.
 -- FTE uses the same q on the stock's FTE and the hires' FTE. The history (int_replacement_base)
 -- pools the area's municipalities with data in Y; years without a turnover figure are left
--- out of q's mean, years without data out of H's (`turnover_years`, `hire_years`). A base year
--- without any turnover year has no projection.
+-- out of q's mean, years without data for every one of those municipalities out of H's
+-- (`turnover_years`, `hire_years`). A base year without any turnover year has no projection.
 with base as (
     select * from {{ ref('int_replacement_base') }}
 ),
@@ -52,6 +53,7 @@ final as (
         area_type,
         area_code,
         year,
+        is_latest_year,
         function_family,
         horizon_years,
         year + horizon_years as target_year,
@@ -67,6 +69,8 @@ final as (
         hires_min,
         hires_max,
         hires_fte_mean,
+        hires_fte_min,
+        hires_fte_max,
         hire_years,
         other_leavers,
         other_leavers_fte,

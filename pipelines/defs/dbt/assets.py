@@ -6,12 +6,14 @@ the keys the ingestion and SSB areas materialise (`raw/hr_employments`, `raw/ssb
 models and seeds are keyed by schema (`marts/fct_indicators`, `seeds/regions`).
 """
 
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from pydantic import Field
 
 from pipelines.defs.dbt.lean import DbtCli
 from pipelines.defs.dbt.project import manifest_path, workforce_dbt_project
@@ -55,6 +57,9 @@ class WorkforceDbtTranslator(DagsterDbtTranslator):
         test = manifest["nodes"].get(unique_id, {})
         meta = test.get("test_metadata") or {}
         column = (meta.get("kwargs") or {}).get("column_name") or test.get("column_name")
+        title = ((test.get("config") or {}).get("meta") or {}).get("title")
+        if title:  # the Norwegian title the yml gives the test (issue 15)
+            return spec._replace(description=title)
         text = TEST_WORDS.get(meta.get("name", ""), "dbt-testen {test} er oppfylt")
         return spec._replace(description=text.format(column=column or "kolonnen", test=spec.name))
 
@@ -81,8 +86,9 @@ class IndicatorYears(dg.Config):
     In the UI: Launchpad of `rebuild_indicators`, `ops: workforce_dbt: config: {from_year: 2021,
     to_year: 2022}`; on the command line `workforce run --years 2021-2022`."""
 
-    from_year: int | None = None
-    to_year: int | None = None
+    # Descriptions are shown in the Launchpad, hence Norwegian.
+    from_year: int | None = Field(default=None, description="Første år som bygges på nytt (året tas med).")
+    to_year: int | None = Field(default=None, description="Siste år som bygges på nytt (året tas med).")
 
 
 translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -99,11 +105,14 @@ translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 def workforce_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCli, config: IndicatorYears
 ) -> Iterator[Any]:
-    """`dbt build` of the selected models: results stream back as materialisations, and every
-    dbt test (generic, custom and unit) as an asset check on its model. With a year range, the
-    year-grained models replace only those years (dbt/macros/year_slices.sql). The tests'
-    results are also recorded in `audit.check_results`, beside the SQL and GX checks, so the
-    quality gate, the published warehouse and the county release see every check."""
+    """`dbt build` av de valgte modellene: hver modell blir en materialisering og hver dbt-test en
+    sjekk på modellen sin. Med et årsintervall bygges bare de årene på nytt i modellene som har år."""
+    # The docstring above is the step's description in the Dagster UI (dbt_assets takes no
+    # `description`), hence Norwegian. `dbt build` results stream back as materialisations, and
+    # every dbt test (generic, custom and unit) as an asset check on its model. With a year
+    # range, the year-grained models replace only those years (dbt/macros/year_slices.sql). The
+    # `dbt` resource knows the build database (pipelines/defs/resources.py); nothing here touches
+    # the environment.
     build_db = dbt.database()
     args = ["build"]
     if config.from_year is not None or config.to_year is not None:
@@ -117,7 +126,7 @@ def workforce_dbt_models(
             raise dg.Failure(description=str(refused), allow_retries=False) from None
         context.log.info(f"rebuilding the indicators of {first}-{last}; other years stay as they are")
         args += ["--vars", dbt_vars(first, last)]
-        yield from _build_and_record(dbt, args, context, build_db)
+        yield from _build_and_record(context, dbt, args, build_db)
         return
     # A delivery run rebuilds the years its loads made stale; every other run rebuilds all.
     from pipelines.orchestration.incremental import build_plan, record_build
@@ -128,7 +137,7 @@ def workforce_dbt_models(
         from pipelines.orchestration.years import dbt_vars
 
         args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
-    yield from _build_and_record(dbt, args, context, build_db)
+    yield from _build_and_record(context, dbt, args, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     record_build(
@@ -142,20 +151,59 @@ def workforce_dbt_models(
 
 
 def _build_and_record(
-    dbt: DbtCli, args: list[str], context: dg.AssetExecutionContext, build_db: Path
+    context: dg.AssetExecutionContext, dbt: DbtCli, args: list[str], build_db: Path
 ) -> Iterator[Any]:
-    """Stream one dbt invocation's events, then record its tests in `audit.check_results`
-    under this run's id (dbt has finished writing, so the database is free)."""
+    """Stream `dbt build`, then record its test results in `audit.check_results` (with the
+    failing rows the tests stored), failed build or not: the quality gate and its report read
+    the dbt tests from there, as they read the SQL checks and GX suites (issue 15)."""
+    if set(context.selected_asset_keys) != set(workforce_dbt_models.keys):
+        _source_tests_first(context, build_db)
     invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
-    run_results = Path(invocation.target_path) / "run_results.json"
-    if run_results.is_file() and build_db.is_file():
-        from pipelines.quality.results import record_dbt_results
-        from pipelines.warehouse.connection import connect
+    try:
+        yield from invocation.stream()
+    finally:
+        _record_tests(context, build_db, invocation.target_path / "run_results.json")
 
-        with connect(build_db) as con:
-            recorded = record_dbt_results(con, context.run.run_id, run_results)  # with the invocation's manifest
-        context.log.info(f"recorded {len(recorded)} dbt test results in audit.check_results")
+
+def _record_tests(context: dg.AssetExecutionContext, build_db: Path, run_results: Path) -> list[Any]:
+    from pipelines.quality.results import record_dbt_results
+    from pipelines.warehouse.connection import connect
+
+    if not run_results.is_file():
+        context.log.warning(f"dbt wrote no {run_results}: its tests are not in the quality gate")
+        return []
+    with connect(build_db) as con:
+        recorded = record_dbt_results(con, context.run.run_id, run_results)
+    context.log.info(f"recorded {len(recorded)} dbt test results in audit.check_results")
+    return recorded
+
+
+def _source_tests_first(context: dg.AssetExecutionContext, build_db: Path) -> None:
+    """The tests on the sources (raw HR, SSB, KLASS, the ledger), before any model is built.
+
+    A whole-project `dbt build` runs them first and skips what reads a failing source. In a
+    subset (the ingest job builds what lies downstream of the HR tables) dagster-dbt selects
+    the chosen models and their own tests only, so the sources' tests run here, and a failed
+    blocking one stops the step as it would stop `dbt build`."""
+    import tempfile
+
+    from pipelines.indicators.build import run_dbt
+
+    target = Path(tempfile.mkdtemp(prefix="workforce-source-tests-"))
+    # cautious: only tests whose every parent is a source (one that also reads a seed, like the
+    # KS position-code list, runs with the next whole build)
+    args = ["test", "--select", "source:*", "--indirect-selection", "cautious"]
+    run_dbt(args, build_db, target_path=target, check=False)
+    if not (target / "run_results.json").is_file():  # dbt did not get to run them: fail closed
+        raise dg.Failure(description="dbt kunne ikke kjøre testene på kildetabellene.", allow_retries=False)
+    blocking = [r for r in _record_tests(context, build_db, target / "run_results.json") if r.blocking_failure]
+    shutil.rmtree(target, ignore_errors=True)
+    if blocking:
+        raise dg.Failure(
+            description="Blokkerende tester på kildetabellene feilet: "
+            + "; ".join(f"{r.check_name} ({r.message})" for r in blocking[:10]),
+            allow_retries=False,
+        )
 
 
 def _downstream_of_hr(assets_def: dg.AssetsDefinition) -> set[dg.AssetKey]:

@@ -54,7 +54,7 @@ def manifest_path() -> Path:
     path = workforce_dbt_project.manifest_path
     if not path.exists():
         raise WorkforceError(
-            f"dbt's manifest is missing ({path}); prepare it with `make manifest` "
-            "(or `workforce dbt-manifest`)."
+            f"dbts manifest mangler ({path}); lag det med `make manifest` "
+            "(eller `workforce dbt-manifest`)."
         )
     return path

@@ -12,6 +12,7 @@ Rejected files stay for the sender to fix; the ledger says why.
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 from pipelines.defs.resources import WorkforceSettings
@@ -40,8 +41,11 @@ _DESCRIPTIONS = {
 class InboxConfig(dg.Config):
     """Which inbox files to ingest (names relative to the inbox; empty = all of them)."""
 
-    files: list[str] = []  # noqa: RUF012  (pydantic copies defaults)
-    keep_files: bool = False
+    # Descriptions are shown in the Launchpad, hence Norwegian.
+    files: list[str] = Field(
+        default=[], description="Filer i innboksen som skal leses inn (navn i innboksen); tom liste: alle."
+    )
+    keep_files: bool = Field(default=False, description="La filene ligge i innboksen etter innlesing.")
 
 
 @dg.multi_asset(
@@ -53,6 +57,7 @@ class InboxConfig(dg.Config):
         for key, text in _DESCRIPTIONS.items()
     ],
     can_subset=False,
+    description="Les inn innboksen: én rad i leveranseloggen per fil, gyldige rader til raw.*, resten i karantene.",
     op_tags={"workforce/writer": "build-db"},
     pool=WAREHOUSE_WRITER,
 )

@@ -58,6 +58,6 @@ def quality_gate(context: dg.AssetExecutionContext, settings: WorkforceSettings)
     }
     reasons = summary.refusal_reasons()
     if reasons:
-        error = GateClosedError("The quality gate is closed: " + " ".join(reasons[:10]))
+        error = GateClosedError("Kvalitetsporten er stengt: " + " ".join(reasons[:10]))
         raise dg.Failure(description=str(error), metadata=metadata, allow_retries=False)
     return dg.MaterializeResult(metadata=metadata)

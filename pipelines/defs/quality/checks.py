@@ -1,4 +1,7 @@
-"""Every SQL reconciliation and GX suite as a Dagster asset check on its asset.
+"""Every cross-system SQL check and GX suite as a Dagster asset check on its asset.
+
+The row, key and relational checks are dbt tests, which dagster-dbt turns into asset checks
+of the dbt models itself (pipelines/defs/dbt/assets.py); this module adds the rest.
 
 One `multi_asset_check` per checked asset runs all of that asset's checks in one body (one
 database connection, one GX import per process) and yields one result per check. `block`

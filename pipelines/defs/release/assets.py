@@ -8,6 +8,7 @@ failing check also stops this asset before it starts.
 
 # No `from __future__ import annotations`: Dagster reads the config annotation at runtime.
 import dagster as dg
+from pydantic import Field
 
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 from pipelines.defs.resources import WorkforceSettings
@@ -24,7 +25,9 @@ MART_DEPS = (
 class ReleaseConfig(dg.Config):
     """Options of one release run (the Launchpad shows them)."""
 
-    year: int | None = None
+    year: int | None = Field(  # shown in the Launchpad, hence Norwegian
+        default=None, description="Referanseår: leveransen har alle år til og med det (tom: siste år i dataene)."
+    )
 
 
 @dg.asset(

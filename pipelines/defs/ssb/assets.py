@@ -20,13 +20,14 @@ GROUP = "ssb"
 FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=32))
 # DuckDB takes one writer: SSB loads queue behind any other writer of the build database.
 POOL = WAREHOUSE_WRITER
+CADENCE_NB = {"monthly": "månedlig", "quarterly": "kvartalsvis", "yearly": "årlig"}
 KLASS_TABLES = ("klass_municipality", "klass_municipality_changes", "klass_municipality_map")
 
 
 def _metadata(outcome: Any) -> dict[str, Any]:
     return {
         "rows": dg.MetadataValue.int(outcome.rows),
-        "source": outcome.source or "nothing loaded",
+        "source": outcome.source or "ingenting lastet",
         "status": outcome.status,
         "is_demo": outcome.is_demo,
         "table_updated": outcome.updated.isoformat() if outcome.updated else "",
@@ -52,11 +53,11 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
         key=dg.AssetKey(["raw", f"ssb_{spec.name}"]),
         group_name=GROUP,
         description=f"SSB-tabell {spec.table_id}: {spec.title}.",
+        # Shown in the UI, so in Norwegian; where the ids were verified stays in catalogue.toml.
         metadata={
-            "ssb_table_id": spec.table_id,
-            "purpose": spec.purpose,
-            "cadence": spec.cadence,
-            "verified": spec.verified,
+            "ssb_tabell": spec.table_id,
+            "formål": spec.purpose,
+            "oppdateres": CADENCE_NB[spec.cadence],
         },
         kinds={"python", "duckdb"},
         freshness_policy=FRESHNESS,
@@ -77,7 +78,7 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
             description=description,
             kinds={"python", "duckdb"},
             freshness_policy=FRESHNESS,
-            metadata={"klass_classification": "131"},
+            metadata={"klass_klassifikasjon": "131"},
         )
         for table, description in zip(
             KLASS_TABLES,
