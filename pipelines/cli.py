@@ -124,7 +124,7 @@ def bench_ingest(
     keep: Annotated[bool, typer.Option(help="Behold den genererte filen og skriv ut stien.")] = False,
 ) -> None:
     """HR-innlesing i nasjonal skala: rader/s, forhold til DuckDBs rene read_csv, høyeste minnebruk."""
-    from pipelines.hr.bench import print_result, run
+    from pipelines.bench.ingest import print_result, run
 
     print_result(run(rows, keep=keep), console)
 

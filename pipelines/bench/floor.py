@@ -1,8 +1,9 @@
 """The floor: DuckDB alone reading the same delivery files and computing two indicators.
 
 The issue's baseline for every ratio: one SQL script that reads the employments extracts
-exactly as delivered — each HR system's dialect (encoding, delimiter, title line, column
-names, value codes, date and decimal formats) taken from the generator's dialect table —
+exactly as delivered — each HR system's encoding, delimiter and title line from the
+generator's dialect table, its column names from the HR profile the ingestion reads it by,
+its value codes, date and decimal formats —
 and computes full-time share and turnover per municipality and year (floor.sql). It does
 none of the pipeline's work: no validation, quarantine, pseudonymisation, ledger,
 deduplication, municipality-code harmonisation, other indicators, tests or publication.
@@ -45,41 +46,56 @@ SAP_TYPES = (
 )
 YEAR = r"cast(regexp_extract(filename, '_(\d{4})-\d{2}-\d{2}\.[a-z]+$', 1) as integer)"
 
-# Per profile: municipality, person, percent, type, start, end (SQL over the file's columns).
-COLUMNS: dict[str, tuple[str, str, str, str, str, str]] = {
+# Per profile: municipality, person, percent, type, start, end, as SQL over the file's columns.
+# {municipality_code}, {national_id}, ... stand for the quoted header names the HR profile
+# declares for those canonical columns (`pipelines/hr/profiles/*.toml`, their first names): the
+# floor reads the files by the same declaration as the ingestion, not by a copy of the headers.
+TEMPLATES: dict[str, tuple[str, str, str, str, str, str]] = {
     "canonical": (
-        "municipality_code",
-        "coalesce(hash(nullif(national_id, '')), hash(municipality_code || ':' || employee_number))",
-        "try_cast(replace(fte_percent, ',', '.') as double)",
-        "employment_type",
-        "try_cast(start_date as date)",
-        "try_cast(end_date as date)",
+        "{municipality_code}",
+        "coalesce(hash(nullif({national_id}, '')), hash({municipality_code} || ':' || {employee_number}))",
+        "try_cast(replace({fte_percent}, ',', '.') as double)",
+        "{employment_type}",
+        "try_cast({start_date} as date)",
+        "try_cast({end_date} as date)",
     ),
     "visma": (
-        '"Kommunenr"',
-        """coalesce(hash(nullif("Fødselsnummer", '')), hash("Kommunenr" || ':' || "Ansattnr"))""",
-        """try_cast(replace("Stillingsprosent", ',', '.') as double)""",
-        NORWEGIAN_TYPES.format(col='"Ansettelsesform"'),
-        """try_strptime("Startdato", '%d.%m.%Y')::date""",
-        """try_strptime("Sluttdato", '%d.%m.%Y')::date""",
+        "{municipality_code}",
+        "coalesce(hash(nullif({national_id}, '')), hash({municipality_code} || ':' || {employee_number}))",
+        "try_cast(replace({fte_percent}, ',', '.') as double)",
+        NORWEGIAN_TYPES.format(col="{employment_type}"),
+        "try_strptime({start_date}, '%d.%m.%Y')::date",
+        "try_strptime({end_date}, '%d.%m.%Y')::date",
     ),
     "sap": (  # no national id: the person is the employee number within the municipality
-        '"BUKRS"',
-        """hash("BUKRS" || ':' || "PERNR")""",
-        'try_cast("BSGRD" as double)',
-        SAP_TYPES.format(col='"PERSG"'),
-        """try_strptime("BEGDA", '%d.%m.%Y')::date""",
-        """nullif(try_strptime("ENDDA", '%d.%m.%Y')::date, date '9999-12-31')""",
+        "{municipality_code}",
+        "hash({municipality_code} || ':' || {employee_number})",
+        "try_cast({fte_percent} as double)",
+        SAP_TYPES.format(col="{employment_type}"),
+        "try_strptime({start_date}, '%d.%m.%Y')::date",
+        "nullif(try_strptime({end_date}, '%d.%m.%Y')::date, date '9999-12-31')",
     ),
     "unit4": (  # typed cells (read by fastexcel): percent in hundredths, real dates
-        '"Kommune"::varchar',
-        """coalesce(hash(nullif("Fnr"::varchar, '')), hash("Kommune"::varchar || ':' || "Ressursnr"::varchar))""",
-        '"Stillingsprosent" / 100',
-        NORWEGIAN_TYPES.format(col='"Ansettelsesform"'),
-        'cast("Fra dato" as date)',
-        'cast("Til dato" as date)',
+        "{municipality_code}::varchar",
+        "coalesce(hash(nullif({national_id}::varchar, '')), "
+        "hash({municipality_code}::varchar || ':' || {employee_number}::varchar))",
+        "{fte_percent} / 100",
+        NORWEGIAN_TYPES.format(col="{employment_type}"),
+        "cast({start_date} as date)",
+        "cast({end_date} as date)",
     ),
 }
+
+
+def profile_columns(profile: str) -> tuple[str, ...]:
+    """The floor's SQL for `profile`, with the header names its HR profile declares."""
+    from pipelines.hr.profiles import load_profiles
+
+    columns = load_profiles()[profile].kinds["employments"].columns
+    names = {canonical: '"' + sources[0].replace('"', '""') + '"' for canonical, sources in columns.items()}
+    return tuple(template.format(**names) for template in TEMPLATES[profile])
+
+
 NAMES = ("municipality_code", "person_id", "fte_percent", "employment_type", "start_date", "end_date")
 
 
@@ -94,7 +110,7 @@ def employment_files(folder: Path) -> dict[Dialect, list[Path]]:
 
 
 def _select(dialect: Dialect, relation: str) -> str:
-    columns = ", ".join(f"{sql} as {name}" for sql, name in zip(COLUMNS[dialect.profile], NAMES, strict=True))
+    columns = ", ".join(f"{sql} as {name}" for sql, name in zip(profile_columns(dialect.profile), NAMES, strict=True))
     return f"select {columns}, {YEAR} as extract_year from {relation}"
 
 

@@ -1,4 +1,8 @@
-"""Run one benchmark stage in a child process: wall time and peak memory, that stage's own.
+"""The one measurement of time and memory every benchmark uses.
+
+`run_measured` runs one stage in a child process: wall time, CPU seconds and peak memory,
+that stage's own. `reset_peak`/`peak_kb`/`rss_kb` measure an operation inside a process
+(the kernel's high-water mark, VmHWM, reset before the operation so imports do not count).
 
 Peak memory is measured two ways, and the larger is reported:
 - the child's own max RSS from `os.wait4` (the kernel's figure, exact, but blind to any
@@ -116,6 +120,31 @@ def run_measured(
         cpu_s=round(usage.ru_utime + usage.ru_stime, 2),
         result=result,
     )
+
+
+def rss_kb() -> int:
+    """This process's resident set now."""
+    return _rss_kb(os.getpid())
+
+
+def reset_peak() -> bool:
+    """Reset this process's high-water mark (VmHWM) so earlier peaks (imports, warm-up) do not
+    count (Linux ≥ 4.0). `ru_maxrss` cannot be reset, and after a fork/exec it can carry the
+    parent's peak: VmHWM is the process's own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_kb() -> int:
+    """This process's high-water mark since start or the last `reset_peak`."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status (the benchmarks measure memory on Linux only)")
 
 
 def report_result(result: dict) -> None:

@@ -37,6 +37,8 @@ class Scale:
     first_year: int  # extracts from this year up to the source's last
     # Hold back one municipality's last employments extract, for the incremental measurement.
     hold_back: bool = False
+    # Also time `make demo` in a fresh WORKFORCE_HOME (issue 16's "make demo after install").
+    make_demo: bool = False
 
     @property
     def last_year(self) -> int:
@@ -60,6 +62,7 @@ SCALES: dict[str, Scale] = {
             Source(DEMO, "2016-2025"),
             2016,
             hold_back=True,
+            make_demo=True,
         ),
         Scale("nordland", "all of Nordland, 2016–2025", Source("nordland", "2016-2025"), 2016),
         Scale("norway-3y", "all of Norway, 2023–2025", NORWAY, 2023),

@@ -5,7 +5,7 @@ dimension in `id` varies fastest). Rather than walking a million cells in Python
 position of every cell along every dimension is computed at once with numpy
 (`repeat`/`tile` of the category positions), and codes and labels become polars `Enum`
 columns gathered from those positions. Parsing then costs little more than decoding the
-JSON itself (see `benchmarks/bench_ssb_parse.py`).
+JSON itself (see `pipelines/bench/ssb_parse.py`).
 
 A missing value stays null, with SSB's symbol (`.`, `..`, `:`, `-`, …) in `status`;
 it never becomes 0. The table's `updated` timestamp and every footnote are kept.

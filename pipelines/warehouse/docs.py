@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WorkforceError
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import Settings
 
 DOC_FILES = {"static_index.html": "index.html", "manifest.json": "manifest.json", "catalog.json": "catalog.json"}
 FINGERPRINT_FILE = ".fingerprint"
@@ -60,20 +60,13 @@ def docs_target_path(settings: Settings) -> Path:
     return settings.home / "dbt" / "docs-target"
 
 
-def _seed_partial_parse(target: Path) -> None:
-    """Start from the prepared project's parse state (dbt re-parses only what changed)."""
-    source = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
-    if source.is_file() and not (target / "partial_parse.msgpack").is_file():
-        shutil.copyfile(source, target / "partial_parse.msgpack")
-
-
 def generate_docs(settings: Settings, build_db: Path | None = None) -> Path:
     """Run `dbt docs generate --static` on the build database; return the target folder."""
     from pipelines.indicators.build import run_dbt
 
     target = docs_target_path(settings)
     target.mkdir(parents=True, exist_ok=True)
-    _seed_partial_parse(target)
+    # run_dbt starts dbt from the last parse against this database (the build's, just before)
     run_dbt(["docs", "generate", "--static"], build_db or settings.build_db_path, target_path=target)
     missing = [name for name in DOC_FILES if not (target / name).is_file()]
     if missing:

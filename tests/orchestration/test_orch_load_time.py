@@ -1,6 +1,6 @@
 """The code location loads without dbt-core, and loses nothing by it.
 
-Load *time* is measured in the benchmark (benchmarks/bench_orchestration.py), not here; these
+Load *time* is measured in the benchmark (pipelines/bench/load.py), not here; these
 tests guard what makes it fast: dagster-dbt's no-dbt-core path gives the same definitions as
 its usual path, and the lean CLI resource still overrides members dagster-dbt has.
 """

@@ -12,7 +12,7 @@ import pytest
 from pipelines.settings import Settings
 from pipelines.ssb import klass, snapshot
 from pipelines.ssb.load import _with_map, fetch_catalogue
-from pipelines.ssb.snapshot.build import REFERENCE_CSV, reference_csv
+from tools.build_ssb_snapshot import REFERENCE_CSV, reference_csv
 
 from .test_ssb_client import audit
 

@@ -155,13 +155,18 @@ def _build_and_record(
 ) -> Iterator[Any]:
     """Stream `dbt build`, then record its test results in `audit.check_results` (with the
     failing rows the tests stored), failed build or not: the quality gate and its report read
-    the dbt tests from there, as they read the SQL checks and GX suites (issue 15)."""
+    the dbt tests from there, as they read the SQL checks and GX suites (issue 15). dbt's parse
+    state is kept for the next dbt step against this database (the docs, the next run: see
+    `pipelines.indicators.build.parse_state_path`)."""
+    from pipelines.indicators.build import keep_partial_parse
+
     if set(context.selected_asset_keys) != set(workforce_dbt_models.keys):
         _source_tests_first(context, build_db)
     invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
     finally:
+        keep_partial_parse(invocation.target_path, build_db)
         _record_tests(context, build_db, invocation.target_path / "run_results.json")
 
 

@@ -97,19 +97,6 @@ class DbtCli(dagster_dbt.DbtCliResource):
 
         return Settings.from_env().build_db_path
 
-    def cli(self, args: Any, **kwargs: Any) -> Any:
-        path = self.database()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        before = os.environ.get(BUILD_DB_ENV)
-        os.environ[BUILD_DB_ENV] = str(path)
-        try:
-            return super().cli(args, **kwargs)  # starts the subprocess with a copy of the environment
-        finally:
-            if before is None:
-                os.environ.pop(BUILD_DB_ENV, None)
-            else:
-                os.environ[BUILD_DB_ENV] = before
-
     @cached_property
     def _cli_version(self) -> Any:
         from importlib.metadata import version as installed
@@ -120,3 +107,23 @@ class DbtCli(dagster_dbt.DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Any) -> None:
         return None
+
+    def cli(self, args: Any, *, context: Any = None, target_path: Any = None, **kwargs: Any) -> Any:
+        """dagster-dbt's `cli` on this resource's build database, with dbt started from the last
+        parse against the same database (`pipelines.indicators.build.seed_partial_parse`;
+        dagster-dbt's own copy of the project's state fits only the home `make manifest` ran for)."""
+        from pipelines.indicators.build import seed_partial_parse
+
+        path = self.database()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target_path = Path(self.project_dir) / (target_path or self._get_unique_target_path(context=context))
+        seed_partial_parse(target_path, path)
+        before = os.environ.get(BUILD_DB_ENV)
+        os.environ[BUILD_DB_ENV] = str(path)
+        try:  # dagster-dbt starts the subprocess here, with a copy of the environment
+            return super().cli(args, context=context, target_path=target_path, **kwargs)
+        finally:
+            if before is None:
+                os.environ.pop(BUILD_DB_ENV, None)
+            else:
+                os.environ[BUILD_DB_ENV] = before

@@ -35,8 +35,15 @@ def prepare_manifest() -> Path:
 
     dagster-dbt's own preparer looks for `dbt` on PATH; `make` and the `workforce` command
     run from the venv without activating it, so the executable is passed explicitly.
+
+    The parse is made against this home's build database (as the run will be): dbt keeps its
+    partial-parse state only while the profile is unchanged, and the database path is part of
+    the profile, so `make demo`'s dbt steps start from this parse instead of parsing again.
     """
-    dbt_resource().cli(["parse", "--quiet"], target_path=workforce_dbt_project.target_path).wait()
+    from pipelines.settings import Settings
+
+    build_db = os.environ.get("WORKFORCE_BUILD_DB") or str(Settings.from_env().build_db_path)
+    dbt_resource(build_db).cli(["parse", "--quiet"], target_path=workforce_dbt_project.target_path).wait()
     return workforce_dbt_project.manifest_path
 
 

@@ -4,16 +4,17 @@ What is here, and how honest each piece is (`manifest.json` says the same per fi
 
 * `klass/klass131_2019_v1102.csv`, `klass/klass131_2020_v1160.csv`,
   `klass/kommuneendringer_2019_2020.csv` — **real** KLASS 131 exports and the derived
-  2019→2020 change table, byte for byte (see `../shared/ssb-samples/PROVENANCE.md`).
+  2019→2020 change table, byte for byte (their provenance: the samples folder given to the tool).
 * `klass/klass131_2024_derived.csv`, `klass/changes_2024_derived.csv`,
-  `klass/split_weights.csv` — **derived** by `build.py`: 2024 codes from NPRA's
+  `klass/split_weights.csv` — **derived** by `tools/build_ssb_snapshot.py`: 2024 codes from NPRA's
   `kommuner.json` (commit 58336de4) named after their 2020 predecessors; split weights
   from a stated basis.
 * `<table>.data.json` / `<table>.metadata.json` — **demo figures, not SSB's**, built by
-  `build.py` in SSB's json-stat2 v2 shape for the demo municipalities (Salten, Lofoten),
+  `tools/build_ssb_snapshot.py` in SSB's json-stat2 v2 shape for the demo municipalities (Salten, Lofoten),
   2015–2025. Loaded with `source = 'demo'` and `is_demo = true`.
 
-Rebuild with `python -m pipelines.ssb.snapshot.build /path/to/ssb-samples`.
+Rebuild with `.venv/bin/python tools/build_ssb_snapshot.py /path/to/ssb-samples` (a developer tool
+outside the package; the pipeline never reads the samples folder).
 """
 
 from __future__ import annotations

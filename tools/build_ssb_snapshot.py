@@ -1,6 +1,10 @@
-"""Build the bundled snapshot and `pipelines/reference/municipalities.csv` (a developer tool).
+"""Build the bundled snapshot and `pipelines/reference/municipalities.csv` (a one-off developer tool,
+kept out of the runtime package: nothing the pipeline runs imports it).
 
-    python -m pipelines.ssb.snapshot.build /work/shared/ssb-samples [kommuner.json]
+    .venv/bin/python tools/build_ssb_snapshot.py SSB_SAMPLES_DIR [kommuner.json]
+
+SSB_SAMPLES_DIR is the folder of real SSB/KLASS samples with their PROVENANCE.md (it lives
+outside this repository; the tool is given its path and never looks for it itself).
 
 It copies the real KLASS samples byte for byte, derives the 2024 code list and changes,
 and generates **demo figures** for the six catalogue tables in SSB's json-stat2 v2 shape.
@@ -22,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+if __package__ in (None, ""):  # run as a script: the repository root holds `pipelines`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.ssb import klass
 from pipelines.ssb.snapshot import KLASS_DIR, MANIFEST_PATH, SNAPSHOT_DIR, klass_frames
@@ -321,7 +328,7 @@ def cube(
             "noteMandatory": {"0": True},
             "workforce": {
                 "demo": True,
-                "generator": "pipelines/ssb/snapshot/build.py",
+                "generator": "tools/build_ssb_snapshot.py",
                 "generated": GENERATED,
             },
         },
@@ -1001,7 +1008,9 @@ def build_tables(imdi_path: Path | None) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
-    samples = Path(args[0]) if args else Path("../shared/ssb-samples")
+    if not args:
+        raise SystemExit("usage: tools/build_ssb_snapshot.py SSB_SAMPLES_DIR [kommuner.json]")
+    samples = Path(args[0])
     npra = Path(args[1]) if len(args) > 1 else samples / "kommuner_npra_58336de4.json"
     klass_files = build_klass(samples, npra)
     municipalities, _ = klass_frames()

@@ -1,6 +1,6 @@
 """Benchmark: parse a 1,000,000-cell JSON-stat2 body into polars, against `json.loads` alone.
 
-    .venv/bin/python benchmarks/bench_ssb_parse.py [--cells 1000000] [--repeat 3]
+    .venv/bin/python -m pipelines.bench.ssb_parse [--cells 1000000] [--repeat 3]
 
 Both are timed in the same process on the same bytes (best of `--repeat`), so the ratio is
 what matters, not the machine. Peak memory is measured in a fresh child process per
@@ -16,15 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "benchmarks" / "results"
+from pipelines.bench.measure import peak_kb, reset_peak, rss_kb
+from pipelines.settings import REPO_ROOT
+
+RESULTS = REPO_ROOT / "benchmarks" / "results"
 TARGET_RATIO = 3.0
 
 
@@ -67,31 +68,6 @@ def make_body(cells: int, seed: int = 7) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def _rss_now_kb() -> int:
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * (resource.getpagesize() // 1024)
-
-
-def _reset_peak() -> bool:
-    """Reset the kernel's high-water mark (VmHWM) so imports' peaks do not count (Linux ≥ 4.0)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_kb() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def child(op: str, path: str) -> None:
     """Run one operation on the body in `path` and print its peak memory rise (MiB)."""
     import json as json_module
@@ -103,10 +79,10 @@ def child(op: str, path: str) -> None:
     json_module.loads(small)
     jsonstat.parse(small)
     del small
-    _reset_peak()
-    before = _rss_now_kb()
+    reset_peak()
+    before = rss_kb()
     result = json_module.loads(body) if op == "json" else jsonstat.parse(body)
-    peak = _peak_kb()
+    peak = peak_kb()
     del result
     print(json_module.dumps({"peak_rise_mib": max(peak - before, 0) / 1024}))
 
@@ -130,7 +106,6 @@ def main(argv: list[str] | None = None) -> dict:
         child(*args.child)
         return {}
 
-    sys.path.insert(0, str(REPO))
     from pipelines.ssb import jsonstat
 
     body = make_body(args.cells)
@@ -142,8 +117,8 @@ def main(argv: list[str] | None = None) -> dict:
         handle.write(body)
     memory = {}
     for op in ("json", "parse"):
-        done = subprocess.run([sys.executable, __file__, "--child", op, handle.name], capture_output=True,
-                              text=True, check=True, cwd=REPO)
+        done = subprocess.run([sys.executable, "-m", "pipelines.bench.ssb_parse", "--child", op, handle.name],
+                              capture_output=True, text=True, check=True, cwd=REPO_ROOT)
         memory[op] = json.loads(done.stdout.strip().splitlines()[-1])["peak_rise_mib"]
     Path(handle.name).unlink()
     result = {

@@ -1,6 +1,6 @@
 """False positives and cost of the national-id leak scan (`pipelines/hr/fnr.py`).
 
-`python benchmarks/bench_fnr_scan.py [out-dir]` generates the demo deliveries
+`python -m pipelines.bench.fnr_scan [out-dir]` generates the demo deliveries
 (`pipelines/demo`, salten + outer Lofoten, 2015-2025), reads each through the ingestion
 reader and scans every cell outside the id column, every header and every title line, as
 ingestion does. Then it adds the numbers an HR export may carry besides ids - phone
