@@ -194,7 +194,7 @@ def ssb_fetch(
     fetch_catalogue(get_settings(), table=table, mode=mode, console=console)
 
 
-# --- quality gate --------------------------------------------------------------------------
+# --- quality checks --------------------------------------------------------------------------
 @app.command()
 def check(
     dbt_results: Annotated[
@@ -202,12 +202,14 @@ def check(
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="Kjørings-id (standard: en ny).")] = None,
 ) -> None:
-    """Kjør kvalitetsporten på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
-    from pipelines.quality.console import print_gate_summary
-    from pipelines.quality.gate import run_gate
+    """Kjør alle sjekkene på byggedatabasen; avslutningskode 1 når en blokkerende sjekk feilet."""
+    # The same checks the job's asset checks run (`evaluate_checks`), all at once on the build
+    # database as it is, without rebuilding anything; the gate's verdict follows from them.
+    from pipelines.quality.check_run import run_all_checks
+    from pipelines.quality.console import print_check_run
 
-    result = run_gate(get_settings(), run_id, dbt_run_results=dbt_results)
-    print_gate_summary(result, console)
+    result = run_all_checks(get_settings(), run_id, dbt_run_results=dbt_results)
+    print_check_run(result, console)
     raise typer.Exit(0 if result.passed else 1)
 
 
@@ -371,13 +373,14 @@ def publish(
     db: Annotated[Path | None, typer.Option(help="Lageret det publiseres fra (standard: byggedatabasen).")] = None,
 ) -> None:
     """Lag en prikket fylkesleveranse; nektes når en blokkerende sjekk har feilet."""
-    from pipelines.release.publish import publish as publish_release
+    # The function the job's `release` asset calls, here with --db/--out a run cannot take.
+    from pipelines.release.make import make_release
 
     settings = get_settings()
     def say(line: str) -> None:
         console.print(line, highlight=False)
 
-    path = publish_release(settings, db or settings.build_db_path, year=year, out=out, progress=say)
+    path = make_release(settings, db or settings.build_db_path, year=year, out=out, progress=say)
     console.print(f"Fylkesleveranse: {path}", highlight=False)
 
 
@@ -414,17 +417,26 @@ def release_diff(
     console.print(f"{len(changes)} publiserte tall er endret{more}")
 
 
+# `workforce indicators`: the job's dbt assets (every model and seed, with their tests and checks).
+INDICATORS_SELECTION = "group:dbt"
+
+
 @app.command()
 def indicators(
-    build: Annotated[bool, typer.Option(help="Kjør `dbt build` på byggedatabasen først.")] = True,
+    build: Annotated[
+        bool, typer.Option(help="Bygg dbt-modellene først, som en Dagster-kjøring (--select group:dbt).")
+    ] = True,
 ) -> None:
     """Bygg indikatorene (dbt) og vis hovedtallene for Salten og Ytre Lofoten."""
-    from pipelines.indicators.build import run_dbt
     from pipelines.indicators.headline import headline_table
 
     settings = get_settings()
-    if build:
-        run_dbt(["build"], settings.build_db_path)
+    if build:  # the same assets, checks and order as every run; it shows in the UI
+        from pipelines.defs.orchestration.runner import run_in_process
+
+        outcome = run_in_process(console, select=INDICATORS_SELECTION, settings=settings)
+        if not outcome.success:
+            raise typer.Exit(1)
     console.print(headline_table(settings.build_db_path))
 
 

@@ -15,5 +15,8 @@ from pipelines.defs.orchestration import definitions as orchestration
 from pipelines.defs.quality import definitions as quality
 from pipelines.defs.release import definitions as release
 from pipelines.defs.ssb import definitions as ssb
+from pipelines.defs.warehouse import definitions as warehouse
 
-defs = dg.Definitions.merge(hr.defs, ssb.defs, dbt.defs, quality.defs, release.defs, orchestration.defs)
+defs = dg.Definitions.merge(
+    hr.defs, ssb.defs, dbt.defs, quality.defs, warehouse.defs, release.defs, orchestration.defs
+)

@@ -155,7 +155,7 @@ def run_stages(
         if stage == "ingest":
             rows = measured.result.get("rows_read")
         if stage == "dbt":
-            measured.result["dbt"] = _dbt_summary(measured.result.get("run_id", ""))
+            measured.result["dbt"] = _dbt_summary(measured.result.get("run_id", ""), home)
         stages[stage] = _record(measured, rows)
         progress(f"    {measured.wall_s:.1f} s, {measured.cpu_s:.1f} CPU-s, {measured.peak_rss_mb:.0f} MB")
         checkpoint()
@@ -164,12 +164,10 @@ def run_stages(
     return stages
 
 
-def _dbt_summary(run_id: str) -> dict:
+def _dbt_summary(run_id: str, home: Path) -> dict:
     """dbt's own account of the stage: the run's run_results.json (dagster-dbt names its target
-    folder after the run)."""
-    from pipelines.settings import DBT_PROJECT_DIR
-
-    found = sorted((DBT_PROJECT_DIR / "target").glob(f"workforce_dbt-{run_id[:7]}-*/run_results.json"))
+    folder after the run; the `dbt` resource puts it under the run's WORKFORCE_HOME/dbt/target)."""
+    found = sorted((home / "dbt" / "target").glob(f"workforce_dbt-{run_id[:7]}-*/run_results.json"))
     if not run_id or not found:
         return {"error": "no run_results.json"}
     results = json.loads(found[-1].read_text())["results"]

@@ -153,11 +153,10 @@ def _dbt_plan(settings: Settings) -> dict:
     return {"mode": row[0][0], "from_year": row[0][1]} if row else {}
 
 
-def _dbt_nodes(run_id: str, top: int = 12) -> dict:
+def _dbt_nodes(run_id: str, home: Path, top: int = 12) -> dict:
     """Where dbt's time went: the slowest nodes of the run (dagster-dbt's target folder)."""
-    from pipelines.settings import DBT_PROJECT_DIR
-
-    found = sorted((DBT_PROJECT_DIR / "target").glob(f"workforce_dbt-{run_id[:7]}-*/run_results.json"))
+    target = home / "dbt" / "target"  # the run's home (pipelines/defs/resources.py)
+    found = sorted(target.glob(f"workforce_dbt-{run_id[:7]}-*/run_results.json"))
     if not found:
         return {}
     results = json.loads(found[-1].read_text())["results"]
@@ -227,7 +226,7 @@ def worker(mode: str, home: Path, delivery: Path | None) -> dict:
     if not published:
         # A blocking check closed the gate (a finding about the data, not this path): the
         # publish is timed directly, the same copy without the gate, so the phase is known.
-        from pipelines.orchestration.publish import publish_warehouse
+        from pipelines.warehouse.publish import publish_warehouse
 
         mark = time.perf_counter()
         publish_warehouse(settings, gate=False)
@@ -238,7 +237,7 @@ def worker(mode: str, home: Path, delivery: Path | None) -> dict:
         "failed_blocking_checks": failed_checks,
         "publish_direct_s": publish_direct,
         "seconds": round(wall + (publish_direct or 0), 2),
-        "dbt_nodes": _dbt_nodes(run.run_id),
+        "dbt_nodes": _dbt_nodes(run.run_id, settings.home),
         "phases": {**_phases(run, wall, sensor_s), "publish_direct": publish_direct or 0.0},
         "dbt_plan": _dbt_plan(settings),
     }

@@ -1,1 +1,2 @@
-"""The quality gate: cross-system SQL checks, GX suites, dbt test results, quality reports."""
+"""Checks and the quality gate: cross-system SQL checks, GX suites, dbt test results, check runs,
+the gate's verdict, quality reports."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.quality.gate import GateResult
+from pipelines.quality.check_run import CheckRun
 
 KIND = {"sql": "SQL", "gx": "GX", "dbt": "dbt"}
 
 
-def print_gate_summary(result: GateResult, console: Console) -> None:
+def print_check_run(result: CheckRun, console: Console) -> None:
     """A table of failed checks (blocking first), counts per kind, the verdict and the report path."""
     failed = sorted(
         (r for r in result.results if not r.passed),

@@ -1,150 +1,150 @@
-"""The quality gate: the cross-system SQL checks, the GX suites and dbt's test results.
+"""The quality gate (kvalitetsporten): may these figures leave the build database?
 
-`run_gate` is what `workforce check` runs; `evaluate` is the part Dagster's asset checks
-share (they run a subset of it per asset). The dbt tests come from the build: the run results a
-`dbt build` wrote (`dbt_run_results`), or else the latest ones the dbt step recorded. Results
-are recorded in `audit.check_results`, reports are written under
-`WORKFORCE_HOME/quality/<run_id>/`, and the gate is closed when any `block` check failed —
-including checks that could not run.
+One verdict, used by everything that lets figures out: the `quality/gate` asset, the
+published warehouse (`pipelines.warehouse.publish`) and the county release
+(`pipelines.release.make`). Running the checks is another thing (`pipelines.quality.check_run`
+and the Dagster asset checks); the gate only reads their results.
+
+The gate reads `audit.check_results` (written by the checks). For every check
+(check name × asset) it takes the most recent result — which is what Dagster's UI shows
+as the check's state — so a blocking failure stays blocking until that check has run
+again and passed, even if a later run only re-ran other checks. That is at least as
+strict as "the latest run": everything the latest run evaluated is the latest result of
+its check. A check with no verdict (`passed` null) or an unknown severity counts as a
+blocking failure: the gate fails closed. No results at all also refuses.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
+from typing import Any
 
 from pipelines.errors import WorkforceError
-from pipelines.quality.reconciliation import checks_for, prepare_macros, run_checks
-from pipelines.quality.references import prepare_references
-from pipelines.quality.report import write_reports
-from pipelines.quality.results import (
-    CheckResult,
-    current_results,
-    dbt_results_from_run_results,
-    ensure_results_schema,
-    record_results,
-)
-from pipelines.quality.suites import GX, SUITES, record_contract_checks, run_suite
-from pipelines.settings import EXPECTATIONS_DIR, Settings
-from pipelines.warehouse.connection import connect
+
+
+class GateClosedError(WorkforceError):
+    """The quality gate forbids letting the figures out (every reason is in the message)."""
 
 
 @dataclass
-class GateResult:
-    """The verdict of one gate run."""
+class GateSummary:
+    """The latest result of each check, split by outcome."""
 
-    run_id: str
-    results: list[CheckResult]
-    report_path: Path | None = None
-    feedback_paths: list[Path] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    failed_block: list[dict[str, Any]] = field(default_factory=list)
+    failed_warn: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def blocking_failures(self) -> list[CheckResult]:
-        return [r for r in self.results if r.blocking_failure]
+    def total(self) -> int:
+        return len(self.checks)
 
     @property
-    def warnings(self) -> list[CheckResult]:
-        return [r for r in self.results if not r.passed and r.severity != "block"]
+    def passed(self) -> int:
+        return sum(1 for check in self.checks if check.get("passed") is True)
 
     @property
-    def passed(self) -> bool:
-        """Open only when something was checked and no blocking check failed."""
-        return bool(self.results) and not self.blocking_failures
+    def runs(self) -> list[str]:
+        return sorted({str(check.get("run_id")) for check in self.checks})
+
+    @property
+    def latest_checked_at(self) -> str | None:
+        stamps = [str(c["checked_at"]) for c in self.checks if c.get("checked_at")]
+        return max(stamps) if stamps else None
+
+    def refusal_reasons(self) -> list[str]:
+        if not self.checks:
+            return [
+                "Ingen kvalitetskontroller har resultater i audit.check_results: kjør kvalitetsporten "
+                "(`workforce check` eller kontrollene i Dagster) før du publiserer."
+            ]
+        return [_describe(check) for check in self.failed_block]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "policy": "siste resultat per kontroll og tabell; en feilet blokkerende kontroll stopper utgivelsen",
+            "checks": self.total,
+            "passed": self.passed,
+            "failed_block": len(self.failed_block),
+            "failed_warn": len(self.failed_warn),
+            "runs": self.runs,
+            "latest_checked_at": self.latest_checked_at,
+            "warnings": [
+                {
+                    key: check.get(key)
+                    for key in ("check_name", "asset_key", "run_id", "observed", "expected", "unexpected_count")
+                }
+                for check in self.failed_warn
+            ],
+        }
 
 
-def new_run_id() -> str:
-    return f"gate-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-def evaluate(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    *,
-    assets: Iterable[tuple[str, ...]] | None = None,
-    expectations_dir: Path = EXPECTATIONS_DIR,
-    timings: dict[str, float] | None = None,
-) -> tuple[list[CheckResult], list[tuple[str, str]]]:
-    """Run the SQL checks and GX suites (all, or those on `assets`), record the results.
-
-    Returns the results and the reference sources used (for the report)."""
-    timings = timings if timings is not None else {}
-    wanted = None if assets is None else {tuple(a) for a in assets}
-    ensure_results_schema(con)
-
-    started = time.perf_counter()
-    refs = prepare_references(con)
-    prelude_errors = prepare_macros(con)
-    sql_results, per_check = run_checks(con, checks_for(wanted), prelude_errors)
-    timings["sql_checks"] = time.perf_counter() - started
-    timings.update({f"sql:{k}": v for k, v in per_check.items()})
-
-    results = list(sql_results)
-    suites = [name for name, key in SUITES.items() if wanted is None or key in wanted]
-    if suites:
-        started = time.perf_counter()
-        gx_was_loaded = GX.batch_definition is not None
-        for name in suites:
-            run = run_suite(
-                con, name, expectations_dir
-            )  # fails closed: never raises, never passes by default
-            timings[f"gx:{name}"] = run.seconds
-            results += run.results
-            record_contract_checks(con, run_id, name, run)
-        timings["gx_suites"] = time.perf_counter() - started
-        timings["gx_import"] = 0.0 if gx_was_loaded else GX.import_seconds  # paid once per process
-
-    started = time.perf_counter()
-    record_results(con, run_id, results)
-    timings["record"] = time.perf_counter() - started
-    references = [
-        ("Kommunenummer (KLASS 131)", refs.klass_source),
-        ("KS' stillingskoder", refs.position_codes_source),
-    ]
-    return results, references
-
-
-def run_gate(
-    settings: Settings,
-    run_id: str | None = None,
-    *,
-    dbt_run_results: Path | None = None,
-    expectations_dir: Path = EXPECTATIONS_DIR,
-    write_report: bool = True,
-) -> GateResult:
-    """Run every check against the build database, record and report; never publishes."""
-    run_id = run_id or new_run_id()
-    path = settings.build_db_path
-    if not path.is_file():
-        raise WorkforceError(
-            f"Det finnes ingen byggedatabase i {path}; les inn leveranser og bygg modellene først."
+def _describe(check: dict[str, Any]) -> str:
+    name = check.get("check_name") or "?"
+    asset = check.get("asset_key") or "?"
+    run = check.get("run_id") or "?"
+    if check.get("passed") is None:
+        return (
+            f"den blokkerende kontrollen {name} på {asset} har ikke noe resultat (kjøring {run}); "
+            "den må kjøre og bestå."
         )
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    with connect(path) as con:
-        results, references = evaluate(con, run_id, expectations_dir=expectations_dir, timings=timings)
-        if dbt_run_results is not None:
-            if not Path(dbt_run_results).is_file():
-                raise WorkforceError(f"dbts resultatfil {dbt_run_results} finnes ikke.")
-            dbt_results = dbt_results_from_run_results(Path(dbt_run_results), con=con)
+    details = []
+    if check.get("observed") is not None:
+        details.append(f"observert {check['observed']}")
+    if check.get("expected") is not None:
+        details.append(f"forventet {check['expected']}")
+    if check.get("unexpected_count"):
+        details.append(f"{check['unexpected_count']} avvikende rader")
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f"den blokkerende kontrollen {name} på {asset} feilet i kjøring {run}{suffix}."
+
+
+def evaluate(check_results: list[dict[str, Any]]) -> GateSummary:
+    """Reduce the check history to the latest result per check and classify it."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in sorted(check_results, key=lambda r: (str(r.get("checked_at")), str(r.get("run_id")))):
+        latest[(str(row.get("check_name")), str(row.get("asset_key")))] = row
+    summary = GateSummary(checks=[latest[key] for key in sorted(latest)])
+    for check in summary.checks:
+        if check.get("passed") is True:
+            continue
+        severity = str(check.get("severity") or "").lower()
+        if severity == "warn" and check.get("passed") is False:
+            summary.failed_warn.append(check)
         else:
-            # the tests of the build being checked, as its dbt run recorded them: most row and
-            # key checks are dbt tests (issue 15), and a verdict or report without them is partial
-            dbt_results = [r for r in current_results(con) if r.kind == "dbt"]
-        record_results(con, run_id, dbt_results)
-        results += dbt_results
-        report_path, feedback = None, []
-        if write_report:
-            report_started = time.perf_counter()
-            report_path, feedback = write_reports(
-                con, settings, run_id, references=references, directory=expectations_dir
+            summary.failed_block.append(check)
+    return summary
+
+
+def gate_summary(build_db: Path) -> GateSummary:
+    """The latest result of every check in the build database's `audit.check_results` (none
+    when the table is missing)."""
+    from pipelines.warehouse.connection import connect
+
+    with connect(build_db, read_only=True) as con:
+        present = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'check_results'"
+        ).fetchone()[0]
+        rows: list[dict] = []
+        if present:
+            cursor = con.execute(
+                "select run_id, check_name, asset_key, severity, passed, observed, expected, "
+                "unexpected_count, cast(checked_at as varchar) as checked_at from audit.check_results"
             )
-            timings["report"] = time.perf_counter() - report_started
-    timings["total"] = time.perf_counter() - started
-    return GateResult(run_id, results, report_path, feedback, timings)
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return evaluate(rows)
+
+
+def require_open_gate(build_db: Path, what: str = "Analysebasen er ikke publisert") -> int:
+    """Raise `GateClosedError` unless every check's latest result passed or only warns;
+    return the number of checks the verdict rests on."""
+    summary = gate_summary(build_db)
+    reasons = summary.refusal_reasons()
+    if reasons:
+        raise GateClosedError(
+            f"{what}: " + " ".join(reasons[:10])
+            + (f" (og {len(reasons) - 10} til)" if len(reasons) > 10 else "")
+        )
+    return summary.total

@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.quality.gate import GateSummary
 from pipelines.release.disclosure import SuppressionSummary
-from pipelines.release.gate import GateSummary
 from pipelines.release.inputs import ReleaseInputs
 from pipelines.settings import REPO_ROOT
 

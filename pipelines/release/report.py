@@ -20,11 +20,11 @@ import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from pipelines.quality.gate import GateSummary
 from pipelines.release import charts
 from pipelines.release.charts import PALETTE, Bar, Point, Series
 from pipelines.release.competence import REPORT_READING_NB as PLAN_READING_NB
 from pipelines.release.disclosure import SuppressionSummary
-from pipelines.release.gate import GateSummary
 from pipelines.release.inputs import NORDLAND_REGION, ReleaseInputs
 from pipelines.release.labels import (
     FAMILY_INTRO_NB,

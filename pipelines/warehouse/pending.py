@@ -311,8 +311,8 @@ def project_fingerprint() -> str:
     """The dbt project's files (models, macros, seeds, tests, dbt_project.yml) and dbt's version."""
     from importlib.metadata import version
 
-    from pipelines.orchestration.docs import PROJECT_PARTS
     from pipelines.settings import DBT_PROJECT_DIR
+    from pipelines.warehouse.docs import PROJECT_PARTS
 
     digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
     for part in PROJECT_PARTS:

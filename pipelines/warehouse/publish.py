@@ -14,6 +14,13 @@ old file open keeps its consistent snapshot (the old inode), a new reader gets t
 and a run killed mid-copy leaves only a stray temporary file (removed by the next publish),
 never a damaged published file.
 
+`publish_warehouse` is the whole step (what the `published_warehouse` asset calls): the
+quality gate is read again (`pipelines.quality.gate`; in a Dagster run the blocking checks
+already stopped this step when one failed, but a publish started on its own — the `publish`
+job, `workforce run --select published_warehouse` — must fail closed too), dbt's docs are
+generated when the project or the schema changed (`pipelines.warehouse.docs`), and only then
+is the file copied: a failure before the copy leaves the previous file and docs as they were.
+
 Analysts open it through `open_published`: read-only, with external access disabled and
 the configuration locked, so a statement can neither write, nor attach the build database,
 nor read files or the network, nor load extensions.
@@ -22,6 +29,8 @@ nor read files or the network, nor load extensions.
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -29,6 +38,7 @@ import duckdb
 from pipelines.errors import WorkforceError
 from pipelines.permissions import SHARED_FILE, restrict, set_mode
 from pipelines.processes import process_gone
+from pipelines.settings import Settings
 from pipelines.warehouse.connection import connect
 
 MARTS_SCHEMA = "marts"
@@ -177,3 +187,83 @@ def open_published(published_db: Path, *, locked: bool = True) -> duckdb.DuckDBP
             f"Det publiserte lageret {published_db} kan ikke åpnes ({first}); publiser det på nytt med "
             "`workforce run --job publish`."
         ) from None
+
+
+@dataclass
+class PublishOutcome:
+    path: Path
+    size_bytes: int
+    state: dict[str, int | str | None] = field(default_factory=dict)
+    docs_index: Path | None = None
+    checks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def warehouse_state(con: duckdb.DuckDBPyConnection) -> dict[str, int | str | None]:
+    """A fingerprint of a warehouse's content, read in one statement (one snapshot): rows of
+    every mart, the deliveries in the ledger and the latest load. Two publishes of different
+    data differ in it; a reader that met half of one and half of another would see a
+    combination no publish ever had."""
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [MARTS_SCHEMA]
+        ).fetchall()
+    ]
+    parts = [f'(select count(*) from {MARTS_SCHEMA}."{table}") as "{table}"' for table in tables]
+    parts += [
+        "(select count(*) from audit.deliveries) as deliveries",
+        "(select cast(max(loaded_at) as varchar) from audit.deliveries) as last_loaded_at",
+    ]
+    cursor = con.execute("select " + ", ".join(parts))
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def published_state(path: Path) -> dict[str, int | str | None]:
+    """`warehouse_state` of a published file, opened read-only."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return warehouse_state(con)
+    finally:
+        con.close()
+
+
+def publish_warehouse(settings: Settings, *, docs: bool = True, gate: bool = True) -> PublishOutcome:
+    """Gate → dbt docs (when the project or the schema changed) → atomic copy → docs installed."""
+    from pipelines.quality.gate import require_open_gate
+    from pipelines.warehouse.docs import docs_are_current, docs_fingerprint, generate_docs, install_docs
+
+    build_db, published_db = settings.build_db_path, settings.published_db_path
+    if not build_db.is_file():
+        raise WorkforceError(f"Det finnes ingen byggedatabase i {build_db} å publisere; kjør rørledningen først.")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    checks = require_open_gate(build_db) if gate else 0
+    seconds["gate"] = time.perf_counter() - started
+
+    target = None
+    fingerprint = ""
+    if docs:
+        started = time.perf_counter()
+        with connect(build_db, read_only=True) as con:
+            fingerprint = docs_fingerprint(con)
+        if not docs_are_current(settings.docs_dir, fingerprint):
+            target = generate_docs(settings, build_db)
+        seconds["docs"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    publish_database(build_db, published_db)  # removes the copies of killed publishes first
+    seconds["copy"] = time.perf_counter() - started
+    if target is not None:
+        docs_index: Path | None = install_docs(target, settings.docs_dir, fingerprint)
+    else:
+        docs_index = settings.docs_dir / "index.html" if docs else None
+    return PublishOutcome(
+        path=published_db,
+        size_bytes=published_db.stat().st_size,
+        state=published_state(published_db),
+        docs_index=docs_index,
+        checks=checks,
+        seconds=seconds,
+    )

@@ -336,9 +336,9 @@ def golden_release(tmp_path_factory: pytest.TempPathFactory):
 
     from pipelines.hr.ingest import ingest_paths
     from pipelines.indicators.build import run_dbt
-    from pipelines.quality.gate import run_gate
+    from pipelines.quality.check_run import run_all_checks
     from pipelines.release.disclosure import DisclosureRule
-    from pipelines.release.publish import publish
+    from pipelines.release.make import make_release
     from pipelines.settings import Settings
     from pipelines.ssb.load import fetch_catalogue
 
@@ -354,11 +354,11 @@ def golden_release(tmp_path_factory: pytest.TempPathFactory):
             assert result.outcome == "loaded", result
     fetch_catalogue(settings, mode="snapshot")
     run_dbt(["build"], settings.build_db_path, target_path=home / "dbt_target", threads=2)
-    gate = run_gate(settings, write_report=False)
+    gate = run_all_checks(settings, write_report=False)
     blocking = [r.check_name for r in gate.results if not r.passed and r.severity == "block"]
     assert not blocking, blocking
     rule = DisclosureRule(min_persons=1, min_count=1)
-    return publish(settings, settings.build_db_path, rule=rule, now=datetime(2025, 1, 2, tzinfo=UTC))
+    return make_release(settings, settings.build_db_path, rule=rule, now=datetime(2025, 1, 2, tzinfo=UTC))
 
 
 def test_golden_projection_is_in_the_published_release(golden_release):

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from hr_support import CANONICAL_EMPLOYMENTS, Home, synthetic_ids, visma_file, visma_row, write_text
 
 from pipelines.defs.hr.assets import DELIVERIES, LANDING, RAW, hr_inbox
+from pipelines.defs.resources import WorkforceSettings
 
 
 def test_code_location_loads_with_the_hr_assets():
@@ -40,7 +41,11 @@ def test_materialising_the_inbox_lands_rows_and_empties_the_inbox(home: Home):
     write_text(inbox / "1856_arbeidsforhold_2023-12-15.csv", header, [[*history, "2016-01-01"]])
 
     result = dg.materialize(
-        [hr_inbox], resources={"duckdb": DuckDBResource(database=str(home.settings.build_db_path))}
+        [hr_inbox],
+        resources={
+            "duckdb": DuckDBResource(database=str(home.settings.build_db_path)),
+            "settings": WorkforceSettings(),
+        },
     )
     assert result.success
     assert home.query("select count(*), count(person_key) from raw.hr_employments") == [(4, 3)]

@@ -36,8 +36,8 @@ def make_home(root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("WORKFORCE_SECRET_FILE", raising=False)
     settings = Settings.from_env()
-    # Set (not deleted) so the monkeypatch restores it: a run sets it for dbt, and a value left
-    # behind would point later tests' dbt at this home's database.
+    # dbt's database for tests that run dbt outside a Dagster run (a run's `dbt` resource is bound
+    # to its own settings); set through the monkeypatch, so it is restored afterwards.
     monkeypatch.setenv("WORKFORCE_BUILD_DB", str(settings.build_db_path))
     settings.ensure_dirs()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
@@ -99,20 +99,21 @@ class DemoWarehouse:
 def build_demo_warehouse(
     tmp_path_factory: pytest.TempPathFactory, extra_deliveries: Sequence[Path] = ()
 ) -> DemoWarehouse:
-    """Demo deliveries ingested directly, SSB's bundled snapshot loaded, then one Dagster run
-    of `rebuild_indicators` (dbt, every check, the gate, publish with docs).
+    """What `workforce demo` runs, on a smaller demo: deliveries in the inbox, then the demo's
+    one Dagster run of every asset (`pipelines.demo.run.run_pipeline`: the inbox, SSB's bundled
+    snapshot, dbt, every check, the gate, publish with docs, the county release).
 
     The session fixture `demo_warehouse` (tests/conftest.py) calls this once for every area
-    that needs a real build (orchestration, release); `extra_deliveries` are ingested with
-    the demo's (the release tests' hostile backlog file)."""
+    that needs a real build (orchestration, release); `extra_deliveries` arrive in the inbox
+    with the demo's (the release tests' hostile backlog file); the LATER_YEAR deliveries are
+    generated but left out, for tests that deliver them later."""
     import io
 
     from rich.console import Console
 
-    from pipelines.defs.orchestration.runner import run_in_process
     from pipelines.demo.generate import generate_deliveries
-    from pipelines.hr.ingest import ingest_paths
-    from pipelines.ssb.load import fetch_catalogue
+    from pipelines.demo.run import run_pipeline
+    from pipelines.errors import WorkforceError
 
     deliveries = tmp_path_factory.mktemp("warehouse_deliveries")
     generate_deliveries(
@@ -122,13 +123,15 @@ def build_demo_warehouse(
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = make_home(root, monkeypatch)
         earlier = sorted(p for p in deliveries.iterdir() if f"_{LATER_YEAR}-" not in p.name)
-        results = ingest_paths([*earlier, *extra_deliveries], settings)
-        assert all(r.outcome == "loaded" for r in results), [r for r in results if r.outcome != "loaded"][:3]
-        fetch_catalogue(settings, mode="snapshot")
+        for path in [*earlier, *extra_deliveries]:
+            shutil.copyfile(path, settings.inbox_dir / path.name)
         output = io.StringIO()
-        outcome = run_in_process(Console(file=output, width=150), job="rebuild_indicators")
-        assert outcome.success, output.getvalue()[-3000:]
+        try:
+            run_pipeline(settings, Console(file=output, width=150))
+        except WorkforceError as failed:
+            raise AssertionError(f"{failed}\n{output.getvalue()[-3000:]}") from None
     assert settings.published_db_path.is_file()
+    assert not any(settings.inbox_dir.iterdir()), "every delivery loaded and left the inbox"
     return DemoWarehouse(root, deliveries)
 
 

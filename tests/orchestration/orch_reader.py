@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.orchestration.publish import warehouse_state
+from pipelines.warehouse.publish import warehouse_state
 
 
 def main(db: Path, out: Path, stop: Path, mode: str) -> None:

@@ -34,6 +34,18 @@ def test_assets_are_organised_in_the_five_groups(defs: dg.Definitions):
     assert dg.AssetKey(["marts", "fct_indicators"]) in published.parent_keys
 
 
+def test_the_gate_waits_for_every_mart_dbt_builds(defs: dg.Definitions):
+    """The gate's deps come from dbt/models/marts/ (so the quality area loads without
+    dagster-dbt); they must be exactly the marts the dbt assets materialise, in each area."""
+    from pipelines.defs.dbt.assets import workforce_dbt_models
+    from pipelines.defs.quality.assets import GATE, MARTS
+
+    built = {key for key in workforce_dbt_models.keys if key.path[0] == "marts"}
+    assert set(MARTS) == built and len(built) > 15
+    graph = defs.resolve_asset_graph()
+    assert graph.get(GATE).parent_keys == built
+
+
 def test_every_asset_and_check_that_touches_the_build_database_is_in_the_writer_pool(defs: dg.Definitions):
     pools = {}
     for assets_def in [*defs.assets, *defs.asset_checks]:

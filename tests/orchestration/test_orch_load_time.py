@@ -68,6 +68,7 @@ def test_the_lean_cli_resource_overrides_members_dagster_dbt_still_has():
 
     base = dagster_dbt.DbtCliResource
     assert callable(base.__dict__["_initialize_dbt_core_adapter"])
+    assert callable(base.__dict__["_get_unique_target_path"])
     assert "_cli_version" in base.__dict__
     resource = dbt_resource()
     assert isinstance(resource, DbtCli)

@@ -37,10 +37,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.defs.orchestration.assets import PUBLISHED
 from pipelines.defs.orchestration.sensors import DELIVERY_SHA_TAG, DELIVERY_TAG, inbox_sensor
-from pipelines.orchestration.publish import published_state
+from pipelines.defs.warehouse.assets import PUBLISHED
 from pipelines.settings import REPO_ROOT, Settings
+from pipelines.warehouse.publish import published_state
 from tests.browser_support import offline_page
 from tests.orchestration.conftest import LATER_YEAR, DemoWarehouse, home_env
 from tests.orchestration.orch_support import (

@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.orchestration.docs import FINGERPRINT_FILE
-from pipelines.orchestration.publish import PublishRefusedError, publish_warehouse, published_state
+from pipelines.quality.gate import GateClosedError
 from pipelines.settings import Settings
+from pipelines.warehouse.docs import FINGERPRINT_FILE
+from pipelines.warehouse.publish import publish_warehouse, published_state
 from tests.orchestration.conftest import DemoWarehouse
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,7 @@ def record_check(settings: Settings, passed: bool, severity: str = "block") -> N
 def test_a_blocking_failure_refuses_the_publish_and_leaves_the_file_alone(home: Settings):
     before = sha256(home.published_db_path)
     record_check(home, passed=False)
-    with pytest.raises(PublishRefusedError, match="fct_indicators_counts_match_int_person_year"):
+    with pytest.raises(GateClosedError, match="fct_indicators_counts_match_int_person_year"):
         publish_warehouse(home)
     assert sha256(home.published_db_path) == before
     record_check(home, passed=True)  # the same check passing again opens the gate
@@ -49,7 +50,7 @@ def test_a_blocking_failure_refuses_the_publish_and_leaves_the_file_alone(home: 
 def test_no_check_results_at_all_refuses_too(home: Settings):
     with duckdb.connect(str(home.build_db_path)) as con:
         con.execute("delete from audit.check_results")
-    with pytest.raises(PublishRefusedError, match="Ingen kvalitetskontroller har resultater"):
+    with pytest.raises(GateClosedError, match="Ingen kvalitetskontroller har resultater"):
         publish_warehouse(home)
 
 

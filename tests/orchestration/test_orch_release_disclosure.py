@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from pipelines.release.disclosure import DisclosureRule
-from pipelines.release.publish import publish
+from pipelines.release.make import make_release
 from pipelines.settings import Settings
 from tests.orchestration.conftest import DemoWarehouse
 
@@ -30,7 +30,7 @@ KEY = ["indicator_id", "area_type", "area_code", "year", "breakdown", "breakdown
 def release(demo_warehouse: DemoWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings(home=demo_warehouse.root)
     out = tmp_path_factory.mktemp("disclosure_releases")
-    return publish(settings, settings.build_db_path, out=out, rule=RULE, now=datetime(2025, 1, 2, tzinfo=UTC))
+    return make_release(settings, settings.build_db_path, out=out, rule=RULE, now=datetime(2025, 1, 2, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.defs.quality.checks import ASSET_CHECKS, check_specs, checked_assets, gx_check_name
+from pipelines.defs.resources import WorkforceSettings
 from pipelines.quality.reconciliation import CHECKS
 from pipelines.quality.suites import SUITES
 from pipelines.settings import REPO_ROOT, Settings
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.slow
 RAW_HR = ["raw", "hr_employments"]
 INT_PERSON_YEAR = ["intermediate", "int_person_snapshots"]
 FCT_INDICATORS = ["marts", "fct_indicators"]
+# The settings the check bodies receive (read from the test's environment when a step runs).
+RESOURCES = {"settings": WorkforceSettings()}
 
 
 def _pipeline(ran: list[str]) -> list[object]:
@@ -92,7 +95,7 @@ def test_the_code_location_imports_without_great_expectations() -> None:
 
 def test_a_clean_run_materialises_everything_down_to_the_release(gx: object, settings: Settings) -> None:
     ran: list[str] = []
-    result = dg.materialize(_pipeline(ran), raise_on_error=False)
+    result = dg.materialize(_pipeline(ran), resources=RESOURCES, raise_on_error=False)
     assert result.success
     assert ran == ["hr", "dbt", "release"]
     assert _failed(result) == {}
@@ -105,7 +108,7 @@ def test_a_blocking_failure_on_a_raw_table_stops_everything_downstream(
 ) -> None:
     breaking(fixtures.break_ledger)
     ran: list[str] = []
-    result = dg.materialize(_pipeline(ran), raise_on_error=False)
+    result = dg.materialize(_pipeline(ran), resources=RESOURCES, raise_on_error=False)
     assert not result.success
     assert ran == ["hr"], "neither dbt nor the release may run after a blocking failure"
     assert _failed(result) == {"hr_employments_ledger_reconciles": dg.AssetCheckSeverity.ERROR}
@@ -117,7 +120,7 @@ def test_a_blocking_failure_on_the_marts_stops_the_release_and_a_warning_does_no
 ) -> None:
     breaking(fixtures.break_turnover, fixtures.break_kostra)
     ran: list[str] = []
-    result = dg.materialize(_pipeline(ran), raise_on_error=False)
+    result = dg.materialize(_pipeline(ran), resources=RESOURCES, raise_on_error=False)
     assert ran == ["hr", "dbt"], "the release waits for the blocking checks on fct_indicators"
     failed = _failed(result)
     assert failed[gx_check_name("fct_indicators")] == dg.AssetCheckSeverity.ERROR
@@ -130,7 +133,7 @@ def test_a_blocking_failure_on_the_marts_stops_the_release_and_a_warning_does_no
 def test_a_check_body_that_cannot_run_fails_every_check(gx: object, settings: Settings) -> None:
     settings.build_db_path.unlink()
     ran: list[str] = []
-    result = dg.materialize(_pipeline(ran), raise_on_error=False)
+    result = dg.materialize(_pipeline(ran), resources=RESOURCES, raise_on_error=False)
     assert ran == ["hr"]
     failed = _failed(result)
     assert set(failed) == {s.name for s in check_specs(tuple(RAW_HR))}

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from pipelines.cli import main
-from pipelines.quality.gate import run_gate
+from pipelines.quality.check_run import run_all_checks
 from pipelines.quality.results import blocking_failures, gate_is_open, record_dbt_results, run_results
 from pipelines.settings import Settings
 from tests.quality import fixtures
@@ -28,7 +28,7 @@ def _recorded(settings: Settings, run_id: str) -> list[tuple]:
 
 
 def test_clean_warehouse_opens_the_gate_and_records_every_check(gx: object, settings: Settings) -> None:
-    result = run_gate(settings)
+    result = run_all_checks(settings)
     assert result.passed, [(r.check_name, r.message) for r in result.blocking_failures]
     assert result.warnings == []
     rows = _recorded(settings, result.run_id)
@@ -44,7 +44,7 @@ def test_bad_data_closes_the_gate_with_the_right_checks_and_severities(
     gx: object, settings: Settings, breaking
 ) -> None:
     breaking(fixtures.break_ledger, fixtures.break_kostra, fixtures.break_turnover)
-    result = run_gate(settings)
+    result = run_all_checks(settings)
     assert not result.passed
     failed = {(r.check_name, r.severity, r.kind) for r in result.results if not r.passed}
     assert failed == {
@@ -71,7 +71,7 @@ def test_history_is_kept_and_the_current_verdict_follows_the_latest_run(
     gx: object, settings: Settings, breaking, clean_db: Path
 ) -> None:
     breaking(fixtures.break_population)
-    first = run_gate(settings)
+    first = run_all_checks(settings)
     assert not first.passed
     breaking(  # SSB's corrected table, as it were: the population as it was before the break
         lambda con: con.execute(
@@ -79,7 +79,7 @@ def test_history_is_kept_and_the_current_verdict_follows_the_latest_run(
             "insert into raw.ssb_population select * from clean.raw.ssb_population; detach clean"
         )
     )
-    second = run_gate(settings)
+    second = run_all_checks(settings)
     assert second.passed
     with duckdb.connect(str(settings.build_db_path), read_only=True) as con:
         runs = con.execute(
@@ -92,7 +92,7 @@ def test_history_is_kept_and_the_current_verdict_follows_the_latest_run(
 
 def test_the_report_names_failing_checks_with_example_rows(gx: object, settings: Settings, breaking) -> None:
     breaking(fixtures.break_ledger, fixtures.break_population)
-    result = run_gate(settings)
+    result = run_all_checks(settings)
     html = result.report_path.read_text()
     headings = (
         "Kvalitetsrapport",
@@ -126,7 +126,7 @@ def _reject_a_file_from_vaeroy(con: duckdb.DuckDBPyConnection) -> None:
 def test_the_municipality_feedback_says_what_to_fix(gx: object, settings: Settings, breaking) -> None:
     # a failed row check's advice on the page: tests/dbt/test_dbt_checks.py (they are dbt tests)
     breaking(fixtures.break_ledger, _reject_a_file_from_vaeroy)
-    result = run_gate(settings)
+    result = run_all_checks(settings)
     pages = {p.name: p.read_text() for p in result.feedback_paths}
     assert set(pages) == {"kommune_1856.html", "kommune_1857.html"}
     roest = pages["kommune_1856.html"]
@@ -170,7 +170,7 @@ def test_dbt_test_results_land_in_the_same_table(gx: object, settings: Settings,
             }
         )
     )  # fmt: skip
-    result = run_gate(settings, dbt_run_results=target / "run_results.json")
+    result = run_all_checks(settings, dbt_run_results=target / "run_results.json")
     assert not result.passed
     with duckdb.connect(str(settings.build_db_path), read_only=True) as con:
         dbt_rows = [r for r in run_results(con, result.run_id) if r.kind == "dbt"]

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pipelines.release.disclosure import DisclosureRule
-from pipelines.release.publish import publish
+from pipelines.release.make import make_release
 from pipelines.settings import Settings
 from tests.orchestration.conftest import DemoWarehouse
 
@@ -76,8 +76,8 @@ PROGRESS: list[str] = []  # what the first release said while it was made
 @pytest.fixture(scope="session")
 def releases(warehouse: Path, release_home: Settings) -> tuple[Path, Path]:
     """Two releases of the same inputs, made at different times."""
-    first = publish(release_home, warehouse, rule=DisclosureRule(), now=FIRST_RUN, progress=PROGRESS.append)
-    second = publish(release_home, warehouse, rule=DisclosureRule(), now=SECOND_RUN)
+    first = make_release(release_home, warehouse, rule=DisclosureRule(), now=FIRST_RUN, progress=PROGRESS.append)
+    second = make_release(release_home, warehouse, rule=DisclosureRule(), now=SECOND_RUN)
     return first, second
 
 

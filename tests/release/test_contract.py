@@ -14,7 +14,7 @@ import pytest
 from pipelines.release.disclosure import DisclosureRule
 from pipelines.release.errors import ReleaseError
 from pipelines.release.inputs import READS, load_inputs
-from pipelines.release.publish import publish
+from pipelines.release.make import make_release
 from pipelines.settings import Settings
 from tests.release.conftest import query, warehouse_copy
 
@@ -58,7 +58,7 @@ def test_a_renamed_mart_column_fails_the_release_naming_mart_and_column(
     db = warehouse_copy(warehouse, tmp_path / "renamed.duckdb", statement)
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ReleaseError) as error:
-        publish(settings, db, rule=DisclosureRule())
+        make_release(settings, db, rule=DisclosureRule())
     assert f"marts.{table}" in str(error.value) and column in str(error.value)
     assert not settings.releases_dir.exists()
 

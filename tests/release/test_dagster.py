@@ -11,9 +11,13 @@ import pytest
 
 from pipelines.defs.release.assets import MART_DEPS, release
 from pipelines.defs.release.definitions import defs
+from pipelines.defs.resources import WorkforceSettings
 from pipelines.settings import Settings
 from tests.release.conftest import query
 from tests.release.test_publish import FAILING_CHECK
+
+# The settings the asset receives (read from the test's environment when the step runs).
+RESOURCES = {"settings": WorkforceSettings()}
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +36,9 @@ def test_materialising_release_writes_a_release(warehouse: Path, tmp_path: Path,
     settings.build_db_path.parent.mkdir(parents=True)
     shutil.copyfile(warehouse, settings.build_db_path)
     [(year,)] = query(warehouse, "select max(year) - 1 from marts.fct_indicators")
-    result = dg.materialize([release], run_config={"ops": {"release": {"config": {"year": year}}}})
+    result = dg.materialize(
+        [release], run_config={"ops": {"release": {"config": {"year": year}}}}, resources=RESOURCES
+    )
     assert result.success
     metadata = result.asset_materializations_for_node("release")[0].metadata
     release_id = metadata["release_id"].value
@@ -53,7 +59,7 @@ def test_materialisation_fails_and_writes_nothing_when_a_blocking_check_failed(
     monkeypatch.setenv("WORKFORCE_HOME", str(tmp_path))
     settings = Settings.from_env()
     warehouse_copy(warehouse, settings.build_db_path, FAILING_CHECK)
-    result = dg.materialize([release], raise_on_error=False)
+    result = dg.materialize([release], resources=RESOURCES, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "fulltime_share_in_range" in str(failure.event_specific_data.error)

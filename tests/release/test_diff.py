@@ -14,7 +14,7 @@ import pytest
 from pipelines.release.diff import diff_releases, resolve_release
 from pipelines.release.disclosure import DisclosureRule
 from pipelines.release.errors import ReleaseNotFoundError
-from pipelines.release.publish import publish
+from pipelines.release.make import make_release
 from pipelines.settings import Settings
 from tests.release.conftest import query, warehouse_copy
 
@@ -65,7 +65,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory, release_home: Settings, wa
         f"update marts.fct_indicators set numerator = 1, denominator = 2, value = 0.5{persons} "
         f"where {_where(keys['bodo_turnover_f'])}",
     )
-    return publish(release_home, db, rule=DisclosureRule())
+    return make_release(release_home, db, rule=DisclosureRule())
 
 
 def test_diff_lists_changed_disappeared_and_newly_suppressed_figures(release_dir: Path, revised: Path, keys):

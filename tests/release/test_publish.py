@@ -12,12 +12,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines.quality.gate import evaluate
 from pipelines.release.disclosure import DisclosureRule
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
-from pipelines.release.gate import evaluate
 from pipelines.release.inputs import load_inputs
+from pipelines.release.make import make_release
 from pipelines.release.manifest import sha256_file
-from pipelines.release.publish import publish
 from pipelines.settings import Settings
 from tests.release.conftest import FIRST_RUN, PROGRESS, query, warehouse_copy
 
@@ -127,7 +127,7 @@ def test_failing_blocking_check_refuses_and_writes_nothing(warehouse: Path, tmp_
     db = failing_copy(warehouse, tmp_path)
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ReleaseRefusedError) as refused:
-        publish(settings, db, rule=DisclosureRule())
+        make_release(settings, db, rule=DisclosureRule())
     assert (
         "den blokkerende kontrollen fulltime_share_in_range på marts/fct_indicators feilet i kjøring run-2 "
         "(observert 0.97, forventet [0, 1], 3 avvikende rader)."
@@ -139,13 +139,13 @@ def test_failing_blocking_check_refuses_and_writes_nothing(warehouse: Path, tmp_
     settings.releases_dir.mkdir(parents=True)
     (settings.releases_dir / "earlier").mkdir()
     with pytest.raises(ReleaseRefusedError):
-        publish(settings, db, rule=DisclosureRule())
+        make_release(settings, db, rule=DisclosureRule())
     assert [p.name for p in settings.releases_dir.iterdir()] == ["earlier"]
 
 
 def test_a_failure_seen_earlier_still_blocks_until_that_check_passes_again():
     """A check that failed and then passed again no longer blocks; one with no verdict does."""
-    from pipelines.release.gate import evaluate
+    from pipelines.quality.gate import evaluate
 
     history = [
         {"run_id": "a", "check_name": "x", "asset_key": "m", "severity": "block", "passed": False,
@@ -166,17 +166,17 @@ def test_no_check_results_refuses(warehouse: Path, tmp_path: Path):
     db = warehouse_copy(warehouse, tmp_path / "unchecked.duckdb", "delete from audit.check_results")
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ReleaseRefusedError, match="Ingen kvalitetskontroller har resultater"):
-        publish(settings, db, rule=DisclosureRule())
+        make_release(settings, db, rule=DisclosureRule())
     assert not settings.releases_dir.exists()
 
 
 def test_missing_warehouse_and_unknown_year_are_clear_errors(warehouse: Path, tmp_path: Path):
     settings = Settings(home=tmp_path / "home")
     with pytest.raises(ReleaseError, match="Fant ingen varehusdatabase"):
-        publish(settings, tmp_path / "nowhere.duckdb")
+        make_release(settings, tmp_path / "nowhere.duckdb")
     [(first, last)] = query(warehouse, "select min(year), max(year) from marts.fct_indicators")
     with pytest.raises(ReleaseError, match=f"ingen tall for 2031; tallene dekker {first}–{last}"):
-        publish(settings, warehouse, year=2031, rule=DisclosureRule())
+        make_release(settings, warehouse, year=2031, rule=DisclosureRule())
     assert not settings.releases_dir.exists()
 
 
@@ -194,7 +194,7 @@ def test_cli_refusal_is_one_clear_line_and_exit_code_2(warehouse: Path, tmp_path
 
 
 def test_release_ids_never_collide(tmp_path: Path):
-    from pipelines.release.publish import _release_id
+    from pipelines.release.make import _release_id
 
     first = _release_id(FIRST_RUN, "ab" * 32, tmp_path)
     assert first == "2025-11-23T101500Z-abababab"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.quality.gate import evaluate
 from pipelines.release.disclosure import DisclosureRule, suppress
-from pipelines.release.gate import evaluate
 from pipelines.release.inputs import load_inputs
 from pipelines.release.report import DEMO_BANNER, SSB_CREDIT, build_context, render_report, trend_sentence
 from pipelines.release.table import published_goals, published_table

@@ -44,7 +44,11 @@ def test_materialising_the_ssb_group_in_snapshot_mode(tmp_path, monkeypatch, soc
 
     monkeypatch.setenv("WORKFORCE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("WORKFORCE_SSB_MODE", "snapshot")
-    result = dg.materialize(assets, instance=dg.DagsterInstance.ephemeral())
+    from pipelines.defs.resources import WorkforceSettings
+
+    result = dg.materialize(
+        assets, instance=dg.DagsterInstance.ephemeral(), resources={"settings": WorkforceSettings()}
+    )
     assert result.success
     assert socket_guard == []
     materialised = {

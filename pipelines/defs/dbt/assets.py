@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from pydantic import Field
 
-from pipelines.defs.dbt.project import manifest_path, point_dbt_at_build_database, workforce_dbt_project
+from pipelines.defs.dbt.lean import DbtCli
+from pipelines.defs.dbt.project import manifest_path, workforce_dbt_project
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 
 DBT_GROUP = "dbt"
@@ -102,15 +103,17 @@ translator = WorkforceDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
     op_tags={"workforce/writer": "true"},
 )
 def workforce_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: IndicatorYears
+    context: dg.AssetExecutionContext, dbt: DbtCli, config: IndicatorYears
 ) -> Iterator[Any]:
     """`dbt build` av de valgte modellene: hver modell blir en materialisering og hver dbt-test en
     sjekk på modellen sin. Med et årsintervall bygges bare de årene på nytt i modellene som har år."""
     # The docstring above is the step's description in the Dagster UI (dbt_assets takes no
     # `description`), hence Norwegian. `dbt build` results stream back as materialisations, and
     # every dbt test (generic, custom and unit) as an asset check on its model. With a year
-    # range, the year-grained models replace only those years (dbt/macros/year_slices.sql).
-    build_db = point_dbt_at_build_database()
+    # range, the year-grained models replace only those years (dbt/macros/year_slices.sql). The
+    # `dbt` resource knows the build database (pipelines/defs/resources.py); nothing here touches
+    # the environment.
+    build_db = dbt.database()
     args = ["build"]
     if config.from_year is not None or config.to_year is not None:
         from pipelines.errors import WorkforceError
@@ -148,7 +151,7 @@ def workforce_dbt_models(
 
 
 def _build_and_record(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], build_db: Path
+    context: dg.AssetExecutionContext, dbt: DbtCli, args: list[str], build_db: Path
 ) -> Iterator[Any]:
     """Stream `dbt build`, then record its test results in `audit.check_results` (with the
     failing rows the tests stored), failed build or not: the quality gate and its report read

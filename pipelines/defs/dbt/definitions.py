@@ -3,6 +3,6 @@
 import dagster as dg
 
 from pipelines.defs.dbt.assets import workforce_dbt_models
-from pipelines.defs.dbt.project import dbt_resource
+from pipelines.defs.resources import DBT_KEY, location_dbt
 
-defs = dg.Definitions(assets=[workforce_dbt_models], resources={"dbt": dbt_resource()})
+defs = dg.Definitions(assets=[workforce_dbt_models], resources={DBT_KEY: location_dbt()})

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import os
 import sys
 from functools import cached_property
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -55,9 +57,45 @@ def import_dagster_dbt() -> ModuleType:
 
 dagster_dbt = import_dagster_dbt()
 
+# The one variable dbt/profiles.yml reads for the database path.
+BUILD_DB_ENV = "WORKFORCE_BUILD_DB"
+
 
 class DbtCli(dagster_dbt.DbtCliResource):
-    """The dbt CLI resource without a `dbt --version` subprocess or an in-process adapter per step."""
+    """The dbt CLI resource without a `dbt --version` subprocess or an in-process adapter per step,
+    pointed at the build database it is given.
+
+    `build_db`: the database dbt builds; empty means "the environment's" (an explicit
+    `WORKFORCE_BUILD_DB`, else the build database under `WORKFORCE_HOME`), read when dbt starts.
+    dagster-dbt hands its subprocess a copy of this process's environment and takes no other, so
+    the one variable `dbt/profiles.yml` reads is set for the moment the subprocess starts and
+    restored right after: the asset that calls dbt never touches the environment."""
+
+    build_db: str = ""
+    # Where each invocation's artifacts go (`<run folder>/run_results.json`, ...); empty:
+    # `WORKFORCE_HOME/dbt/target`. Never the repository's dbt/target, which holds the prepared
+    # manifest only: a run writes under the home it runs for, like everything else it makes.
+    target_dir: str = ""
+
+    def _get_unique_target_path(self, *, context: Any) -> Path:
+        unique = super()._get_unique_target_path(context=context).name
+        if self.target_dir:
+            root = Path(self.target_dir)
+        else:
+            from pipelines.settings import Settings
+
+            root = Settings.from_env().home / "dbt" / "target"
+        return root / unique
+
+    def database(self) -> Path:
+        if self.build_db:
+            return Path(self.build_db)
+        explicit = os.environ.get(BUILD_DB_ENV)
+        if explicit:
+            return Path(explicit)
+        from pipelines.settings import Settings
+
+        return Settings.from_env().build_db_path
 
     @cached_property
     def _cli_version(self) -> Any:
@@ -71,16 +109,21 @@ class DbtCli(dagster_dbt.DbtCliResource):
         return None
 
     def cli(self, args: Any, *, context: Any = None, target_path: Any = None, **kwargs: Any) -> Any:
-        """dagster-dbt's `cli`, with dbt started from the last parse against the same build
-        database (`pipelines.indicators.build.seed_partial_parse`); dagster-dbt's own copy of
-        the project's state fits only the home `make manifest` ran for."""
-        import os
-        from pathlib import Path
-
+        """dagster-dbt's `cli` on this resource's build database, with dbt started from the last
+        parse against the same database (`pipelines.indicators.build.seed_partial_parse`;
+        dagster-dbt's own copy of the project's state fits only the home `make manifest` ran for)."""
         from pipelines.indicators.build import seed_partial_parse
 
-        target_path = target_path or self._get_unique_target_path(context=context)
-        build_db = os.environ.get("WORKFORCE_BUILD_DB")
-        if build_db:
-            seed_partial_parse(Path(self.project_dir) / target_path, Path(build_db))
-        return super().cli(args, context=context, target_path=target_path, **kwargs)
+        path = self.database()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target_path = Path(self.project_dir) / (target_path or self._get_unique_target_path(context=context))
+        seed_partial_parse(target_path, path)
+        before = os.environ.get(BUILD_DB_ENV)
+        os.environ[BUILD_DB_ENV] = str(path)
+        try:  # dagster-dbt starts the subprocess here, with a copy of the environment
+            return super().cli(args, context=context, target_path=target_path, **kwargs)
+        finally:
+            if before is None:
+                os.environ.pop(BUILD_DB_ENV, None)
+            else:
+                os.environ[BUILD_DB_ENV] = before

@@ -16,14 +16,18 @@ from dagster_dbt import DbtCliResource, DbtProject
 from pipelines.defs.dbt.lean import DbtCli
 from pipelines.errors import WorkforceError
 from pipelines.indicators.build import dbt_executable
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import DBT_PROJECT_DIR
 
 workforce_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_resource() -> DbtCliResource:
-    """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH)."""
-    return DbtCli(project_dir=workforce_dbt_project, dbt_executable=dbt_executable())
+def dbt_resource(build_db: str = "", target_dir: str = "") -> DbtCliResource:
+    """The dbt CLI resource, with the venv's dbt (the venv need not be on PATH), building
+    `build_db` and writing its artifacts under `target_dir` (empty: the environment's build
+    database and `WORKFORCE_HOME/dbt/target`, read when dbt starts)."""
+    return DbtCli(
+        project_dir=workforce_dbt_project, dbt_executable=dbt_executable(), build_db=build_db, target_dir=target_dir
+    )
 
 
 def prepare_manifest() -> Path:
@@ -36,13 +40,10 @@ def prepare_manifest() -> Path:
     partial-parse state only while the profile is unchanged, and the database path is part of
     the profile, so `make demo`'s dbt steps start from this parse instead of parsing again.
     """
-    explicit = os.environ.get("WORKFORCE_BUILD_DB")
-    os.environ["WORKFORCE_BUILD_DB"] = explicit or str(Settings.from_env().build_db_path)
-    try:
-        dbt_resource().cli(["parse", "--quiet"], target_path=workforce_dbt_project.target_path).wait()
-    finally:  # the parse's environment only: this process's settings stay as they were
-        if explicit is None:
-            os.environ.pop("WORKFORCE_BUILD_DB", None)
+    from pipelines.settings import Settings
+
+    build_db = os.environ.get("WORKFORCE_BUILD_DB") or str(Settings.from_env().build_db_path)
+    dbt_resource(build_db).cli(["parse", "--quiet"], target_path=workforce_dbt_project.target_path).wait()
     return workforce_dbt_project.manifest_path
 
 
@@ -63,16 +64,4 @@ def manifest_path() -> Path:
             f"dbts manifest mangler ({path}); lag det med `make manifest` "
             "(eller `workforce dbt-manifest`)."
         )
-    return path
-
-
-def point_dbt_at_build_database(settings: Settings | None = None) -> Path:
-    """Tell dbt (through the one variable dbt/profiles.yml reads) which database to build.
-
-    An explicit WORKFORCE_BUILD_DB wins; otherwise the build database under WORKFORCE_HOME.
-    """
-    explicit = os.environ.get("WORKFORCE_BUILD_DB")
-    path = Path(explicit) if explicit else (settings or Settings.from_env()).build_db_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["WORKFORCE_BUILD_DB"] = str(path)
     return path

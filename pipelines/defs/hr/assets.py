@@ -15,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+from pipelines.defs.resources import WorkforceSettings
 
 GROUP = "hr"
 LANDING = dg.AssetKey(["hr", "landing"])
@@ -60,21 +61,22 @@ class InboxConfig(dg.Config):
     op_tags={"workforce/writer": "build-db"},
     pool=WAREHOUSE_WRITER,
 )
-def hr_inbox(context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource):
+def hr_inbox(
+    context: dg.AssetExecutionContext, config: InboxConfig, duckdb: DuckDBResource, settings: WorkforceSettings
+):
     """Ingest the inbox: one ledger row per file, valid rows into raw.*, the rest in quarantine."""
     from pipelines.defs.failures import configuration_failures
     from pipelines.hr.ingest import expand, ingest_paths
     from pipelines.hr.report import describe
-    from pipelines.settings import get_settings
 
-    with configuration_failures():  # no secret, bad settings: the run's headline, never retried
-        settings = get_settings()
-        settings.secret()
-    settings.ensure_dirs()
-    inbox = settings.inbox_dir
+    run_settings = settings.get()
+    with configuration_failures():  # no secret: the run's headline, never retried
+        run_settings.secret()
+    run_settings.ensure_dirs()
+    inbox = run_settings.inbox_dir
     files = expand([inbox / name for name in config.files] if config.files else [inbox])
     with configuration_failures():  # a secret that is not the warehouse's (pipelines/hr/key_fingerprint.py)
-        results = ingest_paths(files, settings)
+        results = ingest_paths(files, run_settings)
     for source, result in zip(files, results, strict=True):
         line = _plain(describe(result))
         (context.log.warning if result.outcome == "rejected" else context.log.info)(line)

@@ -18,8 +18,8 @@ from typing import Any
 import dagster as dg
 
 from pipelines.defs.hr.assets import hr_inbox
-from pipelines.defs.orchestration.assets import PUBLISHED
 from pipelines.defs.orchestration.pools import WRITER_TAG
+from pipelines.defs.warehouse.assets import PUBLISHED
 
 RELEASE = dg.AssetKey("release")
 DBT_GROUP = "dbt"

@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class RunOutcome:
     failed_checks: list[tuple[str, str, str]] = field(default_factory=list)
     failed_steps: list[tuple[str, str]] = field(default_factory=list)
     reaped: list[str] = field(default_factory=list)
+    paths: dict[str, str] = field(default_factory=dict)  # asset -> the path its materialisation names
 
 
 def _first_line(text: str, limit: int = 300) -> str:
@@ -77,8 +79,10 @@ def resolve_job(defs: dg.Definitions, select: str | None, job: str | None) -> An
         return defs.resolve_job_def(job)
     text = select or DEFAULT_SELECTION
     try:
-        selection = dg.AssetSelection.from_string(text)
-        keys = selection.resolve(defs.resolve_asset_graph())
+        with warnings.catch_warnings():  # `*` resolves through a beta parameter; the user cannot act on that
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            selection = dg.AssetSelection.from_string(text)
+            keys = selection.resolve(defs.resolve_asset_graph())
     except Exception as error:  # Dagster raises several types for a bad selection
         raise WorkforceError(f"--select {text!r} er ikke et gyldig utvalg: {_first_line(str(error))}") from None
     if not keys:
@@ -88,12 +92,51 @@ def resolve_job(defs: dg.Definitions, select: str | None, job: str | None) -> An
 
 
 def run_resources(settings: Any) -> dict[str, Any]:
-    """Resources bound to this run's settings. The code location builds its DuckDB resource
-    once per process; a process that runs for several WORKFORCE_HOMEs (tests, benchmarks)
-    must not write through a resource built for another one."""
-    from dagster_duckdb import DuckDBResource
+    """Resources bound to this run's settings (`pipelines.defs.resources`). The code location
+    builds its resources once per process; a process that runs for several WORKFORCE_HOMEs
+    (tests, benchmarks, the demo's snapshot mode) must not write through ones built for another."""
+    from pipelines.defs.resources import workforce_resources
 
-    return {"duckdb": DuckDBResource(database=str(settings.build_db_path))}
+    return workforce_resources(settings)
+
+
+def prepare_instance(settings: Any) -> dg.DagsterInstance:
+    """The Dagster instance under `settings.home` (with the repo's dagster.yaml): the one the UI
+    and the daemon of that home use, so every run shows there."""
+    settings.prepare_dagster_home()
+    settings.ensure_dirs()
+    return dg.DagsterInstance.get()
+
+
+def run_selection(
+    selection: str | None = None,
+    *,
+    job: str | None = None,
+    settings: Any = None,
+    run_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: dg.DagsterInstance | None = None,
+) -> Any:
+    """Run a selection of the code location's assets (Dagster's selection syntax, e.g.
+    `group:dbt`, `key:quality/gate`) or a named job, in this process, quietly, with the
+    resources of `settings` (default: the environment's) and the instance of its home.
+
+    The one function for programs that need a run of part of the job without a display: the
+    benchmarks time stages with it (each stage is a selection of the same assets `workforce
+    run`, the sensor and the demo run). Returns Dagster's `ExecuteInProcessResult`."""
+    from pipelines.definitions import defs
+    from pipelines.settings import get_settings
+
+    settings = settings or get_settings()
+    instance = instance or prepare_instance(settings)
+    job_def = resolve_job(defs, selection, job)
+    return job_def.execute_in_process(
+        run_config={**QUIET_LOGGERS, **(run_config or {})},
+        instance=instance,
+        tags={**WRITER_TAG, **(tags or {})},
+        raise_on_error=False,
+        resources=run_resources(settings),
+    )
 
 
 def job_size(job_def: Any) -> tuple[int, int]:
@@ -147,23 +190,22 @@ def run_in_process(
     years: str | None = None,
     tags: Mapping[str, str] | None = None,
     run_config: Mapping[str, Any] | None = None,
+    settings: Any = None,
+    title: str | None = None,
 ) -> RunOutcome:
     """Materialise through Dagster in this process; the display follows the run's events.
 
     `years` ("2021" or "2019-2021") rebuilds only those years of the indicators (the dbt step's
-    config; the job defaults to `rebuild_indicators`)."""
+    config; the job defaults to `rebuild_indicators`). `settings` (default: the environment's)
+    reach the assets as resources; the demo passes its snapshot-mode settings this way."""
     from dagster._core.utils import make_new_run_id
 
     from pipelines.defs.orchestration.stale_runs import reap_stale_runs
     from pipelines.orchestration.progress import RunDisplay
     from pipelines.settings import get_settings
 
-    settings = get_settings()
-    settings.prepare_dagster_home()
-    settings.ensure_dirs()
-    # dbt builds the database the ingestion writes: the one under WORKFORCE_HOME.
-    os.environ["WORKFORCE_BUILD_DB"] = str(settings.build_db_path)
-    instance = dg.DagsterInstance.get()
+    settings = settings or get_settings()
+    instance = prepare_instance(settings)
     reaped = reap_stale_runs(instance)
     for run in reaped:
         console.print(
@@ -197,7 +239,7 @@ def run_in_process(
         **(tags or {}),
     }
     config = {**QUIET_LOGGERS, **(run_config or {})}
-    title = job or (select and f"--select {select}") or "warehouse"
+    title = title or job or (select and f"--select {select}") or "warehouse"
     if years:
         title += f" ({extra_tags['workforce/years']})"
     # dagster-dbt echoes dbt's log to stdout (for compute logs); here it goes to a file and
@@ -231,6 +273,7 @@ def run_in_process(
         failed_checks=list(display.tally.checks_failed),
         failed_steps=list(display.tally.steps_failed),
         reaped=[run.run_id for run in reaped],
+        paths=dict(display.tally.paths),
     )
 
 

@@ -21,9 +21,11 @@ from collections.abc import Iterator, Sequence
 import dagster as dg
 
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+from pipelines.defs.resources import WorkforceSettings
 from pipelines.quality.reconciliation import CHECKS, checks_for
 from pipelines.quality.results import CheckResult, asset_path
 from pipelines.quality.suites import SUITES
+from pipelines.settings import Settings
 
 # Checks write audit.check_results into the build database, so they queue with its other
 # writers (dagster.yaml gives every pool a limit of 1).
@@ -114,21 +116,17 @@ def to_check_results(
         )
 
 
-def run_checks_for_asset(run_id: str, asset_key: tuple[str, ...]) -> list[CheckResult]:
+def run_checks_for_asset(run_id: str, asset_key: tuple[str, ...], settings: Settings) -> list[CheckResult]:
     """Evaluate one asset's checks against the build database, record them, refresh the run's
     report. Imported lazily so loading the code location stays fast."""
-    from pipelines.defs.failures import configuration_failures
-    from pipelines.quality.gate import evaluate
+    from pipelines.quality.check_run import evaluate_checks
     from pipelines.quality.report import write_reports
-    from pipelines.settings import get_settings
     from pipelines.warehouse.connection import connect
 
-    with configuration_failures():
-        settings = get_settings()
     if not settings.build_db_path.is_file():
         raise FileNotFoundError(f"no build database at {settings.build_db_path}")
     with connect(settings.build_db_path) as con:
-        results, references = evaluate(con, run_id, assets=[asset_key])
+        results, references = evaluate_checks(con, run_id, assets=[asset_key])
         write_reports(con, settings, run_id, references=references)
     return results
 
@@ -142,9 +140,11 @@ def build_asset_check(asset_key: tuple[str, ...]) -> dg.AssetChecksDefinition:
         description=f"Kvalitetssjekker for {asset_path(asset_key)} (SQL og Great Expectations).",
         pool=BUILD_DB_POOL,
     )
-    def _quality_checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+    def _quality_checks(
+        context: dg.AssetCheckExecutionContext, settings: WorkforceSettings
+    ) -> Iterator[dg.AssetCheckResult]:
         try:
-            results = run_checks_for_asset(context.run.run_id, asset_key)
+            results = run_checks_for_asset(context.run.run_id, asset_key, settings.get())
         except Exception as error:
             context.log.error(f"quality checks for {asset_path(asset_key)} could not run: {error}")
             for spec in specs:

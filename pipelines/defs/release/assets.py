@@ -1,6 +1,6 @@
 """The `release` asset: a county release, downstream of the marts and the quality gate.
 
-The asset is thin: `pipelines.release.publish` does the work and refuses (the step fails
+The asset is thin: `pipelines.release.make` does the work and refuses (the step fails
 with the list of reasons) when a blocking check failed or none has run. Its upstream keys
 are the dbt marts it reads; the quality area adds blocking checks on those marts, so a
 failing check also stops this asset before it starts.
@@ -11,6 +11,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+from pipelines.defs.resources import WorkforceSettings
 
 MART_DEPS = (
     dg.AssetKey(["marts", "fct_indicators"]),
@@ -38,14 +39,15 @@ class ReleaseConfig(dg.Config):
     description="Fylkesleveranse med avsløringskontroll: xlsx, csv, parquet, json, report.html og manifest.json "
     "under WORKFORCE_HOME/releases/<leveranse-id>/.",
 )
-def release(context: dg.AssetExecutionContext, config: ReleaseConfig) -> dg.MaterializeResult:
+def release(
+    context: dg.AssetExecutionContext, config: ReleaseConfig, settings: WorkforceSettings
+) -> dg.MaterializeResult:
     import json
 
-    from pipelines.release.publish import publish
-    from pipelines.settings import get_settings
+    from pipelines.release.make import make_release
 
-    settings = get_settings()
-    path = publish(settings, settings.build_db_path, year=config.year, progress=context.log.info)
+    run_settings = settings.get()
+    path = make_release(run_settings, run_settings.build_db_path, year=config.year, progress=context.log.info)
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     disclosure = manifest["disclosure"]
     context.log.info(f"release written to {path}")

@@ -3,5 +3,6 @@
 import dagster as dg
 
 from pipelines.defs.release.assets import release
+from pipelines.defs.resources import SETTINGS_KEY, location_settings
 
-defs = dg.Definitions(assets=[release])
+defs = dg.Definitions(assets=[release], resources={SETTINGS_KEY: location_settings()})

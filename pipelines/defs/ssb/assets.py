@@ -11,13 +11,15 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
+from pipelines.defs.resources import WorkforceSettings
 from pipelines.ssb.catalogue import TableSpec, load_catalogue
 
 GROUP = "ssb"
 # Refreshed monthly (schedules.py); a table not materialised for 40 days is stale.
 FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=32))
 # DuckDB takes one writer: SSB loads queue behind any other writer of the build database.
-POOL = "warehouse_writer"
+POOL = WAREHOUSE_WRITER
 CADENCE_NB = {"monthly": "månedlig", "quarterly": "kvartalsvis", "yearly": "årlig"}
 KLASS_TABLES = ("klass_municipality", "klass_municipality_changes", "klass_municipality_map")
 
@@ -35,13 +37,12 @@ def _metadata(outcome: Any) -> dict[str, Any]:
     }
 
 
-def _fetch(name: str, context: dg.AssetExecutionContext) -> Any:
+def _fetch(name: str, context: dg.AssetExecutionContext, settings: WorkforceSettings) -> Any:
     from pipelines.defs.failures import configuration_failures
-    from pipelines.settings import get_settings
     from pipelines.ssb.load import fetch_catalogue
 
     with configuration_failures():  # a bad WORKFORCE_SSB_MODE is not retried
-        [outcome] = fetch_catalogue(get_settings(), table=name)
+        [outcome] = fetch_catalogue(settings.get(), table=name)
     if outcome.is_demo or outcome.status != "ok":
         context.log.warning(f"{name}: {outcome.message}")
     return outcome
@@ -62,8 +63,8 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
         freshness_policy=FRESHNESS,
         pool=POOL,
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        return dg.MaterializeResult(metadata=_metadata(_fetch(spec.name, context)))
+    def _asset(context: dg.AssetExecutionContext, settings: WorkforceSettings) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata=_metadata(_fetch(spec.name, context, settings)))
 
     return _asset
 
@@ -91,8 +92,8 @@ def table_asset(spec: TableSpec) -> dg.AssetsDefinition:
     ],
     pool=POOL,
 )
-def klass_131(context: dg.AssetExecutionContext):
-    outcome = _fetch("klass", context)
+def klass_131(context: dg.AssetExecutionContext, settings: WorkforceSettings):
+    outcome = _fetch("klass", context, settings)
     for table in KLASS_TABLES:
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", table]), metadata=_metadata(outcome))
 

@@ -24,11 +24,11 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.processes import process_gone
+from pipelines.quality.gate import GateSummary, evaluate
 from pipelines.release import exporters
 from pipelines.release.competence import load_plan, plan_sections
 from pipelines.release.disclosure import DisclosureRule, suppress
 from pipelines.release.errors import ReleaseError, ReleaseRefusedError
-from pipelines.release.gate import GateSummary, evaluate
 from pipelines.release.inputs import ReleaseInputs, load_inputs
 from pipelines.release.labels import format_count, format_date
 from pipelines.release.manifest import write_manifest
@@ -134,7 +134,7 @@ def remove_abandoned_staging(parent: Path) -> list[Path]:
     return removed
 
 
-def check_gate(inputs: ReleaseInputs) -> GateSummary:
+def release_gate(inputs: ReleaseInputs) -> GateSummary:
     """The gate's verdict; raises `ReleaseRefusedError` with every reason when publication is forbidden."""
     gate = evaluate(inputs.check_results)
     reasons = gate.refusal_reasons()
@@ -163,7 +163,7 @@ def definitions_of(inputs: ReleaseInputs) -> list[dict]:
     ]
 
 
-def publish(
+def make_release(
     settings: Settings,
     db_path: Path,
     year: int | None = None,
@@ -183,7 +183,7 @@ def publish(
     rule = rule or DisclosureRule.from_env()
     inputs = load_inputs(db_path)
     say(f"Leste {format_count(inputs.indicators.height)} tall fra {db_path}.")
-    gate = check_gate(inputs)
+    gate = release_gate(inputs)
     say(f"Kvalitetsporten er åpen: {gate.passed} av {gate.total} kontroller bestått, "
         f"{len(gate.failed_warn)} advarsler.")
     if inputs.uses_demo_figures:

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WorkforceError
-from pipelines.settings import DBT_PROJECT_DIR, Settings
+from pipelines.settings import Settings
 
 DOC_FILES = {"static_index.html": "index.html", "manifest.json": "manifest.json", "catalog.json": "catalog.json"}
 FINGERPRINT_FILE = ".fingerprint"
@@ -34,16 +34,11 @@ PROJECT_PARTS = ("dbt_project.yml", "models", "seeds", "macros", "tests", "snaps
 
 
 def docs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What the docs site depends on: the dbt project's files, dbt's version, the columns."""
-    from importlib.metadata import version
+    """What the docs site depends on: the dbt project's files and dbt's version (the fingerprint
+    the incremental plan also keeps), and the build database's columns."""
+    from pipelines.warehouse.pending import project_fingerprint
 
-    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
-    for part in PROJECT_PARTS:
-        root = DBT_PROJECT_DIR / part
-        files = sorted(root.rglob("*")) if root.is_dir() else [root] if root.is_file() else []
-        for path in files:
-            if path.is_file():
-                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(f"project {project_fingerprint()}\n".encode())
     for row in con.execute(
         "select table_schema, table_name, column_name, data_type, ordinal_position from information_schema.columns "
         "order by all"

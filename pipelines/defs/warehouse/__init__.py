@@ -1,0 +1,1 @@
+"""Dagster wiring of the `warehouse` area: the analysts' published warehouse."""
