@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.demo.dialects import VISMA_EMPLOYMENTS
+from pipelines.demo.dialects import VISMA_EMPLOYMENTS, WEBCRUITER_POSTINGS
 from pipelines.hr.fnr import W1, W2
 from pipelines.hr.ingest import DeliveryResult, ingest_paths
 from pipelines.settings import Settings
@@ -21,6 +21,7 @@ from pipelines.settings import Settings
 SECRET = "test-secret-for-pseudonyms-0123456789"
 
 VISMA_HEADER = list(VISMA_EMPLOYMENTS)  # declared once: the Visma profile's preferred names
+WEBCRUITER_HEADER = list(WEBCRUITER_POSTINGS)  # likewise the Webcruiter profile's
 CANONICAL_EMPLOYMENTS = [
     "municipality_code",
     "employee_number",
@@ -187,6 +188,32 @@ def visma_row(**overrides: object) -> list[object]:
     assert not unknown, unknown
     row.update(overrides)
     return [row[h] for h in VISMA_HEADER]
+
+
+def webcruiter_row(**overrides: object) -> list[object]:
+    """One filled Webcruiter posting row; override by header name (as `visma_row`)."""
+    row = {
+        "Kommunenr": "1856",
+        "Annonse-ID": "A-1",
+        "Stillingskode": "7174",
+        "Stillingstittel": "Sykepleier",
+        "Ledernivå": "",
+        "Stillingsprosent": "100",
+        "Ansettelsesform": "Fast",
+        "Publisert": "01.02.2023",
+        "Søknadsfrist": "01.03.2023",
+        "Besatt dato": "15.04.2023",
+        "Status": "Besatt",
+        "Antall søkere": "4",
+        "Kvalifiserte søkere": "2",
+        "Ansatt ansattnr": "77",
+        "Rekrutteringskilde": "Ekstern",
+        "Kostnad": "12 500,00",
+    }
+    unknown = set(overrides) - set(row)
+    assert not unknown, unknown
+    row.update(overrides)
+    return [row[h] for h in WEBCRUITER_HEADER]
 
 
 def visma_file(

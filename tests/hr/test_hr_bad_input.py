@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hr_support import VISMA_HEADER, Home, visma_file, visma_row, write_text
+from hr_support import VISMA_HEADER, WEBCRUITER_HEADER, Home, visma_file, visma_row, webcruiter_row, write_text
 
 
 def _assert_rejected(home: Home, result, reason_part: str) -> dict:
@@ -154,79 +154,24 @@ def test_invalid_rows_are_quarantined_with_column_and_reason_and_the_rest_loads(
 def test_postings_and_backlog_cross_column_rules(home: Home):
     postings = write_text(
         home.files / "1856_utlysninger.csv",
+        WEBCRUITER_HEADER,
         [
-            "Kommunenr",
-            "Annonse-ID",
-            "Stillingskode",
-            "Stillingstittel",
-            "Ledernivå",
-            "Stillingsprosent",
-            "Ansettelsesform",
-            "Publisert",
-            "Søknadsfrist",
-            "Besatt dato",
-            "Status",
-            "Antall søkere",
-            "Kvalifiserte søkere",
-            "Ansatt ansattnr",
-            "Rekrutteringskilde",
-            "Kostnad",
-        ],
-        [
-            [
-                "1856",
-                "A-1",
-                "7174",
-                "Sykepleier",
-                "",
-                "100",
-                "Fast",
-                "01.02.2023",
-                "01.03.2023",
-                "15.04.2023",
-                "Besatt",
-                "4",
-                "2",
-                "77",
-                "Ekstern",
-                "12 500,00",
-            ],
-            [
-                "1856",
-                "A-2",
-                "7174",
-                "Sykepleier",
-                "",
-                "100",
-                "Fast",
-                "01.02.2023",
-                "01.03.2023",
-                "15.01.2023",
-                "Besatt",
-                "4",
-                "2",
-                "78",
-                "Ekstern",
-                "0",
-            ],
-            [
-                "1856",
-                "A-3",
-                "7174",
-                "Sykepleier",
-                "",
-                "100",
-                "Fast",
-                "01.02.2023",
-                "01.03.2023",
-                "",
-                "Åpen",
-                "-1",
-                "",
-                "",
-                "",
-                "",
-            ],
+            webcruiter_row(),
+            webcruiter_row(
+                **{"Annonse-ID": "A-2", "Besatt dato": "15.01.2023", "Ansatt ansattnr": "78", "Kostnad": "0"}
+            ),
+            webcruiter_row(
+                **{
+                    "Annonse-ID": "A-3",
+                    "Besatt dato": "",
+                    "Status": "Åpen",
+                    "Antall søkere": "-1",
+                    "Kvalifiserte søkere": "",
+                    "Ansatt ansattnr": "",
+                    "Rekrutteringskilde": "",
+                    "Kostnad": "",
+                }
+            ),
         ],
     )
     backlog = write_text(

@@ -7,7 +7,16 @@ import datetime as dt
 
 import pytest
 import xlsxwriter
-from hr_support import CANONICAL_EMPLOYMENTS, VISMA_HEADER, Home, visma_file, visma_row, write_text
+from hr_support import (
+    CANONICAL_EMPLOYMENTS,
+    VISMA_HEADER,
+    WEBCRUITER_HEADER,
+    Home,
+    visma_file,
+    visma_row,
+    webcruiter_row,
+    write_text,
+)
 
 
 def _only_row(home: Home, table: str = "raw.hr_employments") -> dict:
@@ -92,49 +101,23 @@ def test_extraction_date_from_file_name_then_from_content(home: Home):
 
 
 def test_decimal_comma_thousands_separators_and_cost_formats(home: Home):
-    header = [
-        "Kommunenr",
-        "Annonse-ID",
-        "Stillingskode",
-        "Stillingstittel",
-        "Ledernivå",
-        "Stillingsprosent",
-        "Ansettelsesform",
-        "Publisert",
-        "Søknadsfrist",
-        "Besatt dato",
-        "Status",
-        "Antall søkere",
-        "Kvalifiserte søkere",
-        "Ansatt ansattnr",
-        "Rekrutteringskilde",
-        "Kostnad",
-    ]
-    base = [
-        "1856",
-        "",
-        "9451",
-        "Virksomhetsleder",
-        "",
-        "",
-        "Fast",
-        "01.02.2023",
-        "01.03.2023",
-        "15.04.2023",
-        "Besatt",
-        "12",
-        "5",
-        "77",
-        "Annen kommune",
-        "",
-    ]
     costs = ["12 500,00", "12\u00a0500,00", "1.234,50", "62,5", "1 234 567", "kr 900"]
-    rows = []
-    for index, cost in enumerate(costs):
-        row = list(base)
-        row[1], row[5], row[15] = f"A-{index}", "62,5" if index % 2 else "100", cost
-        rows.append(row)
-    result = home.ingest_one(write_text(home.files / "1856_webcruiter.csv", header, rows))
+    rows = [
+        webcruiter_row(
+            **{
+                "Annonse-ID": f"A-{index}",
+                "Stillingskode": "9451",
+                "Stillingstittel": "Virksomhetsleder",
+                "Stillingsprosent": "62,5" if index % 2 else "100",
+                "Antall søkere": "12",
+                "Kvalifiserte søkere": "5",
+                "Rekrutteringskilde": "Annen kommune",
+                "Kostnad": cost,
+            }
+        )
+        for index, cost in enumerate(costs)
+    ]
+    result = home.ingest_one(write_text(home.files / "1856_webcruiter.csv", WEBCRUITER_HEADER, rows))
     assert result.outcome == "loaded" and result.profile == "webcruiter" and result.rows_loaded == 6
     stored = {r["posting_id"]: r for r in home.table("raw.hr_postings")}
     assert [stored[f"A-{i}"]["cost_nok"] for i in range(6)] == [
