@@ -11,6 +11,8 @@ import duckdb
 
 from pipelines.settings import Settings
 
+from .test_ssb_modes import CATALOGUE_TABLES
+
 
 def test_definitions_load_offline_with_assets_schedule_and_freshness(socket_guard):
     for name in [m for m in sys.modules if m.startswith("pipelines.defs.ssb")]:
@@ -19,17 +21,8 @@ def test_definitions_load_offline_with_assets_schedule_and_freshness(socket_guar
     assert socket_guard == []
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {
-        f"raw/ssb_{n}"
-        for n in (
-            "population",
-            "kostra_fte",
-            "employment_by_workplace",
-            "immigrant_share",
-            "education_level",
-            "sick_leave",
-        )
-    } | {"raw/klass_municipality", "raw/klass_municipality_changes", "raw/klass_municipality_map"}
+    klass_keys = {"raw/klass_municipality", "raw/klass_municipality_changes", "raw/klass_municipality_map"}
+    assert keys == {f"raw/ssb_{n}" for n in CATALOGUE_TABLES} | klass_keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name == "ssb"

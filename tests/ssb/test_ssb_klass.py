@@ -99,41 +99,32 @@ def test_reference_file_is_generated_from_the_bundled_klass_and_knows_todays_cod
     assert sum(1 for r in rows.values() if r["valid_to"] == "") == 357
 
 
+def _klass_code(row: dict, valid_from: str, valid_to: str | None, notes: str) -> dict:
+    """One entry of KLASS's `codes` JSON for a municipality row of an export."""
+    return {
+        "code": row["code"],
+        "parentCode": None,
+        "level": "1",
+        "name": row["name"],
+        "shortName": "",
+        "presentationName": "",
+        "validFrom": valid_from,
+        "validTo": valid_to,
+        "notes": notes,
+    }
+
+
 def _klass_json() -> tuple[dict, dict]:
     """KLASS's documented JSON shapes (codes, codeChanges), filled from the real 2019/2020 exports."""
     k2019 = klass.read_klass_csv(snapshot.KLASS_DIR / "klass131_2019_v1102.csv")
     k2020 = klass.read_klass_csv(snapshot.KLASS_DIR / "klass131_2020_v1160.csv")
     names_2020 = set(k2020["code"])
-    codes = []
-    for row in k2019.iter_rows(named=True):
-        if row["code"] not in names_2020:
-            codes.append(
-                {
-                    "code": row["code"],
-                    "parentCode": None,
-                    "level": "1",
-                    "name": row["name"],
-                    "shortName": "",
-                    "presentationName": "",
-                    "validFrom": "2019-01-01",
-                    "validTo": "2020-01-01",
-                    "notes": "",
-                }
-            )
-    for row in k2020.iter_rows(named=True):
-        codes.append(
-            {
-                "code": row["code"],
-                "parentCode": None,
-                "level": "1",
-                "name": row["name"],
-                "shortName": "",
-                "presentationName": "",
-                "validFrom": "2020-01-01",
-                "validTo": None,
-                "notes": row["notes"] or "",
-            }
-        )
+    codes = [
+        _klass_code(row, "2019-01-01", "2020-01-01", "")
+        for row in k2019.iter_rows(named=True)
+        if row["code"] not in names_2020
+    ]
+    codes += [_klass_code(row, "2020-01-01", None, row["notes"] or "") for row in k2020.iter_rows(named=True)]
     changes = klass.read_change_table(
         snapshot.KLASS_DIR / "kommuneendringer_2019_2020.csv", change_occurred=date(2020, 1, 1)
     )
