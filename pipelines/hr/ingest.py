@@ -51,6 +51,7 @@ from pipelines.hr.validate import (
 from pipelines.settings import Settings
 from pipelines.warehouse import pending
 from pipelines.warehouse.connection import connect
+from pipelines.warehouse.transaction import transaction
 
 log = logging.getLogger(__name__)
 timing_log = logging.getLogger("pipelines.hr.timing")  # stage durations, for the benchmark
@@ -582,13 +583,8 @@ def _reject(
     """Record a rejected delivery (all counts 0: no row was taken in), with its archive copy."""
     if note:
         reason = f"{reason} ({note})"
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         _record(con, work, {}, "rejected", reason, archive, at, replaces_rejected)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return _result(work, {}, "rejected", reason, archive)
 
 

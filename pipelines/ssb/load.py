@@ -36,6 +36,7 @@ from pipelines.ssb.cache import CacheEntry, ResponseCache
 from pipelines.ssb.catalogue import Catalogue, TableSpec, load_catalogue
 from pipelines.ssb.errors import SsbError, SsbQueryError
 from pipelines.ssb.jsonstat import JsonStatTable, snake
+from pipelines.warehouse.transaction import transaction
 
 log = logging.getLogger("pipelines.ssb")
 
@@ -220,18 +221,14 @@ def write_table(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, loaded: Loaded, outcome: FetchOutcome
 ) -> None:
     """Replace `raw.ssb_<name>` and its notes, and log the fetch, in one transaction."""
-    con.execute("begin transaction")
     try:
-        con.register("_ssb_frame", loaded.frame.to_arrow())
-        con.register("_ssb_notes", loaded.notes.to_arrow())
-        con.execute(f"create or replace table {spec.raw_table} as select * from _ssb_frame")
-        con.execute("delete from raw.ssb_notes where table_name = ?", [spec.name])
-        con.execute("insert into raw.ssb_notes select * from _ssb_notes")
-        _audit(con, outcome)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with transaction(con):
+            con.register("_ssb_frame", loaded.frame.to_arrow())
+            con.register("_ssb_notes", loaded.notes.to_arrow())
+            con.execute(f"create or replace table {spec.raw_table} as select * from _ssb_frame")
+            con.execute("delete from raw.ssb_notes where table_name = ?", [spec.name])
+            con.execute("insert into raw.ssb_notes select * from _ssb_notes")
+            _audit(con, outcome)
     finally:
         for view in ("_ssb_frame", "_ssb_notes"):
             with contextlib.suppress(duckdb.Error):
@@ -241,8 +238,7 @@ def write_table(
 def write_klass(
     con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], outcome: FetchOutcome
 ) -> None:
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table, frame in frames.items():
             con.register("_klass_frame", frame.to_arrow())
             con.execute(f"delete from raw.{table}")
@@ -250,10 +246,6 @@ def write_klass(
             con.execute(f"insert into raw.{table} ({columns}) select {columns} from _klass_frame")
             con.unregister("_klass_frame")
         _audit(con, outcome)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def record_failure(con: duckdb.DuckDBPyConnection, outcome: FetchOutcome) -> None:

@@ -48,6 +48,7 @@ import polars as pl
 
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.load import RAW_COLUMNS, current_versions
+from pipelines.warehouse.transaction import transaction
 
 # Results are read with fetchall(): DuckDB 2.0 keeps a half-read result open, which blocks
 # unregistering the staged rows.
@@ -380,8 +381,7 @@ def finish(
     """After a successful `dbt build`: record it and clear the pending years it covered
     (a full build covers every year, a range build the pending rows it was planned from)."""
     ensure_tables(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if done.pending:
             con.execute(
                 "delete from audit.pending_years where delivery_sha256 in (select unnest(?))",
@@ -401,7 +401,3 @@ def finish(
                 run_id,
             ],
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise

@@ -11,6 +11,7 @@ import duckdb
 
 from pipelines.errors import WorkforceError
 from pipelines.hr.contract import KINDS, RAW_SCHEMA, RAW_TABLES, raw_table_ddl
+from pipelines.warehouse.transaction import transaction
 
 SCHEMAS = ("raw", "audit")
 
@@ -182,8 +183,7 @@ def migrate_raw(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     moved: dict[str, int] = {}
     if not old:
         return moved
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for kind, table in RAW_TABLES.items():
             if table not in old:
                 continue
@@ -198,8 +198,4 @@ def migrate_raw(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             )
             moved[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
             con.execute(f"drop table {schema}.{name}_before_append_only")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return moved
