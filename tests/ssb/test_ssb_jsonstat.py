@@ -94,14 +94,17 @@ def test_real_07221_keeps_updated_label_and_footnotes(real):
     assert any(n.dimension == "Region" and "regionale inndelingene" in n.text for n in table.notes)
 
 
+def _dataset(ids: list[str], sizes: list[int], dimension: dict, **rest: object) -> dict:
+    """A JSON-stat 2.0 dataset document around the given dimensions (`value`, `status`, ... in rest)."""
+    return {"version": "2.0", "class": "dataset", "id": ids, "size": sizes, "dimension": dimension, **rest}
+
+
 def test_category_order_follows_the_index_not_the_key_order():
     # as in SSB's 05810 metadata: Kjonn index {"0": 0, "1": 2, "2": 1}
-    doc = {
-        "version": "2.0",
-        "class": "dataset",
-        "id": ["Kjonn", "Tid"],
-        "size": [3, 1],
-        "dimension": {
+    doc = _dataset(
+        ["Kjonn", "Tid"],
+        [3, 1],
+        {
             "Kjonn": {
                 "label": "kjønn",
                 "category": {
@@ -111,8 +114,8 @@ def test_category_order_follows_the_index_not_the_key_order():
             },
             "Tid": {"label": "år", "category": {"index": {"2025": 0}}},
         },
-        "value": [10, 4, 6],
-    }
+        value=[10, 4, 6],
+    )
     frame = jsonstat.parse(doc).frame
     assert frame.select("kjonn_code", "kjonn_label", "value").rows() == [
         ("0", "Begge", 10.0),
@@ -122,13 +125,11 @@ def test_category_order_follows_the_index_not_the_key_order():
 
 
 def test_sparse_values_and_status_forms_are_read():
-    base = {
-        "version": "2.0",
-        "class": "dataset",
-        "id": ["A"],
-        "size": [4],
-        "dimension": {"A": {"category": {"index": ["a", "b", "c", "d"]}}},
-    }
+    base = _dataset(
+        ["A"],
+        [4],
+        {"A": {"category": {"index": ["a", "b", "c", "d"]}}},
+    )
     sparse = jsonstat.parse({**base, "value": {"0": 1.5, "3": 2}, "status": ["", "..", ":", ""]}).frame
     assert sparse["value"].to_list() == [1.5, None, None, 2.0]
     assert sparse["status"].to_list() == ["", "..", ":", ""]
@@ -137,20 +138,18 @@ def test_sparse_values_and_status_forms_are_read():
 
 
 def test_metadata_response_gives_an_empty_frame_with_all_categories():
-    doc = {
-        "version": "2.0",
-        "class": "dataset",
-        "id": ["Region", "Tid"],
-        "size": [2, 3],
-        "dimension": {
+    doc = _dataset(
+        ["Region", "Tid"],
+        [2, 3],
+        {
             "Region": {
                 "category": {"index": {"K-1804": 0, "K-1856": 1}},
                 "extension": {"elimination": True, "codelists": [{"id": "agg_KommSummer"}]},
             },
             "Tid": {"category": {"index": {"2023": 0, "2024": 1, "2025": 2}}},
         },
-        "value": [],
-    }
+        value=[],
+    )
     table = jsonstat.parse(doc)
     assert table.frame.height == 0
     assert table.dimensions[0].codes == ["K-1804", "K-1856"]
@@ -205,15 +204,13 @@ def cubes(draw):
     statuses = draw(
         st.dictionaries(st.integers(min_value=0, max_value=n - 1), st.sampled_from([".", "..", ":"]))
     )
-    doc = {
-        "version": "2.0",
-        "class": "dataset",
-        "id": ids,
-        "size": sizes,
-        "dimension": dims,
-        "value": values,
-        "status": {str(k): v for k, v in statuses.items()},
-    }
+    doc = _dataset(
+        ids,
+        sizes,
+        dims,
+        value=values,
+        status={str(k): v for k, v in statuses.items()},
+    )
     return doc, orders
 
 
