@@ -22,6 +22,7 @@ import json
 import math
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -349,6 +350,50 @@ def cube(
     return doc
 
 
+def _region_dimension(
+    codes: list[str], labels: list[str], metadata: bool, codelists: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """SSB's `Region` dimension: municipality codes classified by KLASS 131."""
+    return _dimension(
+        "region",
+        codes,
+        labels,
+        elimination=True,
+        metadata=metadata,
+        klass_urn="urn:ssb:classification:klass:131",
+        codelists=codelists,
+    )
+
+
+def _contents_dimension(
+    codes: list[str], labels: list[str], unit: dict[str, Any], metadata: bool
+) -> dict[str, Any]:
+    """The `ContentsCode` dimension: what is counted, with its unit."""
+    return _dimension("statistikkvariabel", codes, labels, elimination=False, unit=unit, metadata=metadata)
+
+
+def _year_dimension(years: Any, metadata: bool) -> dict[str, Any]:
+    """The yearly `Tid` dimension, shown by code."""
+    return _dimension(
+        "år", [str(y) for y in years], [str(y) for y in years], elimination=False, show="code", metadata=metadata
+    )
+
+
+def cubes(
+    table_id: str,
+    title: str,
+    dims: Callable[[bool], list[tuple[str, dict[str, Any]]]],
+    values: np.ndarray,
+    status: dict[int, str],
+    **kwargs: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A table's data response and its metadata response (the same cube, with codelists and links)."""
+    return (
+        cube(table_id, title, dims(False), values, status, **kwargs),
+        cube(table_id, title, dims(True), values, status, metadata=True, **kwargs),
+    )
+
+
 def population_by_year(code: str, base: int, growth: float) -> dict[int, float]:
     return {y: base * (1 + growth) ** (y - 2025) for y in YEARS}
 
@@ -428,51 +473,13 @@ def build_population(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
                     codelists=[_codelist("agg_FemAarigGruppering", "5-årige aldersgrupper")],
                 ),
             ),
-            (
-                "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    ["Personer1"],
-                    ["Personer"],
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
-            ),
-            (
-                "Tid",
-                _dimension(
-                    "år",
-                    [str(y) for y in YEARS],
-                    [str(y) for y in YEARS],
-                    elimination=False,
-                    show="code",
-                    metadata=metadata,
-                ),
-            ),
+            ("ContentsCode", _contents_dimension(["Personer1"], ["Personer"], unit, metadata)),
+            ("Tid", _year_dimension(YEARS, metadata)),
         ]
 
     title = "Befolkning, etter region, kjønn, alder, statistikkvariabel og år"
-    data = cube(
-        "07459",
-        title,
-        dims(False),
-        values,
-        {},
-        geo="Region",
-        updated="2026-02-20T07:00:00Z",
-        contents_label="Personer",
-    )
-    meta = cube(
-        "07459",
-        title,
-        dims(True),
-        values,
-        {},
-        geo="Region",
-        updated="2026-02-20T07:00:00Z",
-        contents_label="Personer",
-        metadata=True,
+    data, meta = cubes(
+        "07459", title, dims, values, {}, geo="Region", updated="2026-02-20T07:00:00Z", contents_label="Personer"
     )
     return (
         data,
@@ -563,35 +570,14 @@ def build_kostra_fte(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
                 "KOKfunksjon0000",
                 _dimension("funksjon", functions, function_labels, elimination=False, metadata=metadata),
             ),
-            (
-                "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    contents,
-                    content_labels,
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
-            ),
-            (
-                "Tid",
-                _dimension(
-                    "år",
-                    [str(y) for y in KOSTRA_YEARS],
-                    [str(y) for y in KOSTRA_YEARS],
-                    elimination=False,
-                    show="code",
-                    metadata=metadata,
-                ),
-            ),
+            ("ContentsCode", _contents_dimension(contents, content_labels, unit, metadata)),
+            ("Tid", _year_dimension(KOSTRA_YEARS, metadata)),
         ]
 
     title = "Avtalte årsverk i kommunal sektor, etter funksjon (K)"
     kwargs = {"geo": "KOKkommuneregion0000", "updated": "2026-06-15T06:00:00Z", "contents_label": "Årsverk"}
     return (
-        cube("11918", title, dims(False), values, status, **kwargs),
-        cube("11918", title, dims(True), values, status, metadata=True, **kwargs),
+        *cubes("11918", title, dims, values, status, **kwargs),
         {
             "regions": regions,
             "basis": "agreed FTEs = inhabitants × an invented ratio (0.075 Bodø … 0.12 for "
@@ -637,14 +623,8 @@ def build_employment(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
         return [
             (
                 "Region",
-                _dimension(
-                    "region",
-                    regions,
-                    labels,
-                    elimination=True,
-                    metadata=metadata,
-                    klass_urn="urn:ssb:classification:klass:131",
-                    codelists=[_codelist("vs_Kommun", "Alle kommuner", "Valueset")],
+                _region_dimension(
+                    regions, labels, metadata, codelists=[_codelist("vs_Kommun", "Alle kommuner", "Valueset")]
                 ),
             ),
             (
@@ -660,33 +640,15 @@ def build_employment(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
             ),
             (
                 "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    ["SysselsatteArb"],
-                    ["Sysselsatte personer etter arbeidssted"],
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
+                _contents_dimension(["SysselsatteArb"], ["Sysselsatte personer etter arbeidssted"], unit, metadata),
             ),
-            (
-                "Tid",
-                _dimension(
-                    "år",
-                    [str(y) for y in YEARS],
-                    [str(y) for y in YEARS],
-                    elimination=False,
-                    show="code",
-                    metadata=metadata,
-                ),
-            ),
+            ("Tid", _year_dimension(YEARS, metadata)),
         ]
 
     title = "Sysselsatte per 4. kvartal, etter arbeidssted, næring (SN2007)"
     kwargs = {"geo": "Region", "updated": "2026-06-11T06:00:00Z", "contents_label": "Sysselsatte"}
     return (
-        cube("13470", title, dims(False), values, status, **kwargs),
-        cube("13470", title, dims(True), values, status, metadata=True, **kwargs),
+        *cubes("13470", title, dims, values, status, **kwargs),
         {
             "regions": regions,
             "basis": "employed by workplace = inhabitants × 0.46–0.56; industry shares "
@@ -746,14 +708,7 @@ def build_immigrant_share(
         return [
             (
                 "Region",
-                _dimension(
-                    "region",
-                    regions,
-                    labels,
-                    elimination=True,
-                    metadata=metadata,
-                    klass_urn="urn:ssb:classification:klass:131",
-                ),
+                _region_dimension(regions, labels, metadata),
             ),
             (
                 "InnvandrKat",
@@ -767,33 +722,15 @@ def build_immigrant_share(
             ),
             (
                 "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    ["AndelBefolkning"],
-                    ["Andel av befolkningen (prosent)"],
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
+                _contents_dimension(["AndelBefolkning"], ["Andel av befolkningen (prosent)"], unit, metadata),
             ),
-            (
-                "Tid",
-                _dimension(
-                    "år",
-                    [str(y) for y in YEARS],
-                    [str(y) for y in YEARS],
-                    elimination=False,
-                    show="code",
-                    metadata=metadata,
-                ),
-            ),
+            ("Tid", _year_dimension(YEARS, metadata)),
         ]
 
     title = "Innvandrere, etter region, innvandringskategori, landbakgrunn og år (andel)"
     kwargs = {"geo": "Region", "updated": "2026-03-05T07:00:00Z", "contents_label": "Andel"}
     return (
-        cube("09817", title, dims(False), values, status, **kwargs),
-        cube("09817", title, dims(True), values, status, metadata=True, **kwargs),
+        *cubes("09817", title, dims, values, status, **kwargs),
         {
             "regions": regions,
             "basis": "2015–2021: real IMDi immigrant counts (ssb-samples) divided by the "
@@ -850,14 +787,8 @@ def build_education(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str,
         return [
             (
                 "Region",
-                _dimension(
-                    "region",
-                    regions,
-                    labels,
-                    elimination=True,
-                    metadata=metadata,
-                    klass_urn="urn:ssb:classification:klass:131",
-                    codelists=[_codelist("agg_Komm2020", "Kommuner 2020-2023")],
+                _region_dimension(
+                    regions, labels, metadata, codelists=[_codelist("agg_Komm2020", "Kommuner 2020-2023")]
                 ),
             ),
             ("Nivaa", _dimension("nivå", levels, level_labels, elimination=True, metadata=metadata)),
@@ -871,35 +802,14 @@ def build_education(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str,
                     metadata=metadata,
                 ),
             ),
-            (
-                "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    contents,
-                    ["Personer", "Personer (prosent)"],
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
-            ),
-            (
-                "Tid",
-                _dimension(
-                    "år",
-                    [str(y) for y in YEARS],
-                    [str(y) for y in YEARS],
-                    elimination=False,
-                    show="code",
-                    metadata=metadata,
-                ),
-            ),
+            ("ContentsCode", _contents_dimension(contents, ["Personer", "Personer (prosent)"], unit, metadata)),
+            ("Tid", _year_dimension(YEARS, metadata)),
         ]
 
     title = "Personer 16 år og over, etter region, utdanningsnivå, kjønn og år"
     kwargs = {"geo": "Region", "updated": "2026-06-18T06:00:00Z", "contents_label": "Personer"}
     return (
-        cube("09429", title, dims(False), values, status, **kwargs),
-        cube("09429", title, dims(True), values, status, metadata=True, **kwargs),
+        *cubes("09429", title, dims, values, status, **kwargs),
         {
             "regions": regions,
             "basis": "adults = 82 % of demo inhabitants split by invented education shares "
@@ -930,27 +840,17 @@ def build_sick_leave(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
         return [
             (
                 "Region",
-                _dimension(
-                    "region",
+                _region_dimension(
                     regions,
                     labels,
-                    elimination=True,
-                    metadata=metadata,
-                    klass_urn="urn:ssb:classification:klass:131",
+                    metadata,
                     codelists=[_codelist("agg_KommGjeldende", "Kommuner, gjeldende inndeling")],
                 ),
             ),
             ("Kjonn", _dimension("kjønn", ["0"], ["Begge kjønn"], elimination=True, metadata=metadata)),
             (
                 "ContentsCode",
-                _dimension(
-                    "statistikkvariabel",
-                    ["Sykefraversprosent"],
-                    ["Sykefraværsprosent, legemeldt"],
-                    elimination=False,
-                    unit=unit,
-                    metadata=metadata,
-                ),
+                _contents_dimension(["Sykefraversprosent"], ["Sykefraværsprosent, legemeldt"], unit, metadata),
             ),
             (
                 "Tid",
@@ -961,8 +861,7 @@ def build_sick_leave(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str
     title = "Sykefravær for lønnstakere, etter region, kjønn og kvartal (prosent)"
     kwargs = {"geo": "Region", "updated": "2026-09-10T06:00:00Z", "contents_label": "Sykefravær"}
     return (
-        cube("12451", title, dims(False), values, status, **kwargs),
-        cube("12451", title, dims(True), values, status, metadata=True, **kwargs),
+        *cubes("12451", title, dims, values, status, **kwargs),
         {
             "regions": regions,
             "basis": "invented level around 6.3 % with seasonality, a 2020–2022 bump and "
