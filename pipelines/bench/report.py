@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.bench.chart import write_chart
@@ -112,6 +113,15 @@ def summary_table(report: dict) -> list[str]:
     return lines
 
 
+def _stage_rows(scales: list[dict], labels: dict[str, str], cell: Callable[[dict, str], str | None]) -> list[str]:
+    """One table row per stage, one cell per scale; '–' where that scale has no figure for it."""
+    rows = []
+    for key, label in labels.items():
+        cells = [cell(s, key) or "–" for s in scales]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def stage_table(report: dict) -> list[str]:
     ok = [s for s in report["scales"] if measured(s)]
     head = "| stage | " + " | ".join(s["scale"] for s in ok) + " |"
@@ -122,18 +132,16 @@ def stage_table(report: dict) -> list[str]:
         "| --- |" + " ---: |" * len(ok),
     ]
     labels = {"floor": "floor (DuckDB on the files)", **STAGE_LABELS, "dagster": "whole run through Dagster"}
-    for key, label in labels.items():
-        cells = []
-        for s in ok:
-            m, floor = measured(s).get(key), floor_s(s)
-            if m is None:
-                cells.append("–")
-                continue
-            ratio = f" / {m['wall_s'] / floor:.1f}×" if floor else ""
-            refused = " (refused: gate blocked)" if m.get("result", {}).get("refused") else ""
-            cells.append(f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}{refused}")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return lines
+
+    def cell(s: dict, key: str) -> str | None:
+        m, floor = measured(s).get(key), floor_s(s)
+        if m is None:
+            return None
+        ratio = f" / {m['wall_s'] / floor:.1f}×" if floor else ""
+        refused = " (refused: gate blocked)" if m.get("result", {}).get("refused") else ""
+        return f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}{refused}"
+
+    return lines + _stage_rows(ok, labels, cell)
 
 
 def cpu_table(report: dict) -> list[str]:
@@ -149,18 +157,16 @@ def cpu_table(report: dict) -> list[str]:
         "| stage | " + " | ".join(s["scale"] for s in ok) + " |",
         "| --- |" + " ---: |" * len(ok),
     ]
-    for key, label in labels.items():
-        cells = []
-        for s in ok:
-            m, floor = measured(s).get(key), measured(s).get("floor", {}).get("cpu_s")
-            if not m or "cpu_s" not in m:
-                cells.append("–")
-                continue
-            ratio = f" / {m['cpu_s'] / floor:.1f}×" if floor else ""
-            refused = " (refused)" if m.get("result", {}).get("refused") else ""
-            cells.append(f"{_n(m['cpu_s'], 1)}{ratio}{refused}")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return lines
+
+    def cell(s: dict, key: str) -> str | None:
+        m, floor = measured(s).get(key), measured(s).get("floor", {}).get("cpu_s")
+        if not m or "cpu_s" not in m:
+            return None
+        ratio = f" / {m['cpu_s'] / floor:.1f}×" if floor else ""
+        refused = " (refused)" if m.get("result", {}).get("refused") else ""
+        return f"{_n(m['cpu_s'], 1)}{ratio}{refused}"
+
+    return lines + _stage_rows(ok, labels, cell)
 
 
 def growth_table(report: dict) -> list[str]:
