@@ -137,6 +137,13 @@ class ReleaseInputs:
         return self.municipality_names.get(area_code, area_code)
 
     @property
+    def ssb_sources(self) -> list[dict[str, Any]]:
+        """The SSB tables the release's figures come from, as the manifest and metadata name them."""
+        return [
+            {"table_id": f["table_id"], "updated": f["table_updated"], "source": f["source"]} for f in self.ssb_fetches
+        ]
+
+    @property
     def uses_demo_figures(self) -> bool:
         """True when any SSB table in use came from the demo snapshot (not SSB's real figures)."""
         return any(str(fetch.get("source") or "").lower() == "demo" for fetch in self.ssb_fetches)

@@ -54,10 +54,7 @@ def _metadata(
         "years": years,
         "input_hash": input_hash,
         "credit": SSB_CREDIT,
-        "ssb_tables": [
-            {"table_id": f["table_id"], "updated": f["table_updated"], "source": f["source"]}
-            for f in inputs.ssb_fetches
-        ],
+        "ssb_tables": inputs.ssb_sources,
         "demo_figures": inputs.uses_demo_figures,
         "suppression_rule": rule.as_dict(),
         "suppression_rule_nb": rule.describe_nb(),

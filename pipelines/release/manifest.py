@@ -91,10 +91,7 @@ def build_manifest(
                 for d in loaded
             ],
             "deliveries_not_loaded": len(inputs.deliveries) - len(loaded),
-            "ssb_tables": [
-                {"table_id": f["table_id"], "updated": f["table_updated"], "source": f["source"]}
-                for f in inputs.ssb_fetches
-            ],
+            "ssb_tables": inputs.ssb_sources,
             "demo_figures": inputs.uses_demo_figures,
         },
         "checks": gate.as_dict(),
