@@ -131,26 +131,27 @@ def format_number(value: float, decimals: int) -> str:
     return f"{whole},{fraction}" if fraction else whole
 
 
+# unit → (scale, decimals, template): how a published figure of that unit is written.
+UNIT_FORMATS: dict[str, tuple[int, int, str]] = {
+    "share": (100, 1, "{}\u00a0%"),
+    "percent": (1, 1, "{}\u00a0%"),
+    "days": (1, 0, "{}\u00a0dager"),
+    "nok": (1, 0, "kr\u00a0{}"),
+    "years": (1, 1, "{}\u00a0år"),
+    "fte": (1, 1, "{}\u00a0årsverk"),
+    "index": (1, 2, "{}"),
+    "per_1000": (1, 1, "{}"),
+    "applicants": (1, 1, "{}"),
+}
+
+
 def format_value(value: float | None, unit: str, *, symbol: str = "") -> str:
     """A published figure as a reader sees it ('45,2 %', '38 dager', 'kr 61 500', ':')."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return symbol or ".."
-    if unit == "share":
-        return f"{format_number(100 * value, 1)}\u00a0%"
-    if unit == "percent":
-        return f"{format_number(value, 1)}\u00a0%"
-    if unit == "days":
-        return f"{format_number(value, 0)}\u00a0dager"
-    if unit == "nok":
-        return f"kr\u00a0{format_number(value, 0)}"
-    if unit == "years":
-        return f"{format_number(value, 1)}\u00a0år"
-    if unit == "fte":
-        return f"{format_number(value, 1)}\u00a0årsverk"
-    if unit == "index":
-        return format_number(value, 2)
-    if unit in ("per_1000", "applicants"):
-        return format_number(value, 1)
+    if unit in UNIT_FORMATS:
+        scale, decimals, template = UNIT_FORMATS[unit]
+        return template.format(format_number(scale * value, decimals))
     if unit in ("count", "persons"):
         return format_count(value)
     return format_number(value, 0 if float(value).is_integer() else 1)

@@ -162,6 +162,13 @@ def write_text(
     return path
 
 
+def _ordered(defaults: dict[str, object], overrides: dict[str, object], header: Sequence[str]) -> list[object]:
+    """A row in the header's order: the defaults, with the overrides (by header name) applied."""
+    unknown = set(overrides) - set(defaults)
+    assert not unknown, unknown
+    return [{**defaults, **overrides}[h] for h in header]
+
+
 def visma_row(**overrides: object) -> list[object]:
     """One Visma employment row; override by header name (spaces/å as in the header)."""
     row = {
@@ -184,10 +191,7 @@ def visma_row(**overrides: object) -> list[object]:
         "Ledernivå": "",
         "Utdanningsnivå": "Høgskole",
     }
-    unknown = set(overrides) - set(row)
-    assert not unknown, unknown
-    row.update(overrides)
-    return [row[h] for h in VISMA_HEADER]
+    return _ordered(row, overrides, VISMA_HEADER)
 
 
 def webcruiter_row(**overrides: object) -> list[object]:
@@ -210,10 +214,7 @@ def webcruiter_row(**overrides: object) -> list[object]:
         "Rekrutteringskilde": "Ekstern",
         "Kostnad": "12 500,00",
     }
-    unknown = set(overrides) - set(row)
-    assert not unknown, unknown
-    row.update(overrides)
-    return [row[h] for h in WEBCRUITER_HEADER]
+    return _ordered(row, overrides, WEBCRUITER_HEADER)
 
 
 def visma_file(
