@@ -202,155 +202,110 @@ def _date(expr: pl.Expr, iso: bool) -> pl.Expr:
 
 
 # --- frames in each profile -----------------------------------------------------------------
+# The demo frame's column behind each contract field.
+SOURCE_COLUMNS = {
+    "municipality_code": "code",
+    "fte_percent": "fte",
+    "employment_type": "etype",
+    "start_date": "start",
+    "end_date": "end",
+    "termination_reason": "reason",
+    "service_area": "area",
+    "kostra_function": "kostra",
+    "manager_level": "level",
+    "education_level": "education",
+    "published_date": "published",
+    "closing_date": "closing",
+    "filled_date": "filled",
+    "qualified_applicants": "qualified",
+    "cost_nok": "cost",
+    "open_cases": "open",
+    "overdue_cases": "overdue",
+}
+
+
+def _export(
+    frame: pl.DataFrame,
+    fields: tuple[str, ...],
+    names: tuple[str, ...] | list[str],
+    spelled: dict[str, pl.Expr],
+    *,
+    typed: bool = False,
+) -> pl.DataFrame:
+    """The export's columns under the profile's names: each field as the profile spells it
+    (`spelled`), else the demo column as it is (as text, unless the export is typed)."""
+
+    def plain(field: str) -> pl.Expr:
+        column = pl.col(SOURCE_COLUMNS.get(field, field))
+        return column if typed else column.cast(pl.Utf8)
+
+    columns = [spelled[f] if f in spelled else plain(f) for f in fields]
+    return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
+
+
 def employments(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     """Typed canonical employments → the profile's columns (strings; typed for unit4)."""
     c = pl.col
     if profile == "canonical":
-        columns = [
-            c("code"),
-            c("employee_number"),
-            c("national_id"),
-            c("employment_id"),
-            c("birth_year").cast(pl.Utf8),
-            c("gender"),
-            c("position_code"),
-            c("position_title"),
-            percent(c("fte")),
-            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
-            _date(c("start"), True),
-            _date(c("end"), True),
-            c("reason"),
-            c("unit"),
-            c("area"),
-            c("kostra"),
-            c("level").cast(pl.Utf8),
-            c("education"),
-        ]
-        names = CANONICAL_EMPLOYMENTS
-    elif profile == "visma":
-        columns = [
-            c("code"),
-            c("employee_number"),
-            c("national_id"),
-            c("employment_id"),
-            c("birth_year").cast(pl.Utf8),
-            pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")),
-            c("position_code"),
-            c("position_title"),
-            percent(c("fte"), ","),
-            _codes(c("etype"), NORWEGIAN_TYPES),
-            _date(c("start"), False),
-            _date(c("end"), False),
-            c("reason"),
-            c("unit"),
-            c("area"),
-            c("kostra"),
-            c("level").cast(pl.Utf8),
-            c("education"),
-        ]
-        names = VISMA_EMPLOYMENTS
-    elif profile == "sap":  # no national id: SAP exports here carry birth year and gender only
-        columns = [
-            c("employee_number"),
-            c("code"),
-            c("employment_id"),
-            c("birth_year").cast(pl.Utf8),
-            pl.when(c("gender") == "M").then(pl.lit("1")).otherwise(pl.lit("2")),
-            c("position_code"),
-            c("position_title"),
-            percent_two_decimals(c("fte")),
-            _codes(c("etype"), SAP_TYPES),
-            _date(c("start"), False),
-            _date(c("end"), False).fill_null("31.12.9999"),
-            c("reason"),
-            c("unit"),
-            c("area"),
-            c("kostra"),
-            c("level").cast(pl.Utf8),
-            c("education"),
-        ]
-        names = SAP_EMPLOYMENTS
-    elif profile == "unit4":  # typed: numbers and dates become real Excel cells
-        columns = [
-            c("code"),
-            c("employee_number"),
-            c("national_id"),
-            c("employment_id"),
-            c("birth_year"),
-            pl.when(c("gender") == "F").then(pl.lit("Kvinne")).otherwise(pl.lit("Mann")),
-            c("position_code"),
-            c("position_title"),
-            c("fte"),
-            _codes(c("etype"), NORWEGIAN_TYPES),
-            c("start"),
-            c("end"),
-            c("reason"),
-            c("unit"),
-            c("area"),
-            c("kostra"),
-            c("level"),
-            c("education"),
-        ]
-        names = UNIT4_EMPLOYMENTS
-    else:
-        raise ValueError(f"no employments profile {profile!r}")
-    return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
+        spelled = {
+            "fte_percent": percent(c("fte")),
+            "employment_type": _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            "start_date": _date(c("start"), True),
+            "end_date": _date(c("end"), True),
+        }
+        return _export(frame, EMPLOYMENT_FIELDS, CANONICAL_EMPLOYMENTS, spelled)
+    if profile == "visma":
+        spelled = {
+            "gender": pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")),
+            "fte_percent": percent(c("fte"), ","),
+            "employment_type": _codes(c("etype"), NORWEGIAN_TYPES),
+            "start_date": _date(c("start"), False),
+            "end_date": _date(c("end"), False),
+        }
+        return _export(frame, EMPLOYMENT_FIELDS, VISMA_EMPLOYMENTS, spelled)
+    if profile == "sap":  # no national id: SAP exports here carry birth year and gender only
+        spelled = {
+            "gender": pl.when(c("gender") == "M").then(pl.lit("1")).otherwise(pl.lit("2")),
+            "fte_percent": percent_two_decimals(c("fte")),
+            "employment_type": _codes(c("etype"), SAP_TYPES),
+            "start_date": _date(c("start"), False),
+            "end_date": _date(c("end"), False).fill_null("31.12.9999"),
+        }
+        return _export(frame, SAP_FIELDS, SAP_EMPLOYMENTS, spelled)
+    if profile == "unit4":  # typed: numbers and dates become real Excel cells
+        spelled = {
+            "gender": pl.when(c("gender") == "F").then(pl.lit("Kvinne")).otherwise(pl.lit("Mann")),
+            "employment_type": _codes(c("etype"), NORWEGIAN_TYPES),
+        }
+        return _export(frame, EMPLOYMENT_FIELDS, UNIT4_EMPLOYMENTS, spelled, typed=True)
+    raise ValueError(f"no employments profile {profile!r}")
 
 
 def postings(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     c = pl.col
     if profile == "canonical":
-        columns = [
-            c("code"),
-            c("posting_id"),
-            c("position_code"),
-            c("position_title"),
-            c("level").cast(pl.Utf8),
-            percent(c("fte")),
-            _codes(c("etype"), cat.EMPLOYMENT_TYPES),
-            _date(c("published"), True),
-            _date(c("closing"), True),
-            _date(c("filled"), True),
-            c("status"),
-            c("applicants").cast(pl.Utf8),
-            c("qualified").cast(pl.Utf8),
-            c("hired_employee_number"),
-            c("hire_source"),
-            c("cost").cast(pl.Utf8),
-        ]
-        names = CANONICAL_POSTINGS
-    elif profile == "webcruiter":
-        columns = [
-            c("code"),
-            c("posting_id"),
-            c("position_code"),
-            c("position_title"),
-            c("level").cast(pl.Utf8),
-            percent(c("fte"), ","),
-            _codes(c("etype"), NORWEGIAN_TYPES),
-            _date(c("published"), False),
-            _date(c("closing"), False),
-            _date(c("filled"), False),
-            c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8),
-            c("applicants").cast(pl.Utf8),
-            c("qualified").cast(pl.Utf8),
-            c("hired_employee_number"),
-            c("hire_source").replace_strict(WEBCRUITER_SOURCE, default=None, return_dtype=pl.Utf8),
-            nok_norwegian(c("cost")),
-        ]
-        names = WEBCRUITER_POSTINGS
-    else:
-        raise ValueError(f"no postings profile {profile!r}")
-    return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
+        spelled = {
+            "fte_percent": percent(c("fte")),
+            "employment_type": _codes(c("etype"), cat.EMPLOYMENT_TYPES),
+            "published_date": _date(c("published"), True),
+            "closing_date": _date(c("closing"), True),
+            "filled_date": _date(c("filled"), True),
+        }
+        return _export(frame, POSTING_FIELDS, CANONICAL_POSTINGS, spelled)
+    if profile == "webcruiter":
+        spelled = {
+            "fte_percent": percent(c("fte"), ","),
+            "employment_type": _codes(c("etype"), NORWEGIAN_TYPES),
+            "published_date": _date(c("published"), False),
+            "closing_date": _date(c("closing"), False),
+            "filled_date": _date(c("filled"), False),
+            "status": c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8),
+            "hire_source": c("hire_source").replace_strict(WEBCRUITER_SOURCE, default=None, return_dtype=pl.Utf8),
+            "cost_nok": nok_norwegian(c("cost")),
+        }
+        return _export(frame, POSTING_FIELDS, WEBCRUITER_POSTINGS, spelled)
+    raise ValueError(f"no postings profile {profile!r}")
 
 
 def backlog(frame: pl.DataFrame) -> pl.DataFrame:
-    c = pl.col
-    columns = [
-        c("code"),
-        c("service"),
-        _date(c("month"), True),
-        c("open").cast(pl.Utf8),
-        c("overdue").cast(pl.Utf8),
-    ]
-    return frame.select([col.alias(name) for col, name in zip(columns, CANONICAL_BACKLOG, strict=True)])
+    return _export(frame, BACKLOG_FIELDS, CANONICAL_BACKLOG, {"month": _date(pl.col("month"), True)})
