@@ -12,16 +12,13 @@ user's own mistakes in calling it (unknown options, missing paths, no secret).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
-import multiprocessing
-import os
 import time
-from collections import deque
-from collections.abc import Collection, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -33,6 +30,7 @@ from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
 from pipelines.hr.delivery import period_start as find_period_start
 from pipelines.hr.key_fingerprint import check_secret
+from pipelines.hr.parallel import Preparers
 from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import ROW, RawTable, read_table
@@ -157,7 +155,7 @@ def ingest_paths(
     a few files ahead of this thread, which stores each in the build database: only the
     ledger commit is serialised. Everything that reads or writes the database happens here,
     in file order, so the outcome is the same as one file after the other. Below
-    MIN_FILES_FOR_PROCESSES files (unless `workers` says otherwise), or with `workers` 1, one
+    MIN_FILES_FOR_PROCESSES files (pipelines/hr/parallel.py; unless `workers` says otherwise), or with `workers` 1, one
     thread prepares the next file while this one stores, as starting processes would cost
     more than it saves."""
     options = _Options(
@@ -184,8 +182,11 @@ def ingest_paths(
         # the end instead; every commit is still durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
         try:
-            with _Preparers(secret, options, len(files), workers) as preparers:
+            with Preparers(partial(_Stager, secret, options), len(files), workers) as preparers:
                 for staged in preparers.staged(files):
+                    if staged.work is not None:
+                        for stage, seconds in staged.work.timings:
+                            timing_log.debug("%s %.3f", stage, seconds)
                     result = _store_file(staged, con, settings, archiver)
                     log.info(
                         "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
@@ -204,13 +205,7 @@ def ingest_paths(
     return results
 
 
-# --- preparing files: worker processes, or a thread -------------------------------------------
-# Unless told how many workers to use, runs of fewer files than this are prepared on one
-# thread beside the store: a spawned worker costs ~0.7 CPU-s (importing polars and DuckDB),
-# about what preparing 15 demo-sized files costs, and a small run would only wait for it.
-MIN_FILES_FOR_PROCESSES = 16
-
-
+# --- preparing files (pipelines/hr/parallel.py runs them in worker processes, or a thread) ---
 @dataclass
 class _Options:
     """What preparing any file of a run needs; picklable, so a worker process gets it once."""
@@ -251,86 +246,6 @@ class _Stager:
 
     def close(self) -> None:
         self.pseudonymiser.close()
-
-
-_WORKER: _Stager | None = None  # the stager of a worker process (set by _start_worker)
-
-
-def _start_worker(secret: bytes, options: _Options) -> None:
-    global _WORKER
-    _WORKER = _Stager(secret, options)
-
-
-def _stage_in_worker(path: Path) -> _Staged:
-    assert _WORKER is not None
-    return _WORKER(path)
-
-
-def worker_count(files: int, workers: int | None = None) -> int:
-    """Worker processes for a run of `files` files: 0 means one thread in this process.
-    `workers` None: one per usable core, for runs of MIN_FILES_FOR_PROCESSES files or more."""
-    if workers is None:
-        if files < MIN_FILES_FOR_PROCESSES:
-            return 0
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if workers <= 1 or files <= 1:
-        return 0
-    return min(workers, files)
-
-
-class _Preparers:
-    """Staged files in file order, prepared ahead of the store: by worker processes when the
-    run is large enough, else by one thread. A worker that dies (or a result that cannot
-    come back) costs nothing but time: that file is prepared again in this process, so one
-    bad file never stops a batch."""
-
-    def __init__(self, secret: bytes, options: _Options, files: int, workers: int | None) -> None:
-        self.count = worker_count(files, workers)
-        self.local = _Stager(secret, options)
-        self.pool: Executor
-        if self.count:
-            # spawn, not fork: this process has polars' and DuckDB's threads (fork is unsafe with
-            # them); not forkserver either: its workers are not this process's children, so
-            # their CPU would escape the benchmark's accounting (and any resource limit's)
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(
-                self.count, mp_context=context, initializer=_start_worker, initargs=(secret, options)
-            )
-        else:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-prepare")
-
-    def __enter__(self) -> _Preparers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.local.close()
-
-    def _submit(self, path: Path) -> Future:
-        if self.count:
-            return self.pool.submit(_stage_in_worker, path)
-        return self.pool.submit(self.local, path)
-
-    def staged(self, files: list[Path]) -> Iterator[_Staged]:
-        ahead = max(1, 2 * self.count)  # files in flight: every worker busy, memory bounded
-        queue: deque[tuple[Path, Future]] = deque()
-        upcoming = iter(files)
-        for path in itertools.islice(upcoming, ahead):
-            queue.append((path, self._submit(path)))
-        while queue:
-            path, future = queue.popleft()
-            try:
-                staged = future.result()
-            except Exception as error:  # a worker died or its result could not come back
-                log.warning("forberedelse i egen prosess feilet (%s); tas her", type(error).__name__)
-                staged = self.local(path)
-            nxt = next(upcoming, None)
-            if nxt is not None:
-                queue.append((nxt, self._submit(nxt)))
-            if staged.work is not None:
-                for stage, seconds in staged.work.timings:
-                    timing_log.debug("%s %.3f", stage, seconds)
-            yield staged
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:

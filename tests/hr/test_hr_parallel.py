@@ -9,7 +9,7 @@ import os
 
 from hr_support import Home, checkpoint, id_forms, scan_home, synthetic_ids, visma_file, visma_row, write_text
 
-from pipelines.hr import ingest
+from pipelines.hr import parallel as hr_parallel
 
 
 def _batch(home: Home, ids: list[str]) -> list:
@@ -40,10 +40,10 @@ def test_worker_processes_give_the_outcome_of_one_file_after_the_other(home: Hom
     caplog.set_level(logging.DEBUG)
     ids = synthetic_ids(6, seed=21)
     _batch(home, ids)
-    assert ingest.worker_count(5, 2) == 2 and ingest.worker_count(5, 1) == 0
-    assert ingest.worker_count(5) == 0  # by default a small run stays in-process
+    assert hr_parallel.worker_count(5, 2) == 2 and hr_parallel.worker_count(5, 1) == 0
+    assert hr_parallel.worker_count(5) == 0  # by default a small run stays in-process
     if len(os.sched_getaffinity(0)) > 1:
-        assert ingest.worker_count(ingest.MIN_FILES_FOR_PROCESSES) > 1  # a large one uses every core
+        assert hr_parallel.worker_count(hr_parallel.MIN_FILES_FOR_PROCESSES) > 1  # a large one uses every core
     parallel = home.ingest(home.files, workers=2)
     assert len(parallel) == 5  # every file, the bad ones included, has its result and ledger row
     assert sorted(r.outcome for r in parallel) == ["loaded", "loaded", "loaded", "rejected", "rejected"]
