@@ -243,24 +243,30 @@ def _export(
     return frame.select([col.alias(name) for col, name in zip(columns, names, strict=True)])
 
 
+EMPLOYMENT_DATES = ("start_date", "end_date")
+POSTING_DATES = ("published_date", "closing_date", "filled_date")
+
+
+def _spelling(dates: tuple[str, ...], *, norwegian: bool) -> dict[str, pl.Expr]:
+    """How an export writes the position percentage, the employment type and its dates:
+    canonical ('62.5', type codes, ISO dates) or as Norwegian systems do ('62,5', 'Fast', dd.mm.yyyy)."""
+    c = pl.col
+    spelled = {
+        "fte_percent": percent(c("fte"), "," if norwegian else "."),
+        "employment_type": _codes(c("etype"), NORWEGIAN_TYPES if norwegian else cat.EMPLOYMENT_TYPES),
+    }
+    return spelled | {field: _date(c(SOURCE_COLUMNS[field]), not norwegian) for field in dates}
+
+
 def employments(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     """Typed canonical employments → the profile's columns (strings; typed for unit4)."""
     c = pl.col
     if profile == "canonical":
-        spelled = {
-            "fte_percent": percent(c("fte")),
-            "employment_type": _codes(c("etype"), cat.EMPLOYMENT_TYPES),
-            "start_date": _date(c("start"), True),
-            "end_date": _date(c("end"), True),
-        }
-        return _export(frame, EMPLOYMENT_FIELDS, CANONICAL_EMPLOYMENTS, spelled)
+        return _export(frame, EMPLOYMENT_FIELDS, CANONICAL_EMPLOYMENTS, _spelling(EMPLOYMENT_DATES, norwegian=False))
     if profile == "visma":
         spelled = {
+            **_spelling(EMPLOYMENT_DATES, norwegian=True),
             "gender": pl.when(c("gender") == "F").then(pl.lit("K")).otherwise(pl.lit("M")),
-            "fte_percent": percent(c("fte"), ","),
-            "employment_type": _codes(c("etype"), NORWEGIAN_TYPES),
-            "start_date": _date(c("start"), False),
-            "end_date": _date(c("end"), False),
         }
         return _export(frame, EMPLOYMENT_FIELDS, VISMA_EMPLOYMENTS, spelled)
     if profile == "sap":  # no national id: SAP exports here carry birth year and gender only
@@ -284,21 +290,10 @@ def employments(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
 def postings(frame: pl.DataFrame, profile: str) -> pl.DataFrame:
     c = pl.col
     if profile == "canonical":
-        spelled = {
-            "fte_percent": percent(c("fte")),
-            "employment_type": _codes(c("etype"), cat.EMPLOYMENT_TYPES),
-            "published_date": _date(c("published"), True),
-            "closing_date": _date(c("closing"), True),
-            "filled_date": _date(c("filled"), True),
-        }
-        return _export(frame, POSTING_FIELDS, CANONICAL_POSTINGS, spelled)
+        return _export(frame, POSTING_FIELDS, CANONICAL_POSTINGS, _spelling(POSTING_DATES, norwegian=False))
     if profile == "webcruiter":
         spelled = {
-            "fte_percent": percent(c("fte"), ","),
-            "employment_type": _codes(c("etype"), NORWEGIAN_TYPES),
-            "published_date": _date(c("published"), False),
-            "closing_date": _date(c("closing"), False),
-            "filled_date": _date(c("filled"), False),
+            **_spelling(POSTING_DATES, norwegian=True),
             "status": c("status").replace_strict(WEBCRUITER_STATUS, return_dtype=pl.Utf8),
             "hire_source": c("hire_source").replace_strict(WEBCRUITER_SOURCE, default=None, return_dtype=pl.Utf8),
             "cost_nok": nok_norwegian(c("cost")),
