@@ -217,6 +217,14 @@ def make_release(
     created_at = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     release_id = _release_id(created_at, input_hash, parent)
     staging = parent / f"{STAGING_PREFIX}{release_id}-{os.getpid()}"
+    # What both the report and the manifest state about this release.
+    facts = {
+        "inputs": inputs,
+        "gate": gate,
+        "suppression": summary,
+        "reference_year": reference_year,
+        "input_hash": input_hash,
+    }
     try:
         staging.mkdir()
         exporters.write_csv(table, staging / "indicators.csv")
@@ -235,28 +243,8 @@ def make_release(
             created=_created_date(inputs, reference_year),
             labels=inputs.labels,
         )
-        write_report(
-            staging / "report.html",
-            table=table,
-            goals=goals,
-            inputs=inputs,
-            gate=gate,
-            suppression=summary,
-            reference_year=reference_year,
-            input_hash=input_hash,
-            plan=plan_sections(plan),
-        )
-        write_manifest(
-            staging,
-            release_id=release_id,
-            created_at=created_at,
-            reference_year=reference_year,
-            years=years,
-            input_hash=input_hash,
-            inputs=inputs,
-            gate=gate,
-            suppression=summary,
-        )
+        write_report(staging / "report.html", table=table, goals=goals, plan=plan_sections(plan), **facts)
+        write_manifest(staging, release_id=release_id, created_at=created_at, years=years, **facts)
         target = parent / release_id
         os.rename(staging, target)
     except BaseException:

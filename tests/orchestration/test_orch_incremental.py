@@ -39,20 +39,21 @@ def run(job: str, files: list[str] | None = None):
     return outcome
 
 
-def pending(settings: Settings) -> list[tuple]:
+def _query(settings: Settings, sql: str) -> list[tuple]:
+    """Rows from the build database, read-only (the run that wrote them has ended)."""
     con = duckdb.connect(str(settings.build_db_path), read_only=True)
     try:
-        return con.execute("select kind, municipality_code, from_year from audit.pending_years").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def pending(settings: Settings) -> list[tuple]:
+    return _query(settings, "select kind, municipality_code, from_year from audit.pending_years")
 
 
 def builds(settings: Settings) -> list[tuple]:
-    con = duckdb.connect(str(settings.build_db_path), read_only=True)
-    try:
-        return con.execute("select mode, from_year, complete from audit.dbt_builds order by finished_at").fetchall()
-    finally:
-        con.close()
+    return _query(settings, "select mode, from_year, complete from audit.dbt_builds order by finished_at")
 
 
 def corrected_postings(source: Path, target: Path) -> None:
