@@ -7,6 +7,9 @@ append the valid rows to the raw tables, the failing ones into quarantine, and t
 into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zip bomb) is
 rejected with a one-line reason and the batch goes on; nothing raises past here except the
 user's own mistakes in calling it (unknown options, missing paths, no secret).
+
+Preparing a file (up to the pseudonyms) is pipelines/hr/prepare.py; running that ahead of the
+store, in worker processes or a thread, is pipelines/hr/parallel.py; this module stores.
 """
 
 from __future__ import annotations
@@ -24,28 +27,13 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
-from pipelines.hr import conflicts, fnr, identity, landing, ledger, limits, load
-from pipelines.hr.contract import RAW_KEYS
-from pipelines.hr.delivery import extraction_date as find_extraction_date
-from pipelines.hr.delivery import municipality_from_name
-from pipelines.hr.delivery import period_start as find_period_start
+from pipelines.hr import fnr, identity, landing, ledger, limits, load
 from pipelines.hr.key_fingerprint import check_secret
 from pipelines.hr.parallel import Preparers
+from pipelines.hr.prepare import _contract_sources, _prepare, _Prepared, _Work
 from pipelines.hr.profiles import Profile, candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
-from pipelines.hr.readers import ROW, RawTable, read_table
 from pipelines.hr.references import References, load_references
-from pipelines.hr.validate import (
-    EMPLOYMENT_REF,
-    ERR,
-    NID,
-    NID_TEXT,
-    FileContext,
-    error_columns,
-    has_error,
-    missing_required,
-    typed,
-)
 from pipelines.settings import Settings
 from pipelines.warehouse import pending
 from pipelines.warehouse.connection import connect
@@ -54,22 +42,9 @@ from pipelines.warehouse.transaction import transaction
 log = logging.getLogger(__name__)
 timing_log = logging.getLogger("pipelines.hr.timing")  # stage durations, for the benchmark
 
-INVALID_ID = "[ugyldig fødselsnummer]"
-# Source columns replaced by their pseudonyms wherever a row is written (quarantine, archive).
-IDENTIFIERS = {
-    "employments": {
-        "national_id": "person_key",
-        "employee_number": "employee_key",
-        "employment_id": "employment_key",
-    },
-    "postings": {"hired_employee_number": "hired_employee_key"},
-    "backlog": {},
-}
 # The write-ahead log may grow to this during a run (see ingest_paths); a national run's
 # raw rows take ~1-2 GB in the log, so this is a handful of checkpoints instead of hundreds.
 RUN_CHECKPOINT_THRESHOLD = "1GB"
-# Which column a duplicate-key conflict is reported on.
-KEY_LABEL = {"employments": "employment_id", "postings": "posting_id", "backlog": "month"}
 
 
 @dataclass(frozen=True)
@@ -99,44 +74,6 @@ class DeliveryResult:
         return sum(self.unknown_position_codes.values())
 
 
-@dataclass
-class _Work:
-    """A file on its way through; what is known so far (the reject path archives from it)."""
-
-    name: str
-    data: bytes
-    sha256: str
-    table: RawTable | None = None
-    kind: str | None = None
-    profile: Profile | None = None
-    municipality_code: str | None = None
-    extraction_date: date | None = None
-    period_start: date | None = None
-    notes: list[str] = field(default_factory=list)
-    unknown_position_codes: dict[str, int] = field(default_factory=dict)
-    # where each file-level fact came from (fact -> Norwegian phrase), for `workforce inspect`
-    sources: dict[str, str] = field(default_factory=dict)
-    started: float = field(default_factory=time.perf_counter)
-    # (stage, seconds) of the preparing stages, logged where the file is stored (the benchmark
-    # reads them from the timing log; a worker process's own log would be lost)
-    timings: list[tuple[str, float]] = field(default_factory=list)
-
-    def lap(self, stage: str) -> None:
-        """Note how long the stage that just ended took."""
-        now = time.perf_counter()
-        self.timings.append((stage, now - self.started))
-        self.started = now
-
-
-@dataclass
-class _Prepared:
-    valid: pl.DataFrame
-    quarantine: pl.DataFrame
-    archive_table: pl.DataFrame  # what the landing archive keeps of the file (see _archive_table)
-    counts: dict[str, int]
-
-
-# --- entry point -------------------------------------------------------------------------
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
@@ -527,311 +464,3 @@ def _archive_rejected(
 
 
 # --- the in-memory part ------------------------------------------------------------------------
-def _prepare(
-    work: _Work,
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    roots: dict[str, str] | None = None,
-    explicit_period: date | None = None,
-) -> _Prepared:
-    work.lap("hash")
-    table = read_table(work.data, pairs)
-    work.table = table
-    work.lap("read")
-    work.kind, work.profile = table.match.kind, table.match.profile
-    kind = work.kind
-    source_for = table.source_for
-    kmap = table.match.kind_map
-
-    work.notes += table.notes
-    # The privacy rule comes first: a leak rejects the file before anything else is said about it.
-    _refuse_leaks(table)
-    work.lap("leak_check")
-
-    if table.frame.height == 0:
-        raise DeliveryError("filen har overskrift, men ingen datarader")
-    work.notes += conflicts.check_duplicate_columns(table)
-
-    municipality_fallback = fallback
-    if "municipality_code" in source_for:
-        work.sources["municipality_code"] = f"fra kolonnen «{source_for['municipality_code']}»"
-    if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
-        from_name = municipality_from_name(work.name, refs)
-        conflicts.check_municipality_against_name(table, from_name, work.name, refs.municipalities)
-        if fallback is None and from_name is not None:
-            municipality_fallback = from_name
-            work.notes.append("kommunenummer fra filnavnet")
-        elif fallback is not None:
-            work.notes.append("kommunenummer fra --municipality")
-        if municipality_fallback is not None:
-            origin = "fra filnavnet" if fallback is None else "fra --municipality"
-            where = work.sources.get("municipality_code")
-            work.sources["municipality_code"] = f"{where}; tomme celler {origin}" if where else origin
-    else:
-        conflicts.check_municipality_against_name(
-            table, _name_code(work.name, refs), work.name, refs.municipalities
-        )
-    ctx = FileContext(kind, work.profile, source_for, municipality_fallback, refs)
-    missing = missing_required(ctx)
-    if missing:
-        parts = []
-        for name in missing:
-            tried = ", ".join(kmap.source_names(name)) or name
-            hint = "; eller angi --municipality" if name == "municipality_code" else ""
-            parts.append(f"{name} (prøvde: {tried}{hint})")
-        raise DeliveryError(f"mangler påkrevd kolonne for {work.profile.name}/{kind}: " + "; ".join(parts))
-
-    rows = typed(table.frame, ctx)
-    work.lap("validate")
-    date_value, date_note = find_extraction_date(
-        explicit_date, rows, kind, "extraction_date" in source_for, table.preamble, work.name
-    )
-    work.extraction_date = date_value
-    if date_note:
-        work.notes.append(date_note)
-    work.sources["extraction_date"] = date_note or "oppgitt ved innlesing"
-    if kind == "employments":
-        work.period_start, origin = find_period_start(
-            explicit_period, rows, source_for.get("period_start"), date_value
-        )
-        if work.period_start is not None:
-            work.sources["period_start"] = f"fra {origin}"
-            work.notes.append(f"historikk fra {work.period_start:%d.%m.%Y} ({origin})")
-    elif explicit_period is not None:
-        work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
-
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
-    work.lap("pseudonymise")
-    rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
-    rows = _flag_key_conflicts(rows, kind, ctx)
-    failing = rows.select(has_error(rows)).to_series() & ~rows["__duplicate"]
-    rows = rows.with_columns(failing.alias("__failing"))
-
-    counts = {
-        "read": rows.height,
-        "duplicate": int(rows["__duplicate"].sum()),
-        "quarantined": int(failing.sum()),
-    }
-    counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
-    valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
-    _set_municipality(work, valid if valid.height else rows)
-    work.unknown_position_codes = unknown_position_codes(valid, refs)
-    valid = valid.with_columns(
-        pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
-        pl.lit(work.sha256).alias("delivery_sha256"),
-        pl.col(ROW).alias("source_row_number"),
-    ).select(load.STAGED_COLUMNS[kind])
-
-    quarantine = _quarantine_rows(table, rows, kind)
-    archive_table = _archive_table(table, rows)
-    work.lap("split")
-    return _Prepared(valid, quarantine, archive_table, counts)
-
-
-def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
-    """Rows per well-formed position code that is in no code list (they load as position group
-    `unknown` and count in every total; the delivery reports them so the list can grow)."""
-    if "position_code" not in valid.columns or valid.height == 0:
-        return {}
-    counts = (
-        valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
-        .group_by("position_code")
-        .len()
-        .sort("position_code")
-    )
-    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
-
-
-LEAK_ADVICE = (
-    "filen er avvist (fødselsnumre hører bare hjemme i fødselsnummerkolonnen; kontonumre og andre "
-    "11-sifrede numre med gyldige kontrollsifre kan ikke skilles fra dem og må fjernes)"
-)
-
-
-def _label(name: str) -> str:
-    """A column name fit for a message: never an id, never long."""
-    return limits.truncate_name(fnr.redact(name), 60)
-
-
-def _refuse_leaks(table: RawTable) -> None:
-    """Reject a file with something id-like outside the id column: in a header, a title line
-    or any cell (ragged overflow included), in any spelling. Messages name columns, never values."""
-    headers = fnr.leaked_names(table.columns)
-    if headers:
-        places = ", ".join(str(i + 1) for i in headers)
-        raise DeliveryError(
-            f"overskriften i kolonne {places} inneholder noe som ser ut som et fødselsnummer; {LEAK_ADVICE}"
-        )
-    if fnr.contains_id(table.preamble):
-        raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
-    id_source = table.source_for.get("national_id")
-    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
-    leaks = fnr.leaked_columns(table.frame, other)
-    if leaks:
-        named = ", ".join(f"«{_label(c)}»" for c in leaks)
-        raise DeliveryError(f"kolonnen {named} inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
-    if any(fnr.leaked_columns(sheet, sheet.columns) for sheet in table.other_sheets):
-        # not named: a sheet's name may itself be the id
-        raise DeliveryError(f"et annet ark i arbeidsboken inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
-
-
-def _duplicates(frame: pl.DataFrame) -> pl.Series:
-    """True for each row that repeats an earlier row exactly (all source columns).
-
-    Rows are hashed first; only rows whose hash repeats are compared value by value, so a
-    clean file costs one hash pass and a collision can never drop a distinct row."""
-    hashes = frame.hash_rows()
-    candidates = hashes.is_duplicated()
-    result = pl.Series("dup", [False] * frame.height, dtype=pl.Boolean)
-    if not candidates.any():
-        return result
-    index = candidates.arg_true()
-    subset = frame[index]
-    repeated = ~subset.select(pl.struct(pl.all()).is_first_distinct()).to_series()
-    return result.scatter(index, repeated)
-
-
-def _name_code(file_name: str, refs: References) -> str | None:
-    """The municipality code in the file name, to compare with the column; a name with two
-    codes says nothing here (the column decides, as before)."""
-    try:
-        return municipality_from_name(file_name, refs)
-    except DeliveryError:
-        return None
-
-
-def _has_empty(frame: pl.DataFrame, column: str) -> bool:
-    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
-
-
-def _pseudonyms(
-    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
-) -> pl.DataFrame:
-    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
-    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
-    muni = "key_code || ':' || "
-    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
-    if kind == "employments":
-        messages = {
-            "person_key": NID,
-            "employee_key": muni + "employee_number",
-            "employment_key": muni + EMPLOYMENT_REF,
-        }
-        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
-    elif kind == "postings":
-        messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select(key_code, "hired_employee_number")
-    else:
-        return pl.DataFrame()
-    return pseudonymiser.keys(ids, messages)
-
-
-def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
-    """Rows that share a key but differ in content cannot both be current: quarantine all of
-    them (exact duplicates were set aside already)."""
-    keys = [k for k in RAW_KEYS[kind]]
-    candidates = rows.filter(~pl.col("__duplicate") & ~has_error(rows))
-    clash = candidates.filter(pl.len().over(keys) > 1).get_column(ROW)
-    if clash.len() == 0:
-        return rows
-    label = KEY_LABEL[kind]
-    source = ctx.source_for.get(label, label)
-    if kind == "employments" and "employment_id" not in ctx.source_for:
-        text = "kan ikke skille arbeidsforhold med samme ansattnr, stillingskode og startdato (lever arbeidsforholdsnr)"
-    else:
-        text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
-    column = ERR + label
-    conflict = pl.col(ROW).is_in(clash.implode())
-    reason = pl.when(conflict).then(pl.lit(f"{source}: {text}"))
-    if column in rows.columns:
-        return rows.with_columns(pl.coalesce(pl.col(column), reason).alias(column))
-    return rows.with_columns(reason.alias(column))
-
-
-def _set_municipality(work: _Work, rows: pl.DataFrame) -> None:
-    codes = rows.get_column("municipality_code").drop_nulls().unique().sort().to_list()
-    if len(codes) == 1:
-        work.municipality_code = codes[0]
-    elif len(codes) > 1:
-        work.notes.append(f"filen gjelder {len(codes)} kommuner")
-
-
-def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Series) -> pl.DataFrame:
-    """The source rows selected by `mask`: the contract columns only (unknown columns, ragged
-    overflow and the id column never), values capped, identifiers replaced by pseudonyms."""
-    sources = table.source_for
-    replaced = {sources[c]: key for c, key in IDENTIFIERS[kind].items() if c in sources}
-    source_rows = table.frame.filter(mask)
-    keyed = rows.filter(mask)
-    columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
-    columns += [limits.cap_values(pl.col(c)) for c in _contract_sources(table) if c not in replaced]
-    frame = source_rows.select(columns)
-    for key in replaced.values():
-        values = keyed.get_column(key)
-        if key == "person_key":
-            values = keyed.select(
-                pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
-                .then(pl.lit(INVALID_ID))
-                .otherwise(pl.col("person_key"))
-            ).to_series()
-        frame = frame.with_columns(values.alias(key))
-    return frame
-
-
-def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataFrame:
-    mask = rows.get_column("__failing")
-    if not mask.any():
-        return pl.DataFrame(
-            schema={
-                "source_row_number": pl.Int64,
-                "column_name": pl.String,
-                "reason": pl.String,
-                "row_json": pl.String,
-            }
-        )
-    documents = _row_documents(table, rows, kind, mask)
-    payload = [c for c in documents.columns if c != ROW]
-    documents = documents.select(pl.col(ROW), pl.struct(payload).struct.json_encode().alias("row_json"))
-    errors = error_columns(rows)
-    reasons = (
-        rows.filter(mask)
-        .select([ROW, *errors])
-        .unpivot(index=ROW, variable_name="column_name", value_name="reason")
-        .drop_nulls("reason")
-        .with_columns(pl.col("column_name").str.strip_prefix(ERR))
-    )
-    return (
-        reasons.join(documents, on=ROW, how="left")
-        .sort(ROW, "column_name")
-        .select(pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
-    )
-
-
-def _contract_sources(table: RawTable) -> list[str]:
-    """The source columns the profile maps to contract columns, in file order, the national
-    id's column left out: all of a delivery that is ever written anywhere. A column the
-    contract does not know (`Navn`, `Kontonummer`, a header that is itself an id) is read
-    for the privacy scan and then forgotten."""
-    mapping = table.match.mapping
-    return [table.columns[i] for i in sorted(mapping) if mapping[i] != "national_id"]
-
-
-def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
-    """The landing archive's copy of a file: what the pipeline read, not the bytes it was
-    given. Every row as delivered, in the contract columns only and under their delivered
-    names, values capped; the national id replaced by `person_key` (or a marker where it was
-    invalid). Whatever else a file carries (a workbook's comments, properties, sheet names,
-    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk."""
-    frame = table.frame.select(limits.cap_values(pl.col(c)) for c in _contract_sources(table))
-    if "national_id" in table.source_for:
-        person = rows.select(
-            pl.when(pl.col(NID_TEXT) & pl.col("person_key").is_null())
-            .then(pl.lit(INVALID_ID))
-            .otherwise(pl.col("person_key"))
-            .alias("person_key")
-        )
-        frame = frame.hstack(person)
-    return frame

@@ -3,7 +3,7 @@
 Onboarding a municipality with a new HR system means finding out how its files are read:
 which encoding, delimiter and title lines, which profile, which column means what, where
 the municipality and the extraction date come from, and what would load, go to quarantine
-or be reported. This runs the ingestion's own in-memory stage (`ingest._prepare`: reader,
+or be reported. This runs the ingestion's own in-memory stage (`prepare._prepare`: reader,
 privacy scan, conflict checks, validation, pseudonymisation, split) — not a second
 implementation — and stops before anything touches the warehouse, the ledger, the landing
 archive or a temp file. Pseudonyms are made with a throwaway key, because only the counts
@@ -25,7 +25,8 @@ from rich.console import Console
 from pipelines.errors import DeliveryError, WorkforceError
 from pipelines.hr import fnr, landing
 from pipelines.hr.contract import KIND_LABELS
-from pipelines.hr.ingest import _municipality_option, _prepare, _Work, expand
+from pipelines.hr.ingest import _municipality_option, expand
+from pipelines.hr.prepare import _prepare, _Work
 from pipelines.hr.profiles import candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import EXTRA_PREFIX, ROW
@@ -128,7 +129,7 @@ def _describe(work: _Work, prepared, known_codes: frozenset[str], reason: str | 
                 .sort(["rows", "reason"], descending=[True, False])
             )
             result.quarantine = [(r, int(n)) for r, n in by_reason.iter_rows()]
-        # the same count ingestion records in the ledger (ingest.unknown_position_codes)
+        # the same count ingestion records in the ledger (prepare.unknown_position_codes)
         result.unknown_codes = sorted(work.unknown_position_codes.items())
     return result
 
