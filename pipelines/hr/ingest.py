@@ -381,13 +381,7 @@ def _record(
 ) -> None:
     ledger.record_delivery(
         con,
-        sha256=work.sha256,
-        file_name=work.name,
-        kind=work.kind,
-        municipality_code=work.municipality_code,
-        extraction_date=work.extraction_date,
-        period_start=work.period_start,
-        profile=work.profile.name if work.profile else None,
+        **work.facts(),
         counts=counts,
         outcome=outcome,
         reason=reason,
@@ -403,12 +397,7 @@ def _result(
     work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None
 ) -> DeliveryResult:
     return DeliveryResult(
-        file_name=work.name,
-        sha256=work.sha256,
-        kind=work.kind,
-        municipality_code=work.municipality_code,
-        extraction_date=work.extraction_date,
-        profile=work.profile.name if work.profile else None,
+        **work.facts(),
         rows_read=counts.get("read", 0),
         rows_loaded=counts.get("loaded", 0),
         rows_quarantined=counts.get("quarantined", 0),
@@ -418,7 +407,6 @@ def _result(
         reason=reason,
         archive_path=archive,
         unknown_position_codes=dict(work.unknown_position_codes) if outcome == "loaded" else {},
-        period_start=work.period_start,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -72,6 +73,18 @@ class _Work:
     # (stage, seconds) of the preparing stages, logged where the file is stored (the benchmark
     # reads them from the timing log; a worker process's own log would be lost)
     timings: list[tuple[str, float]] = field(default_factory=list)
+
+    def facts(self) -> dict[str, Any]:
+        """What the ledger row and the delivery's result both say about the file."""
+        return {
+            "sha256": self.sha256,
+            "file_name": self.name,
+            "kind": self.kind,
+            "municipality_code": self.municipality_code,
+            "extraction_date": self.extraction_date,
+            "period_start": self.period_start,
+            "profile": self.profile.name if self.profile else None,
+        }
 
     def lap(self, stage: str) -> None:
         """Note how long the stage that just ended took."""
