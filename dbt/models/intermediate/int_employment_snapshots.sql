@@ -37,6 +37,7 @@ final as (
         employments.fte_percent,
         employments.start_date,
         employments.service_area,
+        employments.education_level,
         employments.function_family,
         employments.termination_group
     from employments

@@ -6,6 +6,17 @@
 -- whether the person is still employed in the municipality 12 and 24 months later, with
 -- flags saying whether the data reach far enough to know.
 {% set far_future = "date '9999-12-31'" %}
+{#- the employment that describes a hire: here first, then the larger percentage, then the lower
+    position code, then a hash of the attributes it describes; never the pseudonymised key
+    (decision 35), so equal rows tie harmlessly -#}
+{% set first_day_order -%}
+{
+    'here': employments.municipality_code = hires.municipality_code,
+    'fte': employments.fte_percent,
+    'code': 9999 - coalesce(least(greatest(try_cast(employments.position_code as integer), 0), 9999), 9999),
+    'described': hash(employments.position_group, coalesce(employments.service_area, 'ukjent'), employments.gender)
+}
+{%- endset %}
 
 with tenure as (
     select * from {{ ref('int_person_tenure') }}
@@ -34,11 +45,11 @@ first_day as (
         hires.municipality_code,
         hires.person_number,
         sum(employments.fte_percent) as position_size_first_day,
-        arg_max(employments.position_group, {'here': employments.municipality_code = hires.municipality_code, 'fte': employments.fte_percent})
+        arg_max(employments.position_group, {{ first_day_order }})
             as position_group,
-        arg_max(coalesce(employments.service_area, 'ukjent'), {'here': employments.municipality_code = hires.municipality_code, 'fte': employments.fte_percent})
+        arg_max(coalesce(employments.service_area, 'ukjent'), {{ first_day_order }})
             as service_area,
-        arg_max(employments.gender, {'here': employments.municipality_code = hires.municipality_code, 'fte': employments.fte_percent})
+        arg_max(employments.gender, {{ first_day_order }})
             as gender
     from hires
     inner join employments

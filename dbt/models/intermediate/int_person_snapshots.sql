@@ -7,7 +7,8 @@
 --     is linked by national id (KS: full-time also when 100 % is reached with positions in
 --     other municipalities), else the municipal sum; `basis` says which;
 --   * main employment: the counted one with the largest percentage, then the earliest start
---     (then a fixed hash of its key): its position group, service area and employment type
+--     (then the lower position code, then a hash of its described attributes, never of its
+--     key: decision 35): its position group, service area and employment type
 --     describe the person. It is picked by one arg_max over a numeric ordering key, and its
 --     attributes fetched by number: far cheaper at national scale than carrying them along.
 {{ config(**year_slice_config()) }}
@@ -43,14 +44,22 @@ persons as (
         bool_or(is_key_position and is_counted_type) as is_key_position,
         bool_or(coalesce(manager_level between 1 and 3, false) and is_counted_type) as is_leader_level_1_3,
         bool_or(coalesce(termination_group = 'retirement', false)) as has_retirement_termination,
-        -- counted first (bit 50), then percentage x 100 (bits 36-49), then earlier start
-        -- (bits 20-35), then a hash of the key (bits 0-19)
+        -- counted first, then percentage x 100, then earlier start (bits 64-94), then the
+        -- lower numeric position code (bits 48-61), then a hash of the attributes the main
+        -- employment describes (bits 0-47). Never the pseudonymised key: which row wins must not
+        -- depend on the secret (decision 35); rows equal on every described attribute may tie,
+        -- and then it does not matter which wins.
         arg_max(
             employment_number,
-            cast(is_counted_type as bigint) * 1125899906842624
-                + cast(round(fte_percent * 100) as bigint) * 68719476736
-                + (65535 - least(greatest(date_diff('day', date '1900-01-01', start_date), 0), 65535)) * 1048576
-                + hash(employment_key) % 1048576
+            (
+                cast(is_counted_type as hugeint) * 1073741824
+                + cast(round(fte_percent * 100) as hugeint) * 65536
+                + (65535 - least(greatest(date_diff('day', date '1900-01-01', start_date), 0), 65535))
+            ) * 18446744073709551616
+            + cast(9999 - coalesce(least(greatest(try_cast(position_code as integer), 0), 9999), 9999) as hugeint)
+                * 281474976710656
+            + hash(position_group, service_area, employment_type, education_level, birth_year, gender)
+                % 281474976710656
         ) as main_employment_number
     from employment_snapshots
     group by municipality_code, person_number, year, snapshot_date
