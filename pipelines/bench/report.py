@@ -113,6 +113,13 @@ def summary_table(report: dict) -> list[str]:
     return lines
 
 
+def _against_floor(m: dict, figure: str, floor: float | None, why: str = "") -> str:
+    """A stage's figure as a multiple of the floor's (when there is one), and whether the stage refused."""
+    ratio = f" / {m[figure] / floor:.1f}×" if floor else ""
+    refused = f" (refused{': ' + why if why else ''})" if m.get("result", {}).get("refused") else ""
+    return ratio + refused
+
+
 def _stage_rows(scales: list[dict], labels: dict[str, str], cell: Callable[[dict, str], str | None]) -> list[str]:
     """One table row per stage, one cell per scale; '–' where that scale has no figure for it."""
     rows = []
@@ -137,9 +144,8 @@ def stage_table(report: dict) -> list[str]:
         m, floor = measured(s).get(key), floor_s(s)
         if m is None:
             return None
-        ratio = f" / {m['wall_s'] / floor:.1f}×" if floor else ""
-        refused = " (refused: gate blocked)" if m.get("result", {}).get("refused") else ""
-        return f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB{ratio}{refused}"
+        shown = f"{_n(m['wall_s'], 1)} s / {_n(m['peak_rss_mb'])} MB"
+        return shown + _against_floor(m, "wall_s", floor, "gate blocked")
 
     return lines + _stage_rows(ok, labels, cell)
 
@@ -162,9 +168,7 @@ def cpu_table(report: dict) -> list[str]:
         m, floor = measured(s).get(key), measured(s).get("floor", {}).get("cpu_s")
         if not m or "cpu_s" not in m:
             return None
-        ratio = f" / {m['cpu_s'] / floor:.1f}×" if floor else ""
-        refused = " (refused)" if m.get("result", {}).get("refused") else ""
-        return f"{_n(m['cpu_s'], 1)}{ratio}{refused}"
+        return _n(m["cpu_s"], 1) + _against_floor(m, "cpu_s", floor)
 
     return lines + _stage_rows(ok, labels, cell)
 
