@@ -71,7 +71,9 @@ def test_a_clean_demo_run_passes_every_blocking_check(published: duckdb.DuckDBPy
     by_kind = {kind: (checks, failures) for kind, checks, failures in latest}
     assert set(by_kind) == {"dbt", "gx", "sql"}, by_kind
     assert all(failures == 0 for _, failures in by_kind.values()), by_kind
-    assert by_kind["dbt"][0] > 50 and by_kind["sql"][0] > 30 and by_kind["gx"][0] > 30
+    # Row, key and relational checks are dbt tests (issue 15.2); SQL keeps the 11 checks that
+    # cross systems (ledger <-> raw, HR <-> SSB); GX the distribution checks.
+    assert by_kind["dbt"][0] > 150 and by_kind["sql"][0] >= 10 and by_kind["gx"][0] > 30
 
 
 @pytest.mark.slow

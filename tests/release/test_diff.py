@@ -94,7 +94,7 @@ def test_cli_release_diff_prints_and_writes_csv(release_dir: Path, revised: Path
         capture_output=True, text=True, env=env, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "published figures changed" in result.stdout
+    assert "publiserte tall er endret" in result.stdout
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {"indicator_id", "area_code", "year", "breakdown", "old", "new", "change"} <= set(rows[0])
     assert any(r["indicator_id"] == "turnover" and r["area_code"] == keys["bodo_fulltime"][1]
