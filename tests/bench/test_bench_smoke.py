@@ -81,6 +81,10 @@ def test_rows_and_the_floor_agree_with_the_deliveries(smoke: tuple[dict, list[Pa
         "value": None, "target": 15, "unit": "×", "met": None, "from": "demo"
     }
     assert not (root / "work" / "smoke" / "staged").exists()  # homes removed after measuring
+    # the code location's load, measured once per benchmark run, never importing dbt-core
+    load = report["code_location"]
+    assert len(load["runs"]) == 3 and 0 < load["dagster_import_s"] < load["code_location_s"]
+    assert load["dbt_core_imported"] is False
 
 
 @pytest.mark.slow
@@ -92,6 +96,7 @@ def test_the_results_files_are_written(smoke: tuple[dict, list[Path], Path]) -> 
     assert json.loads(js.read_text())["scales"][0]["scale"] == "smoke"
     text = md.read_text()
     assert "| smoke | 3 |" in text and "whole run through Dagster" in text and svg.name in text
+    assert "Code-location load" in text
     chart = svg.read_text()
     assert chart.startswith("<svg") and chart.count("<polyline") >= 8  # floor, six stages, Dagster
 

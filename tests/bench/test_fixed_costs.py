@@ -1,7 +1,8 @@
 """The cuts of per-run fixed costs (issue 16.4) keep what they replace.
 
 - Dagster's event log: the project's instance config uses `WorkforceEventLogStorage`, a real
-  run's events are stored and read back, and its connections do not flush per commit.
+  run's events are stored and read back, its connections do not flush per commit, are
+  reused, and the schema questions Dagster asks per event are answered from what was seen.
 - dbt's parse state: a dbt step against a build database keeps its parse beside it, and the
   next step against the same database starts from it instead of parsing everything again
   (dbt writes the reason to its log when it cannot).
@@ -57,7 +58,14 @@ def test_events_are_stored_by_the_project_storage_without_a_flush_per_commit(
             assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL, not FULL (2)
             assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
         assert storage._keeper is not None  # the idle connection: closing a working one never checkpoints
+        # connections are reused, not opened per event
+        assert storage._engine.pool.checkedin() >= 1
+        # the schema is asked once per process for what exists, and again for what does not
+        assert {"asset_check_executions", "asset_keys.cached_status_data"} <= storage._known
+        assert not storage.has_table("no_such_table")
+        assert "no_such_table" not in storage._known
     assert storage._keeper is None  # disposed with the instance
+    assert not storage._known
 
 
 @pytest.mark.slow
