@@ -96,11 +96,12 @@ def generate(out: str, municipalities: str, years: str, scale: str) -> dict:
 
 
 if __name__ == "__main__":
+    from pipelines.orchestration.shutdown import exit_fast  # as `workforce` exits after a run
+
     stage = sys.argv[1]
     if stage == "generate":
         report_result(generate(*sys.argv[2:]))
-        sys.exit(0)
+        exit_fast(0)
     result = run_stage(stage)
     report_result(result)
-    if not result["success"] and not result.get("refused"):
-        sys.exit(1)
+    exit_fast(1 if not result["success"] and not result.get("refused") else 0)
