@@ -96,8 +96,9 @@ def generate(out: str, municipalities: str, years: str, scale: str) -> dict:
 
 
 if __name__ == "__main__":
-    from pipelines.orchestration.shutdown import exit_fast  # as `workforce` exits after a run
+    from pipelines.orchestration.lifecycle import exit_fast, tune_gc  # as `workforce` runs
 
+    tune_gc()
     stage = sys.argv[1]
     if stage == "generate":
         report_result(generate(*sys.argv[2:]))

@@ -12,7 +12,7 @@ import pytest
 SCRIPT = """
 import atexit, sys, threading, time
 from pathlib import Path
-from pipelines.orchestration.shutdown import exit_fast
+from pipelines.orchestration.lifecycle import exit_fast
 
 out = Path(sys.argv[1])
 atexit.register(lambda: (out / "atexit").write_text("ran"))
