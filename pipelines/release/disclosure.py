@@ -692,6 +692,10 @@ def build_constraints(
             constraints.append(Constraint(total, sorted(parts)))
 
     regions = sorted({area for area_type, area, _, _ in keys if area_type == "region"})
+    region_cells: dict[str, list[tuple[tuple[str, str, str, str], int]]] = {}  # in key order
+    for key, i in sorted(index.items()):
+        if key[0] == "region":
+            region_cells.setdefault(key[1], []).append((key, i))
     for region in regions:
         if region not in region_members:
             raise ReleaseError(
@@ -699,9 +703,7 @@ def build_constraints(
                 "prikkingen kan ikke beskytte kommunene i den."
             )
         members = region_members[region]
-        for (area_type, area, breakdown, value), i in sorted(index.items()):
-            if area_type != "region" or area != region:
-                continue
+        for (_, _, breakdown, value), i in region_cells[region]:
             parts = [index[k] for m in members if (k := ("municipality", m, breakdown, value)) in index]
             if parts:
                 constraints.append(Constraint(i, sorted(parts)))
@@ -712,9 +714,7 @@ def build_constraints(
             inner_set, outer_set = set(region_members[inner]), set(region_members[outer])
             if inner == outer or not inner_set < outer_set:
                 continue
-            for (area_type, area, breakdown, value), i in sorted(index.items()):
-                if area_type != "region" or area != outer:
-                    continue
+            for (_, _, breakdown, value), i in region_cells[outer]:
                 inner_cell = index.get(("region", inner, breakdown, value))
                 if inner_cell is None:
                     continue
