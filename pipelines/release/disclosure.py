@@ -753,13 +753,23 @@ def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]
         return False
     numbers = [values[total], *(values[p] for p in parts)]
     gap = abs(numbers[0] - sum(numbers[1:]))
+    if gap <= 0.5:  # true, or off by no more than rounding: kept either way
+        return False
     if all(abs(x - round(x)) < 1e-9 for x in numbers):  # counts: a sum is exact or it is not a sum
         return gap > 0.5
     return gap > 0.5 + 0.05 * len(numbers)
 
 
-def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]) -> Layout:
-    """The quantities one year's cells publish and the equations among them (see the module doc)."""
+def layout_year(
+    rows: Sequence[Row],
+    region_members: Mapping[str, Sequence[str]],
+    structures: dict[tuple, list[Constraint]] | None = None,
+) -> Layout:
+    """The quantities one year's cells publish and the equations among them (see the module doc).
+
+    `structures` remembers each table's sums by its cells' keys: an indicator has the same
+    areas and breakdown values year after year, so its sums are worked out once per release.
+    """
     ids: dict[tuple, int] = {}
 
     values: dict[int, float] = {}  # each quantity's number, to test the equations against
@@ -843,17 +853,23 @@ def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]
     def add(total: int | None, parts: list[int | None]) -> None:
         if total is None or any(p is None for p in parts) or not parts:
             return
-        key = (total, tuple(sorted(parts)))  # type: ignore[arg-type]
+        ordered = sorted(parts)  # type: ignore[type-var]
+        key = (total, tuple(ordered))
         if key in seen or (len(parts) == 1 and parts[0] == total):
             return
         if _clearly_false(values, total, parts):  # type: ignore[arg-type]
             return  # not an identity in this data (a breakdown that leaves some out): it reveals nothing
         seen.add(key)
-        constraints.append(Constraint(total, sorted(parts)))  # type: ignore[arg-type]
+        constraints.append(Constraint(total, ordered))  # type: ignore[arg-type]
 
     for indicator, cells in by_table.items():
-        keys = [(rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells]
-        for constraint in build_constraints(keys, region_members):
+        keys = tuple((rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells)
+        structure = structures.get(keys) if structures is not None else None
+        if structure is None:
+            structure = build_constraints(keys, region_members)
+            if structures is not None:
+                structures[keys] = structure
+        for constraint in structure:
             total = cells[constraint.total]  # type: ignore[index]
             parts = [cells[p] for p in constraint.parts]
             over_breakdown = all(rows[p][3] == rows[total][3] for p in parts)
@@ -934,6 +950,7 @@ def suppress(
     for i, r in enumerate(rows):
         by_year.setdefault(r[1], []).append(i)
     summary.tables = len({(r[0], r[1]) for r in rows})
+    structures: dict[tuple, list[Constraint]] = {}  # each table's sums, by its cells' keys
     for year in sorted(by_year):
         cells = by_year[year]
         table = [rows[i] for i in cells]
@@ -948,7 +965,7 @@ def suppress(
             costs.append(_cost(unit, num, den, value, persons))
             if reason and _has_quantities(unit, num, den, value):
                 sensitive_cells.append(j)
-        layout = layout_year(table, region_members)
+        layout = layout_year(table, region_members, structures)
         # What must stay unknown: the numerator of every primary cell (a count's numerator is the
         # count); a figure without a numerator (median, index) protects its base only when it
         # has no persons to judge it by. Medians cannot be worked out from sums.
