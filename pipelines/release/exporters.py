@@ -54,6 +54,24 @@ def plain_number(value: float | int, decimal_comma: bool = False) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
+def _plain_numbers(values: Sequence[float | None], decimal_comma: bool) -> list[str | None]:
+    """`plain_number` of each value; a whole number below 10^15 is `str(int(v))` (the same text,
+    without a Decimal), and each other number is formatted once (counts and sizes repeat)."""
+    seen: dict[float, str] = {}
+    texts: list[str | None] = []
+    for v in values:
+        if v is None:
+            texts.append(None)
+        elif v.is_integer() and abs(v) < 1e15:
+            texts.append(str(int(v)))
+        else:
+            text = seen.get(v)
+            if text is None:
+                text = seen[v] = plain_number(v, decimal_comma)
+            texts.append(text)
+    return texts
+
+
 def _csv_frame(table: pl.DataFrame) -> pl.DataFrame:
     """The table as the CSV files show it: ':' in hidden figures, safe text, true/false."""
     text_columns = [c for c in PUBLISHED_COLUMNS if table.schema[c] == pl.String]
@@ -76,9 +94,11 @@ def _csv_bytes(table: pl.DataFrame, *, delimiter: str, decimal_comma: bool) -> b
     figures = []
     for column in FIGURE_COLUMNS:
         values = frame[column].to_list()
-        texts = [
-            None if v is None else plain_number(v, decimal_comma) for v in values
-        ] if frame.schema[column] != pl.Int64 else [None if v is None else str(v) for v in values]
+        texts = (
+            _plain_numbers(values, decimal_comma)
+            if frame.schema[column] != pl.Int64
+            else [None if v is None else str(v) for v in values]
+        )
         figures.append(pl.Series(column, texts, dtype=pl.String))
     frame = frame.with_columns(*figures).with_columns(
         [
