@@ -37,9 +37,10 @@ figure, and any group of fewer than `min_count` persons) must stay unknown:
    cheapest other quantity in it (smallest persons, then key), to a fixed point;
 3. *linear-algebra audit* (the idea of SSB's GaussSuppression): a quantity is exactly
    determined iff its unit vector lies in the row space of the equations restricted to the
-   unknowns (Gauss–Jordan per connected component, `determined_groups`); for every
-   determined sensitive quantity the nearest published quantity sharing an equation is
-   hidden, and we go back to step 2.
+   unknowns (`Elimination`: one Gauss–Jordan elimination per year over the unknowns'
+   columns, extended as quantities are hidden); for every determined sensitive quantity,
+   per connected component, the nearest published quantity sharing an equation is hidden,
+   and we go back to step 2.
 
 Limits, stated plainly: we protect against exact recovery, not against narrow intervals
 (bounds from non-negativity), and only the relations between indicators declared in
