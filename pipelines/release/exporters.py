@@ -72,7 +72,7 @@ def _plain_numbers(values: Sequence[float | None], decimal_comma: bool) -> list[
     for v in values:
         if v is None:
             texts.append(None)
-        elif v.is_integer() and abs(v) < 1e15:
+        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
             texts.append(str(int(v)))
         else:
             text = seen.get(v)
