@@ -725,6 +725,21 @@ def build_constraints(
     return constraints
 
 
+TableSum = tuple[int, list[int], bool, str]  # total, parts, over a breakdown (same area), the parts' breakdown
+
+
+def _table_sums(
+    keys: Sequence[tuple[str, str, str, str]], region_members: Mapping[str, Sequence[str]]
+) -> list[TableSum]:
+    """`build_constraints` with what `layout_year` asks of each sum, worked out once per table layout."""
+    sums = []
+    for constraint in build_constraints(keys, region_members):
+        area = keys[constraint.total][1]
+        over_breakdown = all(keys[p][1] == area for p in constraint.parts)
+        sums.append((constraint.total, constraint.parts, over_breakdown, keys[constraint.parts[0]][2]))
+    return sums
+
+
 Row = tuple[Any, ...]  # indicator, year, area_type, area, breakdown, value, num, den, value, unit, persons
 
 
@@ -764,7 +779,7 @@ def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]
 def layout_year(
     rows: Sequence[Row],
     region_members: Mapping[str, Sequence[str]],
-    structures: dict[tuple, list[Constraint]] | None = None,
+    structures: dict[tuple, list[TableSum]] | None = None,
 ) -> Layout:
     """The quantities one year's cells publish and the equations among them (see the module doc).
 
@@ -867,14 +882,13 @@ def layout_year(
         keys = tuple((rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells)
         structure = structures.get(keys) if structures is not None else None
         if structure is None:
-            structure = build_constraints(keys, region_members)
+            structure = _table_sums(keys, region_members)
             if structures is not None:
                 structures[keys] = structure
-        for constraint in structure:
-            total = cells[constraint.total]  # type: ignore[index]
-            parts = [cells[p] for p in constraint.parts]
-            over_breakdown = all(rows[p][3] == rows[total][3] for p in parts)
-            covering = PARTIAL_BREAKDOWNS.get(rows[parts[0]][4]) if over_breakdown else None
+        for local_total, local_parts, over_breakdown, breakdown in structure:
+            total = cells[local_total]
+            parts = [cells[p] for p in local_parts]
+            covering = PARTIAL_BREAKDOWNS.get(breakdown) if over_breakdown else None
             if covering is not None and indicator not in covering:
                 continue  # the breakdown leaves some out: its parts need not add up to the total
             add(num_var[total], [num_var[p] for p in parts])
@@ -903,7 +917,9 @@ def layout_year(
     quantity_cells: list[list[int]] = [[] for _ in ids]
     cell_quantities: list[list[int]] = []
     for i in range(len(rows)):
-        own = sorted({q for q in (num_var[i], den_var[i], per_var[i]) if q is not None})
+        distinct = {num_var[i], den_var[i], per_var[i]}
+        distinct.discard(None)
+        own = sorted(distinct)  # type: ignore[type-var]
         cell_quantities.append(own)
         for q in own:
             quantity_cells[q].append(i)
@@ -951,7 +967,7 @@ def suppress(
     for i, r in enumerate(rows):
         by_year.setdefault(r[1], []).append(i)
     summary.tables = len({(r[0], r[1]) for r in rows})
-    structures: dict[tuple, list[Constraint]] = {}  # each table's sums, by its cells' keys
+    structures: dict[tuple, list[TableSum]] = {}  # each table's sums, by its cells' keys
     for year in sorted(by_year):
         cells = by_year[year]
         table = [rows[i] for i in cells]
