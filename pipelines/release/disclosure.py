@@ -1035,7 +1035,8 @@ def _with_flags(
 ) -> pl.DataFrame:
     hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
     reasons = [REASONS.get(s) for s in statuses]
-    texts = [rule.reason_nb(c) if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
+    sentences = {c: rule.reason_nb(c) for c in set(codes) if c}
+    texts = [sentences[c] if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
     frame = frame.with_columns(
         hidden,
         pl.Series("suppression_reason", reasons, dtype=pl.String),
