@@ -499,6 +499,8 @@ def protect(
     queue: list[int] = []
     queued: set[int] = set()
 
+    newly_hidden = [q for q in range(n) if published[q] == 0]  # not yet unknowns of the engine
+
     def hide(q: int) -> list[int]:
         changed = [c for c in cells_of[q] if status[c] == PUBLISHED]
         for c in changed:
@@ -506,6 +508,7 @@ def protect(
             for other in quantities_of[c]:
                 published[other] -= 1
                 if published[other] == 0:
+                    newly_hidden.append(other)
                     for number in by_quantity.get(other, ()):
                         if number not in queued:
                             queue.append(number)
@@ -550,9 +553,9 @@ def protect(
             guarded.add(pick)
             hide(pick)
         # 3. audit: sensitive quantities pinned by the published ones, grouped by component
-        for q in range(n):
-            if published[q] == 0:
-                unknown(q)
+        for q in newly_hidden:
+            unknown(q)
+        newly_hidden.clear()
         by_component: dict[int, list[int]] = {}
         for q in sorted(sensitive - exposed):
             if engine.is_pinned(q):
