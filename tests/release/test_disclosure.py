@@ -689,3 +689,23 @@ def test_the_incremental_engine_hides_exactly_what_rank_arithmetic_would(case):
         disclosure.Elimination = engine
     assert fast.equals(slow, null_equal=True)
     assert fast_summary.as_dict() == slow_summary.as_dict()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(count_tables())
+def test_a_tables_sums_worked_out_once_for_all_years_hide_what_each_year_alone_hides(table):
+    """The sums of a table are worked out once per release and reused for every year with the same
+    cells (`layout_year`'s `structures`): two years together give what each gives alone."""
+    cells, regions = table
+
+    def year(number: int, scale: int) -> list[dict]:  # doubling every count keeps every sum true
+        return [
+            _row("counted_employees", t, a, b, v, float(c * scale), None, float(c * scale), "count", year=number)
+            for (t, a, b, v), c in cells.items()
+        ]
+
+    together, summary = suppress(_frame(year(2023, 1) + year(2024, 2)), RULE, regions)
+    first, first_summary = suppress(_frame(year(2023, 1)), RULE, regions)
+    second, second_summary = suppress(_frame(year(2024, 2)), RULE, regions)
+    assert together.equals(pl.concat([first, second]), null_equal=True)
+    assert summary.secondary == first_summary.secondary + second_summary.secondary
