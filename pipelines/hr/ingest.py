@@ -91,10 +91,11 @@ def ingest_paths(
     worker processes, one per core (`workers`; default: every core the process may use),
     a few files ahead of this thread, which stores each in the build database: only the
     ledger commit is serialised. Everything that reads or writes the database happens here,
-    in file order, so the outcome is the same as one file after the other. Below
-    MIN_FILES_FOR_PROCESSES files (pipelines/hr/parallel.py; unless `workers` says otherwise), or with `workers` 1, one
-    thread prepares the next file while this one stores, as starting processes would cost
-    more than it saves."""
+    in file order, so the outcome is the same as one file after the other; it commits
+    many files at a time (`_Store`). Below MIN_FILES_FOR_PROCESSES files or
+    MIN_BYTES_FOR_PROCESSES bytes (pipelines/hr/parallel.py; unless `workers` says otherwise),
+    or with `workers` 1, one thread prepares the next file while this one stores, as starting
+    processes would cost more than it saves."""
     options = _Options(
         kind=kind,
         profile=profile,
@@ -120,7 +121,8 @@ def ingest_paths(
         # the end instead; every commit is still durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
         try:
-            with Preparers(partial(_Stager, secret, options), len(files), workers) as preparers:
+            size = sum(_size(path) for path in files)
+            with Preparers(partial(_Stager, secret, options), len(files), workers, size) as preparers:
                 for staged in preparers.staged(files):
                     if staged.work is not None:
                         for stage, seconds in staged.work.timings:
@@ -132,6 +134,15 @@ def ingest_paths(
             con.execute("reset checkpoint_threshold")
         con.execute("checkpoint")
     return results
+
+
+def _size(path: Path) -> int:
+    """The file's size for choosing threads or processes (0 if it cannot be read: it is
+    rejected where it is read, with its reason)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _logged(results: list[DeliveryResult]) -> list[DeliveryResult]:

@@ -65,11 +65,45 @@ def missing_required(ctx: FileContext) -> list[str]:
 
 
 # --- parsing one column ------------------------------------------------------------------
-def via_distinct(text: pl.Series, convert: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Series:
-    """`convert` applied to each distinct value of `text` once, mapped back to every row."""
+# Parsed values by (profile, kind, column), kept across the files one process validates: a
+# run's files repeat the same codes, years and dates, so after the first few files a column
+# is mapped from known values with no parsing at all (most files are small, and parsing even
+# a handful of distinct values costs a regex compilation per expression). Bounded: a memo
+# that outgrows MEMO_LIMIT values starts again.
+MEMO_LIMIT = 100_000
+_MEMOS: dict[tuple[int, str, str], tuple[Profile, dict]] = {}
+
+
+def _memo(profile: Profile, kind: str, column: str) -> dict:
+    key = (id(profile), kind, column)
+    held = _MEMOS.get(key)
+    if held is None or held[0] is not profile:  # the profile object pins its id while memoised
+        held = _MEMOS[key] = (profile, {})
+    return held[1]
+
+
+def via_distinct(
+    text: pl.Series, convert: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType, memo: dict | None = None
+) -> pl.Series:
+    """`convert` applied to each distinct value of `text` once, mapped back to every row.
+    With a `memo` (value -> converted value, from earlier calls with the same `convert`),
+    only values not seen before are converted."""
     distinct = text.drop_nulls().unique()
     if distinct.len() == 0:
         return pl.Series(text.name, dtype=dtype).extend_constant(None, text.len())
+    if memo is not None:
+        values = distinct.to_list()
+        unseen = [v for v in values if v not in memo]
+        found = {}
+        if unseen:
+            parsed = pl.DataFrame({"v": pl.Series(unseen, dtype=pl.String)})
+            values_out = parsed.select(convert(pl.col("v")).cast(dtype)).to_series().to_list()
+            found = dict(zip(unseen, values_out, strict=True))
+            if len(memo) + len(found) > MEMO_LIMIT:
+                memo.clear()
+            memo.update(found)
+        converted = pl.Series([found[v] if v in found else memo[v] for v in values], dtype=dtype)
+        return text.replace_strict(distinct, converted, default=None, return_dtype=dtype)
     if distinct.len() > UNIQUE_SHARE * text.len():
         return text.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series().alias(text.name)
     converted = distinct.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series()
@@ -85,6 +119,9 @@ class _Converter:
         self.formats = ctx.profile.date_formats
         self.open_end = ctx.profile.open_end_dates
 
+    def _memo(self, col: Column) -> dict:
+        return _memo(self.ctx.profile, self.ctx.kind, col.name)
+
     def convert(self, col: Column, text: pl.Series) -> pl.Series:
         return getattr(self, f"_{col.type}")(col, text).alias(col.name)
 
@@ -93,38 +130,38 @@ class _Converter:
 
     def _municipality(self, col: Column, text: pl.Series) -> pl.Series:
         value = via_distinct(
-            text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String
+            text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String, self._memo(col)
         )
         fallback = self.ctx.municipality_fallback
         return value.fill_null(fallback) if fallback else value
 
     def _position_code(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
+        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String, self._memo(col))
 
     def _kostra_function(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
+        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String, self._memo(col))
 
     def _percent(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.number, pl.Float64) * self.kmap.fte_scale
+        return via_distinct(text, parse.number, pl.Float64, self._memo(col)) * self.kmap.fte_scale
 
     def _amount(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.number, pl.Float64)
+        return via_distinct(text, parse.number, pl.Float64, self._memo(col))
 
     def _int(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.integer, pl.Int64)
+        return via_distinct(text, parse.integer, pl.Int64, self._memo(col))
 
     _count = _int
     _manager_level = _int
 
     def _date(self, col: Column, text: pl.Series) -> pl.Series:
         # Sentinels are kept here (so the check can tell "open" from "bad") and nulled later.
-        return via_distinct(text, lambda e: parse.date_value(e, self.formats), pl.Date)
+        return via_distinct(text, lambda e: parse.date_value(e, self.formats), pl.Date, self._memo(col))
 
     def _month(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: parse.month_value(e, self.formats), pl.Date)
+        return via_distinct(text, lambda e: parse.month_value(e, self.formats), pl.Date, self._memo(col))
 
     def _coded(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: parse.coded(e, self.kmap.values[col.name]), pl.String)
+        return via_distinct(text, lambda e: parse.coded(e, self.kmap.values[col.name]), pl.String, self._memo(col))
 
     _gender = _employment_type = _status = _hire_source = _coded
 
