@@ -31,9 +31,12 @@ T_co = TypeVar("T_co", covariant=True)
 # about what preparing 15 demo-sized files costs, and a small run would only wait for it.
 MIN_FILES_FOR_PROCESSES = 16
 # ... and so are runs of fewer bytes than this. Below it, the thread that stores is the slower
-# half (the demo: 349 files, 20 MB, prepare ~7 CPU-s on one thread, store and pending-work
-# record longer), so worker processes would add ~1 CPU-s each of imports and save no time.
-MIN_BYTES_FOR_PROCESSES = 32 * 1024 * 1024
+# half, so worker processes would cost CPU (imports, results pickled back, each worker's own
+# parse memo) and save no time. Measured (CPU-s, pending-work record left out): the demo, 349
+# files, 20 MB: one thread 9.4-9.7, two workers 11-12; all of Nordland, 958 files, 57 MB:
+# one thread 23.7, two workers 28.6, preparing 17 against storing plus the pending-work
+# record ~21 on one thread. A national run (~8,000 files) uses every core.
+MIN_BYTES_FOR_PROCESSES = 128 * 1024 * 1024
 
 
 class Stager(Protocol[T_co]):
