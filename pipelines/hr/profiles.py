@@ -192,15 +192,18 @@ def _known_names(pairs: list[tuple[Profile, str]]) -> frozenset[str]:
     return held[1]
 
 
-def match_header(fields: list[str], pairs: list[tuple[Profile, str]]) -> list[HeaderMatch]:
+def match_header(fields: list[str], pairs: list[tuple[Profile, str]], minimum: int = 0) -> list[HeaderMatch]:
     """Every candidate's reading of a header line, best first (most columns, then most
     preferred names). When one source column name appears twice, the first one is read; when
     two source columns map to the same canonical column, the one listed earlier in the profile
     is read. Either way the others are kept as `alternates`: the caller refuses the file when
-    they disagree with the column read."""
+    they disagree with the column read. With a `minimum`, a line that fewer of its fields name
+    a known column than that gives no readings at all (header search: most lines are data)."""
     known = _known_names(pairs)
     # Only fields that some candidate knows can match (a data line has none or few of them).
     named = [(index, key) for index, key in enumerate(fold(f) if f else "" for f in fields) if key in known]
+    if len(named) < minimum:  # no candidate can match `minimum` columns (a data line): none asked for
+        return []
     matches = []
     for profile, kind in pairs:
         kmap = profile.kinds[kind]
