@@ -1,7 +1,7 @@
 """HR ingestion as Dagster assets: the inbox delivery run and the tables it writes.
 
-One multi-asset, because one ingestion run writes all of them in one transaction per file:
-the landing archive (`hr/landing`), the raw tables and the ledger. Deliveries are found in
+One multi-asset, because one ingestion run writes all of them together, a batch of files per
+transaction: the landing archive (`hr/landing`), the raw tables and the ledger. Deliveries are found in
 `WORKFORCE_HOME/inbox/`; a run ingests the files named in its config (a sensor's choice) or
 every file there. Files that loaded (or were already loaded) leave the inbox: their content
 is archived as it was read (contract columns, ids replaced), and the original should not linger.
