@@ -143,7 +143,7 @@ def keep_build_manifest(target_path: Path, build_db: Path) -> None:
         invocation = json.load(handle)["metadata"]["invocation_id"]
     record = {
         "project": project_fingerprint(),
-        "target_path": str(Path(target_path).resolve()),
+        "target_path": str(Path(target_path)),  # as dbt was given it
         "invocation": invocation,
     }
     _replace(note, json.dumps(record).encode())
@@ -178,7 +178,7 @@ def docs_manifest(manifest: dict[str, Any], target: Path) -> dict[str, Any]:
             node["build_path"] = None
         path = node.get("compiled_path")
         if path and path.startswith(build_target + os.sep):
-            node["compiled_path"] = str(Path(target).resolve()) + path[len(build_target) :]
+            node["compiled_path"] = str(target) + path[len(build_target) :]
         if node["resource_type"] == "test":
             depends = node["depends_on"]
             depends["macros"] = [m for m in depends["macros"] if m not in TEST_RUN_MACROS]
