@@ -75,10 +75,12 @@ def dbt_child_main() -> None:
     parent = os.getppid()
     if parent == 1:  # the parent died before we got here
         sys.exit(143)
+    # in the build database's folder when asked (pipelines.indicators.build.dbt_database_env)
+    folder = os.environ.get("WORKFORCE_DBT_CWD") or None
     # dbt's own command line, with fewer garbage collections and no teardown at its end
-    # (pipelines/orchestration/lifecycle.py): ~1 CPU-s of every dbt step.
+    # (pipelines/orchestration/lifecycle.py).
     command = [sys.executable, "-m", "pipelines.orchestration.lifecycle", *sys.argv[1:]]
-    dbt = subprocess.Popen(command, preexec_fn=die_with_parent)
+    dbt = subprocess.Popen(command, preexec_fn=die_with_parent, cwd=folder)
 
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):

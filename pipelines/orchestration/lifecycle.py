@@ -67,8 +67,9 @@ def exit_fast(code: object = 0) -> NoReturn:
 
 def dbt_main() -> NoReturn:
     """dbt's command line (what the `dbt` script runs) with the same tuning: dbt's process
-    holds its whole manifest, and with Python's defaults its build of the demo cost ~1.2
-    CPU-s more in garbage collection (13.7 against 12.5 CPU-s, two pairs). Started by
+    holds its whole manifest. A demo `dbt build` measured directly: 12.4 / 12.7 CPU-s with
+    Python's defaults, 11.5 / 11.4 with this (two pairs, before dbt's own log was cut to
+    `info`; inside the dbt stage after that, the difference was within its noise). Started by
     `workforce-dbt` (`pipelines.processes.dbt_child_main`) as `python -m
     pipelines.orchestration.lifecycle ARGS`."""
     tune_gc()
