@@ -39,7 +39,7 @@ persons as (
         snapshot_date,
         bool_or(has_person_key) as has_person_key,
         bool_or(is_counted_type) as is_counted,
-        coalesce(sum(fte_percent) filter (where is_counted_type), 0) as position_size_municipality,
+        coalesce(sum({{ exact('fte_percent') }}) filter (where is_counted_type), 0) as position_size_municipality,
         bool_or(is_apprentice) as is_apprentice,
         bool_or(is_key_position and is_counted_type) as is_key_position,
         bool_or(coalesce(manager_level between 1 and 3, false) and is_counted_type) as is_leader_level_1_3,
@@ -67,7 +67,7 @@ persons as (
 
 elsewhere as (
     -- persons counted in more than one municipality on the same day (linked by national id)
-    select person_number, snapshot_date, sum(position_size_municipality) as position_size
+    select person_number, snapshot_date, sum({{ exact('position_size_municipality') }}) as position_size
     from persons
     where has_person_key
     group by person_number, snapshot_date
