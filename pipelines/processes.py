@@ -75,7 +75,9 @@ def dbt_child_main() -> None:
     parent = os.getppid()
     if parent == 1:  # the parent died before we got here
         sys.exit(143)
-    dbt = subprocess.Popen([real_dbt(), *sys.argv[1:]], preexec_fn=die_with_parent)
+    # in the build database's folder when asked (pipelines.indicators.build.dbt_database_env)
+    folder = os.environ.get("WORKFORCE_DBT_CWD") or None
+    dbt = subprocess.Popen([real_dbt(), *sys.argv[1:]], preexec_fn=die_with_parent, cwd=folder)
 
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):

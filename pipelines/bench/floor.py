@@ -100,12 +100,17 @@ NAMES = ("municipality_code", "person_id", "fte_percent", "employment_type", "st
 
 
 def employment_files(folder: Path) -> dict[Dialect, list[Path]]:
-    """The employments extracts in `folder`, grouped by the dialect their municipality writes."""
+    """The employments extracts in `folder`, grouped by the dialect their municipality writes
+    (a renumbered municipality's old codes write in its latest code's dialect, as generated)."""
+    from pipelines.demo.generate import hr_system_codes
+    from pipelines.demo.geography import load_geography
+
+    system_codes = hr_system_codes(load_geography("norway"))
     groups: dict[Dialect, list[Path]] = defaultdict(list)
     for path in sorted(folder.iterdir()):
         match = EMPLOYMENTS.match(path.name)
         if match:
-            groups[systems_for(match.group(1)).employments].append(path)
+            groups[systems_for(system_codes.get(match.group(1), match.group(1))).employments].append(path)
     return groups
 
 

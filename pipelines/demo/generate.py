@@ -18,7 +18,7 @@ from pipelines.demo import dialects
 from pipelines.demo.backlog import build_backlog
 from pipelines.demo.extract import Extractor
 from pipelines.demo.files import write_group
-from pipelines.demo.geography import DemoArgumentError, load_geography
+from pipelines.demo.geography import DemoArgumentError, Geography, load_geography
 from pipelines.demo.model import Workforce, simulate
 from pipelines.demo.recruitment import build_postings
 from pipelines.demo.stats import headline
@@ -52,7 +52,7 @@ def generate_deliveries(
     files: Counter[str] = Counter()
     rows: Counter[str] = Counter()
     codes: set[str] = set()
-    system_codes = hr_system_codes(workforce)
+    system_codes = hr_system_codes(workforce.geography)
     for year in range(workforce.first_year, workforce.last_year + 1):
         extracted = dt.date(year, 12, 15)
         for kind, frame in (
@@ -67,7 +67,7 @@ def generate_deliveries(
     return _summary(out, workforce, files, rows, codes)
 
 
-def hr_system_codes(workforce: Workforce) -> dict[str, str]:
+def hr_system_codes(geography: Geography) -> dict[str, str]:
     """Reported code -> the code whose HR systems it uses.
 
     A municipality keeps its HR system when it is only renumbered (the 2020 and 2024 county
@@ -78,7 +78,7 @@ def hr_system_codes(workforce: Workforce) -> dict[str, str]:
     """
     return {
         code.code: code.code if code.code in dialects.DEMO_SYSTEMS else entity.key_code
-        for entity in workforce.geography.entities
+        for entity in geography.entities
         for code in entity.codes
     }
 

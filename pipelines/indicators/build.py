@@ -33,11 +33,35 @@ def dbt_executable() -> str:
     return real_dbt()
 
 
+# dbt/profiles.yml names the database by these when set: the file's name, relative to dbt's
+# working directory, which the `workforce-dbt` wrapper sets to the file's folder.
+DBT_DB_ENV = "WORKFORCE_DBT_DB"
+DBT_CWD_ENV = "WORKFORCE_DBT_CWD"
+
+
+def dbt_database_env(db_path: Path) -> dict[str, str]:
+    """The variables that point dbt at `db_path`.
+
+    dbt keeps its partial-parse state only while the profile's connection settings are the
+    same, and the database's path is one of them: named by its absolute path, every new
+    WORKFORCE_HOME (a fresh install, each test's and benchmark's home) parsed the whole project
+    again, ~2.5 CPU-s of a ~11 CPU-s demo build (issue 16.4). So dbt runs in the database's
+    folder and the profile names the file alone (`WORKFORCE_DBT_DB`): the state of any build
+    database called `workforce.duckdb` fits every other. Only the `workforce-dbt` wrapper
+    changes dbt's working directory (`WORKFORCE_DBT_CWD`); a plain `dbt` gets the absolute path.
+    `WORKFORCE_BUILD_DB` stays the absolute path either way."""
+    path = Path(db_path).resolve()
+    env = {"WORKFORCE_BUILD_DB": str(path)}
+    if Path(dbt_executable()).name == "workforce-dbt":
+        env.update({DBT_DB_ENV: path.name, DBT_CWD_ENV: str(path.parent)})
+    return env
+
+
 def dbt_env(db_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "WORKFORCE_BUILD_DB": str(Path(db_path).resolve()),
+            **dbt_database_env(db_path),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
             "DBT_VERSION_CHECK": "false",

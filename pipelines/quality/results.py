@@ -7,6 +7,7 @@ read one place. Rows are never updated or deleted: the history of a check is its
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -352,10 +353,19 @@ def _test_meta(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def dbt_test_catalog(manifest_path: Path) -> dict[str, tuple[str, str | None]]:
-    """Norwegian title and feedback of every dbt test that declares them, by test name."""
+    """Norwegian title and feedback of every dbt test that declares them, by test name.
+
+    Read once per version of the file: the quality report asks after every checked asset of a
+    run, and the manifest is ~2 MB of JSON (issue 16.4)."""
     if not manifest_path.is_file():
         return {}
-    nodes = json.loads(manifest_path.read_text()).get("nodes", {})
+    stat = manifest_path.stat()
+    return dict(_dbt_test_catalog(str(manifest_path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _dbt_test_catalog(manifest_path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, str | None]]:
+    nodes = json.loads(Path(manifest_path).read_text()).get("nodes", {})
     return {
         str(node["name"]): (str(meta["title"]), meta.get("feedback"))
         for node in nodes.values()

@@ -16,6 +16,7 @@ import pytest
 from dbt_golden_support import GOLDEN_SECRET, build_golden_raw
 
 from pipelines.indicators.build import run_dbt
+from pipelines.warehouse.docs import keep_build_manifest
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ def golden_build(tmp_path_factory: pytest.TempPathFactory) -> GoldenBuild:
     target_path = home / "dbt_target"
     # one thread: the golden data are tiny, and dbt's per-node overhead dominates
     build = run_dbt(["build"], db_path, target_path=target_path, threads=1)
+    keep_build_manifest(target_path, db_path)  # as the Dagster step keeps it, for test_dbt_docs
     # docs now, while no test holds the file open (DuckDB: one writer or many readers)
-    docs = run_dbt(["docs", "generate"], db_path, target_path=target_path, threads=1)
+    docs = run_dbt(["docs", "generate", "--static"], db_path, target_path=target_path, threads=1)
     return GoldenBuild(
         db_path=db_path, target_path=target_path, build_output=build.stdout, docs_output=docs.stdout
     )

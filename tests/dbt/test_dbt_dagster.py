@@ -87,3 +87,20 @@ def test_materialising_through_dagster_runs_dbt_build_with_checks(dbt_defs, tmp_
     assert rows == raw > 0
     assert recorded["hr_employments_fte_percent_range"] and recorded["hr_postings_hired_employee_known"]
     assert recorded["unique_stg_audit__deliveries_delivery_sha256"]
+
+
+def test_unit_tests_run_in_every_golden_build_and_not_in_the_pipeline(dbt_defs, dbt_manifest, golden_build):
+    """dbt's unit tests are development tests (issue 16.4): the pipeline's `dbt build` leaves
+    them out, as dbt's docs advise, and none is an asset check; the golden build of these tests
+    (plain `dbt build`) runs every one of them."""
+    import json
+
+    from pipelines.defs.dbt.assets import PRODUCTION_BUILD
+
+    unit_tests = json.loads(dbt_manifest.read_text(encoding="utf-8"))["unit_tests"].values()
+    assert len(unit_tests) >= 5
+    for test in unit_tests:
+        assert f" PASS {test['model']}::{test['name']} " in golden_build.build_output, test["name"]
+    assert " ".join(PRODUCTION_BUILD).startswith("build --exclude-resource-type unit_test")
+    check_names = {key.name for key in dbt_defs.resolve_asset_graph().asset_check_keys}
+    assert not check_names & {test["name"] for test in unit_tests}

@@ -1,12 +1,16 @@
 """The dbt project documents itself: `dbt docs generate` succeeds on the golden warehouse,
 every model is described, every mart column is described, and every indicator column of a
-topic mart carries its Norwegian label (`meta.label_nb`)."""
+topic mart carries its Norwegian label (`meta.label_nb`). The docs the publish step makes from
+the build's manifest without running dbt are dbt's own, byte for byte."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+
+from pipelines.warehouse.docs import docs_manifest, kept_build_manifest, write_docs
 
 pytestmark = pytest.mark.slow
 
@@ -70,3 +74,27 @@ def test_indicator_columns_carry_a_norwegian_label(artifacts):
             if name in catalogue_ids and not column.get("meta", {}).get("label_nb"):
                 unlabelled.append(f"{node['name']}.{name}")
     assert unlabelled == []
+
+
+def test_docs_made_from_the_build_are_dbts_own(golden_build, tmp_path: Path):
+    """Issue 16.4: the publish step makes the docs from the manifest the build kept and the
+    database, without starting dbt. Apart from the run's metadata (times, invocation id) the
+    three files are what `dbt docs generate --static` wrote in the same folder: the manifest
+    (dbt's traces of running the tests removed), the catalog and the page."""
+    dbt_dir = golden_build.target_path
+    manifest = kept_build_manifest(golden_build.db_path)
+    assert manifest is not None  # the golden build was complete and without vars
+    write_docs(docs_manifest(manifest, dbt_dir), golden_build.db_path, tmp_path)
+    texts = {}
+    for name in ("manifest.json", "catalog.json"):
+        ours, theirs = (json.loads((folder / name).read_text(encoding="utf-8")) for folder in (tmp_path, dbt_dir))
+        assert ours["metadata"]["dbt_version"] == theirs["metadata"]["dbt_version"]
+        ours["metadata"] = theirs["metadata"]  # stays first: same key order
+        texts[name] = (json.dumps(ours), (tmp_path / name).read_text(encoding="utf-8"))
+        assert texts[name][0] == (dbt_dir / name).read_text(encoding="utf-8"), name
+    assert len(json.loads(texts["catalog.json"][0])["nodes"]) > 40
+    page = (tmp_path / "static_index.html").read_text(encoding="utf-8")
+    for name, (with_dbts_metadata, written) in texts.items():
+        assert page.count(written) == 1, name
+        page = page.replace(written, with_dbts_metadata)
+    assert page == (dbt_dir / "static_index.html").read_text(encoding="utf-8")

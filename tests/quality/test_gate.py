@@ -210,3 +210,22 @@ def test_workforce_check_without_a_build_database_says_so(
         main()
     assert done.value.code == 2
     assert "ingen byggedatabase" in capsys.readouterr().err
+
+
+def test_the_dbt_test_catalog_is_read_again_when_the_manifest_changes(tmp_path: Path) -> None:
+    """The report reads the manifest's test titles once per version of the file (issue 16.4)."""
+    from pipelines.quality.results import dbt_test_catalog
+
+    manifest = tmp_path / "manifest.json"
+
+    def write(title: str) -> None:
+        node = {"name": "a_test", "resource_type": "test", "config": {"meta": {"title": title}}}
+        manifest.write_text(json.dumps({"nodes": {"test.x.a_test": node}}))
+
+    write("Første tittel")
+    assert dbt_test_catalog(manifest)["a_test"] == ("Første tittel", None)
+    catalog = dbt_test_catalog(manifest)
+    catalog["a_test"] = ("endret av kalleren", None)  # a caller's change never reaches the next caller
+    assert dbt_test_catalog(manifest)["a_test"] == ("Første tittel", None)
+    write("En annen og lengre tittel")
+    assert dbt_test_catalog(manifest)["a_test"] == ("En annen og lengre tittel", None)

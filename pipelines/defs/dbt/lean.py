@@ -112,18 +112,20 @@ class DbtCli(dagster_dbt.DbtCliResource):
         """dagster-dbt's `cli` on this resource's build database, with dbt started from the last
         parse against the same database (`pipelines.indicators.build.seed_partial_parse`;
         dagster-dbt's own copy of the project's state fits only the home `make manifest` ran for)."""
-        from pipelines.indicators.build import seed_partial_parse
+        from pipelines.indicators.build import dbt_database_env, seed_partial_parse
 
         path = self.database()
         path.parent.mkdir(parents=True, exist_ok=True)
         target_path = Path(self.project_dir) / (target_path or self._get_unique_target_path(context=context))
         seed_partial_parse(target_path, path)
-        before = os.environ.get(BUILD_DB_ENV)
-        os.environ[BUILD_DB_ENV] = str(path)
+        variables = dbt_database_env(path)  # WORKFORCE_BUILD_DB and, for workforce-dbt, its folder
+        before = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
         try:  # dagster-dbt starts the subprocess here, with a copy of the environment
             return super().cli(args, context=context, target_path=target_path, **kwargs)
         finally:
-            if before is None:
-                os.environ.pop(BUILD_DB_ENV, None)
-            else:
-                os.environ[BUILD_DB_ENV] = before
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
