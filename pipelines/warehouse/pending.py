@@ -40,6 +40,7 @@ with the next, coverage and horizons look forward).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -73,7 +74,7 @@ create table if not exists audit.pending_years (
 create table if not exists audit.dbt_builds (
     started_at           timestamp not null,
     finished_at          timestamp not null,
-    mode                 varchar not null,      -- full | range
+    mode                 varchar not null,      -- full | range | slice
     from_year            integer,
     to_year              integer,
     project_fingerprint  varchar not null,      -- dbt project files and dbt's version
@@ -86,6 +87,8 @@ create table if not exists audit.dbt_builds (
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+    # added by issue 16.3 (a warehouse from before gets it empty): the municipalities of a slice
+    con.execute("alter table audit.dbt_builds add column if not exists municipalities varchar[]")
 
 
 def _now() -> datetime:
@@ -291,14 +294,19 @@ def _in_split(con: duckdb.DuckDBPyConnection, municipality: str, first_start: da
 # --- at build time ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
-    """What the dbt step of a delivery run does: a full build, or the years from `from_year`."""
+    """What the dbt step of a delivery run does: a full build, the years from `from_year` over
+    every municipality (range), or those years of some municipalities and their regions
+    (slice: `municipalities`, `regions`, and `region_members`, every member of those regions)."""
 
-    mode: str  # full | range
+    mode: str  # full | range | slice
     from_year: int | None
     reason: str
     pending: tuple[str, ...]  # the deliveries whose pending rows a successful build clears
     fingerprint: str
     ssb_stamp: str
+    municipalities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    region_members: tuple[str, ...] = ()
 
     @staticmethod
     def full_build(con: duckdb.DuckDBPyConnection, reason: str) -> Plan:
@@ -306,6 +314,19 @@ class Plan:
         ensure_tables(con)
         shas = tuple(r[0] for r in con.execute("select distinct delivery_sha256 from audit.pending_years").fetchall())
         return Plan("full", None, reason, shas, project_fingerprint(), ssb_stamp(con))
+
+    def dbt_vars(self) -> str | None:
+        """The `--vars` of dbt for this plan (dbt/macros/year_slices.sql); None for a full build."""
+        if self.mode == "full":
+            return None
+        found: dict[str, object] = {"from_year": self.from_year, "to_year": LAST_YEAR}
+        if self.mode == "slice":
+            found |= {
+                "municipalities": list(self.municipalities),
+                "regions": list(self.regions),
+                "region_members": list(self.region_members),
+            }
+        return json.dumps(found, separators=(",", ":"))
 
 
 def project_fingerprint() -> str:
@@ -360,10 +381,117 @@ def plan(con: duckdb.DuckDBPyConnection) -> Plan:
         # models are current; the rest is rebuilt whole as in every range build.
         return Plan("range", LAST_YEAR, "no load changed any year", shas, fingerprint, stamp)
     from_year = min(year for _, year in pending)
+    touched = [r[0] for r in con.execute("select distinct municipality_code from audit.pending_years").fetchall()]
+    if None not in touched:
+        codes, regions, members = slice_of(con, sorted(touched))
+        return Plan(
+            "slice",
+            from_year,
+            f"the loads change the years from {from_year} of {len(codes)} municipalities "
+            f"({', '.join(codes)}) and {len(regions)} regions",
+            shas,
+            fingerprint,
+            stamp,
+            codes,
+            regions,
+            members,
+        )
     first = con.execute("select min(year) from intermediate.int_data_coverage").fetchall()[0][0]
     if first is None or from_year <= first:
         return full(f"the loads change every year (from {from_year})")
     return Plan("range", from_year, f"the loads change the years from {from_year}", shas, fingerprint, stamp)
+
+
+def slice_of(
+    con: duckdb.DuckDBPyConnection, touched: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The municipalities (today's codes) a slice run rebuilds for loads of the `touched`
+    (delivered) codes, the regions containing any of them, and every member of those regions.
+
+    Conservative, from every stored version (raw is append-only, so the versions the last build
+    read and the new ones alike), before dbt runs:
+    * every municipality where a person of the touched ones works, by national id: a person's
+      position size sums every municipality (int_person_snapshots), a leaver found in another
+      municipality has moved (int_person_year_pairs), a hire's retention follows the person
+      (int_hires); and where an employee of a touched code is linked through another row;
+    * a KLASS split (one code to several): its source code and every successor, when any of them
+      is touched or reached above (a split code's employees go to the successor where they work;
+      a delivery to one successor can move them between successors);
+    * the codes through KLASS (int_municipality_code_map: renumberings and merges go to today's
+      code); the delivered code itself is kept too.
+    The regions are those of `seeds.region_members` holding any of the municipalities; their
+    figures are recomputed from all their members' person rows."""
+    code_map = _has_table(con, "intermediate", "int_municipality_code_map")
+    splits = (
+        "select source_code, municipality_code from intermediate.int_municipality_code_map where is_split"
+        if code_map
+        else "select null::varchar as source_code, null::varchar as municipality_code where false"
+    )
+    mapped = (
+        "select municipality_code from intermediate.int_municipality_code_map where source_code in (select c from w)"
+        if code_map
+        else "select null::varchar where false"
+    )
+    rows = con.execute(
+        f"""
+        with touched as (select unnest(?::varchar[]) as c),
+        splits as ({splits}),
+        split_family as (
+            -- split sources one of whose codes (source or successor) is touched, and their successors
+            select distinct s.source_code from splits s
+            where s.source_code in (select c from touched) or s.municipality_code in (select c from touched)
+        ),
+        seeds as (
+            select c from touched
+            union select source_code from split_family
+            union select municipality_code from splits where source_code in (select source_code from split_family)
+        ),
+        keys as (
+            select distinct person_key from raw.hr_employments
+            where municipality_code in (select c from seeds) and person_key is not null
+        ),
+        w as (
+            select c from seeds
+            union select distinct municipality_code from raw.hr_employments
+            where person_key in (select person_key from keys)
+        ),
+        today as (
+            select c from w
+            union {mapped}
+        ),
+        with_splits as (
+            select c from today
+            union select municipality_code from splits
+            where source_code in (select source_code from splits where source_code in (select c from today)
+                                  or municipality_code in (select c from today))
+        )
+        select list(distinct c order by c) from with_splits where c is not null
+        """,
+        [touched],
+    ).fetchall()
+    codes = tuple(rows[0][0] or touched)
+    if not _has_table(con, "seeds", "region_members"):
+        return codes, (), ()
+    regions, members = con.execute(
+        """
+        with r as (
+            select distinct region_code from seeds.region_members where municipality_code in (select unnest(?::varchar[]))
+        )
+        select (select list(region_code order by region_code) from r),
+               (select list(distinct municipality_code order by municipality_code) from seeds.region_members
+                where region_code in (select region_code from r))
+        """,
+        [list(codes)],
+    ).fetchall()[0]
+    return codes, tuple(regions or ()), tuple(members or ())
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+    )
 
 
 def _has_marts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -388,16 +516,19 @@ def finish(
                 [list(done.pending)],
             )
         con.execute(
-            "insert into audit.dbt_builds values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into audit.dbt_builds (started_at, finished_at, mode, from_year, to_year, "
+            "project_fingerprint, ssb_stamp, complete, run_id, municipalities) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 started_at,
                 _now(),
                 done.mode,
                 done.from_year,
-                LAST_YEAR if done.mode == "range" else None,
+                LAST_YEAR if done.mode != "full" else None,
                 done.fingerprint,
                 done.ssb_stamp,
                 complete,
                 run_id,
+                list(done.municipalities) if done.mode == "slice" else None,
             ],
         )

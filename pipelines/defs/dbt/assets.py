@@ -133,10 +133,8 @@ def workforce_dbt_models(
 
     plan, started = build_plan(build_db, incremental=context.run.job_name == INCREMENTAL_JOB)
     context.log.info(f"dbt build: {plan.mode} ({plan.reason})")
-    if plan.mode == "range":
-        from pipelines.orchestration.years import dbt_vars
-
-        args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
+    if (slice_vars := plan.dbt_vars()) is not None:  # a range or slice (dbt/macros/year_slices.sql)
+        args += ["--vars", slice_vars]
     yield from _build_and_record(context, dbt, args, build_db)
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
