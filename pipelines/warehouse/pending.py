@@ -475,7 +475,8 @@ def slice_of(
     regions, members = con.execute(
         """
         with r as (
-            select distinct region_code from seeds.region_members where municipality_code in (select unnest(?::varchar[]))
+            select distinct region_code from seeds.region_members
+            where municipality_code in (select unnest(?::varchar[]))
         )
         select (select list(region_code order by region_code) from r),
                (select list(distinct municipality_code order by municipality_code) from seeds.region_members
