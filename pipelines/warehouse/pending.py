@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -381,9 +382,13 @@ def plan(con: duckdb.DuckDBPyConnection) -> Plan:
         # models are current; the rest is rebuilt whole as in every range build.
         return Plan("range", LAST_YEAR, "no load changed any year", shas, fingerprint, stamp)
     from_year = min(year for _, year in pending)
-    touched = [r[0] for r in con.execute("select distinct municipality_code from audit.pending_years").fetchall()]
-    if None not in touched:
-        codes, regions, members = slice_of(con, sorted(touched))
+    touched = con.execute("select distinct kind, municipality_code from audit.pending_years").fetchall()
+    if all(code is not None for _, code in touched):
+        codes, regions, members = slice_of(
+            con,
+            sorted({code for kind, code in touched if kind == "employments"}),
+            sorted({code for kind, code in touched if kind != "employments"}),
+        )
         return Plan(
             "slice",
             from_year,
@@ -403,10 +408,12 @@ def plan(con: duckdb.DuckDBPyConnection) -> Plan:
 
 
 def slice_of(
-    con: duckdb.DuckDBPyConnection, touched: list[str]
+    con: duckdb.DuckDBPyConnection, employments: Sequence[str], others: Sequence[str] = ()
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """The municipalities (today's codes) a slice run rebuilds for loads of the `touched`
-    (delivered) codes, the regions containing any of them, and every member of those regions.
+    """The municipalities (today's codes) a slice run rebuilds for loads of employments of the
+    `employments` codes and of postings or backlog of the `others` (delivered codes), the
+    regions containing any of them, and every member of those regions. Postings and backlog
+    are per municipality (no person links them across), so their codes are only mapped.
 
     Conservative, from every stored version (raw is append-only, so the versions the last build
     read and the new ones alike), before dbt runs:
@@ -435,6 +442,7 @@ def slice_of(
     rows = con.execute(
         f"""
         with touched as (select unnest(?::varchar[]) as c),
+        others as (select unnest(?::varchar[]) as c),
         splits as ({splits}),
         split_family as (
             -- split sources one of whose codes (source or successor) is touched, and their successors
@@ -452,6 +460,7 @@ def slice_of(
         ),
         w as (
             select c from seeds
+            union select c from others
             union select distinct municipality_code from raw.hr_employments
             where person_key in (select person_key from keys)
         ),
@@ -467,9 +476,9 @@ def slice_of(
         )
         select list(distinct c order by c) from with_splits where c is not null
         """,
-        [touched],
+        [employments, list(others)],
     ).fetchall()
-    codes = tuple(rows[0][0] or touched)
+    codes = tuple(rows[0][0] or sorted({*employments, *others}))
     if not _has_table(con, "seeds", "region_members"):
         return codes, (), ()
     regions, members = con.execute(

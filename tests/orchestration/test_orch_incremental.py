@@ -1,13 +1,16 @@
-"""Incremental delivery runs: a delivery rebuilds only the years it made stale, and the
-result is what a full rebuild of the same inputs gives.
+"""Incremental delivery runs: a delivery rebuilds only the slice (municipalities x years) it
+made stale, and the result is what a full rebuild of the same inputs gives.
 
-On a copy of the demo warehouse (fully built by `rebuild_indicators`):
-1. a municipality's next yearly employments extract, then a corrected postings file of an
-   earlier year (2023), each through `ingest_deliveries` (in process, as the sensor starts it);
-   the loads record their years in `audit.pending_years`, the dbt step builds the range
-   (or everything, when the rule says every year changed) and clears them;
-2. a copy of that home is rebuilt in full (`rebuild_indicators`): every intermediate and
-   mart table must be equal (numbers to 6 decimals);
+On a copy of the demo warehouse (fully built by `rebuild_indicators`), each delivery through
+`ingest_deliveries` (in process, as the sensor starts it); the loads record their years in
+`audit.pending_years`, the dbt step builds the slice of the touched municipalities (widened by
+shared persons) and their regions, and clears them:
+1. a municipality's next yearly employments extract: the plan names it and its regions, not
+   the municipalities it shares nobody with; the marts equal a full rebuild's;
+2. the same extract redelivered with changes (a position size, an employment left out), an
+   earlier extract redelivered with changes after it (out of order), and a corrected postings
+   file of an earlier year (2023); then a copy of that home is rebuilt in full
+   (`rebuild_indicators`): every intermediate and mart table must be equal (`compare_builds`);
 3. the decision rule falls back to a full build after an SSB refresh, without a recorded
    full build, and after a change of the dbt project.
 """
@@ -56,6 +59,26 @@ def builds(settings: Settings) -> list[tuple]:
     return _query(settings, "select mode, from_year, complete from audit.dbt_builds order by finished_at")
 
 
+def last_slice(settings: Settings) -> list[str] | None:
+    """The municipalities the last build rebuilt (None: every one)."""
+    return _query(settings, "select municipalities from audit.dbt_builds order by finished_at desc limit 1")[0][0]
+
+
+def changed_extract(source: Path, target: Path) -> None:
+    """The same employments extract with the first employment's position size halved and the
+    last employment left out (it ended, as far as this extract tells)."""
+    text = source.read_bytes().decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if "Stillingsprosent" in line)
+    column = lines[header].rstrip("\r\n").split(";").index("Stillingsprosent")
+    rows = [i for i in range(header + 1, len(lines)) if lines[i].strip()]
+    cells = lines[rows[0]].split(";")
+    cells[column] = str(round(float(cells[column].replace(",", ".")) / 2))
+    lines[rows[0]] = ";".join(cells)
+    del lines[rows[-1]]
+    target.write_bytes("".join(lines).encode("utf-8"))
+
+
 def corrected_postings(source: Path, target: Path) -> None:
     """The same postings file with one filled posting's fill date moved a week later."""
     text = source.read_bytes().decode("utf-8-sig")
@@ -72,8 +95,8 @@ def corrected_postings(source: Path, target: Path) -> None:
     target.write_bytes(("\ufeff" + "".join(lines)).encode("utf-8"))
 
 
-def compare_with_full_rebuild(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
-    full_home = tmp_path / "full"
+def compare_with_full_rebuild(settings: Settings, where: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    full_home = where / "full"
     shutil.copytree(settings.home, full_home, symlinks=True)
     full = make_home(full_home, monkeypatch)
     run("rebuild_indicators")
@@ -81,7 +104,7 @@ def compare_with_full_rebuild(settings: Settings, tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.slow
-def test_delivery_runs_rebuild_their_years_and_match_a_full_rebuild(
+def test_delivery_runs_rebuild_their_slice_and_match_a_full_rebuild(
     demo_warehouse: DemoWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from pipelines.hr.ingest import ingest_paths
@@ -90,16 +113,40 @@ def test_delivery_runs_rebuild_their_years_and_match_a_full_rebuild(
     assert builds(settings) == [("full", None, True)]  # the base's rebuild_indicators
     assert pending(settings) == []
 
-    # 1. the next yearly extract, through the delivery run
+    # 1. the next yearly extract, through the delivery run: a slice of Røst and its regions
     extract = demo_warehouse.later(MUNICIPALITY, "arbeidsforhold")
     shutil.copyfile(extract, settings.inbox_dir / extract.name)
     run("ingest_deliveries", [extract.name])
     assert pending(settings) == []  # cleared by the successful build
     mode, from_year, complete = builds(settings)[-1]
     assert not complete  # a delivery run builds what is downstream of the HR sources
-    assert mode == "full" or 2019 < from_year <= 2024
+    assert mode == "slice" and from_year <= 2024
+    sliced = last_slice(settings)
+    assert MUNICIPALITY in sliced
+    every = {r[0] for r in _query(settings, "select distinct municipality_code from intermediate.int_person_snapshots")}
+    shared = {  # the municipalities where a person of Røst's works (by national id)
+        r[0]
+        for r in _query(
+            settings,
+            "select distinct b.municipality_code from intermediate.int_hr__employments a "
+            "join intermediate.int_hr__employments b using (person_number) "
+            f"where a.municipality_code = '{MUNICIPALITY}' and a.has_person_key",
+        )
+    }
+    assert set(sliced) == shared | {MUNICIPALITY}  # widened by shared persons only
+    assert every - set(sliced), "the other municipalities are not rebuilt"
+    assert compare_with_full_rebuild(settings, tmp_path / "first", monkeypatch) == {}
+    settings = make_home(tmp_path / "home", monkeypatch)
 
-    # 2. a corrected postings file of an earlier year: recorded at load, then a range build
+    # 2a. the same extract redelivered with changes; 2b. the year before, changed, after it
+    for year in (2024, 2023):
+        [source] = sorted(demo_warehouse.deliveries.glob(f"{MUNICIPALITY}_arbeidsforhold_{year}-*.csv"))
+        changed_extract(source, settings.inbox_dir / source.name)
+        run("ingest_deliveries", [source.name])
+        assert pending(settings) == []
+        assert builds(settings)[-1][0] == "slice" and MUNICIPALITY in last_slice(settings)
+
+    # 2c. a corrected postings file of an earlier year: recorded at load, then a slice build
     [postings] = sorted(demo_warehouse.deliveries.glob(f"{CORRECTED}_utlysninger_2023-*.csv"))
     corrected = settings.inbox_dir / postings.name
     corrected_postings(postings, corrected)
@@ -114,10 +161,10 @@ def test_delivery_runs_rebuild_their_years_and_match_a_full_rebuild(
 
     run("ingest_deliveries", [postings.name])
     assert pending(settings) == []
-    assert builds(settings)[-1][:2] == ("range", year)
+    assert builds(settings)[-1][:2] == ("slice", year)
 
     # 3. the same inputs, rebuilt in full
-    assert compare_with_full_rebuild(settings, tmp_path, monkeypatch) == {}
+    assert compare_with_full_rebuild(settings, tmp_path / "last", monkeypatch) == {}
 
 
 def test_the_rule_falls_back_to_a_full_build(
@@ -133,7 +180,11 @@ def test_the_rule_falls_back_to_a_full_build(
             "insert into audit.pending_years values ('abc', 'backlog', '1856', 2023, 'test', current_timestamp)"
         )
         plan = rule.plan(con)
-        assert (plan.mode, plan.from_year, plan.pending) == ("range", 2023, ("abc",))
+        assert (plan.mode, plan.from_year, plan.pending) == ("slice", 2023, ("abc",))
+        assert MUNICIPALITY in plan.municipalities and "outer_lofoten" in plan.regions
+        assert "1804" not in plan.municipalities  # Bodø shares no backlog case with Røst
+        con.execute("update audit.pending_years set municipality_code = null")  # a file of many
+        assert (rule.plan(con).mode, rule.plan(con).from_year) == ("range", 2023)
         con.execute("update audit.pending_years set from_year = 2000")
         assert rule.plan(con).mode == "full"  # every year
         con.execute("update audit.pending_years set from_year = 2023")
@@ -144,7 +195,7 @@ def test_the_rule_falls_back_to_a_full_build(
         saved = con.execute("select * from audit.dbt_builds").fetchall()
         con.execute("delete from audit.dbt_builds")
         assert rule.plan(con).mode == "full"  # no full build recorded
-        con.executemany("insert into audit.dbt_builds values (?, ?, ?, ?, ?, ?, ?, ?, ?)", saved)
+        con.executemany("insert into audit.dbt_builds values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", saved)
         assert rule.plan(con).mode == "range"
     finally:
         con.close()
