@@ -146,7 +146,7 @@
     {{ return([
         'not_null', 'unique', 'accepted_values', 'relationships', 'grain', 'unique_combination_of_columns',
         'columns_not_null', 'numerator_within_denominator', 'no_rows_where', 'found_in',
-        'denominator_is_counted_persons', 'region_equals_sum_of_municipalities',
+        'region_equals_sum_of_municipalities',
     ]) }}
 {%- endmacro %}
 
