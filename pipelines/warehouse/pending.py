@@ -444,8 +444,9 @@ def ssb_stamp(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def plan(con: duckdb.DuckDBPyConnection) -> Plan:
-    """Full build, or a range from the earliest pending year: the decision rule of
-    docs/orchestration.md ("Incremental delivery runs")."""
+    """Full build, a slice (the earliest pending year on, of the municipalities `slice_of`
+    names and their regions), or a range over every municipality when a load names none: the
+    decision rule of docs/orchestration.md ("Incremental delivery runs")."""
     ensure_tables(con)
     fingerprint, stamp = project_fingerprint(), ssb_stamp(con)
     shas = _pending_shas(con)
