@@ -388,7 +388,7 @@ def main() -> None:
         print(build_base(args.data, args.base, args.delivery.name))
         return
     result = run_incremental(args.base, args.delivery, args.repeat, also=tuple(args.also))
-    RESULTS_DIR.mkdir(exist_ok=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     (RESULTS_DIR / f"bench_incremental_{stamp}.json").write_text(json.dumps(result, indent=2))
     text = _report(result)
