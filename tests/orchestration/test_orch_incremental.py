@@ -5,8 +5,9 @@ On a copy of the demo warehouse (fully built by `rebuild_indicators`), each deli
 `ingest_deliveries` (in process, as the sensor starts it); the loads record their years in
 `audit.pending_years`, the dbt step builds the slice of the touched municipalities (widened by
 shared persons) and their regions, and clears them:
-1. a municipality's next yearly employments extract: the plan names it and its regions, not
-   the municipalities it shares nobody with; the marts equal a full rebuild's;
+1. the next yearly employments extracts of Værøy, then of Røst (some persons work in both, so
+   Værøy's rows change with Røst's extract): the plan names Røst, the municipalities it shares
+   persons with and their regions, not the others; the tables equal a full rebuild's;
 2. the same extract redelivered with changes (a position size, an employment left out), an
    earlier extract redelivered with changes after it (out of order), and a corrected postings
    file of an earlier year (2023); then a copy of that home is rebuilt in full
@@ -29,6 +30,7 @@ from pipelines.settings import Settings
 from tests.orchestration.conftest import DemoWarehouse, compare_builds, make_home
 
 MUNICIPALITY = "1856"  # Røst: its 2024 extract arrives
+NEIGHBOUR = "1857"  # Værøy: its 2024 extract arrives first; some persons work in both
 CORRECTED = "1856"  # then its 2023 postings are corrected
 
 
@@ -75,18 +77,30 @@ def last_slice(settings: Settings) -> list[str] | None:
     return _query(settings, "select municipalities from audit.dbt_builds order by finished_at desc limit 1")[0][0]
 
 
-def changed_extract(source: Path, target: Path) -> None:
-    """The same employments extract with the first employment's position size halved and the
-    last employment left out (it ended, as far as this extract tells)."""
-    text = source.read_bytes().decode("utf-8-sig")
-    lines = text.splitlines(keepends=True)
-    header = next(i for i, line in enumerate(lines) if "Stillingsprosent" in line)
-    column = lines[header].rstrip("\r\n").split(";").index("Stillingsprosent")
-    rows = [i for i in range(header + 1, len(lines)) if lines[i].strip()]
-    cells = lines[rows[0]].split(";")
+def changed_extract(source: Path, target: Path, newer: Path | None = None) -> None:
+    """The same employments extract with one employment's position size halved and the last
+    employment left out (it ended, as far as this extract tells). With `newer` (a later extract
+    of the municipality, already loaded), the halved employment is one the newer extract does not
+    list, so the change is current (a row the newer extract lists is superseded by it)."""
+
+    def parsed(path: Path) -> tuple[list[str], int, list[int]]:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+        header = next(i for i, line in enumerate(lines) if "Stillingsprosent" in line)
+        return lines, header, [i for i in range(header + 1, len(lines)) if lines[i].strip()]
+
+    lines, header, rows = parsed(source)
+    names = lines[header].rstrip("\r\n").split(";")
+    column, key = names.index("Stillingsprosent"), names.index("Arbeidsforholdsnr")
+    listed: set[str] = set()
+    if newer is not None:
+        later, later_header, later_rows = parsed(newer)
+        later_key = later[later_header].rstrip("\r\n").split(";").index("Arbeidsforholdsnr")
+        listed = {later[i].split(";")[later_key] for i in later_rows}
+    [chosen, *_] = [i for i in rows if lines[i].split(";")[key] not in listed and lines[i].split(";")[column]]
+    cells = lines[chosen].split(";")
     cells[column] = str(round(float(cells[column].replace(",", ".")) / 2))
-    lines[rows[0]] = ";".join(cells)
-    del lines[rows[-1]]
+    lines[chosen] = ";".join(cells)
+    del lines[rows[-1] if rows[-1] != chosen else rows[-2]]
     target.write_bytes("".join(lines).encode("utf-8"))
 
 
@@ -136,16 +150,17 @@ def test_delivery_runs_rebuild_their_slice_and_match_a_full_rebuild(
     assert builds(settings) == [("full", None, True)]  # the base's rebuild_indicators
     assert pending(settings) == []
 
-    # 1. the next yearly extract, through the delivery run: a slice of Røst and its regions
-    extract = demo_warehouse.later(MUNICIPALITY, "arbeidsforhold")
-    shutil.copyfile(extract, settings.inbox_dir / extract.name)
-    run("ingest_deliveries", [extract.name])
-    assert pending(settings) == []  # cleared by the successful build
-    mode, from_year, complete = builds(settings)[-1]
-    assert not complete  # a delivery run builds what is downstream of the HR sources
-    assert mode == "slice" and from_year <= 2024
+    # 1. the next yearly extracts of Værøy, then of Røst, each through the delivery run: a
+    # slice of the municipality, those it shares persons with, and their regions
+    for code in (NEIGHBOUR, MUNICIPALITY):
+        extract = demo_warehouse.later(code, "arbeidsforhold")
+        shutil.copyfile(extract, settings.inbox_dir / extract.name)
+        run("ingest_deliveries", [extract.name])
+        assert pending(settings) == []  # cleared by the successful build
+        mode, from_year, complete = builds(settings)[-1]
+        assert not complete  # a delivery run builds what is downstream of the HR sources
+        assert mode == "slice" and from_year <= 2024
     sliced = last_slice(settings)
-    assert MUNICIPALITY in sliced
     every = {r[0] for r in _query(settings, "select distinct municipality_code from intermediate.int_person_snapshots")}
     shared = {  # the municipalities where a person of Røst's works (by national id)
         r[0]
@@ -156,14 +171,16 @@ def test_delivery_runs_rebuild_their_slice_and_match_a_full_rebuild(
             f"where a.municipality_code = '{MUNICIPALITY}' and a.has_person_key",
         )
     }
+    assert NEIGHBOUR in shared  # Værøy's 2024 rows of those persons change with Røst's extract
     assert set(sliced) == shared | {MUNICIPALITY}  # widened by shared persons only
     assert every - set(sliced), "the other municipalities are not rebuilt"
     assert compare_with_dbt_run(settings, tmp_path / "first") == {}
 
     # 2a. the same extract redelivered with changes; 2b. the year before, changed, after it
+    # (out of order: an employment the newer extract no longer lists)
     for year in (2024, 2023):
         [source] = sorted(demo_warehouse.deliveries.glob(f"{MUNICIPALITY}_arbeidsforhold_{year}-*.csv"))
-        changed_extract(source, settings.inbox_dir / source.name)
+        changed_extract(source, settings.inbox_dir / source.name, newer=extract if year < 2024 else None)
         run("ingest_deliveries", [source.name])
         assert pending(settings) == []
         assert builds(settings)[-1][0] == "slice" and MUNICIPALITY in last_slice(settings)
