@@ -104,6 +104,21 @@ def changed_extract(source: Path, target: Path, newer: Path | None = None) -> No
     target.write_bytes("".join(lines).encode("utf-8"))
 
 
+def with_second_job(source: Path, target: Path, other: Path) -> None:
+    """Røst's extract with one more employment (20 %, from 1 March of the extract's year) for a
+    person of `other` (Værøy's extract of the same year, tab-separated with English headers):
+    a person linked by national id in both, whose position size in Værøy is the sum of both."""
+    theirs = other.read_text(encoding="utf-8-sig").splitlines()
+    names = theirs[0].split("\t")
+    person = dict(zip(names, next(line.split("\t") for line in theirs[1:] if line.split("\t")[2].strip()), strict=True))
+    lines = source.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    year = source.name.split("_")[-1][:4]
+    gender = {"F": "K"}.get(person["gender"], person["gender"])
+    extra = f"{MUNICIPALITY};19999;{person['national_id']};19999-1;{person['birth_year']};{gender};6014;Renholder;20;"
+    extra += f"Fast;01.03.{year};;;Renhold;teknisk;261;;\r\n"
+    target.write_bytes(("".join(lines).rstrip("\r\n") + "\r\n" + extra).encode("utf-8"))
+
+
 def corrected_postings(source: Path, target: Path) -> None:
     """The same postings file with one filled posting's fill date moved a week later."""
     text = source.read_bytes().decode("utf-8-sig")
@@ -154,7 +169,12 @@ def test_delivery_runs_rebuild_their_slice_and_match_a_full_rebuild(
     # slice of the municipality, those it shares persons with, and their regions
     for code in (NEIGHBOUR, MUNICIPALITY):
         extract = demo_warehouse.later(code, "arbeidsforhold")
-        shutil.copyfile(extract, settings.inbox_dir / extract.name)
+        if code == MUNICIPALITY:  # with a second job of one of Værøy's persons
+            with_second_job(
+                extract, settings.inbox_dir / extract.name, demo_warehouse.later(NEIGHBOUR, "arbeidsforhold")
+            )
+        else:
+            shutil.copyfile(extract, settings.inbox_dir / extract.name)
         run("ingest_deliveries", [extract.name])
         assert pending(settings) == []  # cleared by the successful build
         mode, from_year, complete = builds(settings)[-1]
