@@ -79,22 +79,25 @@ LOOK_BACK_YEARS = 2
 FULL_SHARE = 0.75
 BOOKKEEPING = ("extraction_date", "delivery_sha256", "source_row_number", "loaded_at")
 
-DDL = """
+# What a load writes: the one table, alone, so each load's check for it is cheap.
+LOAD_DDL = """
 create schema if not exists audit;
-create table if not exists audit.pending_years (
-    delivery_sha256      varchar not null,      -- the load that made the years stale
-    kind                 varchar not null,      -- employments | postings | backlog
-    municipality_code    varchar,
-    from_year            integer not null,      -- years >= this may differ (0: every year)
-    reason               varchar not null,      -- which rule set from_year
-    recorded_at          timestamp not null
-);
 create table if not exists audit.pending_loads (
     delivery_sha256      varchar not null,      -- a load since the last build (issue 16.3)
     kind                 varchar not null,      -- employments | postings | backlog
     municipality_code    varchar,
     extraction_date      date,
     period_start         date,                  -- a history extract's declared first day
+    recorded_at          timestamp not null
+);
+"""
+DDL = LOAD_DDL + """
+create table if not exists audit.pending_years (
+    delivery_sha256      varchar not null,      -- the load that made the years stale
+    kind                 varchar not null,      -- employments | postings | backlog
+    municipality_code    varchar,
+    from_year            integer not null,      -- years >= this may differ (0: every year)
+    reason               varchar not null,      -- which rule set from_year
     recorded_at          timestamp not null
 );
 create table if not exists audit.dbt_builds (
@@ -138,7 +141,7 @@ def record_load(
     (`stale_years`), from the raw rows the loads appended (raw is append-only)."""
     if kind not in RAW_KEYS or (rows.height == 0 and kind != "employments"):
         return  # an employments extract counts even when empty (its employments ended)
-    ensure_tables(con)  # DDL "if not exists": well under a millisecond; a failed insert would abort the batch
+    con.execute(LOAD_DDL)  # "if not exists": cheap; a failed insert would abort the whole batch
     con.execute(
         "insert into audit.pending_loads values (?, ?, ?, ?, ?, ?)",
         [sha256, kind, municipality_code, extraction_date, period_start, _now()],
