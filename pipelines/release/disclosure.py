@@ -37,9 +37,10 @@ figure, and any group of fewer than `min_count` persons) must stay unknown:
    cheapest other quantity in it (smallest persons, then key), to a fixed point;
 3. *linear-algebra audit* (the idea of SSB's GaussSuppression): a quantity is exactly
    determined iff its unit vector lies in the row space of the equations restricted to the
-   unknowns (Gauss–Jordan per connected component, `determined_groups`); for every
-   determined sensitive quantity the nearest published quantity sharing an equation is
-   hidden, and we go back to step 2.
+   unknowns (`Elimination`: one Gauss–Jordan elimination per year over the unknowns'
+   columns, extended as quantities are hidden); for every determined sensitive quantity,
+   per connected component, the nearest published quantity sharing an equation is hidden,
+   and we go back to step 2.
 
 Limits, stated plainly: we protect against exact recovery, not against narrow intervals
 (bounds from non-negativity), and only the relations between indicators declared in
@@ -230,9 +231,9 @@ def _nb_number(value: float) -> str:
 
 @dataclass
 class Constraint:
-    """`total = Σ parts` over cell indices; `total=None` is an implicit (denominator) total."""
+    """`total = Σ parts` over quantity (or cell) indices."""
 
-    total: int | None
+    total: int
     parts: list[int]
 
 
@@ -273,174 +274,120 @@ class SuppressionSummary:
 
 
 # --- the engine: quantities under linear constraints ---------------------------------------
-def _pinned_columns(matrix: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
+TOLERANCE = 1e-9
+
+
+class Elimination:
+    """Which hidden quantities the equations pin down, kept up to date while more are hidden.
+
+    The equations are `C x = 0` (a row per constraint: `total − Σ parts`); the unknowns U are
+    the hidden quantities. Unknown q is exactly determined by the published ones iff e_q lies in
+    the row space of C restricted to U, that is iff q's column is no combination of the other
+    unknowns' columns (q is in every basis of U's columns). The engine keeps a basis of U's columns
+    in Gauss–Jordan form (each basis vector owns a pivot row no other basis vector has), and each
+    basis vector as a combination of original columns. A column that reduces to zero depends on
+    the basis with unique coefficients: it and every quantity in them are free (not determined),
+    and stay free however much more is hidden, since hiding only adds columns. So secondary
+    suppression adds each hidden quantity once instead of re-solving every component after each
+    repair (that was ~80 % of a release's CPU), and "would hiding c free q?" is one reduction of
+    c's column: yes iff it depends on the basis with a non-zero coefficient on q.
+    """
+
+    def __init__(self, columns: Sequence[Mapping[int, float]]) -> None:
+        self.columns = columns  # per quantity: {constraint: coefficient}
+        self.unknown: set[int] = set()
+        self.free: set[int] = set()  # unknowns that some dependency among the unknowns leaves undetermined
+        self._vectors: dict[int, dict[int, float]] = {}  # basis quantity -> its reduced vector
+        self._combinations: dict[int, dict[int, float]] = {}  # basis quantity -> {quantity: coefficient}
+        self._owner: dict[int, int] = {}  # pivot row -> the basis quantity owning it
+        self._occurs: dict[int, set[int]] = {}  # non-pivot row -> basis quantities whose vector has it
+
+    def is_pinned(self, q: int) -> bool:
+        """Whether unknown q follows exactly from the published quantities."""
+        return q in self._vectors and q not in self.free
+
+    def add(self, q: int) -> None:
+        """Make q an unknown (it was hidden)."""
+        if q in self.unknown:
+            return
+        self.unknown.add(q)
+        vector, combination = self._reduce(q)
+        if not vector:
+            self.free.update(combination)
+            return
+        pivot = max(vector, key=lambda r: (abs(vector[r]), -r))
+        scale = vector[pivot]
+        vector = {r: v / scale for r, v in vector.items()}
+        combination = {k: v / scale for k, v in combination.items()}
+        for other in self._occurs.pop(pivot, ()):
+            other_vector = self._vectors[other]
+            coefficient = other_vector.pop(pivot)
+            for r, v in vector.items():
+                if r == pivot:
+                    continue
+                value = other_vector.get(r, 0.0) - coefficient * v
+                if abs(value) <= TOLERANCE:
+                    if other_vector.pop(r, None) is not None:
+                        self._occurs[r].discard(other)
+                else:
+                    if r not in other_vector:
+                        self._occurs.setdefault(r, set()).add(other)
+                    other_vector[r] = value
+            _subtract(self._combinations[other], coefficient, combination)
+        self._vectors[q] = vector
+        self._combinations[q] = combination
+        self._owner[pivot] = q
+        for r in vector:
+            if r != pivot:
+                self._occurs.setdefault(r, set()).add(q)
+
+    def frees(self, q: int, candidate: int) -> bool:
+        """Whether q would not be determined with `candidate` hidden too (nothing is changed)."""
+        if not self.is_pinned(q):
+            return True
+        if candidate in self.unknown:
+            return False
+        vector, combination = self._reduce(candidate)
+        return not vector and q in combination
+
+    def _reduce(self, q: int) -> tuple[dict[int, float], dict[int, float]]:
+        """q's column minus its part in the basis, and that remainder as a combination of columns."""
+        vector = {r: v for r, v in self.columns[q].items() if abs(v) > TOLERANCE}
+        combination = {q: 1.0}
+        for row in [r for r in vector if r in self._owner]:
+            coefficient = vector[row]
+            owner = self._owner[row]
+            _subtract(vector, coefficient, self._vectors[owner])
+            _subtract(combination, coefficient, self._combinations[owner])
+        return vector, combination
+
+
+def _subtract(target: dict[int, float], coefficient: float, source: Mapping[int, float]) -> None:
+    """target −= coefficient × source, dropping what cancels."""
+    for k, v in source.items():
+        value = target.get(k, 0.0) - coefficient * v
+        if abs(value) <= TOLERANCE:
+            target.pop(k, None)
+        else:
+            target[k] = value
+
+
+def _pinned_columns(matrix: np.ndarray) -> np.ndarray:
     """For each column j, whether e_j lies in the row space of `matrix` (x_j is fixed by A x = b)."""
-    rows = [{j: float(v) for j, v in enumerate(row) if abs(v) > tolerance} for row in matrix]
-    pinned = _pinned_sparse(rows, tolerance)
-    return np.array([j in pinned for j in range(matrix.shape[1])], dtype=bool)
-
-
-def _pinned_sparse(rows: Sequence[Mapping[Any, float]], tolerance: float = 1e-9) -> set:
-    """The unknowns whose unit vector lies in the row space of the sparse rows.
-
-    Gauss–Jordan elimination on rows held as {unknown: coefficient}: e_j is in the row space
-    iff j is a pivot whose reduced row has no other entry. The equations are sums with ±1
-    coefficients over a few unknowns each, so sparse rows keep the work proportional to the
-    entries rather than to rows × columns (dense numpy elimination was the slow part of a release).
-    """
-    pivots: dict[Any, dict[Any, float]] = {}  # pivot -> its row (pivot coefficient 1, no other pivot)
-    occurs: dict[Any, set] = {}  # non-pivot unknown -> the pivots whose row contains it
-    for raw in rows:
-        row = {k: v for k, v in raw.items() if abs(v) > tolerance}
-        for col in [c for c in row if c in pivots]:
-            coefficient = row.pop(col)
-            for c, v in pivots[col].items():
-                if c == col:
-                    continue
-                value = row.get(c, 0.0) - coefficient * v
-                if abs(value) <= tolerance:
-                    row.pop(c, None)
-                else:
-                    row[c] = value
-        if not row:
-            continue
-        pivot = max(row, key=lambda c: (abs(row[c]), -len(occurs.get(c, ()))))
-        scale = row[pivot]
-        row = {c: v / scale for c, v in row.items()}
-        for other in list(occurs.pop(pivot, ())):
-            other_row = pivots[other]
-            coefficient = other_row.pop(pivot)
-            for c, v in row.items():
-                if c == pivot:
-                    continue
-                value = other_row.get(c, 0.0) - coefficient * v
-                if abs(value) <= tolerance:
-                    if c in other_row:
-                        del other_row[c]
-                        occurs[c].discard(other)
-                else:
-                    if c not in other_row:
-                        occurs.setdefault(c, set()).add(other)
-                    other_row[c] = value
-        pivots[pivot] = row
-        for c in row:
-            if c != pivot:
-                occurs.setdefault(c, set()).add(pivot)
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
-
-
-def determined_groups(
-    constraints: Sequence[Constraint],
-    hidden: set[int],
-    cache: dict[tuple, frozenset] | None = None,
-    relevant: set[int] | None = None,
-) -> list[set[int]]:
-    """Hidden cells whose value follows exactly from the published ones, per connected component.
-
-    Unknowns are the hidden cells plus every implicit total whose parts are all hidden.
-    Cell j is determined iff e_j lies in the row space of the constraint matrix restricted
-    to the unknowns (`_pinned_columns`). Connected components are solved apart, and a
-    component seen before (same equations over the same unknowns) is answered from `cache`:
-    secondary suppression re-checks after each added cell, and most components stay as they were.
-    Components without a `relevant` unknown are skipped (when given).
-    """
-    rows: list[tuple[tuple[Any, float], ...]] = []
-    for number, constraint in enumerate(constraints):
-        entries: list[tuple[Any, float]] = []
-        if constraint.total is None:
-            if all(p in hidden for p in constraint.parts):
-                entries.append((("virtual", number), 1.0))
-        elif constraint.total in hidden:
-            entries.append((constraint.total, 1.0))
-        entries.extend((part, -1.0) for part in constraint.parts if part in hidden)
-        if entries:
-            rows.append(tuple(entries))
-    if not rows:
-        return []
-
-    parent: dict[Any, Any] = {}
-
-    def find(x: Any) -> Any:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for entries in rows:
-        first = find(entries[0][0])
-        for key, _ in entries[1:]:
-            root = find(key)
-            if root != first:
-                parent[root] = first
-
-    by_component: dict[Any, list[tuple[tuple[Any, float], ...]]] = {}
-    for entries in rows:
-        by_component.setdefault(find(entries[0][0]), []).append(entries)
-
-    groups: list[set[int]] = []
-    for component_rows in by_component.values():
-        if relevant is not None and not any(key in relevant for entries in component_rows for key, _ in entries):
-            continue  # nothing in it needs protecting: not worth solving
-        signature = tuple(component_rows)
-        pinned = cache.get(signature) if cache is not None else None
-        if pinned is None:
-            pinned = _pinned_keys(component_rows)
-            if cache is not None:
-                cache[signature] = pinned
-        cells = {key for key in pinned if isinstance(key, int)}
-        if cells:
-            groups.append(cells)
-    return groups
-
-
-def _pinned_keys(component_rows: list[tuple[tuple[Any, float], ...]]) -> frozenset:
-    """The unknowns one connected set of equations pins down."""
-    if len(component_rows) == 1:  # one equation pins its unknown only when it has just one
-        entries = component_rows[0]
-        return frozenset([entries[0][0]]) if len(entries) == 1 else frozenset()
-    rows: list[dict[Any, float]] = []
-    for entries in component_rows:
-        row: dict[Any, float] = {}
-        for key, coefficient in entries:
-            row[key] = row.get(key, 0.0) + coefficient
-        rows.append(row)
-    return frozenset(_pinned_sparse(rows))
-
-
-def _component_rows(
-    start: int, unknown: set[int], constraints: list[Constraint], by_quantity: dict[int, list[int]]
-) -> list[tuple[tuple[Any, float], ...]]:
-    """The equations connected to `start` through unknown quantities, restricted to the unknowns."""
-    seen_constraints: set[int] = set()
-    seen = {start}
-    frontier = [start]
-    rows = []
-    while frontier:
-        x = frontier.pop()
-        for number in by_quantity.get(x, ()):
-            if number in seen_constraints:
-                continue
-            seen_constraints.add(number)
-            constraint = constraints[number]
-            entries: list[tuple[Any, float]] = []
-            if constraint.total is not None and constraint.total in unknown:
-                entries.append((constraint.total, 1.0))
-            entries.extend((q, -1.0) for q in constraint.parts if q in unknown)
-            if entries:
-                rows.append(tuple(entries))
-            for q, _ in entries:
-                if q not in seen:
-                    seen.add(q)
-                    frontier.append(q)
-    return rows
+    columns = [
+        {i: float(v) for i, v in enumerate(matrix[:, j]) if abs(v) > TOLERANCE} for j in range(matrix.shape[1])
+    ]
+    engine = Elimination(columns)
+    for j in range(matrix.shape[1]):
+        engine.add(j)
+    return np.array([engine.is_pinned(j) for j in range(matrix.shape[1])], dtype=bool)
 
 
 def _repair(
     quantity: int,
     constraints: list[Constraint],
     by_quantity: dict[int, list[int]],
-    unknown: set[int],
+    engine: Elimination,
     pickable: list[bool],
     order: list[int],
     tries: int = 2,
@@ -448,11 +395,12 @@ def _repair(
 ) -> int | None:
     """A known quantity whose hiding leaves `quantity` undetermined, nearest and cheapest first.
 
-    Candidates come from the equations nearest to `quantity` (breadth-first); each is tried by
-    re-solving the component with it hidden. When none of the first `tries` frees it, the
-    cheapest nearest candidate is returned, and the next round of the audit goes on from there;
-    with `verified` only a candidate that frees it is returned.
+    Candidates come from the equations nearest to `quantity` (breadth-first); each is tried
+    (`Elimination.frees`). When none of the first `tries` frees it, the cheapest nearest
+    candidate is returned, and the next round of the audit goes on from there; with `verified`
+    only a candidate that frees it is returned.
     """
+    unknown = engine.unknown
     seen_constraints: set[int] = set()
     frontier = {quantity}
     seen = {quantity}
@@ -463,7 +411,7 @@ def _repair(
         if not level:
             break
         seen_constraints.update(level)
-        members = {x for c in level for x in [*constraints[c].parts, constraints[c].total] if x is not None}
+        members = {x for c in level for x in [*constraints[c].parts, constraints[c].total]}
         candidates = sorted((x for x in members if x not in unknown and pickable[x]), key=lambda x: order[x])
         for candidate in candidates:
             if fallback is None:
@@ -471,8 +419,7 @@ def _repair(
             if tried >= tries:
                 return None if verified else fallback
             tried += 1
-            trial = unknown | {candidate}
-            if quantity not in _pinned_keys(_component_rows(quantity, trial, constraints, by_quantity)):
+            if engine.frees(quantity, candidate):
                 return candidate
         frontier = members - seen
         seen.update(frontier)
@@ -520,12 +467,39 @@ def protect(
                 for q in quantities_of[cell]:
                     pickable[q] = False
     by_quantity: dict[int, list[int]] = {}
+    columns: list[dict[int, float]] = [{} for _ in range(n)]  # each quantity's coefficients, per constraint
     for number, constraint in enumerate(constraints):
+        column = columns[constraint.total]
+        column[number] = column.get(number, 0.0) + 1.0
+        for q in constraint.parts:
+            column = columns[q]
+            column[number] = column.get(number, 0.0) - 1.0
         for q in [*constraint.parts, constraint.total]:
-            if q is not None:
-                by_quantity.setdefault(q, []).append(number)
+            by_quantity.setdefault(q, []).append(number)
+    engine = Elimination(columns)
+    # Connected components of the equations over the unknowns (a repair is judged per component).
+    parent = list(range(n))
+    anchor: dict[int, int] = {}  # constraint -> its first unknown member
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def unknown(q: int) -> None:
+        if q in engine.unknown:
+            return
+        engine.add(q)
+        for number in by_quantity.get(q, ()):
+            root, own = find(anchor.setdefault(number, q)), find(q)
+            if root != own:
+                parent[own] = root
+
     queue: list[int] = []
     queued: set[int] = set()
+
+    newly_hidden = [q for q in range(n) if published[q] == 0]  # not yet unknowns of the engine
 
     def hide(q: int) -> list[int]:
         changed = [c for c in cells_of[q] if status[c] == PUBLISHED]
@@ -534,6 +508,7 @@ def protect(
             for other in quantities_of[c]:
                 published[other] -= 1
                 if published[other] == 0:
+                    newly_hidden.append(other)
                     for number in by_quantity.get(other, ()):
                         if number not in queued:
                             queue.append(number)
@@ -555,7 +530,6 @@ def protect(
     guarded = set(sensitive)
     exposed: set[int] = set()
     attempts: dict[int, int] = {}
-    cache: dict[tuple, frozenset] = {}
     queue.extend(range(len(constraints)))
     queued.update(queue)
     while True:
@@ -564,45 +538,49 @@ def protect(
             number = queue.pop()
             queued.discard(number)
             constraint = constraints[number]
-            members = [q for q in [constraint.total, *constraint.parts] if q is not None]
-            unknown = [q for q in members if published[q] == 0]
-            if len(unknown) != 1 or unknown[0] not in guarded or unknown[0] in exposed:
+            members = [constraint.total, *constraint.parts]
+            unknowns = [q for q in members if published[q] == 0]
+            if len(unknowns) != 1 or unknowns[0] not in guarded or unknowns[0] in exposed:
                 continue
             candidates = [q for q in constraint.parts if published[q] and pickable[q]] or [
                 q for q in members if published[q] and pickable[q]
             ]
-            if not candidates and unknown[0] in sensitive:  # only kept totals left: privacy wins
+            if not candidates and unknowns[0] in sensitive:  # only kept totals left: privacy wins
                 candidates = [q for q in members if published[q]]
             if not candidates:
                 continue
             pick = min(candidates, key=lambda q: order[q])
             guarded.add(pick)
             hide(pick)
-        # 3. audit: sensitive quantities pinned by the published ones
-        hidden = {q for q in range(n) if published[q] == 0}
-        pinned = determined_groups(constraints, hidden, cache, relevant=sensitive - exposed)
-        groups = [sorted((group & sensitive) - exposed) for group in pinned]
-        groups = sorted(group for group in groups if group)
+        # 3. audit: sensitive quantities pinned by the published ones, grouped by component
+        for q in newly_hidden:
+            unknown(q)
+        newly_hidden.clear()
+        by_component: dict[int, list[int]] = {}
+        for q in sorted(sensitive - exposed):
+            if engine.is_pinned(q):
+                by_component.setdefault(find(q), []).append(q)
+        groups = sorted(by_component.values())
         if not groups:
             return exposed
         progressed = False
-        for group in groups:  # every pinned sensitive quantity, re-solved after each repair
+        for group in groups:  # every pinned sensitive quantity, re-checked after each repair
             for number, q in enumerate(group):
-                if number and q not in _pinned_keys(_component_rows(q, hidden, constraints, by_quantity)):
+                if number and not engine.is_pinned(q):
                     continue
                 attempts[q] = attempts.get(q, 0) + 1
                 if attempts[q] > MAX_REPAIRS:  # the structure itself gives it away: report, stop hiding
                     exposed.add(q)
                     continue
-                pick = _repair(q, constraints, by_quantity, hidden, pickable, order)
+                pick = _repair(q, constraints, by_quantity, engine, pickable, order)
                 if pick is None:  # only kept totals are left: privacy wins over keeping them
-                    pick = _repair(q, constraints, by_quantity, hidden, [True] * n, order, tries=6, verified=True)
+                    pick = _repair(q, constraints, by_quantity, engine, [True] * n, order, tries=6, verified=True)
                 if pick is None:
                     exposed.add(q)
                     continue
                 guarded.add(pick)
                 hide(pick)
-                hidden.add(pick)
+                unknown(pick)
                 progressed = True
         if not progressed:
             return exposed
@@ -718,6 +696,10 @@ def build_constraints(
             constraints.append(Constraint(total, sorted(parts)))
 
     regions = sorted({area for area_type, area, _, _ in keys if area_type == "region"})
+    region_cells: dict[str, list[tuple[tuple[str, str, str, str], int]]] = {}  # in key order
+    for key, i in sorted(index.items()):
+        if key[0] == "region":
+            region_cells.setdefault(key[1], []).append((key, i))
     for region in regions:
         if region not in region_members:
             raise ReleaseError(
@@ -725,9 +707,7 @@ def build_constraints(
                 "prikkingen kan ikke beskytte kommunene i den."
             )
         members = region_members[region]
-        for (area_type, area, breakdown, value), i in sorted(index.items()):
-            if area_type != "region" or area != region:
-                continue
+        for (_, _, breakdown, value), i in region_cells[region]:
             parts = [index[k] for m in members if (k := ("municipality", m, breakdown, value)) in index]
             if parts:
                 constraints.append(Constraint(i, sorted(parts)))
@@ -738,9 +718,7 @@ def build_constraints(
             inner_set, outer_set = set(region_members[inner]), set(region_members[outer])
             if inner == outer or not inner_set < outer_set:
                 continue
-            for (area_type, area, breakdown, value), i in sorted(index.items()):
-                if area_type != "region" or area != outer:
-                    continue
+            for (_, _, breakdown, value), i in region_cells[outer]:
                 inner_cell = index.get(("region", inner, breakdown, value))
                 if inner_cell is None:
                     continue
@@ -748,6 +726,21 @@ def build_constraints(
                         if (k := ("municipality", m, breakdown, value)) in index]
                 constraints.append(Constraint(i, sorted([inner_cell, *rest])))
     return constraints
+
+
+TableSum = tuple[int, list[int], bool, str]  # total, parts, over a breakdown (same area), the parts' breakdown
+
+
+def _table_sums(
+    keys: Sequence[tuple[str, str, str, str]], region_members: Mapping[str, Sequence[str]]
+) -> list[TableSum]:
+    """`build_constraints` with what `layout_year` asks of each sum, worked out once per table layout."""
+    sums = []
+    for constraint in build_constraints(keys, region_members):
+        area = keys[constraint.total][1]
+        over_breakdown = all(keys[p][1] == area for p in constraint.parts)
+        sums.append((constraint.total, constraint.parts, over_breakdown, keys[constraint.parts[0]][2]))
+    return sums
 
 
 Row = tuple[Any, ...]  # indicator, year, area_type, area, breakdown, value, num, den, value, unit, persons
@@ -779,13 +772,23 @@ def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]
         return False
     numbers = [values[total], *(values[p] for p in parts)]
     gap = abs(numbers[0] - sum(numbers[1:]))
+    if gap <= 0.5:  # true, or off by no more than rounding: kept either way
+        return False
     if all(abs(x - round(x)) < 1e-9 for x in numbers):  # counts: a sum is exact or it is not a sum
         return gap > 0.5
     return gap > 0.5 + 0.05 * len(numbers)
 
 
-def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]) -> Layout:
-    """The quantities one year's cells publish and the equations among them (see the module doc)."""
+def layout_year(
+    rows: Sequence[Row],
+    region_members: Mapping[str, Sequence[str]],
+    structures: dict[tuple, list[TableSum]] | None = None,
+) -> Layout:
+    """The quantities one year's cells publish and the equations among them (see the module doc).
+
+    `structures` remembers each table's sums by its cells' keys: an indicator has the same
+    areas and breakdown values year after year, so its sums are worked out once per release.
+    """
     ids: dict[tuple, int] = {}
 
     values: dict[int, float] = {}  # each quantity's number, to test the equations against
@@ -869,21 +872,26 @@ def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]
     def add(total: int | None, parts: list[int | None]) -> None:
         if total is None or any(p is None for p in parts) or not parts:
             return
-        key = (total, tuple(sorted(parts)))  # type: ignore[arg-type]
+        ordered = sorted(parts)  # type: ignore[type-var]
+        key = (total, tuple(ordered))
         if key in seen or (len(parts) == 1 and parts[0] == total):
             return
         if _clearly_false(values, total, parts):  # type: ignore[arg-type]
             return  # not an identity in this data (a breakdown that leaves some out): it reveals nothing
         seen.add(key)
-        constraints.append(Constraint(total, sorted(parts)))  # type: ignore[arg-type]
+        constraints.append(Constraint(total, ordered))  # type: ignore[arg-type]
 
     for indicator, cells in by_table.items():
-        keys = [(rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells]
-        for constraint in build_constraints(keys, region_members):
-            total = cells[constraint.total]  # type: ignore[index]
-            parts = [cells[p] for p in constraint.parts]
-            over_breakdown = all(rows[p][3] == rows[total][3] for p in parts)
-            covering = PARTIAL_BREAKDOWNS.get(rows[parts[0]][4]) if over_breakdown else None
+        keys = tuple((rows[i][2], rows[i][3], rows[i][4], rows[i][5]) for i in cells)
+        structure = structures.get(keys) if structures is not None else None
+        if structure is None:
+            structure = _table_sums(keys, region_members)
+            if structures is not None:
+                structures[keys] = structure
+        for local_total, local_parts, over_breakdown, breakdown in structure:
+            total = cells[local_total]
+            parts = [cells[p] for p in local_parts]
+            covering = PARTIAL_BREAKDOWNS.get(breakdown) if over_breakdown else None
             if covering is not None and indicator not in covering:
                 continue  # the breakdown leaves some out: its parts need not add up to the total
             add(num_var[total], [num_var[p] for p in parts])
@@ -912,7 +920,9 @@ def layout_year(rows: Sequence[Row], region_members: Mapping[str, Sequence[str]]
     quantity_cells: list[list[int]] = [[] for _ in ids]
     cell_quantities: list[list[int]] = []
     for i in range(len(rows)):
-        own = sorted({q for q in (num_var[i], den_var[i], per_var[i]) if q is not None})
+        distinct = {num_var[i], den_var[i], per_var[i]}
+        distinct.discard(None)
+        own = sorted(distinct)  # type: ignore[type-var]
         cell_quantities.append(own)
         for q in own:
             quantity_cells[q].append(i)
@@ -960,6 +970,7 @@ def suppress(
     for i, r in enumerate(rows):
         by_year.setdefault(r[1], []).append(i)
     summary.tables = len({(r[0], r[1]) for r in rows})
+    structures: dict[tuple, list[TableSum]] = {}  # each table's sums, by its cells' keys
     for year in sorted(by_year):
         cells = by_year[year]
         table = [rows[i] for i in cells]
@@ -974,7 +985,7 @@ def suppress(
             costs.append(_cost(unit, num, den, value, persons))
             if reason and _has_quantities(unit, num, den, value):
                 sensitive_cells.append(j)
-        layout = layout_year(table, region_members)
+        layout = layout_year(table, region_members, structures)
         # What must stay unknown: the numerator of every primary cell (a count's numerator is the
         # count); a figure without a numerator (median, index) protects its base only when it
         # has no persons to judge it by. Medians cannot be worked out from sums.
@@ -1027,7 +1038,8 @@ def _with_flags(
 ) -> pl.DataFrame:
     hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
     reasons = [REASONS.get(s) for s in statuses]
-    texts = [rule.reason_nb(c) if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
+    sentences = {c: rule.reason_nb(c) for c in set(codes) if c}
+    texts = [sentences[c] if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
     frame = frame.with_columns(
         hidden,
         pl.Series("suppression_reason", reasons, dtype=pl.String),

@@ -54,16 +54,38 @@ def plain_number(value: float | int, decimal_comma: bool = False) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
+def _neutralised(column: str) -> pl.Expr:
+    """`neutralise` over a text column, in polars."""
+    return (
+        pl.when(pl.any_horizontal([pl.col(column).str.starts_with(t) for t in FORMULA_TRIGGERS]))
+        .then(pl.lit("'") + pl.col(column))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+
+
+def _plain_numbers(values: Sequence[float | None], decimal_comma: bool) -> list[str | None]:
+    """`plain_number` of each value; a whole number below 10^15 is `str(int(v))` (the same text,
+    without a Decimal), and each other number is formatted once (counts and sizes repeat)."""
+    seen: dict[float, str] = {}
+    texts: list[str | None] = []
+    for v in values:
+        if v is None:
+            texts.append(None)
+        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
+            texts.append(str(int(v)))
+        else:
+            text = seen.get(v)
+            if text is None:
+                text = seen[v] = plain_number(v, decimal_comma)
+            texts.append(text)
+    return texts
+
+
 def _csv_frame(table: pl.DataFrame) -> pl.DataFrame:
     """The table as the CSV files show it: ':' in hidden figures, safe text, true/false."""
     text_columns = [c for c in PUBLISHED_COLUMNS if table.schema[c] == pl.String]
-    safe = [
-        pl.when(pl.any_horizontal([pl.col(c).str.starts_with(t) for t in FORMULA_TRIGGERS]))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text_columns
-    ]
+    safe = [_neutralised(c) for c in text_columns]
     return table.select(PUBLISHED_COLUMNS).with_columns(
         *safe,
         pl.col("suppressed").cast(pl.String).str.to_lowercase(),
@@ -76,9 +98,11 @@ def _csv_bytes(table: pl.DataFrame, *, delimiter: str, decimal_comma: bool) -> b
     figures = []
     for column in FIGURE_COLUMNS:
         values = frame[column].to_list()
-        texts = [
-            None if v is None else plain_number(v, decimal_comma) for v in values
-        ] if frame.schema[column] != pl.Int64 else [None if v is None else str(v) for v in values]
+        texts = (
+            _plain_numbers(values, decimal_comma)
+            if frame.schema[column] != pl.Int64
+            else [None if v is None else str(v) for v in values]
+        )
         figures.append(pl.Series(column, texts, dtype=pl.String))
     frame = frame.with_columns(*figures).with_columns(
         [
@@ -246,6 +270,7 @@ class _FastRows:
         self.rows: list[str] = []
         self.cells: list[str] = []
         self.row = -1
+        self.number = ""
         self.strings: dict[str, str] = {}
         from xlsxwriter.utility import xl_col_to_name
 
@@ -264,11 +289,10 @@ class _FastRows:
 
         sheet._write_rows = write_rows
 
-    def _cell(self, row: int, col: int, body: str) -> None:
-        if row != self.row:
-            self.end_row()
-            self.row = row
-        self.cells.append(f'<c r="{self.letters[col]}{row + 1}"{body}')
+    def _start(self, row: int) -> None:
+        self.end_row()
+        self.row = row
+        self.number = str(row + 1)
 
     def end_row(self) -> None:
         if self.cells:
@@ -278,17 +302,21 @@ class _FastRows:
     def write_string(self, row: int, col: int, text: str, cell_format: Any = None) -> None:
         if not text:
             return
+        if row != self.row:
+            self._start(row)
         style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
         body = self.strings.get(text)
         if body is None:
             space = ' xml:space="preserve"' if text != text.strip() else ""
             body = self.strings[text] = f' t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
-        self._cell(row, col, style + body)
+        self.cells.append(f'<c r="{self.letters[col]}{self.number}"{style}{body}')
 
     def write_number(self, row: int, col: int, value: float | int, cell_format: Any = None) -> None:
+        if row != self.row:
+            self._start(row)
         style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
         number = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
-        self._cell(row, col, f"{style}><v>{number}</v></c>")
+        self.cells.append(f'<c r="{self.letters[col]}{self.number}"{style}><v>{number}</v></c>')
 
 
 def write_xlsx(
@@ -334,7 +362,9 @@ def write_xlsx(
         sheet = workbook.add_worksheet(_sheet_name(labels.family(family), used))
         # Indicators by name (a reader looks for "Heltidsandel", not fulltime_share); within one, the table's order.
         rows = table.filter(pl.col("family") == family)
-        rows = rows.sort("indicator_name", maintain_order=True).select(SHEET_COLUMNS)
+        rows = rows.sort("indicator_name", maintain_order=True).select(SHEET_COLUMNS).with_columns(
+            *(_neutralised(c) for c in ("indicator_name", "area_name", "breakdown_value_name", "area_code"))
+        )
         for col, (title, width) in enumerate(SHEET_HEADERS):
             sheet.write_string(0, col, title, header)
             sheet.set_column(col, col, width)
@@ -347,12 +377,12 @@ def write_xlsx(
                 write_string, write_number = sheet.write_string, sheet.write_number
             (name, area, area_type, year, breakdown, category, value, unit_name, persons, numerator, denominator,
              with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
-            write_string(r, 0, neutralise(name))
-            write_string(r, 1, neutralise(area))
+            write_string(r, 0, name)  # these four are neutralised above
+            write_string(r, 1, area)
             write_string(r, 2, area_types[area_type])
             write_number(r, 3, year)
             write_string(r, 4, breakdown)
-            write_string(r, 5, neutralise(category))
+            write_string(r, 5, category)
             if hidden:
                 for col in (6, 8, 9, 10):
                     write_string(r, col, SUPPRESSED_SYMBOL, suppressed_format)
@@ -370,7 +400,7 @@ def write_xlsx(
             write_string(r, 12, basis)
             write_string(r, 13, why or "")
             write_string(r, 14, indicator_id)
-            write_string(r, 15, neutralise(area_code))
+            write_string(r, 15, area_code)
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(rows.height, 1), len(SHEET_HEADERS) - 1)
 

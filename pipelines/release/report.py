@@ -11,7 +11,7 @@ any SSB table came from the demo snapshot, a banner says so at the top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,11 +104,25 @@ class AreaSection:
 class _Cells:
     """Fast lookups into the published table."""
 
-    def __init__(self, table: pl.DataFrame, postings: frozenset[str] = frozenset()) -> None:
-        """`postings`: indicators whose `persons` count postings (the catalogue's coverage rule)."""
+    def __init__(
+        self, table: pl.DataFrame, postings: frozenset[str] = frozenset(), bars: Mapping[str, str] | None = None
+    ) -> None:
+        """`postings`: indicators whose `persons` count postings (the catalogue's coverage rule).
+
+        With `bars` (indicator → breakdown) only totals and those breakdowns are held: the report
+        shows nothing else, and a row dict per figure of the whole table was most of its cost."""
         self.series: dict[tuple[str, str, str, str], dict[int, dict[str, Any]]] = {}
         self.units: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        names = table.select("indicator_id", "unit", "indicator_name").unique("indicator_id", keep="last")
+        for indicator, unit, name in names.iter_rows():
+            self.units[indicator] = unit
+            self.names[indicator] = name
+        if bars is not None:
+            shown = pl.col("breakdown") == "total"
+            for indicator, breakdown in bars.items():
+                shown = shown | ((pl.col("indicator_id") == indicator) & (pl.col("breakdown") == breakdown))
+            table = table.filter(shown)
         for row in table.select(
             "indicator_id",
             "indicator_name",
@@ -131,8 +145,6 @@ class _Cells:
             key = (row["indicator_id"], row["area_code"], row["breakdown"], row["breakdown_value"])
             row["counts_postings"] = row["indicator_id"] in postings
             self.series.setdefault(key, {})[row["year"]] = row
-            self.units[row["indicator_id"]] = row["unit"]
-            self.names[row["indicator_id"]] = row["indicator_name"]
         self.by_breakdown: dict[tuple[str, str, str], list[dict[int, dict[str, Any]]]] = {}
         for (indicator, area, breakdown, _), cells in self.series.items():
             self.by_breakdown.setdefault((indicator, area, breakdown), []).append(cells)
@@ -352,7 +364,7 @@ def build_context(
     """Everything the template shows, computed here so the template stays declarative."""
     charts.reset_ids()
     postings = frozenset(i for i, m in inputs.indicator_meta.items() if m["coverage_rule"] == "postings")
-    cells = _Cells(table, postings)
+    cells = _Cells(table, postings, BARS)
     region_codes = set(table.filter(pl.col("area_type") == "region")["area_code"].unique().to_list())
     present_regions = [code for code in inputs.regions if code in region_codes]
     municipalities = sorted(set(table.filter(pl.col("area_type") == "municipality")["area_code"].unique().to_list()))

@@ -12,12 +12,15 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.release.errors import ReleaseError
 from pipelines.release.exporters import (
     FORMULA_TRIGGERS,
     SHEET_HEADERS,
     neutralise,
+    plain_number,
     write_csv,
     write_json,
     write_xlsx,
@@ -261,3 +264,17 @@ def test_json_refuses_a_value_code_with_two_labels_rather_than_dropping_one(publ
     )
     with pytest.raises(ReleaseError, match="breakdown_value ukjent har flere etiketter"):
         write_json(frame, tmp_path / "t.json", metadata={}, definitions=[], goals=[])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=False), st.integers(-10**18, 10**18)), max_size=30),
+    st.booleans(),
+)
+def test_the_csv_figures_are_each_plain_number_of_the_value(values, decimal_comma):
+    """The CSV files' shortcut for whole numbers and repeated values writes what `plain_number` writes."""
+    from pipelines.release.exporters import _plain_numbers
+
+    assert _plain_numbers(values, decimal_comma) == [
+        None if v is None else plain_number(v, decimal_comma) for v in values
+    ]
