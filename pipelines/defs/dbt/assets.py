@@ -22,7 +22,6 @@ from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 DBT_GROUP = "dbt"
 # The job whose dbt step rebuilds only the years its deliveries made stale.
 INCREMENTAL_JOB = "ingest_deliveries"
-LAST_YEAR = 9999
 # Every asset that writes the build database shares this pool (one DuckDB writer at a time).
 WRITER_POOL = WAREHOUSE_WRITER
 
