@@ -18,7 +18,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -91,10 +91,11 @@ def ingest_paths(
     worker processes, one per core (`workers`; default: every core the process may use),
     a few files ahead of this thread, which stores each in the build database: only the
     ledger commit is serialised. Everything that reads or writes the database happens here,
-    in file order, so the outcome is the same as one file after the other. Below
-    MIN_FILES_FOR_PROCESSES files (pipelines/hr/parallel.py; unless `workers` says otherwise), or with `workers` 1, one
-    thread prepares the next file while this one stores, as starting processes would cost
-    more than it saves."""
+    in file order, so the outcome is the same as one file after the other; it commits
+    many files at a time (`_Store`). Below MIN_FILES_FOR_PROCESSES files or
+    MIN_BYTES_FOR_PROCESSES bytes (pipelines/hr/parallel.py; unless `workers` says otherwise),
+    or with `workers` 1, one thread prepares the next file while this one stores, as starting
+    processes would cost more than it saves."""
     options = _Options(
         kind=kind,
         profile=profile,
@@ -111,34 +112,51 @@ def ingest_paths(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hr-archive") as archiver,
     ):
         check_secret(con, secret)  # one warehouse, one secret: refused before any file is read
+        store = _Store(con, settings, archiver)
         # a hint for the workers: skip preparing re-deliveries (the ledger has the last word)
-        options.loaded = frozenset(ledger.loaded_hashes(con))
+        options.loaded = store.known.loaded()
         options.roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB; over a national run of
         # small files that is hundreds of checkpoints of a growing database. One checkpoint at
         # the end instead; every commit is still durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
         try:
-            with Preparers(partial(_Stager, secret, options), len(files), workers) as preparers:
+            size = sum(_size(path) for path in files)
+            with Preparers(partial(_Stager, secret, options), len(files), workers, size) as preparers:
                 for staged in preparers.staged(files):
                     if staged.work is not None:
                         for stage, seconds in staged.work.timings:
                             timing_log.debug("%s %.3f", stage, seconds)
-                    result = _store_file(staged, con, settings, archiver)
-                    log.info(
-                        "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
-                        result.file_name,
-                        result.outcome,
-                        result.rows_read,
-                        result.rows_loaded,
-                        result.rows_quarantined,
-                        result.rows_duplicate,
-                        result.rows_unknown_code,
-                    )
-                    results.append(result)
+                    results += _logged(store.add(staged))
+                results += _logged(store.commit())
         finally:
+            store.abandon()
             con.execute("reset checkpoint_threshold")
         con.execute("checkpoint")
+    return results
+
+
+def _size(path: Path) -> int:
+    """The file's size for choosing threads or processes (0 if it cannot be read: it is
+    rejected where it is read, with its reason)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _logged(results: list[DeliveryResult]) -> list[DeliveryResult]:
+    for result in results:
+        log.info(
+            "%s: %s (lest %d, lastet %d, karantene %d, duplikater %d, ukjent stillingskode %d)",
+            result.file_name,
+            result.outcome,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.rows_duplicate,
+            result.rows_unknown_code,
+        )
     return results
 
 
@@ -295,44 +313,206 @@ def _stage(
         return _Staged(work=work, reject_reason=reason)
 
 
-def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolExecutor) -> DeliveryResult:
-    """The database half of one file: recognise a re-delivery, else record and store it."""
-    work = staged.work
-    assert work is not None
-    work.started = time.perf_counter()  # the store's own time, not the wait for it
-    at = _now()
+# --- storing: many files per transaction ------------------------------------------------------
+# A batch of files is stored in one transaction and its ledger rows written in a few statements:
+# a commit and a ledger write per file cost more than storing a small file's rows. A batch ends
+# at BATCH_FILES files or BATCH_ROWS rows (memory stays bounded: the batch's prepared rows are
+# kept until it commits, to store them again one by one should it fail).
+BATCH_FILES = 64
+BATCH_ROWS = 250_000
 
-    past = ledger.lookup(con, work.sha256)
-    if past is not None and past.outcome == "loaded":
-        reason = f"samme innhold som {past.file_name}, lest inn {past.loaded_at:%d.%m.%Y %H:%M}"
-        ledger.record_attempt(
-            con, sha256=work.sha256, file_name=work.name, outcome="already_loaded", reason=reason, at=at
-        )
-        work.kind, work.municipality_code, work.extraction_date = (
-            past.kind,
-            past.municipality_code,
-            past.extraction_date,
-        )
-        result = _result(work, {}, "already_loaded", reason, None)
-        return replace(result, profile=past.profile)
-    replaces_rejected = past is not None  # an earlier delivery of these bytes was rejected
-    if staged.skipped:  # loaded when the run began, yet not in the ledger now: cannot happen
-        raise WorkforceError(f"{work.name}: leveransen forsvant fra loggen under innlesingen; kjør på nytt.")
-    if staged.reject_reason is not None:
-        archive, note = _archive_rejected(settings, work, staged.reject_archive, staged.reject_archive_note)
-        return _reject(con, settings, work, staged.reject_reason, at, replaces_rejected, archive, note)
-    prepared = staged.prepared
-    assert prepared is not None
 
-    # The archive is written while DuckDB stores the rows (both release the GIL); the
-    # transaction commits only once the archive is safely on disk.
-    archiving = archiver.submit(landing.archive_table, settings, work.sha256, work.name, prepared.archive_table)
-    counts = dict(prepared.counts)
-    reason = "; ".join(work.notes) or None
-    con.execute("begin transaction")
-    try:
+@dataclass
+class _Entry:
+    """One file's outcome in the open batch; its ledger rows are written when the batch commits."""
+
+    staged: _Staged
+    outcome: str  # loaded | rejected | already_loaded
+    reason: str | None
+    at: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    archive: str | None = None
+    archiving: Future[str] | None = None  # a loaded file's archive, written while the batch stores
+    replaces_rejected: bool = False  # an earlier delivery of these bytes was rejected
+    profile: str | None = None  # already_loaded: the profile the content was loaded by
+
+    @property
+    def work(self) -> _Work:
+        assert self.staged.work is not None
+        return self.staged.work
+
+
+class _Store:
+    """The database half of a run: each file's outcome (re-delivery, rejected or loaded) in
+    file order, as if stored one after the other, but committed in batches.
+
+    If anything fails in a batch (an archive that cannot be written, a database error), the
+    batch is rolled back and its files are stored again one per transaction, so a failing file
+    costs only itself: a file whose archive cannot be written is recorded as rejected, and a
+    database error stops the run after the files before it were committed, as before."""
+
+    def __init__(self, con, settings: Settings, archiver: ThreadPoolExecutor) -> None:
+        self.con, self.settings, self.archiver = con, settings, archiver
+        self.known = ledger.Known(con)
+        self.entries: list[_Entry] = []
+        self.rows = 0
+        self.limit = BATCH_FILES
+        self.open = False  # a transaction is open
+
+    def _begin(self) -> None:
+        self.con.execute("begin transaction")
+        self.open = True
+
+    def add(self, staged: _Staged) -> list[DeliveryResult]:
+        """Store one file in the open batch; the results of the files committed, if any."""
+        if not self.open:
+            self._begin()
+        try:
+            entry = self._store(staged)
+        except Exception:
+            self.entries.append(_Entry(staged, "failed", None, _now()))
+            return self._one_by_one()
+        self.entries.append(entry)
+        if len(self.entries) >= self.limit or self.rows >= BATCH_ROWS:
+            return self.commit()
+        return []
+
+    def commit(self) -> list[DeliveryResult]:
+        """Write the batch's ledger rows and commit; the batch's results, in file order."""
+        if not self.entries:
+            return []
+        try:
+            for entry in self.entries:
+                if entry.archiving is not None:
+                    entry.archive = entry.archiving.result()  # committed only once archived
+                    entry.archiving = None
+            self._write_ledger()
+            self.con.execute("commit")
+            self.open = False
+        except Exception:
+            return self._one_by_one()
+        results = [self._result(entry) for entry in self.entries]
+        self.entries, self.rows = [], 0
+        return results
+
+    def abandon(self) -> None:
+        """Roll back a batch left open by an error (never leave an archive write running)."""
+        if self.open:
+            self.con.execute("rollback")
+            self.open = False
+        for entry in self.entries:
+            if entry.archiving is not None:
+                entry.archiving.exception()
+        self.entries, self.rows = [], 0
+
+    def _one_by_one(self) -> list[DeliveryResult]:
+        staged = [entry.staged for entry in self.entries]
+        self.abandon()
+        self.known = ledger.Known(self.con)  # what this batch remembered was rolled back
+        if len(staged) == 1:
+            return [self._store_alone(staged[0])]
+        log.warning("en gruppe filer kunne ikke lagres samlet; lagres én og én")
+        results: list[DeliveryResult] = []
+        self.limit, self.rows = 1, 0
+        try:
+            for one in staged:
+                results += self.add(one)
+        finally:
+            self.limit = BATCH_FILES
+        return results
+
+    def _store_alone(self, staged: _Staged) -> DeliveryResult:
+        """A file that failed in a batch of its own: an archive that cannot be written rejects
+        it; a database error (the warehouse, not the file) stops the run."""
+        work = staged.work
+        assert work is not None
+        self._begin()
+        try:
+            entry = self._store(staged)
+            self.entries.append(entry)
+            if entry.archiving is not None:
+                try:
+                    entry.archive = entry.archiving.result()
+                except OSError as error:
+                    entry.archiving = None
+                    self.abandon()
+                    self.known = ledger.Known(self.con)
+                    log.error("arkivering av %s feilet: %s", work.name, type(error).__name__)
+                    reason = (
+                        f"filen kunne ikke arkiveres ({error.strerror or type(error).__name__}); "
+                        "ingenting er lastet"
+                    )
+                    return self._reject_alone(staged, reason, entry.replaces_rejected)
+                entry.archiving = None
+            self._write_ledger()
+            self.con.execute("commit")
+            self.open = False
+        except WorkforceError:
+            self.abandon()
+            raise
+        except Exception as error:
+            self.abandon()
+            raise WorkforceError(
+                f"{work.name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
+            ) from None
+        result = self._result(self.entries[0])
+        self.entries, self.rows = [], 0
+        return result
+
+    def _reject_alone(self, staged: _Staged, reason: str, replaces_rejected: bool) -> DeliveryResult:
+        assert staged.work is not None
+        entry = _Entry(staged, "rejected", reason, _now(), replaces_rejected=replaces_rejected)
+        with transaction(self.con):
+            self.entries = [entry]
+            self._write_ledger()
+        self.entries = []
+        self._remember(entry)
+        return self._result(entry)
+
+    def _store(self, staged: _Staged) -> _Entry:
+        """One file's database work inside the open batch: recognise a re-delivery, else record
+        it (rejected) or store its rows (loaded)."""
+        work = staged.work
+        assert work is not None
+        work.started = time.perf_counter()  # the store's own time, not the wait for it
+        at = _now()
+        past = self.known.past.get(work.sha256)
+        if past is not None and past.outcome == "loaded":
+            reason = f"samme innhold som {past.file_name}, lest inn {past.loaded_at:%d.%m.%Y %H:%M}"
+            work.kind, work.municipality_code, work.extraction_date = (
+                past.kind,
+                past.municipality_code,
+                past.extraction_date,
+            )
+            return _Entry(staged, "already_loaded", reason, at, profile=past.profile)
+        replaces_rejected = past is not None
+        if staged.skipped:  # loaded when the run began, yet not in the ledger now: cannot happen
+            raise WorkforceError(f"{work.name}: leveransen forsvant fra loggen under innlesingen; kjør på nytt.")
+        if staged.reject_reason is not None:
+            archive, note = _archive_rejected(self.settings, work, staged.reject_archive, staged.reject_archive_note)
+            reason = f"{staged.reject_reason} ({note})" if note else staged.reject_reason
+            entry = _Entry(staged, "rejected", reason, at, archive=archive, replaces_rejected=replaces_rejected)
+            self._remember(entry)
+            return entry
+        prepared = staged.prepared
+        assert prepared is not None
+
+        # The archive is written while DuckDB stores the rows (both release the GIL); the
+        # batch commits only once the archive is safely on disk.
+        archiving = self.archiver.submit(
+            landing.archive_table, self.settings, work.sha256, work.name, prepared.archive_table
+        )
+        entry = _Entry(
+            staged,
+            "loaded",
+            "; ".join(work.notes) or None,
+            at,
+            counts=dict(prepared.counts),
+            archiving=archiving,
+            replaces_rejected=replaces_rejected,
+        )
         pending.record_load(  # the years this load makes stale, before its rows are added
-            con,
+            self.con,
             sha256=work.sha256,
             kind=work.kind or "",
             municipality_code=work.municipality_code,
@@ -340,92 +520,78 @@ def _store_file(staged: _Staged, con, settings: Settings, archiver: ThreadPoolEx
             rows=prepared.valid,
             period_start=work.period_start,
         )
-        counts["stale"] = load.append(
-            con,
+        entry.counts["stale"] = load.append(
+            self.con,
             work.kind or "",
             prepared.valid,
-            municipality_code=work.municipality_code,
-            extraction_date=work.extraction_date,
             loaded_at=at,
+            may_be_stale=self.known.newer_extract_loaded(work.kind, work.municipality_code, work.extraction_date),
         )
-        ledger.record_quarantine(con, work.sha256, prepared.quarantine)
-        try:
-            archive_path = archiving.result()
-        except OSError as error:
-            con.execute("rollback")
-            log.error("arkivering av %s feilet: %s", work.name, type(error).__name__)
-            reason = f"filen kunne ikke arkiveres ({error.strerror or type(error).__name__}); ingenting er lastet"
-            return _reject(con, settings, work, reason, at, replaces_rejected)
-        _record(con, work, counts, "loaded", reason, archive_path, at, replaces_rejected)
-        con.execute("commit")
+        self.rows += prepared.valid.height
+        self._remember(entry)
         work.lap("store")
         timing_log.debug("store %.3f", work.timings[-1][1])
-    except Exception as error:
-        con.execute("rollback")
-        archiving.exception()  # never leave the archive write running past this file
-        raise WorkforceError(
-            f"{work.name} kunne ikke lagres ({type(error).__name__}); ingenting fra filen er lagret."
-        ) from None
-    return _result(work, counts, "loaded", reason, archive_path)
+        return entry
 
+    def _remember(self, entry: _Entry) -> None:
+        work = entry.work
+        self.known.remember(
+            work.sha256,
+            ledger.PastDelivery(
+                file_name=work.name,
+                outcome=entry.outcome,
+                loaded_at=entry.at,
+                kind=work.kind,
+                municipality_code=work.municipality_code,
+                extraction_date=work.extraction_date,
+                profile=work.profile.name if work.profile else None,
+            ),
+        )
 
-def _record(
-    con,
-    work: _Work,
-    counts: dict[str, int],
-    outcome: str,
-    reason: str | None,
-    archive: str | None,
-    at,
-    replaces_rejected: bool = True,
-) -> None:
-    ledger.record_delivery(
-        con,
-        **work.facts(),
-        counts=counts,
-        outcome=outcome,
-        reason=reason,
-        archive_path=archive,
-        at=at,
-        replaces_rejected=replaces_rejected,
-        unknown_position_codes=work.unknown_position_codes if outcome == "loaded" else None,
-    )
-    ledger.record_attempt(con, sha256=work.sha256, file_name=work.name, outcome=outcome, reason=reason, at=at)
+    def _write_ledger(self) -> None:
+        """The batch's ledger rows: one per distinct content (the last outcome of it in the batch
+        wins, as one file after the other would leave it), every attempt, the quarantine."""
+        deliveries: dict[str, dict] = {}
+        attempts, quarantine, replaced = [], {}, []
+        for entry in self.entries:
+            work = entry.work
+            attempts.append(
+                ledger.attempt_row(
+                    sha256=work.sha256, file_name=work.name, outcome=entry.outcome, reason=entry.reason, at=entry.at
+                )
+            )
+            if entry.outcome == "already_loaded":
+                continue
+            if entry.replaces_rejected:
+                replaced.append(work.sha256)
+            deliveries[work.sha256] = ledger.delivery_row(
+                **work.facts(),
+                counts=entry.counts,
+                outcome=entry.outcome,
+                reason=entry.reason,
+                archive_path=entry.archive,
+                at=entry.at,
+                unknown_position_codes=work.unknown_position_codes if entry.outcome == "loaded" else None,
+            )
+            if entry.outcome == "loaded" and entry.staged.prepared is not None:
+                quarantine[work.sha256] = entry.staged.prepared.quarantine
+        ledger.record_batch(self.con, list(deliveries.values()), attempts, quarantine, replaced)
 
-
-def _result(
-    work: _Work, counts: dict[str, int], outcome: str, reason: str | None, archive: str | None
-) -> DeliveryResult:
-    return DeliveryResult(
-        **work.facts(),
-        rows_read=counts.get("read", 0),
-        rows_loaded=counts.get("loaded", 0),
-        rows_quarantined=counts.get("quarantined", 0),
-        rows_duplicate=counts.get("duplicate", 0),
-        rows_stale=counts.get("stale", 0),
-        outcome=outcome,
-        reason=reason,
-        archive_path=archive,
-        unknown_position_codes=dict(work.unknown_position_codes) if outcome == "loaded" else {},
-    )
-
-
-def _reject(
-    con,
-    settings: Settings,
-    work: _Work,
-    reason: str,
-    at: datetime,
-    replaces_rejected: bool = True,
-    archive: str | None = None,
-    note: str | None = None,
-) -> DeliveryResult:
-    """Record a rejected delivery (all counts 0: no row was taken in), with its archive copy."""
-    if note:
-        reason = f"{reason} ({note})"
-    with transaction(con):
-        _record(con, work, {}, "rejected", reason, archive, at, replaces_rejected)
-    return _result(work, {}, "rejected", reason, archive)
+    def _result(self, entry: _Entry) -> DeliveryResult:
+        work, loaded = entry.work, entry.outcome == "loaded"
+        result = DeliveryResult(
+            **work.facts(),
+            rows_read=entry.counts.get("read", 0),
+            rows_loaded=entry.counts.get("loaded", 0),
+            rows_quarantined=entry.counts.get("quarantined", 0),
+            rows_duplicate=entry.counts.get("duplicate", 0),
+            rows_stale=entry.counts.get("stale", 0),
+            outcome=entry.outcome,
+            reason=entry.reason,
+            archive_path=entry.archive,
+            unknown_position_codes=dict(work.unknown_position_codes) if loaded else {},
+        )
+        return replace(result, profile=entry.profile) if entry.outcome == "already_loaded" else result
 
 
 def _rejected_archive_frame(work: _Work) -> tuple[pl.DataFrame | None, str | None]:

@@ -11,7 +11,7 @@ still counted as stale in the ledger (they are stored, but never current).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 import polars as pl
@@ -40,17 +40,16 @@ def append(
     kind: str,
     rows: pl.DataFrame,
     *,
-    municipality_code: str | None,
-    extraction_date: date | None,
     loaded_at: datetime,
+    may_be_stale: bool = True,
 ) -> int:
     """Insert `rows` (exactly STAGED_COLUMNS[kind], unique per key) as new versions; return
     how many of them were stale, i.e. a stored version of the same key has a newer extract.
     Runs inside the caller's transaction.
 
-    The stale count needs the raw table only when the ledger knows a newer loaded extract of
-    the same municipality and kind (or the file has no single municipality): delivering in
-    order, the common case, reads nothing but the ledger."""
+    The stale count reads the raw table only when `may_be_stale`: the caller knows whether the
+    ledger has a newer loaded extract of the same municipality and kind (or the file has no
+    single municipality); delivering in order, the common case, reads nothing."""
     if rows.height == 0:
         return 0
     table, keys = RAW_TABLES[kind], RAW_KEYS[kind]
@@ -58,7 +57,7 @@ def append(
     con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         stale = 0
-        if _newer_extract_loaded(con, kind, municipality_code, extraction_date):
+        if may_be_stale:
             on = " and ".join(f"r.{k} = s.{k}" for k in keys)
             stale = con.execute(
                 f"select count(*) from staged s where exists (select 1 from {table} r where {on} "
@@ -72,17 +71,3 @@ def append(
     finally:
         con.unregister("staged")
     return int(stale)
-
-
-def _newer_extract_loaded(
-    con: duckdb.DuckDBPyConnection, kind: str, municipality_code: str | None, extraction_date: date | None
-) -> bool:
-    if municipality_code is None or extraction_date is None:
-        return True
-    return bool(
-        con.execute(
-            "select count(*) from audit.deliveries where kind = ? and outcome = 'loaded' "
-            "and (municipality_code = ? or municipality_code is null) and extraction_date > ?",
-            [kind, municipality_code, extraction_date],
-        ).fetchone()[0]
-    )

@@ -30,6 +30,13 @@ T_co = TypeVar("T_co", covariant=True)
 # thread beside the store: a spawned worker costs ~0.7 CPU-s (importing polars and DuckDB),
 # about what preparing 15 demo-sized files costs, and a small run would only wait for it.
 MIN_FILES_FOR_PROCESSES = 16
+# ... and so are runs of fewer bytes than this. Below it, the thread that stores is the slower
+# half, so worker processes would cost CPU (imports, results pickled back, each worker's own
+# parse memo) and save no time. Measured (CPU-s, pending-work record left out): the demo, 349
+# files, 20 MB: one thread 9.4-9.7, two workers 11-12; all of Nordland, 958 files, 57 MB:
+# one thread 23.7, two workers 28.6, preparing 17 against storing plus the pending-work
+# record ~21 on one thread. A national run (~8,000 files) uses every core.
+MIN_BYTES_FOR_PROCESSES = 128 * 1024 * 1024
 
 
 class Stager(Protocol[T_co]):
@@ -53,11 +60,12 @@ def _stage_in_worker(path: Path) -> Any:
     return _WORKER(path)
 
 
-def worker_count(files: int, workers: int | None = None) -> int:
-    """Worker processes for a run of `files` files: 0 means one thread in this process.
-    `workers` None: one per usable core, for runs of MIN_FILES_FOR_PROCESSES files or more."""
+def worker_count(files: int, workers: int | None = None, total_bytes: int | None = None) -> int:
+    """Worker processes for a run of `files` files (`total_bytes` in all, when known): 0 means
+    one thread in this process. `workers` None: one per usable core, for runs of
+    MIN_FILES_FOR_PROCESSES files and MIN_BYTES_FOR_PROCESSES bytes or more."""
     if workers is None:
-        if files < MIN_FILES_FOR_PROCESSES:
+        if files < MIN_FILES_FOR_PROCESSES or (total_bytes is not None and total_bytes < MIN_BYTES_FOR_PROCESSES):
             return 0
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if workers <= 1 or files <= 1:
@@ -69,8 +77,10 @@ class Preparers(Generic[T]):
     """Staged files in file order, prepared ahead of the store: by worker processes when the
     run is large enough, else by one thread."""
 
-    def __init__(self, make_stager: Callable[[], Stager[T]], files: int, workers: int | None) -> None:
-        self.count = worker_count(files, workers)
+    def __init__(
+        self, make_stager: Callable[[], Stager[T]], files: int, workers: int | None, total_bytes: int | None = None
+    ) -> None:
+        self.count = worker_count(files, workers, total_bytes)
         self.local = make_stager()
         self.pool: Executor
         if self.count:

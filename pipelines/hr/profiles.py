@@ -179,19 +179,37 @@ def candidates(kind: str | None, profile: str | None) -> list[tuple[Profile, str
     return pairs
 
 
-def match_header(fields: list[str], pairs: list[tuple[Profile, str]]) -> list[HeaderMatch]:
+_KNOWN: dict[tuple[tuple[int, str], ...], tuple[list[tuple[Profile, str]], frozenset[str]]] = {}
+
+
+def _known_names(pairs: list[tuple[Profile, str]]) -> frozenset[str]:
+    """Every folded source name any of `pairs` reads (worked out once per list of candidates)."""
+    key = tuple((id(profile), kind) for profile, kind in pairs)
+    held = _KNOWN.get(key)
+    if held is None or any(a[0] is not b[0] for a, b in zip(held[0], pairs, strict=True)):
+        names = frozenset(name for profile, kind in pairs for name in profile.kinds[kind].by_folded)
+        held = _KNOWN[key] = (list(pairs), names)  # the profiles kept pin the ids of the key
+    return held[1]
+
+
+def match_header(fields: list[str], pairs: list[tuple[Profile, str]], minimum: int = 0) -> list[HeaderMatch]:
     """Every candidate's reading of a header line, best first (most columns, then most
     preferred names). When one source column name appears twice, the first one is read; when
     two source columns map to the same canonical column, the one listed earlier in the profile
     is read. Either way the others are kept as `alternates`: the caller refuses the file when
-    they disagree with the column read."""
-    folded = [fold(f) if f else "" for f in fields]
+    they disagree with the column read. With a `minimum`, a line that fewer of its fields name
+    a known column than that gives no readings at all (header search: most lines are data)."""
+    known = _known_names(pairs)
+    # Only fields that some candidate knows can match (a data line has none or few of them).
+    named = [(index, key) for index, key in enumerate(fold(f) if f else "" for f in fields) if key in known]
+    if len(named) < minimum:  # no candidate can match `minimum` columns (a data line): none asked for
+        return []
     matches = []
     for profile, kind in pairs:
         kmap = profile.kinds[kind]
         best: dict[str, tuple[int, int]] = {}  # canonical -> (rank, index)
         seen: dict[str, list[int]] = {}  # canonical -> every index naming it
-        for index, key in enumerate(folded):
+        for index, key in named:
             hit = kmap.by_folded.get(key)
             if hit is None:
                 continue

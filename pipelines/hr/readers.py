@@ -136,7 +136,7 @@ def _read_text(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
             if delimiter not in line:
                 continue
             fields = _split(line, delimiter)
-            best = _best(best, _Header(index, fields, match_header(fields, pairs), delimiter))
+            best = _best(best, _Header(index, fields, match_header(fields, pairs, MIN_HEADER_MATCHES), delimiter))
     match = _choose(best, pairs)
     assert best is not None
     start = offsets[best.index]
@@ -260,7 +260,7 @@ def _read_xlsx(data: bytes, pairs: list[tuple[Profile, str]]) -> RawTable:
         while fields and not fields[-1].strip():
             fields.pop()
         if fields:
-            best = _best(best, _Header(index, fields, match_header(fields, pairs), None))
+            best = _best(best, _Header(index, fields, match_header(fields, pairs, MIN_HEADER_MATCHES), None))
     match = _choose(best, pairs)
     assert best is not None
     names, blank = _unique(best.fields)

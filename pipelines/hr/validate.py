@@ -31,7 +31,6 @@ EMPLOYMENT_REF = "__employment_ref"  # employment id, or the one derived for the
 OPEN_END = "__open_end"  # end date given as an open-end sentinel such as 31.12.9999
 EXTRA = "__extra"
 MIN_WORKING_AGE = 13
-UNIQUE_SHARE = 0.5  # parse via distinct values when they are at most this share of the rows
 
 
 @dataclass(frozen=True)
@@ -64,71 +63,105 @@ def missing_required(ctx: FileContext) -> list[str]:
     return missing
 
 
-# --- parsing one column ------------------------------------------------------------------
-def via_distinct(text: pl.Series, convert: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Series:
-    """`convert` applied to each distinct value of `text` once, mapped back to every row."""
-    distinct = text.drop_nulls().unique()
-    if distinct.len() == 0:
-        return pl.Series(text.name, dtype=dtype).extend_constant(None, text.len())
-    if distinct.len() > UNIQUE_SHARE * text.len():
-        return text.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series().alias(text.name)
-    converted = distinct.to_frame("v").select(convert(pl.col("v")).cast(dtype)).to_series()
-    return text.replace_strict(distinct, converted, default=None, return_dtype=dtype)
+# --- parsing the columns -------------------------------------------------------------------
+# Parsed values by (profile, kind, column), kept across the files one process validates: a
+# run's files repeat the same codes, years and dates, so after the first few files a column
+# is mapped from known values with no parsing at all (most files are small, and parsing even
+# a handful of distinct values costs a regex compilation per expression). Bounded: a memo
+# that outgrows MEMO_LIMIT values starts again.
+MEMO_LIMIT = 100_000
+_MEMOS: dict[tuple[int, str, str], tuple[Profile, dict]] = {}
+
+Parser = Callable[[pl.Expr], pl.Expr]
+
+
+def _memo(profile: Profile, kind: str, column: str) -> dict:
+    key = (id(profile), kind, column)
+    held = _MEMOS.get(key)
+    if held is None or held[0] is not profile:  # the profile object pins its id while memoised
+        held = _MEMOS[key] = (profile, {})
+    return held[1]
+
+
+def _parsed(values: list[str], convert: Parser, dtype: pl.DataType, memo: dict) -> list:
+    """`convert` of each value (distinct, not null): from the memo, the unseen ones parsed in
+    one polars expression and remembered."""
+    unseen = [v for v in values if v not in memo]
+    if not unseen:
+        return [memo[v] for v in values]
+    frame = pl.DataFrame({"v": pl.Series(unseen, dtype=pl.String)})
+    found = dict(zip(unseen, frame.select(convert(pl.col("v")).cast(dtype)).to_series().to_list(), strict=True))
+    result = [found[v] if v in found else memo[v] for v in values]
+    if len(memo) + len(found) > MEMO_LIMIT:
+        memo.clear()
+    memo.update(found)
+    return result
 
 
 class _Converter:
-    """Typed values for each column type (a Series in, a Series out)."""
+    """Typed values for each column type: a parser applied to each distinct value once, and
+    what is done to the whole column after it."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.kmap = ctx.kind_map
         self.formats = ctx.profile.date_formats
-        self.open_end = ctx.profile.open_end_dates
 
-    def convert(self, col: Column, text: pl.Series) -> pl.Series:
-        return getattr(self, f"_{col.type}")(col, text).alias(col.name)
+    def parser(self, col: Column) -> tuple[Parser, pl.DataType] | None:
+        """How one distinct value of the column is parsed (None: the column is not parsed)."""
+        t = col.type
+        if t in ("text", "national_id"):
+            return None
+        if t == "municipality":
+            return (lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e)), pl.String
+        if t in ("position_code", "kostra_function"):
+            return (lambda e: e.str.replace(r"\.0+$", "")), pl.String
+        if t in ("percent", "amount"):
+            return parse.number, pl.Float64
+        if t in ("int", "count", "manager_level"):
+            return parse.integer, pl.Int64
+        if t == "date":
+            # Sentinels are kept here (so the check can tell "open" from "bad") and nulled later.
+            return (lambda e: parse.date_value(e, self.formats)), pl.Date
+        if t == "month":
+            return (lambda e: parse.month_value(e, self.formats)), pl.Date
+        if t in ("gender", "employment_type", "status", "hire_source"):
+            mapping = self.kmap.values[col.name]
+            return (lambda e: parse.coded(e, mapping)), pl.String
+        raise ValueError(f"unknown column type {t!r}")
 
-    def _text(self, col: Column, text: pl.Series) -> pl.Series:
-        return text
+    def finish(self, col: Column, value: pl.Series) -> pl.Series:
+        if col.type == "municipality" and self.ctx.municipality_fallback:
+            return value.fill_null(self.ctx.municipality_fallback)
+        if col.type == "percent":
+            return value * self.kmap.fte_scale
+        if col.type == "national_id":
+            return self._national_id(value)
+        return value
 
-    def _municipality(self, col: Column, text: pl.Series) -> pl.Series:
-        value = via_distinct(
-            text, lambda e: pl.when(e.str.contains(r"^\d{3}$")).then("0" + e).otherwise(e), pl.String
-        )
-        fallback = self.ctx.municipality_fallback
-        return value.fill_null(fallback) if fallback else value
+    def columns(self, text: pl.DataFrame, columns: Iterable[Column]) -> dict[str, pl.Series]:
+        """Each of `columns` (present in `text`, trimmed, blanks null) typed: the distinct values
+        of every column taken in one pass, the unseen ones parsed, and all mapped back in one."""
+        columns = list(columns)
+        parsers = {col.name: self.parser(col) for col in columns}
+        via = [col for col in columns if parsers[col.name] is not None]
+        distinct = text.select(pl.col(c.name).drop_nulls().unique().implode() for c in via).row(0) if via else ()
+        mapped = []
+        for col, values in zip(via, distinct, strict=True):
+            convert, dtype = parsers[col.name]  # type: ignore[misc]
+            if not values:  # nothing but nulls
+                mapped.append(pl.col(col.name).cast(dtype, strict=False))
+                continue
+            new = _parsed(values, convert, dtype, _memo(self.ctx.profile, self.ctx.kind, col.name))
+            old, parsed = pl.Series(values, dtype=pl.String), pl.Series(new, dtype=dtype)
+            mapped.append(pl.col(col.name).replace_strict(old, parsed, default=None, return_dtype=dtype))
+        typed = text.select(mapped) if mapped else pl.DataFrame()
+        return {
+            col.name: self.finish(col, typed.get_column(col.name) if parsers[col.name] else text.get_column(col.name))
+            for col in columns
+        }
 
-    def _position_code(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
-
-    def _kostra_function(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: e.str.replace(r"\.0+$", ""), pl.String)
-
-    def _percent(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.number, pl.Float64) * self.kmap.fte_scale
-
-    def _amount(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.number, pl.Float64)
-
-    def _int(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, parse.integer, pl.Int64)
-
-    _count = _int
-    _manager_level = _int
-
-    def _date(self, col: Column, text: pl.Series) -> pl.Series:
-        # Sentinels are kept here (so the check can tell "open" from "bad") and nulled later.
-        return via_distinct(text, lambda e: parse.date_value(e, self.formats), pl.Date)
-
-    def _month(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: parse.month_value(e, self.formats), pl.Date)
-
-    def _coded(self, col: Column, text: pl.Series) -> pl.Series:
-        return via_distinct(text, lambda e: parse.coded(e, self.kmap.values[col.name]), pl.String)
-
-    _gender = _employment_type = _status = _hire_source = _coded
-
-    def _national_id(self, col: Column, text: pl.Series) -> pl.Series:
+    def _national_id(self, text: pl.Series) -> pl.Series:
         # Most ids arrive as 11 plain digits; only the others go through normalisation.
         odd = (~text.str.contains(r"^[0-9]{11}$")).fill_null(False)
         if not odd.any():
@@ -215,12 +248,15 @@ def typed(frame: pl.DataFrame, ctx: FileContext) -> pl.DataFrame:
         for name in mapped
     )
     converter = _Converter(ctx)
-    empty = pl.Series(dtype=pl.String).extend_constant(None, frame.height)
+    # Columns the file does not have are all null (typed as the parser types them).
+    missing = [col for col in columns if col.name not in mapped]
+    text = text.with_columns(pl.lit(None, dtype=pl.String).alias(col.name) for col in missing)
+    converted = converter.columns(text, columns)
+    present = text.select(pl.col(col.name).is_not_null().alias(HAS + col.name) for col in columns)
     series: list[pl.Series] = [text.get_column(ROW)]
     for col in columns:
-        source = text.get_column(col.name) if col.name in mapped else empty.alias(col.name)
-        series.append(source.is_not_null().alias(HAS + col.name))
-        series.append(converter.convert(col, source))
+        series.append(present.get_column(HAS + col.name))
+        series.append(converted[col.name].alias(col.name))
     extras = [c for c in frame.columns if c.startswith(EXTRA_PREFIX)]
     if extras:
         extra_text = frame.select(pl.any_horizontal([parse.has_text(pl.col(c)) for c in extras])).to_series()
