@@ -19,4 +19,4 @@ with final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -12,6 +12,6 @@ select
     max(employment_snapshots.year - employment_snapshots.birth_year) as age
 from {{ ref('int_employment_snapshots') }} as employment_snapshots
 where employment_snapshots.is_counted_type
-  and {{ in_year_slice('employment_snapshots.year') }}
+  and {{ in_slice(prefix='employment_snapshots.') }}
   and employment_snapshots.function_family is not null
 group by all

@@ -14,7 +14,10 @@
 {{ config(**year_slice_config()) }}
 with employment_snapshots as (
     select * from {{ ref('int_employment_snapshots') }}
-    where {{ in_year_slice() }}  -- every column below is per snapshot: a range needs only its years
+    -- every column below is per snapshot: a range needs only its years; a slice of
+    -- municipalities needs theirs and every row of their persons (position size across them)
+    where {{ in_year_slice() }}
+      and {{ in_person_slice(ref('int_employment_snapshots'), in_year_slice()) }}
 ),
 
 employments as (
@@ -111,4 +114,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -96,3 +96,4 @@ final as (
 )
 
 select * from final
+where {{ in_slice() }}
