@@ -15,6 +15,7 @@ caches from the previous run). Phases come from the run's step durations: ingest
 publish (`published_warehouse`); Dagster is the rest of the run's wall time.
 
     .venv/bin/python -m pipelines.bench.incremental --build-base      # once: benchmarks/results/incr-base
+    (--data DIR: the base from other deliveries, e.g. the demo's, with --delivery the one held back)
     .venv/bin/python -m pipelines.bench.incremental [--repeat 3] [--base DIR] [--delivery FILE]
 
 `workforce bench all` calls `measure_incremental` at the scales that hold one municipality's
@@ -147,10 +148,13 @@ def _dbt_plan(settings: Settings) -> dict:
 
     con = duckdb.connect(str(settings.build_db_path), read_only=True)
     try:
-        row = con.execute("select mode, from_year from audit.dbt_builds order by finished_at desc limit 1").fetchall()
+        row = con.execute(
+            "select mode, from_year, municipalities from audit.dbt_builds order by finished_at desc limit 1"
+        ).fetchall()
     finally:
         con.close()
-    return {"mode": row[0][0], "from_year": row[0][1]} if row else {}
+    # mode: full | range (years over every municipality) | slice (years x `municipalities` and their regions)
+    return {"mode": row[0][0], "from_year": row[0][1], "municipalities": row[0][2]} if row else {}
 
 
 def _dbt_nodes(run_id: str, home: Path, top: int = 12) -> dict:
@@ -292,6 +296,9 @@ def run_incremental(
     inc_s = statistics.median(r["seconds"] for r in incremental)
     full_s = statistics.median(r["seconds"] for r in full_delivery)
     rebuild_s = statistics.median(r["seconds"] for r in rebuilds)
+    inc_cpu, full_cpu, rebuild_cpu = (
+        round(statistics.median(r["cpu_s"] for r in runs), 2) for runs in (incremental, full_delivery, rebuilds)
+    )
     result = {
         "delivery": {"file": delivery.name, "bytes": delivery.stat().st_size},
         "repeat": repeat,
@@ -305,6 +312,12 @@ def run_incremental(
         "rebuild_phases": median_phases(rebuilds),
         "share_of_full_delivery": round(inc_s / full_s, 3),
         "share_of_rebuild": round(inc_s / rebuild_s, 3),
+        # CPU seconds of each run's process tree (dbt included): the figure a busy machine leaves alone
+        "cpu_s": inc_cpu,
+        "full_delivery_cpu_s": full_cpu,
+        "rebuild_cpu_s": rebuild_cpu,
+        "cpu_share_of_full_delivery": round(inc_cpu / full_cpu, 3),
+        "cpu_share_of_rebuild": round(inc_cpu / rebuild_cpu, 3),
         "also": {
             name: {
                 **r,
@@ -336,6 +349,9 @@ def _report(result: dict) -> str:
         f"- (a) same delivery, full dbt build: {result['full_delivery_seconds']:.1f} s — share "
         f"{result['share_of_full_delivery']:.1%}",
         f"- (b) rebuild_indicators: {result['rebuild_seconds']:.1f} s — share {result['share_of_rebuild']:.1%}",
+        f"- CPU: incremental {result['cpu_s']:.1f} s, (a) {result['full_delivery_cpu_s']:.1f} s, (b) "
+        f"{result['rebuild_cpu_s']:.1f} s — shares {result['cpu_share_of_full_delivery']:.1%} of (a), "
+        f"{result['cpu_share_of_rebuild']:.1%} of (b)",
         f"- peak RSS (the run's process tree, dbt included): {result['peak_rss_mb']} MB",
     ]
     for name, r in result["also"].items():
@@ -357,6 +373,7 @@ def _report(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-base", action="store_true", help="build the national base home once")
+    parser.add_argument("--data", type=Path, default=NATIONAL_DATA, help="the deliveries of the base (--build-base)")
     parser.add_argument("--base", type=Path, default=DEFAULT_BASE)
     parser.add_argument("--delivery", type=Path, default=DEFAULT_DELIVERY)
     parser.add_argument("--repeat", type=int, default=3)
@@ -368,10 +385,10 @@ def main() -> None:
         report_result(worker(args.worker, args.home, args.delivery if args.worker != "rebuild" else None))
         return
     if args.build_base:
-        print(build_base(NATIONAL_DATA, args.base, args.delivery.name))
+        print(build_base(args.data, args.base, args.delivery.name))
         return
     result = run_incremental(args.base, args.delivery, args.repeat, also=tuple(args.also))
-    RESULTS_DIR.mkdir(exist_ok=True)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     (RESULTS_DIR / f"bench_incremental_{stamp}.json").write_text(json.dumps(result, indent=2))
     text = _report(result)

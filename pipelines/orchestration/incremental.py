@@ -1,7 +1,8 @@
 """The dbt step's choice between a full build and a range of years, and its bookkeeping.
 
-A delivery run (`ingest_deliveries`) asks `build_plan(..., incremental=True)`: the years the
-loads recorded in `audit.pending_years` (pipelines/warehouse/pending.py), unless something
+A delivery run (`ingest_deliveries`) asks `build_plan(..., incremental=True)`: the slice
+(years x municipalities) the loads noted in `audit.pending_loads` made stale
+(pipelines/warehouse/pending.py), unless something
 else changed that a range build would not pick up (no complete full build yet, the dbt
 project or dbt changed, SSB/KLASS were fetched since) — then a full build, as before. Every
 other run builds everything. `record_build` runs after `dbt build` succeeded: it records the

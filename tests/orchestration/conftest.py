@@ -135,21 +135,28 @@ def build_demo_warehouse(
     return DemoWarehouse(root, deliveries)
 
 
-def canonical_rows(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> str:
-    """The table's columns, doubles rounded to 6 decimals after a nudge of 1e-12: two builds
-    may sum floats in another order (DuckDB's parallel aggregates), and a value on a rounding
-    boundary (0.2434375) would otherwise round apart."""
+def canonical_rows(
+    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str, *, exact: bool = False
+) -> str:
+    """The table's columns, doubles rounded to 6 decimals after a nudge of 1e-12 unless `exact`:
+    a build that computes a double another way (an incremental slice) may differ in its last
+    bits, and a value on a rounding boundary (0.2434375) would otherwise round apart. Sums
+    of fractions no longer depend on the order rows arrive in (dbt/macros/exact.sql), so
+    two builds of the same data compare `exact`ly (tests/dbt/test_dbt_reproducible.py)."""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() "
         "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
         [catalog, schema, table],
     ).fetchall()
-    return ", ".join(f"round({name} + 1e-12, 6) as {name}" if kind == "DOUBLE" else name for name, kind in columns)
+    return ", ".join(
+        f"round({name} + 1e-12, 6) as {name}" if kind == "DOUBLE" and not exact else name for name, kind in columns
+    )
 
 
-def compare_builds(full_db: Path, incremental_db: Path) -> dict[str, tuple[int, int]]:
+def compare_builds(full_db: Path, incremental_db: Path, *, exact: bool = False) -> dict[str, tuple[int, int]]:
     """Every intermediate and mart table of a full build against another build of the same
-    inputs: {table: (rows missing, rows extra)} for the tables that differ."""
+    inputs: {table: (rows missing, rows extra)} for the tables that differ (doubles to the
+    last bit when `exact`, see canonical_rows)."""
     con = duckdb.connect()
     con.execute(f"attach '{full_db}' as full_build (read_only)")
     con.execute(f"attach '{incremental_db}' as incremental (read_only)")
@@ -160,8 +167,8 @@ def compare_builds(full_db: Path, incremental_db: Path) -> dict[str, tuple[int, 
     assert len(tables) > 30
     differing = {}
     for schema, table in tables:
-        a = f"select {canonical_rows(con, 'full_build', schema, table)} from full_build.{schema}.{table}"
-        b = f"select {canonical_rows(con, 'incremental', schema, table)} from incremental.{schema}.{table}"
+        a = f"select {canonical_rows(con, 'full_build', schema, table, exact=exact)} from full_build.{schema}.{table}"
+        b = f"select {canonical_rows(con, 'incremental', schema, table, exact=exact)} from incremental.{schema}.{table}"
         missing = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
         extra = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
         if missing or extra:

@@ -17,7 +17,7 @@ mapped as (
         weighted.municipality_code,
         weighted.year,
         coalesce(levels.education_level, 'uoppgitt') as education_level,
-        sum(weighted.persons) as persons,
+        sum({{ exact('weighted.persons', 18) }}) as persons,
         bool_or(weighted.is_demo) as is_demo
     from weighted
     left join {{ ref('education_levels') }} as levels on levels.ssb_level_code = weighted.ssb_level_code

@@ -10,13 +10,13 @@ with final as (
         facts.year,
         facts.function_family,
         count(*) as persons,
-        sum(facts.fte) as fte,
-        coalesce(sum(facts.fte) filter (where facts.age >= {{ var('function_risk_age') }}), 0) as fte_aged_risk,
-        count(*) = 1 or sum(facts.fte) < 1 as is_vulnerable
+        sum({{ exact('facts.fte') }}) as fte,
+        coalesce(sum({{ exact('facts.fte') }}) filter (where facts.age >= {{ var('function_risk_age') }}), 0) as fte_aged_risk,
+        count(*) = 1 or sum({{ exact('facts.fte') }}) < 1 as is_vulnerable
     from {{ ref('int_function_staff') }} as facts
     inner join {{ ref('int_areas') }} as areas on areas.municipality_code = facts.municipality_code
     group by all
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -42,7 +42,7 @@ stock as (
         year,
         function_family,
         count(*) as stock_persons,
-        sum(fte) as stock_fte
+        sum({{ exact('fte') }}) as stock_fte
     from staff
     group by all
 ),
@@ -71,7 +71,7 @@ hired as (
         hires.year,
         employments.function_family,
         count(distinct hires.person_number) as hires,
-        sum(employments.fte_percent) / 100.0 as hires_fte
+        sum({{ exact('employments.fte_percent / 100.0') }}) as hires_fte
     from hires
     inner join employments
         on employments.municipality_code = hires.municipality_code

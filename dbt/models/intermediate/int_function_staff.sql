@@ -8,10 +8,10 @@ select
     employment_snapshots.function_family,
     employment_snapshots.person_number,
     bool_or(employment_snapshots.has_person_key) as has_person_key,
-    sum(employment_snapshots.fte_percent) / 100.0 as fte,
+    sum({{ exact('employment_snapshots.fte_percent / 100.0') }}) as fte,
     max(employment_snapshots.year - employment_snapshots.birth_year) as age
 from {{ ref('int_employment_snapshots') }} as employment_snapshots
 where employment_snapshots.is_counted_type
-  and {{ in_year_slice('employment_snapshots.year') }}
+  and {{ in_slice(prefix='employment_snapshots.') }}
   and employment_snapshots.function_family is not null
 group by all

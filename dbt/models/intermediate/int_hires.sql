@@ -44,7 +44,7 @@ first_day as (
     select
         hires.municipality_code,
         hires.person_number,
-        sum(employments.fte_percent) as position_size_first_day,
+        sum({{ exact('employments.fte_percent') }}) as position_size_first_day,
         arg_max(employments.position_group, {{ first_day_order }})
             as position_group,
         arg_max(coalesce(employments.service_area, 'ukjent'), {{ first_day_order }})

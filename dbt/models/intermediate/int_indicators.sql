@@ -31,4 +31,4 @@ from {{ ref(family) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
 ) as families
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -35,8 +35,8 @@ by_family as (
         'total',
         'total',
         any_value(staff_totals.persons),
-        sum(capacity.fte),
-        sum(capacity.fte_aged_risk)
+        sum({{ exact('capacity.fte') }}),
+        sum({{ exact('capacity.fte_aged_risk') }})
     from capacity
     inner join staff_totals using (area_type, area_code, year)
     group by all
@@ -69,4 +69,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

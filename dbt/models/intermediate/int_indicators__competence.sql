@@ -18,8 +18,8 @@ population as (
         population.year,
         'total' as breakdown,
         'total' as breakdown_value,
-        sum(population.persons) filter (where population.education_level in ('hoyskole', 'master')) as higher,
-        sum(population.persons) as persons
+        sum({{ exact('population.persons', 18) }}) filter (where population.education_level in ('hoyskole', 'master')) as higher,
+        sum({{ exact('population.persons', 18) }}) as persons
     from {{ ref('int_education_population') }} as population
     inner join {{ ref('int_areas') }} as areas on areas.municipality_code = population.municipality_code
     where {{ in_year_slice('population.year') }}
@@ -64,4 +64,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

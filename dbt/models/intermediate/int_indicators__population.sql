@@ -37,8 +37,8 @@ population as (
         population_facts.year,
         population_facts.gender,
         population_facts.age_band,
-        sum(population_facts.persons) as persons,
-        sum(population_facts.persons_comparison_ages) as persons_comparison_ages
+        sum({{ exact('population_facts.persons', 18) }}) as persons,
+        sum({{ exact('population_facts.persons_comparison_ages', 18) }}) as persons_comparison_ages
     from population_facts
     inner join areas on areas.municipality_code = population_facts.municipality_code
     group by all
@@ -49,15 +49,15 @@ population_totals as (
         area_type,
         area_code,
         year,
-        sum(persons) as inhabitants,
-        sum(persons_comparison_ages) as comparison_total,
-        coalesce(sum(persons_comparison_ages) filter (where gender = 'F'), 0) as comparison_women
+        sum({{ exact('persons', 18) }}) as inhabitants,
+        sum({{ exact('persons_comparison_ages', 18) }}) as comparison_total,
+        coalesce(sum({{ exact('persons_comparison_ages', 18) }}) filter (where gender = 'F'), 0) as comparison_women
     from population
     group by all
 ),
 
 population_bands as (
-    select area_type, area_code, year, age_band, sum(persons_comparison_ages) as comparison_band
+    select area_type, area_code, year, age_band, sum({{ exact('persons_comparison_ages', 18) }}) as comparison_band
     from population
     group by all
 ),
@@ -133,7 +133,7 @@ dissimilarity as (
         'total' as breakdown_value,
         combined.counted,
         combined.basis,
-        0.5 * sum(abs(bands.employees_in_band / combined.counted - bands.population_in_band / combined.comparison_total))
+        0.5 * sum({{ exact('abs(bands.employees_in_band / combined.counted - bands.population_in_band / combined.comparison_total)', 18) }})
             as age_dissimilarity,
         abs(combined.women / combined.counted - combined.comparison_women / combined.comparison_total)
             as gender_dissimilarity
@@ -175,4 +175,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -24,7 +24,7 @@ all_rolled_up as (
         count(*) as postings,
         count(*) filter (where is_filled) as filled,
         median(days_to_fill) filter (where is_filled) as median_days_to_fill,
-        sum(coalesce(cost_nok, 0)) as cost_all,
+        sum(" ~ exact('coalesce(cost_nok, 0)') ~ ") as cost_all,
         sum(applicants) as applicants_sum,
         count(applicants) as postings_with_applicants,
         sum(qualified_applicants) as qualified_sum,
@@ -34,7 +34,7 @@ all_rolled_up as (
         count(*) filter (where is_key_position) as key_postings,
         count(*) filter (where is_key_position and is_readvertised_or_withdrawn) as key_readvertised,
         count(*) filter (where is_key_position and is_filled) as key_filled,
-        sum(coalesce(cost_nok, 0)) filter (where is_key_position and is_filled) as key_filled_cost,
+        sum(" ~ exact('coalesce(cost_nok, 0)') ~ ") filter (where is_key_position and is_filled) as key_filled_cost,
         median(days_to_fill) filter (where is_key_position and is_filled) as key_median_days_to_fill
     ") }}
 ),
@@ -60,4 +60,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -30,9 +30,9 @@ municipal as (
     {{ municipal_rollup('facts', ['service_area', 'position_group', 'gender', 'age_band'], "
         count(*) filter (where is_counted) as counted,
         count(*) filter (where is_counted and position_size >= 100) as fulltime,
-        coalesce(sum(least(position_size, 100)) filter (where is_counted), 0) as capped_size_sum,
+        coalesce(sum(" ~ exact('least(position_size, 100)') ~ ") filter (where is_counted), 0) as capped_size_sum,
         count(*) filter (where is_counted and position_size < 50) as short_parttime,
-        coalesce(sum(position_size_municipality) filter (where is_counted), 0) / 100.0 as fte,
+        coalesce(sum(" ~ exact('position_size_municipality / 100.0') ~ ") filter (where is_counted), 0) as fte,
         count(*) filter (where is_counted and main_employment_type = 'temporary') as temporary,
         count(*) filter (where is_counted and gender = 'F') as women,
         count(*) filter (where is_counted and is_leader_level_1_3) as leaders,
@@ -113,4 +113,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

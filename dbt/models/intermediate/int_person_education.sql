@@ -16,7 +16,7 @@ with persons as (
         *,
         nullif(lower(trim(main_education_level)), '') as delivered_education
     from {{ ref('int_person_snapshots') }}
-    where is_counted and {{ in_year_slice() }}
+    where is_counted and {{ in_slice() }}
 ),
 
 levels as (

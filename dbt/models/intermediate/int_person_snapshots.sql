@@ -14,7 +14,10 @@
 {{ config(**year_slice_config()) }}
 with employment_snapshots as (
     select * from {{ ref('int_employment_snapshots') }}
-    where {{ in_year_slice() }}  -- every column below is per snapshot: a range needs only its years
+    -- every column below is per snapshot: a range needs only its years; a slice of
+    -- municipalities needs theirs and every row of their persons (position size across them)
+    where {{ in_year_slice() }}
+      and {{ in_person_slice(ref('int_employment_snapshots'), in_year_slice()) }}
 ),
 
 employments as (
@@ -39,7 +42,7 @@ persons as (
         snapshot_date,
         bool_or(has_person_key) as has_person_key,
         bool_or(is_counted_type) as is_counted,
-        coalesce(sum(fte_percent) filter (where is_counted_type), 0) as position_size_municipality,
+        coalesce(sum({{ exact('fte_percent') }}) filter (where is_counted_type), 0) as position_size_municipality,
         bool_or(is_apprentice) as is_apprentice,
         bool_or(is_key_position and is_counted_type) as is_key_position,
         bool_or(coalesce(manager_level between 1 and 3, false) and is_counted_type) as is_leader_level_1_3,
@@ -67,7 +70,7 @@ persons as (
 
 elsewhere as (
     -- persons counted in more than one municipality on the same day (linked by national id)
-    select person_number, snapshot_date, sum(position_size_municipality) as position_size
+    select person_number, snapshot_date, sum({{ exact('position_size_municipality') }}) as position_size
     from persons
     where has_person_key
     group by person_number, snapshot_date
@@ -111,4 +114,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -8,7 +8,9 @@
 --     turnover, regional retention, transitions). Empty for persons without a national id.
 {{ config(**year_slice_config()) }}
 with snapshots as (
+    -- in a slice of municipalities: theirs, and every row of their persons (where leavers went)
     select * from {{ ref('int_person_snapshots') }}
+    where {{ in_person_slice(ref('int_person_snapshots')) }}
 ),
 
 coverage as (
@@ -76,4 +78,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

@@ -21,8 +21,8 @@ final as (
         mapped.year,
         mapped.gender,
         age_bands.age_band,
-        sum(mapped.persons) as persons,
-        coalesce(sum(mapped.persons) filter (
+        sum({{ exact('mapped.persons', 18) }}) as persons,
+        coalesce(sum({{ exact('mapped.persons', 18) }}) filter (
             where mapped.age between {{ var('population_min_age') }} and {{ var('population_max_age') }}
         ), 0) as persons_comparison_ages,
         bool_or(mapped.is_demo) as is_demo

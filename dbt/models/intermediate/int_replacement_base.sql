@@ -51,7 +51,7 @@ history_sums as (
         sum(history.previous_persons) as previous_persons,
         sum(history.leavers_excl_retirement) as leavers_excl_retirement,
         sum(history.hires) as hires,
-        sum(history.hires_fte) as hires_fte,
+        sum({{ exact('history.hires_fte') }}) as hires_fte,
         count(*) as members_with_data
     from base_members
     inner join flows as history
@@ -75,14 +75,14 @@ history as (
         area_code,
         year,
         function_family,
-        avg(turnover) as q_mean,
+        avg({{ exact('turnover', 18) }}) as q_mean,
         min(turnover) as q_min,
         max(turnover) as q_max,
         count(turnover) as turnover_years,
         avg(hires) filter (where is_complete) as hires_mean,
         min(hires) filter (where is_complete) as hires_min,
         max(hires) filter (where is_complete) as hires_max,
-        avg(hires_fte) filter (where is_complete) as hires_fte_mean,
+        avg({{ exact('hires_fte') }}) filter (where is_complete) as hires_fte_mean,
         min(hires_fte) filter (where is_complete) as hires_fte_min,
         max(hires_fte) filter (where is_complete) as hires_fte_max,
         count(*) filter (where is_complete) as hire_years
@@ -102,11 +102,11 @@ stock as (
         staff.year,
         staff.function_family,
         count(*) as stock_persons,
-        sum(staff.fte) as stock_fte,
+        sum({{ exact('staff.fte') }}) as stock_fte,
         count(*) filter (where staff.age + 5 >= {{ var('retirement_age') }}) as retirements_5y,
-        coalesce(sum(staff.fte) filter (where staff.age + 5 >= {{ var('retirement_age') }}), 0) as retirements_fte_5y,
+        coalesce(sum({{ exact('staff.fte') }}) filter (where staff.age + 5 >= {{ var('retirement_age') }}), 0) as retirements_fte_5y,
         count(*) filter (where staff.age + 10 >= {{ var('retirement_age') }}) as retirements_10y,
-        coalesce(sum(staff.fte) filter (where staff.age + 10 >= {{ var('retirement_age') }}), 0) as retirements_fte_10y
+        coalesce(sum({{ exact('staff.fte') }}) filter (where staff.age + 10 >= {{ var('retirement_age') }}), 0) as retirements_fte_10y
     from staff
     inner join areas on areas.municipality_code = staff.municipality_code
     group by all

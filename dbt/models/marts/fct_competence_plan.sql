@@ -77,11 +77,11 @@ joined as (
         families.function_family_name,
         families.sort_order,
         capacity.persons,
-        capacity.fte,
+        cast(capacity.fte as double) as fte,  -- an exact DECIMAL upstream (macros/exact.sql)
         capacity.persons = 1 as is_single_person,
         capacity.fte < 1 as is_under_one_fte,
         coalesce(staff_ages.persons_aged_risk, 0) as persons_aged_risk,
-        capacity.fte_aged_risk,
+        cast(capacity.fte_aged_risk as double) as fte_aged_risk,
         capacity.fte_aged_risk / nullif(capacity.fte, 0) as age_risk_share,
         need_5.gap as gap_5y,
         need_5.gap_low as gap_5y_low,

@@ -38,7 +38,7 @@ population as (
         population.year,
         population.education_level,
         min(population.population_year) as population_year,
-        sum(population.persons) as population_persons,
+        sum({{ exact('population.persons', 18) }}) as population_persons,
         bool_or(population.is_demo) as population_is_demo
     from {{ ref('int_education_population') }} as population
     inner join {{ ref('int_areas') }} as areas on areas.municipality_code = population.municipality_code
@@ -47,7 +47,7 @@ population as (
 ),
 
 population_totals as (
-    select area_type, area_code, year, sum(population_persons) as population_total
+    select area_type, area_code, year, sum({{ exact('population_persons', 18) }}) as population_total
     from population
     group by all
 ),
@@ -75,8 +75,8 @@ final as (
         end as education_status,
         long.municipalities,
         long.municipalities_not_delivering,
-        population.population_persons,
-        population_totals.population_total,
+        cast(population.population_persons as double) as population_persons,  -- exact DECIMAL sums (macros/exact.sql)
+        cast(population_totals.population_total as double) as population_total,
         population.population_persons / nullif(population_totals.population_total, 0) as population_share,
         population.population_year,
         population.population_is_demo
@@ -96,3 +96,4 @@ final as (
 )
 
 select * from final
+where {{ in_slice() }}

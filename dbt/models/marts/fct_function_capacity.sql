@@ -10,8 +10,8 @@ with final as (
         capacity.function_family,
         families.function_family_name,
         capacity.persons,
-        capacity.fte,
-        capacity.fte_aged_risk as fte_aged_60_plus,
+        cast(capacity.fte as double) as fte,  -- an exact DECIMAL upstream (macros/exact.sql)
+        cast(capacity.fte_aged_risk as double) as fte_aged_60_plus,
         capacity.fte_aged_risk / capacity.fte as function_age_risk,
         capacity.is_vulnerable as is_single_person_function
     from {{ ref('int_function_capacity') }} as capacity

@@ -51,7 +51,10 @@ summary as (
         arg_min(value, year) as baseline_value,
         arg_max(value, year) as latest_value,
         count(*) as years_with_values,
-        regr_slope(value, year) as trend_per_year
+        -- regr_slope(value, year) from exact sums: regr_slope adds DOUBLEs in the order
+        -- DuckDB's threads hand them over, so a trend differed in its last bits between builds
+        (count(*) * sum({{ exact('value', 18) }} * year) - sum(year) * sum({{ exact('value', 18) }}))
+            / nullif(count(*) * sum(year * year) - sum(year) * sum(year), 0) as trend_per_year
     from series
     group by goal_id
 ),

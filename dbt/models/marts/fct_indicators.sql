@@ -151,4 +151,4 @@ final as (
 )
 
 select * from final
-where {{ in_year_slice() }}
+where {{ in_slice() }}

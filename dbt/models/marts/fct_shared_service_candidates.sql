@@ -65,7 +65,7 @@ regional as (
         count(*) filter (where role = 'sårbar') as vulnerable_members,
         count(*) filter (where role = 'kapasitet') as capacity_members,
         sum(persons) as region_persons,
-        sum(fte) as region_fte,
+        cast(sum({{ exact('fte') }}) as double) as region_fte,
         string_agg(municipality_name, ', ' order by persons desc, municipality_code)
             filter (where role = 'kapasitet') as host_candidates
     from roles

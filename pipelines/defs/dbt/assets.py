@@ -22,7 +22,6 @@ from pipelines.defs.orchestration.pools import WAREHOUSE_WRITER
 DBT_GROUP = "dbt"
 # The job whose dbt step rebuilds only the years its deliveries made stale.
 INCREMENTAL_JOB = "ingest_deliveries"
-LAST_YEAR = 9999
 # Every asset that writes the build database shares this pool (one DuckDB writer at a time).
 WRITER_POOL = WAREHOUSE_WRITER
 # How the pipeline's `dbt build` differs from a developer's (issue 16.4, measured in CPU seconds
@@ -143,10 +142,8 @@ def workforce_dbt_models(
 
     plan, started = build_plan(build_db, incremental=context.run.job_name == INCREMENTAL_JOB)
     context.log.info(f"dbt build: {plan.mode} ({plan.reason})")
-    if plan.mode == "range":
-        from pipelines.orchestration.years import dbt_vars
-
-        args += ["--vars", dbt_vars(plan.from_year, LAST_YEAR)]
+    if (slice_vars := plan.dbt_vars()) is not None:  # a range or slice (dbt/macros/year_slices.sql)
+        args += ["--vars", slice_vars]
     selected = set(context.selected_asset_keys)
     every = set(workforce_dbt_models.keys)  # the whole project (context.assets_def is the subset)
     # the docs are made from a complete build without vars (pipelines/warehouse/docs.py)
