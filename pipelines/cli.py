@@ -472,14 +472,9 @@ def entry() -> None:
     an exit without the interpreter's teardown, which after a Dagster run cost ~2 CPU-s of
     every command together (`pipelines.orchestration.lifecycle`; every exit handler still
     runs). Tests call `main`, which keeps Python's defaults."""
-    from pipelines.orchestration.lifecycle import exit_fast, tune_gc
+    from pipelines.orchestration.lifecycle import run_command
 
-    tune_gc()
-    try:
-        main()
-    except SystemExit as done:
-        exit_fast(done.code)
-    exit_fast(0)
+    run_command(main)
 
 
 if __name__ == "__main__":

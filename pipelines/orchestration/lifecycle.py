@@ -29,6 +29,7 @@ import gc
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import NoReturn
 
 # Allocations (minus deallocations) between young collections; Python's default is 700.
@@ -65,6 +66,24 @@ def exit_fast(code: object = 0) -> NoReturn:
     os._exit(status)
 
 
+def run_command(main: Callable[[], object]) -> NoReturn:
+    """Run a command-line process's `main` as this module describes: `tune_gc` first, then
+    `exit_fast` with the code `main` exits with."""
+    tune_gc()
+    try:
+        main()
+    except SystemExit as done:
+        exit_fast(done.code)
+    exit_fast(0)
+
+
+def _dbt_cli() -> None:
+    from dbt.cli.main import cli
+
+    sys.argv[0] = "dbt"
+    cli()
+
+
 def dbt_main() -> NoReturn:
     """dbt's command line (what the `dbt` script runs) with the same tuning: dbt's process
     holds its whole manifest. A demo `dbt build` measured directly: 12.4 / 12.7 CPU-s with
@@ -72,15 +91,7 @@ def dbt_main() -> NoReturn:
     `info`; inside the dbt stage after that, the difference was within its noise). Started by
     `workforce-dbt` (`pipelines.processes.dbt_child_main`) as `python -m
     pipelines.orchestration.lifecycle ARGS`."""
-    tune_gc()
-    from dbt.cli.main import cli
-
-    sys.argv[0] = "dbt"
-    try:
-        cli()
-    except SystemExit as done:
-        exit_fast(done.code)
-    exit_fast(0)
+    run_command(_dbt_cli)
 
 
 if __name__ == "__main__":
