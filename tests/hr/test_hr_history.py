@@ -47,7 +47,7 @@ def test_one_history_file_gives_the_indicators_of_the_yearly_extracts(
         monkeypatch.setitem(demo_extract.SPRINKLES, name, 0.0)
     workforce = build_workforce(f"{YEARS[0]}-{YEARS[-1]}", 1.0, 42, CODE)
     extractor = demo_extract.Extractor(workforce, build_postings(workforce, 42), build_backlog(workforce, 42), 42)
-    systems = hr_system_codes(workforce)
+    systems = hr_system_codes(workforce.geography)
     yearly_dir, history_dir = tmp_path / "yearly", tmp_path / "history"
     yearly_dir.mkdir()
     history_dir.mkdir()
