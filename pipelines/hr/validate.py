@@ -171,7 +171,7 @@ class _Converter:
         results = iter(_parsed_all(jobs))
         mapped = []
         for col, values in zip(via, distinct, strict=True):
-            convert, dtype = parsers[col.name]  # type: ignore[misc]
+            dtype = parsers[col.name][1]  # type: ignore[index]
             if not values:  # nothing but nulls
                 mapped.append(pl.col(col.name).cast(dtype, strict=False))
                 continue
