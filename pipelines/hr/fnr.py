@@ -10,6 +10,8 @@ ids in any spelling in other columns, headers, title lines, file names and messa
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -151,6 +153,15 @@ _MAX_SEPARATOR_RUN = 5
 # Ten digits with short separator runs between them: the quick filter (clean columns cost
 # one regex pass). `\d` is Unicode here, so full-width and other scripts' digits pass too.
 CANDIDATE_PATTERN = rf"\d(?:{SEPARATOR}{{0,{_MAX_SEPARATOR_RUN}}}\d){{9}}"
+# The same filter for one ASCII string in Python, wider than it (any ASCII character but a
+# letter or a digit counts as a separator): when this finds nothing, neither can the scan, so
+# a file name, a title line or a header without ten digits close together skips polars.
+_ASCII_CANDIDATE = re.compile(rf"[0-9](?:[^0-9A-Za-z]{{0,{_MAX_SEPARATOR_RUN}}}[0-9]){{9}}", re.ASCII)
+
+
+def _surely_clean(text: str) -> bool:
+    """`text` is ASCII and holds no ten digits close enough to be an id (cheap, conservative)."""
+    return text.isascii() and _ASCII_CANDIDATE.search(text) is None
 _CHAIN = rf"[0-9]+(?:{SEPARATOR}{{1,{_MAX_SEPARATOR_RUN}}}[0-9]+)*"
 _NON_ASCII = r"[^\x00-\x7f]"
 
@@ -278,7 +289,7 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
 
 def leaked_names(names: list[str]) -> list[int]:
     """Positions (0-based) of names (column headers) that could hold a national id."""
-    if not names:
+    if not names or all(_surely_clean(name) for name in names):
         return []
     return hit_mask(pl.Series("names", names, dtype=pl.String)).arg_true().to_list()
 
@@ -293,7 +304,7 @@ def token_is_id(token: str) -> bool:
 
 def contains_id(text: str) -> bool:
     """`text` (a title line, a file name, a message) holds something that could be an id."""
-    return bool(text) and bool(hit_mask(pl.Series([text], dtype=pl.String)).any())
+    return bool(text) and not _surely_clean(text) and bool(hit_mask(pl.Series([text], dtype=pl.String)).any())
 
 
 def redact_series(series: pl.Series, replacement: str = REDACTED) -> pl.Series:
@@ -319,6 +330,6 @@ def redact_series(series: pl.Series, replacement: str = REDACTED) -> pl.Series:
 
 def redact(text: str, replacement: str = REDACTED) -> str:
     """`text` with every chain of digits that could hold an id replaced."""
-    if not text:
+    if not text or _surely_clean(text):
         return text
     return redact_series(pl.Series([text], dtype=pl.String), replacement).item()

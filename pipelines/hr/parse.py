@@ -63,7 +63,13 @@ def number(expr: pl.Expr) -> pl.Expr:
 
 def integer(expr: pl.Expr) -> pl.Expr:
     """A whole number (`1 234`, `12,0`); null when the value has a fraction."""
-    value = number(expr)
+    return whole(number(expr))
+
+
+def whole(value: pl.Expr) -> pl.Expr:
+    """A parsed `number` as an integer; null when it has a fraction. Polars evaluates an
+    expression once per use, so `value` is best a column already parsed (validation parses
+    in two steps: `integer` would run `number`'s regular expressions three times)."""
     return pl.when(value == value.floor()).then(value).otherwise(None).cast(pl.Int64, strict=False)
 
 

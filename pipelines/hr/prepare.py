@@ -310,8 +310,10 @@ def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.D
     """Rows that share a key but differ in content cannot both be current: quarantine all of
     them (exact duplicates were set aside already)."""
     keys = [k for k in RAW_KEYS[kind]]
-    candidates = rows.filter(~pl.col("__duplicate") & ~has_error(rows))
-    clash = candidates.filter(pl.len().over(keys) > 1).get_column(ROW)
+    # Among the candidates (no duplicate, no error), those whose key another candidate shares:
+    # counted over the whole frame in one select, not on a filtered copy of it.
+    candidate = ~pl.col("__duplicate") & ~has_error(rows)
+    clash = rows.select(pl.col(ROW).filter(candidate & (candidate.sum().over(keys) > 1))).get_column(ROW)
     if clash.len() == 0:
         return rows
     label = KEY_LABEL[kind]

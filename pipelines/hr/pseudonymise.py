@@ -40,6 +40,9 @@ class Pseudonymiser:
         self._con = duckdb.connect(":memory:")
         self._con.execute("set temp_directory = ''")  # never spill identifiers to disk
         self._con.execute("set preserve_insertion_order = true")
+        # One view per set of messages, made on first use: a view's query is parsed once, where
+        # a query string is parsed anew for every file (a fixed cost per small file).
+        self._views: dict[tuple[tuple[str, str], ...], str] = {}
 
     def close(self) -> None:
         self._con.close()
@@ -55,14 +58,23 @@ class Pseudonymiser:
         that message, one row per row of `frame`, in order."""
         if frame.height == 0:
             return pl.DataFrame({name: pl.Series([], dtype=pl.String) for name in messages})
-        selects = ", ".join(
-            f"{hmac_sql(sql, self._ipad, self._opad)} as {name}" for name, sql in messages.items()
-        )
         self._con.register("ids", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
-            table = self._con.sql(f"select {selects} from ids").to_arrow_table()
+            table = self._con.sql(f"select * from {self._view(messages)}").to_arrow_table()
         except duckdb.Error as error:  # DuckDB quotes offending values; identifiers must not escape
             raise RuntimeError(f"pseudonymisation failed ({type(error).__name__})") from None
         finally:
             self._con.unregister("ids")
         return pl.from_arrow(table)  # type: ignore[return-value]
+
+    def _view(self, messages: dict[str, str]) -> str:
+        """The view computing `messages` over the registered `ids` (made while `ids` is there)."""
+        key = tuple(messages.items())
+        name = self._views.get(key)
+        if name is None:
+            selects = ", ".join(
+                f"{hmac_sql(sql, self._ipad, self._opad)} as {out}" for out, sql in messages.items()
+            )
+            name = self._views[key] = f"keys_{len(self._views)}"
+            self._con.execute(f"create temporary view {name} as select {selects} from ids")
+        return name

@@ -83,19 +83,36 @@ def _memo(profile: Profile, kind: str, column: str) -> dict:
     return held[1]
 
 
-def _parsed(values: list[str], convert: Parser, dtype: pl.DataType, memo: dict) -> list:
-    """`convert` of each value (distinct, not null): from the memo, the unseen ones parsed in
-    one polars expression and remembered."""
-    unseen = [v for v in values if v not in memo]
-    if not unseen:
-        return [memo[v] for v in values]
-    frame = pl.DataFrame({"v": pl.Series(unseen, dtype=pl.String)})
-    found = dict(zip(unseen, frame.select(convert(pl.col("v")).cast(dtype)).to_series().to_list(), strict=True))
-    result = [found[v] if v in found else memo[v] for v in values]
-    if len(memo) + len(found) > MEMO_LIMIT:
-        memo.clear()
-    memo.update(found)
-    return result
+def _parsed_all(jobs: list[tuple[list[str], Parser, pl.DataType, dict]]) -> list[list]:
+    """For each job `(values, convert, dtype, memo)`: `convert` of each value (distinct, not
+    null), from the memo; the unseen values of every job parsed together in one polars select
+    (one frame, each job's unseen values in a column of its own padded with nulls: the parsers
+    work value by value, so the padding changes nothing) and remembered."""
+    unseen = [[v for v in values if v not in memo] for values, _, _, memo in jobs]
+    todo = [i for i, u in enumerate(unseen) if u]
+    found: dict[int, dict] = {}
+    if todo:
+        height = max(len(unseen[i]) for i in todo)
+        frame = pl.DataFrame(
+            {f"v{i}": pl.Series(unseen[i] + [None] * (height - len(unseen[i])), dtype=pl.String) for i in todo}
+        )
+        parsed = frame.select(jobs[i][1](pl.col(f"v{i}")).alias(f"v{i}") for i in todo)
+        # An integer is a number without a fraction, decided on the parsed number (one parse).
+        parsed = parsed.select(
+            (parse.whole(pl.col(f"v{i}")) if jobs[i][2] == pl.Int64 else pl.col(f"v{i}")).cast(jobs[i][2])
+            for i in todo
+        )
+        for i in todo:
+            found[i] = dict(zip(unseen[i], parsed.get_column(f"v{i}").head(len(unseen[i])).to_list(), strict=True))
+    results = []
+    for i, (values, _, _, memo) in enumerate(jobs):
+        new = found.get(i, {})
+        results.append([new[v] if v in new else memo[v] for v in values])
+        if new:
+            if len(memo) + len(new) > MEMO_LIMIT:
+                memo.clear()
+            memo.update(new)
+    return results
 
 
 class _Converter:
@@ -119,7 +136,7 @@ class _Converter:
         if t in ("percent", "amount"):
             return parse.number, pl.Float64
         if t in ("int", "count", "manager_level"):
-            return parse.integer, pl.Int64
+            return parse.number, pl.Int64  # then `parse.whole` (see _parsed_all)
         if t == "date":
             # Sentinels are kept here (so the check can tell "open" from "bad") and nulled later.
             return (lambda e: parse.date_value(e, self.formats)), pl.Date
@@ -146,14 +163,19 @@ class _Converter:
         parsers = {col.name: self.parser(col) for col in columns}
         via = [col for col in columns if parsers[col.name] is not None]
         distinct = text.select(pl.col(c.name).drop_nulls().unique().implode() for c in via).row(0) if via else ()
+        jobs = [
+            (values, *parsers[col.name], _memo(self.ctx.profile, self.ctx.kind, col.name))  # type: ignore[misc]
+            for col, values in zip(via, distinct, strict=True)
+            if values
+        ]
+        results = iter(_parsed_all(jobs))
         mapped = []
         for col, values in zip(via, distinct, strict=True):
-            convert, dtype = parsers[col.name]  # type: ignore[misc]
+            dtype = parsers[col.name][1]  # type: ignore[index]
             if not values:  # nothing but nulls
                 mapped.append(pl.col(col.name).cast(dtype, strict=False))
                 continue
-            new = _parsed(values, convert, dtype, _memo(self.ctx.profile, self.ctx.kind, col.name))
-            old, parsed = pl.Series(values, dtype=pl.String), pl.Series(new, dtype=dtype)
+            old, parsed = pl.Series(values, dtype=pl.String), pl.Series(next(results), dtype=dtype)
             mapped.append(pl.col(col.name).replace_strict(old, parsed, default=None, return_dtype=dtype))
         typed = text.select(mapped) if mapped else pl.DataFrame()
         return {
