@@ -35,9 +35,16 @@ TERM_SECONDS = 10.0  # for stragglers after SIGTERM, before SIGKILL
 def die_with_parent(sig: int = signal.SIGTERM) -> None:
     """Have the kernel send `sig` to this process when its parent dies (Linux; elsewhere a no-op).
 
-    Call it in the child (a `preexec_fn`, or first thing in a process): it survives `exec`."""
+    Call it in the child (a `preexec_fn`, or first thing in a process): it survives `exec`.
+    An ignored or blocked `sig` would make the arrangement silently void, and both are inherited
+    across `fork` and `exec` (`nohup` ignores SIGHUP; Python's multiprocessing blocks SIGTERM
+    and SIGINT in a thread while it starts its resource tracker), so the signal is first made
+    deliverable with its default action, unless the process has a handler of its own."""
     if not sys.platform.startswith("linux"):
         return
+    if signal.getsignal(sig) == signal.SIG_IGN:
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
         error = ctypes.get_errno()

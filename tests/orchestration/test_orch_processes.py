@@ -80,6 +80,15 @@ def test_sigterm_to_workforce_ui_stops_everything_it_started(orch_home: Settings
     assert all(services.values()) and not [pid for pid in every if alive(pid)]
 
 
+def _signals(pid: int) -> str:
+    """The signal state of `pid` (blocked, ignored, caught), for a failure's message."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "gone"
+    return "; ".join(line for line in lines if line.startswith(("State", "PPid", "SigBlk", "SigIgn", "SigCgt")))
+
+
 def test_a_child_armed_with_die_with_parent_dies_when_its_parent_is_killed(tmp_path: Path):
     script = (
         "import subprocess, sys\n"
@@ -94,7 +103,7 @@ def test_a_child_armed_with_die_with_parent_dies_when_its_parent_is_killed(tmp_p
         assert parent.stdout.readline().strip() == "armed"
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=60)
-        wait_for(lambda: not alive(child), timeout=60, what="the child to die with its parent")
+        wait_for(lambda: not alive(child), timeout=60, what=f"the child to die with its parent ({_signals(child)})")
     finally:
         parent.kill()
         parent.wait(timeout=60)
