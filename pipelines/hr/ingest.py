@@ -511,7 +511,7 @@ class _Store:
             archiving=archiving,
             replaces_rejected=replaces_rejected,
         )
-        pending.record_load(  # the years this load makes stale, before its rows are added
+        pending.record_load(  # noted for the plan of the next dbt build (pipelines/warehouse/pending.py)
             self.con,
             sha256=work.sha256,
             kind=work.kind or "",
