@@ -21,6 +21,12 @@ event is skipped only when all of these hold, so what dbt writes stays exactly w
 - every callback is one known to act on warnings only (`track_behavior_change_warn`, which
   dbt always adds); a run with other callbacks (dbtRunner's) skips nothing.
 
+`build_events_when_read()` goes one step further back: dbt builds each event's protobuf message
+where it creates the event (`BaseEvent.__init__`: `ParseDict` of its fields), before
+`fire_event` is even called, and a skipped event's message is never read. Events now keep
+their fields and build the message the first time anything reads it (`fire_event` for every
+event it passes on, any field read), exactly as `BaseEvent.__init__` would have.
+
 The one caller is the `dbt` process the pipeline starts (`pipelines.orchestration.lifecycle`).
 tests/orchestration/test_orch_dbt_events.py runs dbt with and without it and compares stdout
 and dbt.log line by line, and fails if dbt_common changes the members relied on here.
@@ -70,3 +76,36 @@ def skip_unwritten_events() -> None:
     fire_written_event._skips_unwritten = True  # type: ignore[attr-defined]
     fire_written_event.__wrapped__ = fire_event  # type: ignore[attr-defined]
     EventManager.fire_event = fire_written_event  # type: ignore[method-assign]
+
+
+def build_events_when_read() -> None:
+    """Defer each dbt event's protobuf message to its first read (once per process; see the module)."""
+    from dbt_common.events.base_types import BaseEvent
+
+    if getattr(BaseEvent.__init__, "_deferred", False):
+        return
+    build = BaseEvent.__init__
+    read = BaseEvent.__getattr__
+    write = BaseEvent.__setattr__
+
+    def keep_fields(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.__dict__["_fields"] = (args, kwargs)
+
+    def built(self: Any) -> None:
+        fields = self.__dict__.pop("_fields", None)
+        if fields is not None:
+            build(self, *fields[0], **fields[1])
+
+    def read_built(self: Any, key: str) -> Any:
+        built(self)
+        return read(self, key)
+
+    def write_built(self: Any, key: str, value: Any) -> None:
+        built(self)
+        write(self, key, value)
+
+    keep_fields._deferred = True  # type: ignore[attr-defined]
+    keep_fields.__wrapped__ = build  # type: ignore[attr-defined]
+    BaseEvent.__init__ = keep_fields  # type: ignore[method-assign]
+    BaseEvent.__getattr__ = read_built  # type: ignore[method-assign]
+    BaseEvent.__setattr__ = write_built  # type: ignore[method-assign]

@@ -123,3 +123,30 @@ def _check_the_rule() -> None:
     manager.add_logger(LoggerConfig(name="lean_test_debug", level=EventLevel.DEBUG))
     manager.fire_event(Note(msg="now wanted"), level=EventLevel.DEBUG)
     assert written[-1] == "now wanted"
+
+
+def test_an_event_builds_its_message_when_first_read_as_dbt_would() -> None:
+    """Deferred events carry the same message as dbt's own, built on the first read of any
+    field, and only then; a skipped event is never built."""
+    from dbt.adapters.events.types import SQLQuery
+    from dbt_common.events.base_types import BaseEvent, msg_from_base_event
+
+    from pipelines.orchestration.dbt_events import build_events_when_read
+
+    eager = SQLQuery(conn_name="master", sql="select 1", node_info={})
+    expected = (eager.to_dict(), eager.message(), msg_from_base_event(eager).data)
+    methods = (BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__)
+    build_events_when_read()
+    build_events_when_read()  # once per process
+    try:
+        assert BaseEvent.__init__.__wrapped__ is methods[0]  # type: ignore[attr-defined]
+        lazy = SQLQuery(conn_name="master", sql="select 1", node_info={})
+        assert "pb_msg" not in lazy.__dict__  # nothing built yet
+        assert lazy.sql == "select 1"  # a field read builds it
+        assert "pb_msg" in lazy.__dict__ and "_fields" not in lazy.__dict__
+        assert (lazy.to_dict(), lazy.message(), msg_from_base_event(lazy).data) == expected
+        written = SQLQuery(conn_name="master", sql="select 1", node_info={})
+        written.conn_name = "other"  # a field written first builds it too, then sets the field
+        assert written.conn_name == "other" and written.sql == "select 1"
+    finally:
+        BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__ = methods  # type: ignore[method-assign]
