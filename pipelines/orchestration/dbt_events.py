@@ -6,7 +6,8 @@ protobuf message and then, for every log (stdout and dbt.log), into a finished J
 (`MessageToDict`, `json.dumps`, a scan of the environment for secrets to scrub) before Python's
 logging drops it for its level. The pipeline logs at `info` (stdout for dagster-dbt, dbt.log),
 so the ~15 `debug` events per node of a build, ~4,500 of them in the demo's, were built into
-lines nobody wrote: about a fifth of the dbt process's Python time.
+lines nobody wrote: with their construction, about a third of the dbt process's Python time
+(measured in docs/scaling.md, "Third pass").
 
 `skip_unwritten_events()` makes `fire_event` return at once for an event that no log would
 write and no callback needs, and hands every other event to dbt's own method unchanged. An
@@ -38,7 +39,8 @@ from typing import Any
 
 # Event levels (dbt_common.events.base_types.EventLevel values) that a log at `info` or above drops.
 QUIET_LEVELS = frozenset({"debug", "test"})
-# dbt_common.events.logger's numbers for a log's level (its Python logger's level).
+# dbt_common.events.logger's numbers for a log's level (its Python logger's level); a level not
+# listed here counts as writing everything, so nothing is skipped for it.
 LOG_LEVEL_NUMBERS = {"debug": 10, "test": 10, "info": 20, "warn": 30, "error": 40}
 
 
@@ -66,7 +68,7 @@ def skip_unwritten_events() -> None:
             tag in QUIET_LEVELS
             and not force_warn_or_error_handling
             and self.loggers
-            and all(LOG_LEVEL_NUMBERS[log.level.value] > LOG_LEVEL_NUMBERS[tag] for log in self.loggers)
+            and all(LOG_LEVEL_NUMBERS.get(log.level.value, 0) > LOG_LEVEL_NUMBERS[tag] for log in self.loggers)
             and type(e).__name__ not in PRINT_EVENT_NAMES
             and all(callback in harmless for callback in self.callbacks)
         ):
