@@ -16,6 +16,7 @@ six is 1/6.
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -109,7 +110,9 @@ def test_a_merger_without_national_ids_has_no_turnover_the_year_it_took_effect(
         "where municipality_code = '5060' group by year order by year",
     )
     assert [year for year, with_pairs in families if with_pairs] == [2021]
-    wide = _query(settings, "select distinct year from marts.fct_turnover where area_type = 'municipality' and area_code = '5060'")
+    wide = _query(
+        settings, "select distinct year from marts.fct_turnover where area_type = 'municipality' and area_code = '5060'"
+    )
     assert wide == [(2021,)]
     # no "pair" coverage claimed for the merger year
     pairs = _query(
@@ -136,12 +139,11 @@ def test_the_code_map_lists_mergers_and_splits_not_renumberings(mergers: tuple[S
     rows = dict(
         _query(
             settings,
-            "select source_code || '>' || municipality_code, restructured_on from intermediate.int_municipality_code_map "
+            "select source_code || '>' || municipality_code, restructured_on "
+            "from intermediate.int_municipality_code_map "
             "where source_code in ('5050', '0104', '3002', '1233', '1850', '1804')",
         )
     )
-    from datetime import date
-
     assert rows["5050>5060"] == [date(2020, 1, 1)]  # a merger
     assert rows["0104>3103"] == [date(2020, 1, 1)]  # a merger, then a pure renumbering
     assert rows["3002>3103"] == []  # a pure renumbering
