@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_golden_support import GOLDEN_SECRET
+from dbt_golden_support import chain_home
 
 from pipelines.settings import Settings
 from tests.chain_support import ChainResult, run_chain
@@ -52,10 +52,7 @@ def _write(path: Path, code: str, staff: list[tuple[str, str | None]], leaver: s
 
 @pytest.fixture(scope="module")
 def mergers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ChainResult]:
-    home = tmp_path_factory.mktemp("mergers")
-    files = home / "files"
-    files.mkdir()
-    settings = Settings(home=home / "home", secret_env=GOLDEN_SECRET)
+    settings, files = chain_home(tmp_path_factory, "mergers")
     # Nærøysund: no national ids; the new system numbers all eight employees 1-8
     vikna = [(str(n), None) for n in range(1, 5)]
     naeroy = [(str(n), None) for n in range(1, 5)]  # the same numbers as Vikna's: another system
