@@ -23,6 +23,7 @@ import duckdb
 import pytest
 from dbt_golden_support import chain_home
 
+from pipelines.hr import identity
 from pipelines.settings import Settings
 from tests.chain_support import ChainResult, run_chain
 from tests.hr.hr_support import synthetic_ids
@@ -146,3 +147,25 @@ def test_the_code_map_lists_mergers_and_splits_not_renumberings(mergers: tuple[S
     assert rows["3002>3103"] == []  # a pure renumbering
     assert rows["1233>4620"] == []  # Ulvik
     assert rows["1850>1875"] == rows["1850>1806"] == [date(2020, 1, 1)]  # a split
+
+
+def test_restructurings_are_exactly_the_steps_identity_does_not_key_continuously(
+    mergers: tuple[Settings, ChainResult],
+) -> None:
+    """The SQL classification (int_municipality_code_map.restructured_on) and the keying rule
+    (pipelines/hr/identity.py) must agree on every KLASS step the warehouse holds, or a pure
+    renumbering would lose its turnover (or a merger keep a wrong one)."""
+    settings, _ = mergers
+    with duckdb.connect(str(settings.build_db_path), read_only=True) as con:
+        changes = con.sql(f"select {', '.join(identity.CHANGE_COLUMNS)} from raw.klass_municipality_changes").pl()
+        codes = con.sql(f"select {', '.join(identity.CODE_COLUMNS)} from raw.klass_municipality").pl()
+        steps = con.execute(
+            "select distinct changes.old_code, changes.change_occurred, "
+            "bool_and(list_contains(code_map.restructured_on, changes.change_occurred)) "
+            "from raw.klass_municipality_changes as changes "
+            "inner join intermediate.int_municipality_code_map as code_map on code_map.source_code = changes.old_code "
+            "where changes.new_code is not null and changes.old_code <> changes.new_code group by all"
+        ).fetchall()
+    pure = {(old, day) for old, _, day in identity.pure_renumberings(changes, codes)}
+    assert len(steps) > 300 and pure
+    assert {(old, day) for old, day, restructured in steps if not restructured} == pure
