@@ -44,4 +44,4 @@ left join figures
     on figures.indicator_id = 'turnover'
    and figures.municipality_code = coverage.municipality_code
    and figures.year = coverage.year
-where coverage.has_previous_snapshot and previous.counted > 0 and figures.year is null
+where coverage.can_follow_persons and previous.counted > 0 and figures.year is null

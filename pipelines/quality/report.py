@@ -212,7 +212,9 @@ def _not_applicable_section(results: Sequence[CheckResult], catalog: dict[str, C
         return ""
     return (
         "<h2>Ikke aktuelt ennå</h2><p>Tallet kan ikke beregnes av dataene ennå; sjekken er registrert som "
-        "ikke aktuell, ikke som feil.</p><table><thead><tr><th>Sjekk</th><th>Navn</th><th>Hvorfor</th></tr>"
+        "ikke aktuell, ikke som feil. Turnover mangler for en kommunes første uttrekk og for året en "
+        "sammenslåing eller deling trådte i kraft når HR-systemet ikke leverer fødselsnummer.</p>"
+        "<table><thead><tr><th>Sjekk</th><th>Navn</th><th>Hvorfor</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.settings import Settings
 from pipelines.ssb.catalogue import load_catalogue
 from pipelines.warehouse.schema import ensure_schema
 
@@ -129,3 +130,12 @@ def ratio(
     numerator, denominator, value = row
     assert value == pytest.approx(numerator / denominator * scale)
     return numerator, denominator
+
+
+def chain_home(factory: pytest.TempPathFactory, name: str) -> tuple[Settings, Path]:
+    """A fresh home for a small chain test keyed with the golden secret, and a folder for the
+    delivery files the test writes (shared by the renumbering and merger tests)."""
+    home = factory.mktemp(name)
+    files = home / "files"
+    files.mkdir()
+    return Settings(home=home / "home", secret_env=GOLDEN_SECRET), files

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_golden_support import GOLDEN_SECRET
+from dbt_golden_support import GOLDEN_SECRET, chain_home
 
 from pipelines.hr import identity
 from pipelines.hr.report import describe
@@ -56,10 +56,7 @@ def _write(path: Path, code: str, leaver_end: str | None) -> Path:
 
 @pytest.fixture(scope="module")
 def ulvik(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ChainResult]:
-    home = tmp_path_factory.mktemp("ulvik")
-    files = home / "files"
-    files.mkdir()
-    settings = Settings(home=home / "home", secret_env=GOLDEN_SECRET)
+    settings, files = chain_home(tmp_path_factory, "ulvik")
     paths = [
         _write(files / "ulvik_1233_2019-12-31.csv", "1233", None),
         _write(files / "ulvik_4620_2020-12-31.csv", "4620", "2020-06-30"),

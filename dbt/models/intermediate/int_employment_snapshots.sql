@@ -43,8 +43,7 @@ final as (
     from employments
     inner join snapshots
         on snapshots.municipality_code = employments.municipality_code
-       and snapshots.snapshot_date >= employments.snapshot_from_date
-       and (employments.effective_end_date is null or snapshots.snapshot_date <= employments.effective_end_date)
+       and {{ is_active_on('employments', 'snapshots.snapshot_date') }}
 )
 
 select * from final

@@ -18,7 +18,7 @@ pairs as (
 ),
 
 coverage as (
-    select municipality_code, year, has_previous_snapshot
+    select municipality_code, year, can_follow_persons
     from {{ ref('int_data_coverage') }}
     where has_snapshot
 ),
@@ -88,8 +88,8 @@ final as (
         families.function_family,
         coalesce(stock.stock_persons, 0) as stock_persons,
         coalesce(stock.stock_fte, 0) as stock_fte,
-        case when coverage.has_previous_snapshot then coalesce(leavers.previous_persons, 0) end as previous_persons,
-        case when coverage.has_previous_snapshot then coalesce(leavers.leavers_excl_retirement, 0) end
+        case when coverage.can_follow_persons then coalesce(leavers.previous_persons, 0) end as previous_persons,
+        case when coverage.can_follow_persons then coalesce(leavers.leavers_excl_retirement, 0) end
             as leavers_excl_retirement,
         coalesce(hired.hires, 0) as hires,
         coalesce(hired.hires_fte, 0) as hires_fte

@@ -16,7 +16,7 @@ with snapshots as (
 coverage as (
     select municipality_code, year
     from {{ ref('int_data_coverage') }}
-    where has_snapshot and has_previous_snapshot
+    where has_snapshot and can_follow_persons
 ),
 
 previous as (

@@ -5,7 +5,7 @@
 with rules as (
     select municipality_code, year, 'snapshot' as coverage_rule from {{ coverage }} where has_snapshot
     union all
-    select municipality_code, year, 'pair' from {{ coverage }} where has_snapshot and has_previous_snapshot
+    select municipality_code, year, 'pair' from {{ coverage }} where has_snapshot and can_follow_persons
     union all
     select municipality_code, year, 'followup_12m' from {{ coverage }}
     where has_snapshot and employment_data_until >= make_date(year + 1, 12, 31)
