@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.errors import DeliveryError
-from pipelines.hr import conflicts, fnr, identity, limits, load
+from pipelines.hr import conflicts, fnr, identity, limits
 from pipelines.hr.contract import RAW_KEYS
 from pipelines.hr.delivery import extraction_date as find_extraction_date
 from pipelines.hr.delivery import municipality_from_name
@@ -34,7 +34,6 @@ from pipelines.hr.validate import (
     error_columns,
     has_error,
     missing_required,
-    typed,
 )
 
 INVALID_ID = "[ugyldig fødselsnummer]"
@@ -101,19 +100,17 @@ class _Prepared:
     counts: dict[str, int]
 
 
-# --- entry point -------------------------------------------------------------------------
+# --- one file's own checks ----------------------------------------------------------------
+FILE = "__file"  # which file of a batch a row came from (pipelines/hr/batch.py); 0 for a file alone
 
 
-def _prepare(
-    work: _Work,
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    roots: dict[str, str] | None = None,
-    explicit_period: date | None = None,
-) -> _Prepared:
+def check(
+    work: _Work, pairs: list[tuple[Profile, str]], refs: References, fallback: str | None
+) -> FileContext:
+    """Read the file and apply every rule about the file as a whole that needs nothing but the
+    file itself (a leak, no data rows, two columns that disagree, a municipality unlike its
+    name, a required column missing): raises DeliveryError with the file's reason. Returns
+    the context its rows are validated in (`municipality_fallback`: this file's own)."""
     work.lap("hash")
     table = read_table(work.data, pairs)
     work.table = table
@@ -160,17 +157,27 @@ def _prepare(
             hint = "; eller angi --municipality" if name == "municipality_code" else ""
             parts.append(f"{name} (prøvde: {tried}{hint})")
         raise DeliveryError(f"mangler påkrevd kolonne for {work.profile.name}/{kind}: " + "; ".join(parts))
+    return ctx
 
-    rows = typed(table.frame, ctx)
-    work.lap("validate")
+
+def set_dates(
+    work: _Work,
+    rows: pl.DataFrame,
+    source_for: dict[str, str],
+    explicit_date: date | None,
+    explicit_period: date | None,
+) -> None:
+    """The file's extraction date and period start, from its typed `rows` (raises
+    DeliveryError when the file has none or declares a history it cannot have)."""
+    assert work.table is not None
     date_value, date_note = find_extraction_date(
-        explicit_date, rows, kind, "extraction_date" in source_for, table.preamble, work.name
+        explicit_date, rows, work.kind or "", "extraction_date" in source_for, work.table.preamble, work.name
     )
     work.extraction_date = date_value
     if date_note:
         work.notes.append(date_note)
     work.sources["extraction_date"] = date_note or "oppgitt ved innlesing"
-    if kind == "employments":
+    if work.kind == "employments":
         work.period_start, origin = find_period_start(
             explicit_period, rows, source_for.get("period_start"), date_value
         )
@@ -180,46 +187,23 @@ def _prepare(
     elif explicit_period is not None:
         work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
-    work.lap("pseudonymise")
-    rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
-    rows = _flag_key_conflicts(rows, kind, ctx)
-    failing = rows.select(has_error(rows)).to_series() & ~rows["__duplicate"]
-    rows = rows.with_columns(failing.alias("__failing"))
 
-    counts = {
-        "read": rows.height,
-        "duplicate": int(rows["__duplicate"].sum()),
-        "quarantined": int(failing.sum()),
-    }
-    counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
-    valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
-    _set_municipality(work, valid if valid.height else rows)
-    work.unknown_position_codes = unknown_position_codes(valid, refs)
-    valid = valid.with_columns(
-        pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
-        pl.lit(work.sha256).alias("delivery_sha256"),
-        pl.col(ROW).alias("source_row_number"),
-    ).select(load.STAGED_COLUMNS[kind])
-
-    quarantine = _quarantine_rows(table, rows, kind)
-    archive_table = _archive_table(table, rows)
-    work.lap("split")
-    return _Prepared(valid, quarantine, archive_table, counts)
-
-
-def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
-    """Rows per well-formed position code that is in no code list (they load as position group
-    `unknown` and count in every total; the delivery reports them so the list can grow)."""
+def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[int, dict[str, int]]:
+    """Per file (`FILE`), rows per well-formed position code that is in no code list (they load
+    as position group `unknown` and count in every total; the delivery reports them so the
+    list can grow). A file without such rows is left out."""
     if "position_code" not in valid.columns or valid.height == 0:
         return {}
     counts = (
         valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
-        .group_by("position_code")
+        .group_by(FILE, "position_code")
         .len()
-        .sort("position_code")
+        .sort(FILE, "position_code")
     )
-    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
+    found: dict[int, dict[str, int]] = {}
+    for file, code, n in counts.iter_rows():
+        found.setdefault(file, {})[code] = n
+    return found
 
 
 LEAK_ADVICE = (
@@ -256,7 +240,8 @@ def _refuse_leaks(table: RawTable) -> None:
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:
-    """True for each row that repeats an earlier row exactly (all source columns).
+    """True for each row that repeats an earlier row of its file exactly (all source columns;
+    `FILE` is one of them, so rows of two files of a batch never repeat each other).
 
     Rows are hashed first; only rows whose hash repeats are compared value by value, so a
     clean file costs one hash pass and a collision can never drop a distinct row."""
@@ -307,14 +292,15 @@ def _pseudonyms(
 
 
 def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
-    """Rows that share a key but differ in content cannot both be current: quarantine all of
-    them (exact duplicates were set aside already)."""
-    keys = [k for k in RAW_KEYS[kind]]
-    # Among the candidates (no duplicate, no error), those whose key another candidate shares:
-    # counted over the whole frame in one select, not on a filtered copy of it.
+    """Rows of one file that share a key but differ in content cannot both be current:
+    quarantine all of them (exact duplicates were set aside already). The same key in two
+    files of a batch is no conflict: each file is an extract of its own."""
+    keys = [*RAW_KEYS[kind], FILE]
+    # Among the candidates (no duplicate, no error), those whose key another candidate of the
+    # same file shares: counted over the whole frame in one select, not on a filtered copy of it.
     candidate = ~pl.col("__duplicate") & ~has_error(rows)
-    clash = rows.select(pl.col(ROW).filter(candidate & (candidate.sum().over(keys) > 1))).get_column(ROW)
-    if clash.len() == 0:
+    clash = rows.select(candidate & (candidate.sum().over(keys) > 1)).to_series()
+    if not clash.any():
         return rows
     label = KEY_LABEL[kind]
     source = ctx.source_for.get(label, label)
@@ -323,29 +309,20 @@ def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.D
     else:
         text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
     column = ERR + label
-    conflict = pl.col(ROW).is_in(clash.implode())
-    reason = pl.when(conflict).then(pl.lit(f"{source}: {text}"))
+    reason = pl.when(pl.lit(clash)).then(pl.lit(f"{source}: {text}"))
     if column in rows.columns:
         return rows.with_columns(pl.coalesce(pl.col(column), reason).alias(column))
     return rows.with_columns(reason.alias(column))
 
 
-def _set_municipality(work: _Work, rows: pl.DataFrame) -> None:
-    codes = rows.get_column("municipality_code").drop_nulls().unique().sort().to_list()
-    if len(codes) == 1:
-        work.municipality_code = codes[0]
-    elif len(codes) > 1:
-        work.notes.append(f"filen gjelder {len(codes)} kommuner")
-
-
 def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Series) -> pl.DataFrame:
-    """The source rows selected by `mask`: the contract columns only (unknown columns, ragged
+    """The source rows selected by `mask` (with `ROW` and `FILE`): the contract columns only (unknown columns, ragged
     overflow and the id column never), values capped, identifiers replaced by pseudonyms."""
     sources = table.source_for
     replaced = {sources[c]: key for c, key in IDENTIFIERS[kind].items() if c in sources}
     source_rows = table.frame.filter(mask)
     keyed = rows.filter(mask)
-    columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
+    columns: list[pl.Series | pl.Expr] = [pl.col(ROW), pl.col(FILE)]
     columns += [limits.cap_values(pl.col(c)) for c in _contract_sources(table) if c not in replaced]
     frame = source_rows.select(columns)
     for key in replaced.values():
@@ -360,32 +337,35 @@ def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Seri
     return frame
 
 
+QUARANTINE_SCHEMA = {
+    "source_row_number": pl.Int64,
+    "column_name": pl.String,
+    "reason": pl.String,
+    "row_json": pl.String,
+}
+
+
 def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """The quarantine's rows (QUARANTINE_SCHEMA and `FILE`): one per failing row and column,
+    in file, row and column order, with the row's contract columns as JSON."""
     mask = rows.get_column("__failing")
     if not mask.any():
-        return pl.DataFrame(
-            schema={
-                "source_row_number": pl.Int64,
-                "column_name": pl.String,
-                "reason": pl.String,
-                "row_json": pl.String,
-            }
-        )
+        return pl.DataFrame(schema={FILE: rows.schema[FILE], **QUARANTINE_SCHEMA})
     documents = _row_documents(table, rows, kind, mask)
-    payload = [c for c in documents.columns if c != ROW]
-    documents = documents.select(pl.col(ROW), pl.struct(payload).struct.json_encode().alias("row_json"))
+    payload = [c for c in documents.columns if c not in (ROW, FILE)]
+    documents = documents.select(pl.col(ROW), pl.col(FILE), pl.struct(payload).struct.json_encode().alias("row_json"))
     errors = error_columns(rows)
     reasons = (
         rows.filter(mask)
-        .select([ROW, *errors])
-        .unpivot(index=ROW, variable_name="column_name", value_name="reason")
+        .select([ROW, FILE, *errors])
+        .unpivot(index=[ROW, FILE], variable_name="column_name", value_name="reason")
         .drop_nulls("reason")
         .with_columns(pl.col("column_name").str.strip_prefix(ERR))
     )
     return (
-        reasons.join(documents, on=ROW, how="left")
-        .sort(ROW, "column_name")
-        .select(pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
+        reasons.join(documents, on=[ROW, FILE], how="left")
+        .sort(FILE, ROW, "column_name")
+        .select(FILE, pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
     )
 
 
@@ -403,7 +383,8 @@ def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     given. Every row as delivered, in the contract columns only and under their delivered
     names, values capped; the national id replaced by `person_key` (or a marker where it was
     invalid). Whatever else a file carries (a workbook's comments, properties, sheet names,
-    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk."""
+    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk.
+    With `FILE`, to split a batch's archive into its files."""
     frame = table.frame.select(limits.cap_values(pl.col(c)) for c in _contract_sources(table))
     if "national_id" in table.source_for:
         person = rows.select(
@@ -413,4 +394,4 @@ def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
             .alias("person_key")
         )
         frame = frame.hstack(person)
-    return frame
+    return frame.hstack([table.frame.get_column(FILE)])
