@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines.errors import DeliveryError
 from pipelines.hr import load
+from pipelines.hr.delivery import row_dates
 from pipelines.hr.prepare import (
     FILE,
     QUARANTINE_SCHEMA,
@@ -167,10 +168,10 @@ def _together(
 
     rows = typed(whole, ctx).hstack([files])
     outcomes: list[_Prepared | Exception | None] = [None] * len(members)
-    parts = rows.partition_by(FILE, maintain_order=True, as_dict=True)
+    dates = row_dates(rows, kind, FILE)
     for j, member in enumerate(members):
         try:
-            set_dates(member.work, parts[(j,)], member.ctx.source_for, explicit_date, explicit_period)
+            set_dates(member.work, dates[j], member.ctx.source_for, explicit_date, explicit_period)
         except DeliveryError as error:
             outcomes[j] = error
     started = _share(members, "validate", started)

@@ -60,11 +60,8 @@ def check_municipality_against_name(
     source = table.source_for.get("municipality_code")
     if source is None or name_code is None:
         return
-    codes = (
-        table.frame.select(normalised_municipality(pl.col(source)).alias("code"))
-        .filter(pl.col("code").is_in(list(known)) & (pl.col("code") != name_code))
-        .get_column("code")
-    )
+    code = normalised_municipality(pl.col(source))
+    codes = table.frame.select(code.filter(code.is_in(list(known)) & (code != name_code)).alias("code")).to_series()
     if codes.len() == 0:
         return
     shown = ", ".join(codes.unique().sort().head(3).to_list())

@@ -160,8 +160,13 @@ _ASCII_CANDIDATE = re.compile(rf"[0-9](?:[^0-9A-Za-z]{{0,{_MAX_SEPARATOR_RUN}}}[
 
 
 def _surely_clean(text: str) -> bool:
-    """`text` is ASCII and holds no ten digits close enough to be an id (cheap, conservative)."""
-    return text.isascii() and _ASCII_CANDIDATE.search(text) is None
+    r"""`text` holds no ten digits close enough to be an id (cheap, conservative): it is ASCII
+    without such digits, or it has fewer than ten decimal digits of any script at all (the
+    scan's `\d` is Unicode category Nd, which is what `str.isdecimal` tests; a header such as
+    `Fødselsnummer` has none)."""
+    if text.isascii():
+        return _ASCII_CANDIDATE.search(text) is None
+    return sum(ch.isdecimal() for ch in text) < 10
 _CHAIN = rf"[0-9]+(?:{SEPARATOR}{{1,{_MAX_SEPARATOR_RUN}}}[0-9]+)*"
 _NON_ASCII = r"[^\x00-\x7f]"
 
@@ -249,6 +254,9 @@ def _hits(values: pl.LazyFrame) -> pl.DataFrame:
 # stored (limits.MAX_VALUE_CHARS), so an id past this point cannot reach disk; the bound keeps
 # a hostile 50 MB cell of digits from costing minutes.
 SCAN_CHARS = 10_000
+# Files of at most this many rows are scanned in one pass (longest value and the quick filter
+# together); larger ones first find the columns with values long enough to hold an id.
+ONE_PASS_ROWS = 20_000
 
 
 def hit_mask(series: pl.Series) -> pl.Series:
@@ -277,13 +285,22 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
     columns = [c for c in columns if frame.schema[c] == pl.String]
     if not columns or frame.height == 0:
         return []
-    longest = frame.select(pl.col(c).str.len_chars().max().alias(c) for c in columns).row(0, named=True)
-    long_enough = [c for c in columns if (longest[c] or 0) >= 10]
-    if not long_enough:
-        return []
-    flagged = frame.select(
-        pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
-    ).row(0, named=True)
+    if frame.height <= ONE_PASS_ROWS:  # both filters in one pass: a pass costs more than a small file's regexes
+        found = frame.select(  # names no header has (a NUL in a header never gets this far)
+            *(pl.col(c).str.len_chars().max().alias(f"\0len{i}") for i, c in enumerate(columns)),
+            *(pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(f"\0id{i}") for i, c in enumerate(columns)),
+        ).row(0)
+        longest = dict(zip(columns, found[: len(columns)], strict=True))
+        flagged = dict(zip(columns, found[len(columns) :], strict=True))
+        long_enough = [c for c in columns if (longest[c] or 0) >= 10]
+    else:
+        longest = frame.select(pl.col(c).str.len_chars().max().alias(c) for c in columns).row(0, named=True)
+        long_enough = [c for c in columns if (longest[c] or 0) >= 10]
+        if not long_enough:
+            return []
+        flagged = frame.select(
+            pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
+        ).row(0, named=True)
     return [c for c in long_enough if flagged[c] and bool(hit_mask(frame.get_column(c)).any())]
 
 

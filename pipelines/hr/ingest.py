@@ -399,6 +399,11 @@ class _Store:
         self.con, self.settings, self.archiver = con, settings, archiver
         self.known = ledger.Known(con)
         self.entries: list[_Entry] = []
+        # the batch's raw rows by kind (with their load time) and pending-load rows, written
+        # when it commits, one insert each (`_insert`): a statement per small file costs more
+        # than its rows
+        self.waiting: dict[str, list[tuple[pl.DataFrame, datetime]]] = {}
+        self.noted: list[tuple] = []
         self.rows = 0
         self.limit = BATCH_FILES
         self.open = False  # a transaction is open
@@ -430,7 +435,7 @@ class _Store:
                 if entry.archiving is not None:
                     entry.archive = entry.archiving.result()  # committed only once archived
                     entry.archiving = None
-            self._write_ledger()
+            self._write_batch()
             self.con.execute("commit")
             self.open = False
         except Exception:
@@ -448,6 +453,7 @@ class _Store:
             if entry.archiving is not None:
                 entry.archiving.exception()
         self.entries, self.rows = [], 0
+        self.waiting, self.noted = {}, []
 
     def _one_by_one(self) -> list[DeliveryResult]:
         staged = [entry.staged for entry in self.entries]
@@ -488,7 +494,7 @@ class _Store:
                     )
                     return self._reject_alone(staged, reason, entry.replaces_rejected)
                 entry.archiving = None
-            self._write_ledger()
+            self._write_batch()
             self.con.execute("commit")
             self.open = False
         except WorkforceError:
@@ -508,7 +514,7 @@ class _Store:
         entry = _Entry(staged, "rejected", reason, _now(), replaces_rejected=replaces_rejected)
         with transaction(self.con):
             self.entries = [entry]
-            self._write_ledger()
+            self._write_batch()
         self.entries = []
         self._remember(entry)
         return self._result(entry)
@@ -555,8 +561,7 @@ class _Store:
             archiving=archiving,
             replaces_rejected=replaces_rejected,
         )
-        pending.record_load(  # noted for the plan of the next dbt build (pipelines/warehouse/pending.py)
-            self.con,
+        noted = pending.load_row(  # for the plan of the next dbt build (pipelines/warehouse/pending.py)
             sha256=work.sha256,
             kind=work.kind or "",
             municipality_code=work.municipality_code,
@@ -564,13 +569,14 @@ class _Store:
             rows=prepared.valid,
             period_start=work.period_start,
         )
-        entry.counts["stale"] = load.append(
-            self.con,
-            work.kind or "",
-            prepared.valid,
-            loaded_at=at,
-            may_be_stale=self.known.newer_extract_loaded(work.kind, work.municipality_code, work.extraction_date),
-        )
+        if noted is not None:
+            self.noted.append(noted)
+        kind = work.kind or ""
+        entry.counts["stale"] = 0
+        if self.known.newer_extract_loaded(work.kind, work.municipality_code, work.extraction_date):
+            self._insert(kind)  # the count sees the rows of the batch's earlier files
+            entry.counts["stale"] = load.stale_count(self.con, kind, prepared.valid)
+        self.waiting.setdefault(kind, []).append((prepared.valid, at))
         self.rows += prepared.valid.height
         self._remember(entry)
         work.lap("store")
@@ -592,9 +598,19 @@ class _Store:
             ),
         )
 
-    def _write_ledger(self) -> None:
-        """The batch's ledger rows: one per distinct content (the last outcome of it in the batch
-        wins, as one file after the other would leave it), every attempt, the quarantine."""
+    def _insert(self, kind: str | None = None) -> None:
+        """Insert the raw rows held for `kind` (None: every kind, and the pending-load rows)."""
+        for held in [kind] if kind is not None else list(self.waiting):
+            load.insert(self.con, held, self.waiting.pop(held, []))
+        if kind is None:
+            pending.record_loads(self.con, self.noted)
+            self.noted = []
+
+    def _write_batch(self) -> None:
+        """The batch's raw rows and pending-load rows (held until now), and its ledger rows: one
+        per distinct content (the last outcome of it in the batch wins, as one file after the
+        other would leave it), every attempt, the quarantine."""
+        self._insert()
         deliveries: dict[str, dict] = {}
         attempts, quarantine, replaced = [], {}, []
         for entry in self.entries:

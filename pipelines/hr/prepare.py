@@ -18,8 +18,8 @@ import polars as pl
 from pipelines.errors import DeliveryError
 from pipelines.hr import conflicts, fnr, identity, limits
 from pipelines.hr.contract import RAW_KEYS
+from pipelines.hr.delivery import RowDates, municipality_from_name
 from pipelines.hr.delivery import extraction_date as find_extraction_date
-from pipelines.hr.delivery import municipality_from_name
 from pipelines.hr.delivery import period_start as find_period_start
 from pipelines.hr.profiles import Profile
 from pipelines.hr.pseudonymise import Pseudonymiser
@@ -162,16 +162,16 @@ def check(
 
 def set_dates(
     work: _Work,
-    rows: pl.DataFrame,
+    rows: RowDates,
     source_for: dict[str, str],
     explicit_date: date | None,
     explicit_period: date | None,
 ) -> None:
-    """The file's extraction date and period start, from its typed `rows` (raises
-    DeliveryError when the file has none or declares a history it cannot have)."""
+    """The file's extraction date and period start, from what its typed rows' dates say
+    (raises DeliveryError when the file has none or declares a history it cannot have)."""
     assert work.table is not None
     date_value, date_note = find_extraction_date(
-        explicit_date, rows, work.kind or "", "extraction_date" in source_for, work.table.preamble, work.name
+        explicit_date, rows, "extraction_date" in source_for, work.table.preamble, work.name
     )
     work.extraction_date = date_value
     if date_note:

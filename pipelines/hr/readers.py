@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from pipelines.errors import DeliveryError
@@ -210,24 +211,29 @@ def _refuse_truncated(text: str, width: int, delimiter: str) -> None:
 
 def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
     """Number the rows, then drop empty lines, and drop columns without a header name
-    (trailing delimiters, room for ragged rows) when they hold no value at all."""
-    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    value_cols = [c for c in frame.columns if c != ROW]
+    (trailing delimiters, room for ragged rows) when they hold no value at all.
+
+    One polars pass in the common case (a fixed cost per file, which a run of many small
+    files pays thousands of times): whether any line is short enough to be blank, and which
+    droppable columns hold a value. An empty line has no value in any column, so the columns
+    can be judged before the empty lines are dropped."""
+    value_cols = frame.columns
     # A line is empty when every cell is null or whitespace. Whitespace is only looked for on
     # rows whose cells are all tiny, so a national-size file costs one pass of integer sums.
-    total = frame.select(
-        pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
-    ).to_series()
-    tiny = (total <= 3 * len(value_cols)).arg_true()
-    if tiny.len():
-        joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
-        blank = frame[tiny].select(pl.col(ROW), (joined.fill_null("") == "").alias("blank"))
-        frame = frame.filter(~pl.col(ROW).is_in(blank.filter("blank").get_column(ROW).implode()))
-    filled = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in value_cols}
+    total = pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
+    tiny_line = total <= 3 * len(value_cols)
     candidates = [c for c in value_cols if c in droppable]
-    used = frame.select([filled[c].any().alias(c) for c in candidates]).row(0) if candidates else ()
+    filled = [(pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "")).any().alias(c) for c in candidates]
+    any_tiny, *used = frame.select(tiny_line.any().alias(ROW), *filled).row(0)
     empty = {c for c, any_value in zip(candidates, used, strict=True) if not any_value}
-    return frame.select([c for c in frame.columns if c not in empty])
+    frame.insert_column(0, pl.Series(ROW, np.arange(1, frame.height + 1, dtype=np.int64)))
+    if any_tiny:
+        joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
+        # the text is joined only on the tiny lines (filtered first, in the same query)
+        blank = frame.lazy().filter(tiny_line).select(pl.col(ROW).filter(joined.fill_null("") == "")).collect()
+        if blank.height:
+            frame = frame.filter(~pl.col(ROW).is_in(blank.get_column(ROW).implode()))
+    return frame[[c for c in frame.columns if c not in empty]] if empty else frame
 
 
 # --- xlsx ----------------------------------------------------------------------------------
