@@ -130,11 +130,13 @@ def check(
     work.notes += conflicts.check_duplicate_columns(table)
 
     municipality_fallback = fallback
+    name_code, blank, others = _name_code(work.name, refs), True, []
     if "municipality_code" in source_for:
         work.sources["municipality_code"] = f"fra kolonnen «{source_for['municipality_code']}»"
-    if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
+        blank, others = conflicts.municipality_column(table, name_code, refs.municipalities)
+    if blank:  # no column, or blank cells: the name's code fills them (a name with two is refused)
         from_name = municipality_from_name(work.name, refs)
-        conflicts.check_municipality_against_name(table, from_name, work.name, refs.municipalities)
+        conflicts.refuse_other_municipality(table, others, from_name, work.name)
         if fallback is None and from_name is not None:
             municipality_fallback = from_name
             work.notes.append("kommunenummer fra filnavnet")
@@ -145,9 +147,7 @@ def check(
             where = work.sources.get("municipality_code")
             work.sources["municipality_code"] = f"{where}; tomme celler {origin}" if where else origin
     else:
-        conflicts.check_municipality_against_name(
-            table, _name_code(work.name, refs), work.name, refs.municipalities
-        )
+        conflicts.refuse_other_municipality(table, others, name_code, work.name)
     ctx = FileContext(kind, work.profile, source_for, municipality_fallback, refs)
     missing = missing_required(ctx)
     if missing:
@@ -263,10 +263,6 @@ def _name_code(file_name: str, refs: References) -> str | None:
         return municipality_from_name(file_name, refs)
     except DeliveryError:
         return None
-
-
-def _has_empty(frame: pl.DataFrame, column: str) -> bool:
-    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
 
 
 def _pseudonyms(
