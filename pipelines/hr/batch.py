@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.errors import DeliveryError
-from pipelines.hr import load
+from pipelines.hr import fnr, load
 from pipelines.hr.delivery import row_dates
 from pipelines.hr.prepare import (
     FILE,
@@ -41,12 +41,14 @@ from pipelines.hr.prepare import (
     _quarantine_rows,
     _Work,
     check,
+    read,
+    scanned_columns,
     set_dates,
     unknown_position_codes,
 )
 from pipelines.hr.profiles import Profile
 from pipelines.hr.pseudonymise import Pseudonymiser
-from pipelines.hr.readers import ROW
+from pipelines.hr.readers import ROW, RawTable
 from pipelines.hr.references import References
 from pipelines.hr.validate import FileContext, has_error, typed
 
@@ -92,11 +94,29 @@ def prepare_files(
     """Each file prepared, or the exception that rejects it (DeliveryError: the file's reason;
     anything else: a defect), in the order given."""
     outcomes: list[_Prepared | Exception | None] = [None] * len(works)
-    groups: dict[tuple, list[_Member]] = {}
+    tables: dict[int, RawTable] = {}
     for index, work in enumerate(works):
         work.started = time.perf_counter()
         try:
-            ctx = check(work, pairs, refs, fallback)
+            tables[index] = read(work, pairs)
+        except Exception as error:
+            outcomes[index] = error
+    # The cells of every file read are scanned for national ids in one pass (each file's own
+    # columns, judged per file); then each file's own rules, in the order a file alone meets them.
+    started = time.perf_counter()
+    try:
+        scanned = fnr.leaked_columns_of([(t.frame, scanned_columns(t)) for t in tables.values()])
+        leaks: dict[int, list[str]] | None = dict(zip(tables, scanned, strict=True))
+    except Exception:  # then each file alone, below, so that a failure is its file's own
+        leaks = None
+    _share([works[i] for i in tables], "leak_check", started)
+    groups: dict[tuple, list[_Member]] = {}
+    for index, table in tables.items():
+        work = works[index]
+        work.started = time.perf_counter()
+        try:
+            leaked = leaks[index] if leaks is not None else fnr.leaked_columns(table.frame, scanned_columns(table))
+            ctx = check(work, leaked, refs, fallback)
         except Exception as error:
             outcomes[index] = error
             continue
@@ -155,6 +175,7 @@ def _together(
     explicit_period: date | None,
 ) -> list[_Prepared | Exception]:
     started = time.perf_counter()
+    works = [m.work for m in members]
     tables = [m.work.table for m in members]
     assert all(t is not None for t in tables)
     kind = members[0].work.kind or ""
@@ -174,10 +195,10 @@ def _together(
             set_dates(member.work, dates[j], member.ctx.source_for, explicit_date, explicit_period)
         except DeliveryError as error:
             outcomes[j] = error
-    started = _share(members, "validate", started)
+    started = _share(works, "validate", started)
 
     rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots))
-    started = _share(members, "pseudonymise", started)
+    started = _share(works, "pseudonymise", started)
     rows = rows.with_columns(_duplicates(whole.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
     failing = rows.select(has_error(rows)).to_series() & ~rows["__duplicate"]
@@ -217,7 +238,7 @@ def _together(
         outcomes[j] = _Prepared(
             valid_of.get(j, no_valid), quarantine_of.get(j, no_quarantine), archive_of[j], counts
         )
-    _share(members, "split", started)
+    _share(works, "split", started)
     return outcomes  # type: ignore[return-value]
 
 
@@ -248,9 +269,9 @@ def _split(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
     return {key[0]: part for key, part in parts.items()}
 
 
-def _share(members: list[_Member], stage: str, started: float) -> float:
-    """Each file's share of a stage the group ran once (for the timing log); the time now."""
+def _share(works: list[_Work], stage: str, started: float) -> float:
+    """Each file's share of a stage run once for them all (for the timing log); the time now."""
     now = time.perf_counter()
-    for member in members:
-        member.work.timings.append((stage, (now - started) / len(members)))
+    for work in works:
+        work.timings.append((stage, (now - started) / len(works)))
     return now

@@ -304,6 +304,49 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
     return [c for c in long_enough if flagged[c] and bool(hit_mask(frame.get_column(c)).any())]
 
 
+def leaked_columns_of(frames: list[tuple[pl.DataFrame, list[str]]]) -> list[list[str]]:
+    """`leaked_columns` of each `(frame, columns)`: the frames of at most ONE_PASS_ROWS rows
+    scanned together in one pass (a pass per small file costs more than its regexes). Each
+    frame's columns go in by position, beside the frame's index, so the scan is as narrow as
+    the widest frame and every value is judged within its own frame and column."""
+    found: list[list[str]] = [[] for _ in frames]
+    small: list[tuple[int, pl.DataFrame, list[str]]] = []
+    for i, (frame, columns) in enumerate(frames):
+        if frame.height > ONE_PASS_ROWS:
+            found[i] = leaked_columns(frame, columns)
+            continue
+        columns = [c for c in columns if frame.schema[c] == pl.String]
+        if columns and frame.height:
+            small.append((i, frame, columns))
+    if not small:
+        return found
+    parts = [
+        pl.DataFrame(
+            [pl.Series("\0frame", [j], dtype=pl.Int32).new_from_index(0, frame.height)]
+            + [frame.get_column(c).alias(f"\0{k}") for k, c in enumerate(columns)]
+        )
+        for j, (_, frame, columns) in enumerate(small)
+    ]
+    width = max(len(columns) for _, _, columns in small)
+    scan = (
+        pl.concat(parts, how="diagonal")
+        .group_by("\0frame")
+        .agg(
+            *(pl.col(f"\0{k}").str.len_chars().max().alias(f"len{k}") for k in range(width)),
+            *(pl.col(f"\0{k}").str.contains(CANDIDATE_PATTERN).any().alias(f"id{k}") for k in range(width)),
+        )
+    )
+    for j, *values in scan.iter_rows():
+        i, frame, columns = small[j]
+        longest, flagged = values[:width], values[width:]
+        found[i] = [
+            c
+            for k, c in enumerate(columns)
+            if (longest[k] or 0) >= 10 and flagged[k] and bool(hit_mask(frame.get_column(c)).any())
+        ]
+    return found
+
+
 def leaked_names(names: list[str]) -> list[int]:
     """Positions (0-based) of names (column headers) that could hold a national id."""
     if not names or all(_surely_clean(name) for name in names):

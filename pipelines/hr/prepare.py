@@ -104,25 +104,39 @@ class _Prepared:
 FILE = "__file"  # which file of a batch a row came from (pipelines/hr/batch.py); 0 for a file alone
 
 
-def check(
-    work: _Work, pairs: list[tuple[Profile, str]], refs: References, fallback: str | None
-) -> FileContext:
-    """Read the file and apply every rule about the file as a whole that needs nothing but the
-    file itself (a leak, no data rows, two columns that disagree, a municipality unlike its
-    name, a required column missing): raises DeliveryError with the file's reason. Returns
-    the context its rows are validated in (`municipality_fallback`: this file's own)."""
+def read(work: _Work, pairs: list[tuple[Profile, str]]) -> RawTable:
+    """Read the file and refuse it when a header or a title line looks like a national id (the
+    privacy rule comes first: a leak rejects the file before anything else is said about it;
+    its cells are scanned next, for many files at once: `scanned_columns`, `check`)."""
     work.lap("hash")
     table = read_table(work.data, pairs)
     work.table = table
     work.lap("read")
     work.kind, work.profile = table.match.kind, table.match.profile
-    kind = work.kind
+    work.notes += table.notes
+    _refuse_named_leaks(table)
+    return table
+
+
+def scanned_columns(table: RawTable) -> list[str]:
+    """The columns whose cells must hold nothing id-like: all but the national id's (ragged
+    overflow included)."""
+    id_source = table.source_for.get("national_id")
+    return [c for c in table.frame.columns if c not in (ROW, id_source)]
+
+
+def check(work: _Work, leaked: list[str], refs: References, fallback: str | None) -> FileContext:
+    """Apply every rule about the file as a whole that needs nothing but the file itself (a
+    leak: `leaked` are its columns whose cells look like national ids, from `fnr.leaked_columns_of`;
+    no data rows, two columns that disagree, a municipality unlike its name, a required column
+    missing): raises DeliveryError with the file's reason. Returns the context its rows are
+    validated in (`municipality_fallback`: this file's own)."""
+    table = work.table
+    assert table is not None and work.profile is not None
+    kind = table.match.kind
     source_for = table.source_for
     kmap = table.match.kind_map
-
-    work.notes += table.notes
-    # The privacy rule comes first: a leak rejects the file before anything else is said about it.
-    _refuse_leaks(table)
+    _refuse_leaks(table, leaked)
     work.lap("leak_check")
 
     if table.frame.height == 0:
@@ -217,9 +231,8 @@ def _label(name: str) -> str:
     return limits.truncate_name(fnr.redact(name), 60)
 
 
-def _refuse_leaks(table: RawTable) -> None:
-    """Reject a file with something id-like outside the id column: in a header, a title line
-    or any cell (ragged overflow included), in any spelling. Messages name columns, never values."""
+def _refuse_named_leaks(table: RawTable) -> None:
+    """Reject a file with something id-like in a header or a title line, in any spelling."""
     headers = fnr.leaked_names(table.columns)
     if headers:
         places = ", ".join(str(i + 1) for i in headers)
@@ -228,9 +241,11 @@ def _refuse_leaks(table: RawTable) -> None:
         )
     if fnr.contains_id(table.preamble):
         raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
-    id_source = table.source_for.get("national_id")
-    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
-    leaks = fnr.leaked_columns(table.frame, other)
+
+
+def _refuse_leaks(table: RawTable, leaks: list[str]) -> None:
+    """Reject a file with something id-like outside the id column: in any cell (`leaks`: those
+    columns) or any other sheet of a workbook. Messages name columns, never values."""
     if leaks:
         named = ", ".join(f"«{_label(c)}»" for c in leaks)
         raise DeliveryError(f"kolonnen {named} inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
