@@ -285,21 +285,22 @@ def _pseudonyms(
 ) -> pl.DataFrame:
     """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
     municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
-    muni = "key_code || ':' || "
-    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
+    key_code = identity.key_code_expr("municipality_code", roots)
+
+    def keyed(column: str) -> pl.Expr:  # "<key code>:<value>", null when either is
+        return pl.concat_str([key_code, pl.lit(":"), pl.col(column)])
+
     if kind == "employments":
-        messages = {
-            "person_key": NID,
-            "employee_key": muni + "employee_number",
-            "employment_key": muni + EMPLOYMENT_REF,
-        }
-        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
+        messages = [
+            pl.col(NID).alias("person_key"),
+            keyed("employee_number").alias("employee_key"),
+            keyed(EMPLOYMENT_REF).alias("employment_key"),
+        ]
     elif kind == "postings":
-        messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select(key_code, "hired_employee_number")
+        messages = [keyed("hired_employee_number").alias("hired_employee_key")]
     else:
         return pl.DataFrame()
-    return pseudonymiser.keys(ids, messages)
+    return pseudonymiser.hmacs(rows.select(messages))
 
 
 def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
