@@ -214,31 +214,37 @@ def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
     """Number the rows, then drop empty lines, and drop columns without a header name
     (trailing delimiters, room for ragged rows) when they hold no value at all.
 
-    One polars pass in the common case (a fixed cost per file, which a run of many small
-    files pays thousands of times): whether any line is short enough to be blank, and which
-    droppable columns hold a value. An empty line has no value in any column, so the columns
-    can be judged before the empty lines are dropped."""
+    A small file (most of a run) costs one polars pass: its blank lines and which droppable
+    columns hold a value, together (an empty line has no value in any column, so the columns
+    can be judged before the empty lines are dropped)."""
     value_cols = frame.columns
+    joined = pl.concat_str(value_cols, ignore_nulls=True)
+    small = frame.height <= SMALL_FILE_ROWS
     # A line is empty when every cell is null or whitespace. Whitespace is only looked for on
-    # rows whose cells are all tiny, so a national-size file costs one pass of integer sums. A
-    # small file's cells are joined instead (the same total in one expression, not one per
-    # column: a wide expression costs more to plan than a small file costs to scan).
-    if frame.height <= SMALL_FILE_ROWS:
-        total = pl.concat_str(value_cols, ignore_nulls=True).str.len_bytes().fill_null(0)
+    # lines whose cells are all tiny, so a national-size file costs one pass of integer sums (a
+    # small file's cells are joined instead: the same total, in one expression, not one per column).
+    if small:
+        total = joined.str.len_bytes().fill_null(0)
     else:
         total = pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
     tiny_line = total <= 3 * len(value_cols)
+    blank_line = tiny_line & (joined.str.strip_chars().fill_null("") == "")
     candidates = [c for c in value_cols if c in droppable]
     filled = [(pl.col(c).str.strip_chars().str.len_bytes() > 0).any().alias(c) for c in candidates]
-    any_tiny, *used = frame.select(tiny_line.any().alias(ROW), *filled).row(0)
+    lines = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    probe = lines.filter(blank_line).implode() if small else tiny_line.any()
+    found, *used = frame.select(probe.alias(ROW), *filled).row(0)
     empty = {c for c, any_value in zip(candidates, used, strict=True) if not any_value}
     frame.insert_column(0, pl.Series(ROW, np.arange(1, frame.height + 1, dtype=np.int64)))
-    if any_tiny:
-        joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
-        # the text is joined only on the tiny lines (filtered first, in the same query)
-        blank = frame.lazy().filter(tiny_line).select(pl.col(ROW).filter(joined.fill_null("") == "")).collect()
-        if blank.height:
-            frame = frame.filter(~pl.col(ROW).is_in(blank.get_column(ROW).implode()))
+    if small:
+        blank = list(found)
+    elif found:  # the text is joined only on the tiny lines (filtered first)
+        tiny = frame.lazy().filter(tiny_line)
+        blank = tiny.select(pl.col(ROW).filter(blank_line)).collect().get_column(ROW).to_list()
+    else:
+        blank = []
+    if blank:
+        frame = frame.filter(~pl.col(ROW).is_in(pl.Series(blank, dtype=pl.Int64).implode()))
     return frame[[c for c in frame.columns if c not in empty]] if empty else frame
 
 
