@@ -435,9 +435,11 @@ class _Store:
                 if entry.archiving is not None:
                     entry.archive = entry.archiving.result()  # committed only once archived
                     entry.archiving = None
+            started = time.perf_counter()
             self._write_batch()
             self.con.execute("commit")
             self.open = False
+            timing_log.debug("commit %.3f", time.perf_counter() - started)  # the batch's rows and ledger
         except Exception:
             return self._one_by_one()
         results = [self._result(entry) for entry in self.entries]
