@@ -8,8 +8,9 @@ into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zi
 rejected with a one-line reason and the batch goes on; nothing raises past here except the
 user's own mistakes in calling it (unknown options, missing paths, no secret).
 
-Preparing a file (up to the pseudonyms) is pipelines/hr/prepare.py; running that ahead of the
-store, in worker processes or a thread, is pipelines/hr/parallel.py; this module stores.
+Preparing a file (up to the pseudonyms) is pipelines/hr/prepare.py, many files of one profile
+and kind as one frame pipelines/hr/batch.py; running that ahead of the store, in worker processes
+or a thread, is pipelines/hr/parallel.py; this module stores.
 """
 
 from __future__ import annotations
@@ -89,9 +90,10 @@ def ingest_paths(
     """Ingest files (folders expand to their files, sorted); one result per file, in order.
 
     Files are read, hashed and prepared (parsed, validated, pseudonymised; no database) in
-    worker processes, one per core (`workers`; default: every core the process may use),
-    a few files ahead of this thread, which stores each in the build database: only the
-    ledger commit is serialised. Everything that reads or writes the database happens here,
+    chunks (`_chunks`; the files of a chunk that share a profile and a kind as one frame,
+    pipelines/hr/batch.py), in worker processes, one per core (`workers`; default: every
+    core the process may use), a chunk or two ahead of this thread, which stores each file in
+    the build database: only the ledger commit is serialised. Everything that reads or writes the database happens here,
     in file order, so the outcome is the same as one file after the other; it commits
     many files at a time (`_Store`). Below MIN_FILES_FOR_PROCESSES files or
     MIN_BYTES_FOR_PROCESSES bytes (pipelines/hr/parallel.py; unless `workers` says otherwise),
