@@ -1,9 +1,12 @@
-"""Preparing one HR delivery in memory: read and map it through a profile, refuse files
-that leak national ids outside the id column, type and validate every row, turn identifiers
-into keyed pseudonyms, and set apart what goes to quarantine and the archive.
+"""Preparing HR deliveries in memory, the steps: read and map a file through a profile,
+refuse files that leak national ids outside the id column, type and validate every row, turn
+identifiers into keyed pseudonyms, and set apart what goes to quarantine and the archive.
 
-No database and no ledger here (pipelines/hr/ingest.py stores what this prepares, and
-pipelines/hr/inspect.py shows it without storing), so it can run in a worker process.
+The rules about a file as a whole run per file (`read`, `check`, `set_dates`); the rules per
+row run over many files at once (pipelines/hr/batch.py puts them together: a `FILE` column says
+whose row is whose, and every rule that compares rows stays within one file). No database and
+no ledger here (pipelines/hr/ingest.py stores what this prepares, and pipelines/hr/inspect.py
+shows it without storing), so it can run in a worker process.
 """
 
 from __future__ import annotations
