@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -55,6 +55,19 @@ from pipelines.hr.validate import FileContext, has_error, typed
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Run:
+    """What preparing any file of a run needs."""
+
+    pseudonymiser: Pseudonymiser
+    pairs: list[tuple[Profile, str]]  # the candidate (profile, kind) pairs
+    refs: References
+    fallback: str | None = None  # --municipality
+    explicit_date: date | None = None  # --extraction-date
+    explicit_period: date | None = None  # --period-start
+    roots: dict[str, str] = field(default_factory=dict)  # renumbered codes -> their key code
+
+
 @dataclass
 class _Member:
     """A file of a group: where its outcome goes, and the context its rows are validated in."""
@@ -64,33 +77,15 @@ class _Member:
     ctx: FileContext
 
 
-def prepare_file(
-    work: _Work,
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    roots: dict[str, str] | None = None,
-    explicit_period: date | None = None,
-) -> _Prepared:
+def prepare_file(work: _Work, run: Run) -> _Prepared:
     """One file alone (a group of one); raises DeliveryError with the reason it is rejected."""
-    [outcome] = prepare_files([work], pseudonymiser, pairs, refs, fallback, explicit_date, roots, explicit_period)
+    [outcome] = prepare_files([work], run)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
-def prepare_files(
-    works: list[_Work],
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    roots: dict[str, str] | None = None,
-    explicit_period: date | None = None,
-) -> list[_Prepared | Exception]:
+def prepare_files(works: list[_Work], run: Run) -> list[_Prepared | Exception]:
     """Each file prepared, or the exception that rejects it (DeliveryError: the file's reason;
     anything else: a defect), in the order given."""
     outcomes: list[_Prepared | Exception | None] = [None] * len(works)
@@ -98,7 +93,7 @@ def prepare_files(
     for index, work in enumerate(works):
         work.started = time.perf_counter()
         try:
-            tables[index] = read(work, pairs)
+            tables[index] = read(work, run.pairs)
         except Exception as error:
             outcomes[index] = error
     # The cells of every file read are scanned for national ids in one pass (each file's own
@@ -116,14 +111,13 @@ def prepare_files(
         work.started = time.perf_counter()
         try:
             leaked = leaks[index] if leaks is not None else fnr.leaked_columns(table.frame, scanned_columns(table))
-            ctx = check(work, leaked, refs, fallback)
+            ctx = check(work, leaked, run.refs, run.fallback)
         except Exception as error:
             outcomes[index] = error
             continue
         groups.setdefault(_group_key(work, ctx), []).append(_Member(index, work, ctx))
     for members in groups.values():
-        done = _prepare_group(members, pseudonymiser, refs, explicit_date, roots or {}, explicit_period)
-        for member, outcome in zip(members, done, strict=True):
+        for member, outcome in zip(members, _prepare_group(members, run), strict=True):
             outcomes[member.index] = outcome
     return outcomes  # type: ignore[return-value]
 
@@ -136,29 +130,18 @@ def _group_key(work: _Work, ctx: FileContext) -> tuple:
     return (id(work.profile), work.kind, tuple(sorted(ctx.source_for.items())), tuple(_contract_sources(work.table)))
 
 
-def _prepare_group(
-    members: list[_Member],
-    pseudonymiser: Pseudonymiser,
-    refs: References,
-    explicit_date: date | None,
-    roots: dict[str, str],
-    explicit_period: date | None,
-) -> list[_Prepared | Exception]:
+def _prepare_group(members: list[_Member], run: Run) -> list[_Prepared | Exception]:
     """The group in one pass; should that fail, each file alone (a file alone: its exception)."""
     saved = [_snapshot(m.work) for m in members]
     try:
-        return _together(members, pseudonymiser, refs, explicit_date, roots, explicit_period)
+        return _together(members, run)
     except Exception as error:
         if len(members) == 1:
             return [error]
         log.warning("%d filer kunne ikke forberedes samlet (%s); tas én og én", len(members), type(error).__name__)
         for member, state in zip(members, saved, strict=True):
             vars(member.work).update(state)
-        return [
-            outcome
-            for member in members
-            for outcome in _prepare_group([member], pseudonymiser, refs, explicit_date, roots, explicit_period)
-        ]
+        return [outcome for member in members for outcome in _prepare_group([member], run)]
 
 
 def _snapshot(work: _Work) -> dict:
@@ -166,14 +149,7 @@ def _snapshot(work: _Work) -> dict:
     return {k: v.copy() if isinstance(v, list | dict) else v for k, v in vars(work).items()}
 
 
-def _together(
-    members: list[_Member],
-    pseudonymiser: Pseudonymiser,
-    refs: References,
-    explicit_date: date | None,
-    roots: dict[str, str],
-    explicit_period: date | None,
-) -> list[_Prepared | Exception]:
+def _together(members: list[_Member], run: Run) -> list[_Prepared | Exception]:
     started = time.perf_counter()
     works = [m.work for m in members]
     tables = [m.work.table for m in members]
@@ -192,12 +168,12 @@ def _together(
     dates = row_dates(rows, kind, FILE)
     for j, member in enumerate(members):
         try:
-            set_dates(member.work, dates[j], member.ctx.source_for, explicit_date, explicit_period)
+            set_dates(member.work, dates[j], member.ctx.source_for, run.explicit_date, run.explicit_period)
         except DeliveryError as error:
             outcomes[j] = error
     started = _share(works, "validate", started)
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots))
+    rows = rows.hstack(_pseudonyms(run.pseudonymiser, kind, rows, run.roots))
     started = _share(works, "pseudonymise", started)
     rows = rows.with_columns(_duplicates(whole.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
@@ -214,7 +190,7 @@ def _together(
     codes = _municipalities(valid)
     if len(codes) < len(members):  # a file with no valid row: its municipality from all its rows
         codes = _municipalities(rows) | codes
-    unknown = unknown_position_codes(valid, refs)
+    unknown = unknown_position_codes(valid, run.refs)
     in_file = valid.get_column(FILE)
     valid = valid.with_columns(
         pl.Series([m.work.extraction_date for m in members], dtype=pl.Date).gather(in_file).alias("extraction_date"),

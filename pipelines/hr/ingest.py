@@ -29,11 +29,11 @@ import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
 from pipelines.hr import fnr, identity, landing, ledger, limits, load
-from pipelines.hr.batch import prepare_files
+from pipelines.hr.batch import Run, prepare_files
 from pipelines.hr.key_fingerprint import check_secret
 from pipelines.hr.parallel import Preparers
 from pipelines.hr.prepare import _contract_sources, _Prepared, _Work
-from pipelines.hr.profiles import Profile, candidates
+from pipelines.hr.profiles import candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.references import References, load_references
 from pipelines.settings import Settings
@@ -209,28 +209,22 @@ class _Stager:
     process, one in each worker process."""
 
     def __init__(self, secret: bytes, options: _Options) -> None:
-        self.options = options
-        self.pairs = candidates(options.kind, options.profile)
-        self.refs = load_references()
-        self.pseudonymiser = Pseudonymiser(secret)
+        self.loaded = options.loaded
+        self.run = Run(
+            pseudonymiser=Pseudonymiser(secret),
+            pairs=candidates(options.kind, options.profile),
+            refs=load_references(),
+            fallback=options.fallback,
+            explicit_date=options.explicit_date,
+            explicit_period=options.explicit_period,
+            roots=options.roots,
+        )
 
     def __call__(self, paths: list[Path]) -> list[_Staged]:
-        o = self.options
-        staged = _stage(
-            paths,
-            self.pseudonymiser,
-            self.pairs,
-            self.refs,
-            o.fallback,
-            o.explicit_date,
-            o.loaded,
-            o.roots,
-            explicit_period=o.explicit_period,
-        )
-        return [_detach(one) for one in staged]
+        return [_detach(one) for one in _stage(paths, self.run, self.loaded)]
 
     def close(self) -> None:
-        self.pseudonymiser.close()
+        self.run.pseudonymiser.close()
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
@@ -305,31 +299,12 @@ def _detach(staged: _Staged) -> _Staged:
     return staged
 
 
-def _stage(
-    paths: list[Path],
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    loaded: Collection[str],
-    roots: dict[str, str],
-    explicit_period: date | None = None,
-) -> list[_Staged]:
+def _stage(paths: list[Path], run: Run, loaded: Collection[str]) -> list[_Staged]:
     """Read, hash and prepare a chunk of files, each with its own outcome, in order; touches
     no database (runs on the worker thread or in a worker process)."""
     staged = [_read(path, loaded) for path in paths]
     todo = [one for one in staged if one.work is not None and not one.skipped and one.reject_reason is None]
-    outcomes = prepare_files(
-        [one.work for one in todo],  # type: ignore[misc]
-        pseudonymiser,
-        pairs,
-        refs,
-        fallback,
-        explicit_date,
-        roots,
-        explicit_period=explicit_period,
-    )
+    outcomes = prepare_files([one.work for one in todo], run)  # type: ignore[misc]
     for one, outcome in zip(todo, outcomes, strict=True):
         if isinstance(outcome, DeliveryError):
             one.reject_reason = fnr.redact(str(outcome))

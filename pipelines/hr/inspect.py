@@ -24,7 +24,7 @@ from rich.console import Console
 
 from pipelines.errors import DeliveryError, WorkforceError
 from pipelines.hr import fnr, landing
-from pipelines.hr.batch import prepare_file
+from pipelines.hr.batch import Run, prepare_file
 from pipelines.hr.contract import KIND_LABELS
 from pipelines.hr.ingest import _municipality_option, expand
 from pipelines.hr.prepare import _Work
@@ -80,6 +80,7 @@ def inspect_paths(
     fallback = _municipality_option(municipality, refs)
     found = []
     with Pseudonymiser(secrets.token_bytes(32)) as pseudonymiser:
+        run = Run(pseudonymiser, pairs, refs, fallback, explicit_period=period_start)
         for path in expand(paths):
             name = landing.safe_name(path.name)
             try:
@@ -88,7 +89,7 @@ def inspect_paths(
                 raise WorkforceError(f"Kan ikke lese {name}: {error.strerror}.") from None
             work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
             try:
-                prepared = prepare_file(work, pseudonymiser, pairs, refs, fallback, None, explicit_period=period_start)
+                prepared = prepare_file(work, run)
             except DeliveryError as error:
                 found.append(_describe(work, None, refs.position_codes, fnr.redact(str(error))))
                 continue
