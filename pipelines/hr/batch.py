@@ -173,7 +173,7 @@ def _together(members: list[_Member], run: Run) -> list[_Prepared | Exception]:
             outcomes[j] = error
     started = _share(works, "validate", started)
 
-    rows = rows.hstack(_pseudonyms(run.pseudonymiser, kind, rows, run.roots))
+    rows = rows.hstack(_pseudonyms(run.pseudonymiser, kind, rows, run.roots, files=len(members)))
     started = _share(works, "pseudonymise", started)
     rows = rows.with_columns(_duplicates(whole.drop(ROW)).alias("__duplicate"))
     rows = _flag_key_conflicts(rows, kind, ctx)
@@ -198,9 +198,9 @@ def _together(members: list[_Member], run: Run) -> list[_Prepared | Exception]:
         pl.col(ROW).alias("source_row_number"),
     ).select(*load.STAGED_COLUMNS[kind], FILE)
 
-    valid_of = _split(valid)
-    quarantine_of = _split(_quarantine_rows(table, rows, kind))
-    archive_of = _split(_archive_table(table, rows))
+    valid_of = _split(valid, len(members))
+    quarantine_of = _split(_quarantine_rows(table, rows, kind), len(members))
+    archive_of = _split(_archive_table(table, rows), len(members))
     no_valid, no_quarantine = valid.clear().drop(FILE), pl.DataFrame(schema=QUARANTINE_SCHEMA)
     for j, member in enumerate(members):
         if outcomes[j] is not None:
@@ -239,8 +239,11 @@ def _set_municipality(work: _Work, codes: list[str]) -> None:
         work.notes.append(f"filen gjelder {len(codes)} kommuner")
 
 
-def _split(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
-    """A batch's frame split by `FILE` (rows in order; files without rows left out)."""
+def _split(frame: pl.DataFrame, files: int) -> dict[int, pl.DataFrame]:
+    """A batch's frame split by `FILE` (rows in order; files without rows left out). A file
+    alone is not copied (a national-size file's frames are large)."""
+    if files == 1:
+        return {0: frame.drop(FILE)} if frame.height else {}
     parts = frame.partition_by(FILE, maintain_order=True, as_dict=True, include_key=False)
     return {key[0]: part for key, part in parts.items()}
 

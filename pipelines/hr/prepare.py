@@ -284,10 +284,11 @@ def _name_code(file_name: str, refs: References) -> str | None:
 
 
 def _pseudonyms(
-    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
+    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str], *, files: int = 1
 ) -> pl.DataFrame:
-    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
-    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
+    """Keyed pseudonyms of the identifiers (of the rows of `files` files). Employee and
+    employment keys are keyed by the municipality's key code (`identity`): the oldest code of
+    a chain of pure renumberings."""
     key_code = identity.key_code_expr("municipality_code", roots)
 
     def keyed(column: str) -> pl.Expr:  # "<key code>:<value>", null when either is
@@ -303,7 +304,7 @@ def _pseudonyms(
         messages = [keyed("hired_employee_number").alias("hired_employee_key")]
     else:
         return pl.DataFrame()
-    return pseudonymiser.hmacs(rows.select(messages))
+    return pseudonymiser.hmacs(rows.select(messages), repeated=files > 1)
 
 
 def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
