@@ -150,6 +150,8 @@ def _snapshot(work: _Work) -> dict:
 
 
 def _together(members: list[_Member], run: Run) -> list[_Prepared | Exception]:
+    """The group's rows concatenated and prepared in one pass (see the module docstring), each
+    file's outcome split back out: prepared, or the DeliveryError of its own dates."""
     started = time.perf_counter()
     works = [m.work for m in members]
     tables = [m.work.table for m in members]
