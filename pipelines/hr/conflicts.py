@@ -52,23 +52,26 @@ def normalised_municipality(expr: pl.Expr) -> pl.Expr:
     return pl.when(value.str.contains(r"^\d{3}$")).then("0" + value).otherwise(value)
 
 
-def check_municipality_against_name(
-    table: RawTable, name_code: str | None, file_name: str, known: frozenset[str]
-) -> None:
+def municipality_column(table: RawTable, name_code: str | None, known: frozenset[str]) -> tuple[bool, list[str]]:
+    """One pass over a file's municipality column: whether some cell is blank, and the cells
+    (one per row) naming a known municipality other than `name_code`, its file name's."""
+    source = table.source_for["municipality_code"]
+    code = normalised_municipality(pl.col(source))
+    other = code.filter(code.is_in(list(known)) & (code != name_code)) if name_code is not None else code.head(0)
+    blank = (pl.col(source).str.strip_chars().fill_null("") == "").any()
+    found = table.frame.select(blank.alias("blank"), other.implode().alias("other")).row(0)
+    return bool(found[0]), list(found[1] or [])
+
+
+def refuse_other_municipality(table: RawTable, codes: list[str], name_code: str | None, file_name: str) -> None:
     """Refuse the file when its municipality column names another (known) municipality than its
-    file name. A code that is no municipality at all is a bad value, quarantined row by row."""
-    source = table.source_for.get("municipality_code")
-    if source is None or name_code is None:
+    file name (`codes`: those cells, from `municipality_column`). A code that is no
+    municipality at all is a bad value, quarantined row by row."""
+    if not codes or name_code is None:
         return
-    codes = (
-        table.frame.select(normalised_municipality(pl.col(source)).alias("code"))
-        .filter(pl.col("code").is_in(list(known)) & (pl.col("code") != name_code))
-        .get_column("code")
-    )
-    if codes.len() == 0:
-        return
-    shown = ", ".join(codes.unique().sort().head(3).to_list())
+    source = table.source_for["municipality_code"]
+    shown = ", ".join(sorted(set(codes))[:3])
     raise DeliveryError(
         f"kommunenummeret i kolonnen «{source}» ({shown}) stemmer ikke med kommunenummeret i filnavnet "
-        f"«{file_name}» ({name_code}) i {codes.len()} rader; filen er avvist – rett filnavnet eller kolonnen"
+        f"«{file_name}» ({name_code}) i {len(codes)} rader; filen er avvist – rett filnavnet eller kolonnen"
     )

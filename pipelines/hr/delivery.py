@@ -8,6 +8,7 @@ so ingesting the same bytes anywhere gives the same result.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
@@ -55,8 +56,37 @@ def municipality_from_name(file_name: str, refs: References) -> str | None:
     return codes[0] if codes else None
 
 
+@dataclass(frozen=True)
+class RowDates:
+    """What the dates of a file's typed rows say about the file as a whole (taken for many
+    files at once, pipelines/hr/batch.py `file_dates`)."""
+
+    extraction_date: date | None  # the latest value of the extraction-date column
+    content: date | datetime | None  # the latest date of the kind's CONTENT_DATE_COLUMNS
+    period_starts: list[date]  # the distinct values of the period-start column, sorted
+
+
+def row_dates(rows: pl.DataFrame, kind: str, by: str) -> dict[int, RowDates]:
+    """The RowDates of each file of typed `rows`, by the file column `by` (one pass)."""
+    content = [c for c in CONTENT_DATE_COLUMNS[kind] if c in rows.columns]
+    none = pl.lit(None, dtype=pl.Date)
+    found = rows.group_by(by).agg(
+        (pl.col("extraction_date").max() if "extraction_date" in rows.columns else none).alias("extraction_date"),
+        (pl.max_horizontal([pl.col(c).max() for c in content]) if content else none).alias("content"),
+        (
+            pl.col("period_start").drop_nulls().unique().sort()
+            if "period_start" in rows.columns
+            else none.drop_nulls().implode()
+        ).alias("period_starts"),
+    )
+    return {
+        file: RowDates(extraction_date=latest, content=content_latest, period_starts=list(starts or []))
+        for file, latest, content_latest, starts in found.iter_rows()
+    }
+
+
 def extraction_date(
-    explicit: date | None, typed: pl.DataFrame, kind: str, has_column: bool, preamble: str, file_name: str
+    explicit: date | None, rows: RowDates, has_column: bool, preamble: str, file_name: str
 ) -> tuple[date, str | None]:
     """The extraction date and, when it was not given explicitly, where it came from.
 
@@ -66,7 +96,7 @@ def extraction_date(
     if explicit is not None:
         return explicit, None
     if has_column:
-        latest = typed.select(pl.col("extraction_date").max()).item()
+        latest = rows.extraction_date
         if latest is not None:
             return latest, "uttrekksdato fra kolonnen i filen"
     title = _dates_in(preamble, compact=False)
@@ -75,8 +105,7 @@ def extraction_date(
     named = _dates_in(file_name, compact=True)
     if named:
         return named[0], "uttrekksdato fra filnavnet"
-    columns = [c for c in CONTENT_DATE_COLUMNS[kind] if c in typed.columns]
-    latest = typed.select(pl.max_horizontal([pl.col(c).max() for c in columns])).item() if columns else None
+    latest = rows.content
     if latest is not None:
         if isinstance(latest, datetime):
             latest = latest.date()
@@ -85,7 +114,7 @@ def extraction_date(
 
 
 def period_start(
-    explicit: date | None, typed: pl.DataFrame, source: str | None, extracted: date
+    explicit: date | None, rows: RowDates, source: str | None, extracted: date
 ) -> tuple[date | None, str | None]:
     """The first day an employments extract covers, when it declares a longer history than the
     12 months up to its extraction date (`--period-start`, or a `period_start` column), and
@@ -93,7 +122,7 @@ def period_start(
     option that disagree, reject the file (the extract's coverage would be a guess)."""
     found: list[date] = []
     if source is not None:
-        found = typed.get_column("period_start").drop_nulls().unique().sort().to_list()
+        found = rows.period_starts
         if len(found) > 1:
             shown = ", ".join(d.isoformat() for d in found[:3])
             raise DeliveryError(f"kolonnen «{source}» har flere ulike periodestarter ({shown}); filen er avvist")

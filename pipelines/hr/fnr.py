@@ -160,8 +160,13 @@ _ASCII_CANDIDATE = re.compile(rf"[0-9](?:[^0-9A-Za-z]{{0,{_MAX_SEPARATOR_RUN}}}[
 
 
 def _surely_clean(text: str) -> bool:
-    """`text` is ASCII and holds no ten digits close enough to be an id (cheap, conservative)."""
-    return text.isascii() and _ASCII_CANDIDATE.search(text) is None
+    r"""`text` holds no ten digits close enough to be an id (cheap, conservative): it is ASCII
+    without such digits, or it has fewer than ten decimal digits of any script at all (the
+    scan's `\d` is Unicode category Nd, which is what `str.isdecimal` tests; a header such as
+    `Fødselsnummer` has none)."""
+    if text.isascii():
+        return _ASCII_CANDIDATE.search(text) is None
+    return sum(ch.isdecimal() for ch in text) < 10
 _CHAIN = rf"[0-9]+(?:{SEPARATOR}{{1,{_MAX_SEPARATOR_RUN}}}[0-9]+)*"
 _NON_ASCII = r"[^\x00-\x7f]"
 
@@ -249,6 +254,9 @@ def _hits(values: pl.LazyFrame) -> pl.DataFrame:
 # stored (limits.MAX_VALUE_CHARS), so an id past this point cannot reach disk; the bound keeps
 # a hostile 50 MB cell of digits from costing minutes.
 SCAN_CHARS = 10_000
+# Files of at most this many rows are scanned in one pass (longest value and the quick filter
+# together); larger ones first find the columns with values long enough to hold an id.
+ONE_PASS_ROWS = 20_000
 
 
 def hit_mask(series: pl.Series) -> pl.Series:
@@ -277,14 +285,66 @@ def leaked_columns(frame: pl.DataFrame, columns: list[str]) -> list[str]:
     columns = [c for c in columns if frame.schema[c] == pl.String]
     if not columns or frame.height == 0:
         return []
-    longest = frame.select(pl.col(c).str.len_chars().max().alias(c) for c in columns).row(0, named=True)
-    long_enough = [c for c in columns if (longest[c] or 0) >= 10]
-    if not long_enough:
-        return []
-    flagged = frame.select(
-        pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
-    ).row(0, named=True)
+    if frame.height <= ONE_PASS_ROWS:  # both filters in one pass: a pass costs more than a small file's regexes
+        found = frame.select(  # names no header has (a NUL in a header never gets this far)
+            *(pl.col(c).str.len_chars().max().alias(f"\0len{i}") for i, c in enumerate(columns)),
+            *(pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(f"\0id{i}") for i, c in enumerate(columns)),
+        ).row(0)
+        longest = dict(zip(columns, found[: len(columns)], strict=True))
+        flagged = dict(zip(columns, found[len(columns) :], strict=True))
+        long_enough = [c for c in columns if (longest[c] or 0) >= 10]
+    else:
+        longest = frame.select(pl.col(c).str.len_chars().max().alias(c) for c in columns).row(0, named=True)
+        long_enough = [c for c in columns if (longest[c] or 0) >= 10]
+        if not long_enough:
+            return []
+        flagged = frame.select(
+            pl.col(c).str.contains(CANDIDATE_PATTERN).any().alias(c) for c in long_enough
+        ).row(0, named=True)
     return [c for c in long_enough if flagged[c] and bool(hit_mask(frame.get_column(c)).any())]
+
+
+def leaked_columns_of(frames: list[tuple[pl.DataFrame, list[str]]]) -> list[list[str]]:
+    """`leaked_columns` of each `(frame, columns)`: the frames of at most ONE_PASS_ROWS rows
+    scanned together in one pass (a pass per small file costs more than its regexes). Each
+    frame's columns go in by position, beside the frame's index, so the scan is as narrow as
+    the widest frame and every value is judged within its own frame and column."""
+    found: list[list[str]] = [[] for _ in frames]
+    small: list[tuple[int, pl.DataFrame, list[str]]] = []
+    for i, (frame, columns) in enumerate(frames):
+        if frame.height > ONE_PASS_ROWS:
+            found[i] = leaked_columns(frame, columns)
+            continue
+        columns = [c for c in columns if frame.schema[c] == pl.String]
+        if columns and frame.height:
+            small.append((i, frame, columns))
+    if not small:
+        return found
+    parts = [
+        pl.DataFrame(
+            [pl.Series("\0frame", [j], dtype=pl.Int32).new_from_index(0, frame.height)]
+            + [frame.get_column(c).alias(f"\0{k}") for k, c in enumerate(columns)]
+        )
+        for j, (_, frame, columns) in enumerate(small)
+    ]
+    width = max(len(columns) for _, _, columns in small)
+    scan = (
+        pl.concat(parts, how="diagonal")
+        .group_by("\0frame")
+        .agg(
+            *(pl.col(f"\0{k}").str.len_chars().max().alias(f"len{k}") for k in range(width)),
+            *(pl.col(f"\0{k}").str.contains(CANDIDATE_PATTERN).any().alias(f"id{k}") for k in range(width)),
+        )
+    )
+    for j, *values in scan.iter_rows():
+        i, frame, columns = small[j]
+        longest, flagged = values[:width], values[width:]
+        found[i] = [
+            c
+            for k, c in enumerate(columns)
+            if (longest[k] or 0) >= 10 and flagged[k] and bool(hit_mask(frame.get_column(c)).any())
+        ]
+    return found
 
 
 def leaked_names(names: list[str]) -> list[int]:

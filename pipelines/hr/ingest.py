@@ -8,8 +8,9 @@ into the ledger. A bad file (unreadable, a symbolic link out of its folder, a zi
 rejected with a one-line reason and the batch goes on; nothing raises past here except the
 user's own mistakes in calling it (unknown options, missing paths, no secret).
 
-Preparing a file (up to the pseudonyms) is pipelines/hr/prepare.py; running that ahead of the
-store, in worker processes or a thread, is pipelines/hr/parallel.py; this module stores.
+Preparing a file (up to the pseudonyms) is pipelines/hr/prepare.py, many files of one profile
+and kind as one frame pipelines/hr/batch.py; running that ahead of the store, in worker processes
+or a thread, is pipelines/hr/parallel.py; this module stores.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ import polars as pl
 
 from pipelines.errors import DeliveryError, WorkforceError
 from pipelines.hr import fnr, identity, landing, ledger, limits, load
+from pipelines.hr.batch import Run, prepare_files
 from pipelines.hr.key_fingerprint import check_secret
 from pipelines.hr.parallel import Preparers
-from pipelines.hr.prepare import _contract_sources, _prepare, _Prepared, _Work
-from pipelines.hr.profiles import Profile, candidates
+from pipelines.hr.prepare import _contract_sources, _Prepared, _Work
+from pipelines.hr.profiles import candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.references import References, load_references
 from pipelines.settings import Settings
@@ -88,9 +90,10 @@ def ingest_paths(
     """Ingest files (folders expand to their files, sorted); one result per file, in order.
 
     Files are read, hashed and prepared (parsed, validated, pseudonymised; no database) in
-    worker processes, one per core (`workers`; default: every core the process may use),
-    a few files ahead of this thread, which stores each in the build database: only the
-    ledger commit is serialised. Everything that reads or writes the database happens here,
+    chunks (`_chunks`; the files of a chunk that share a profile and a kind as one frame,
+    pipelines/hr/batch.py), in worker processes, one per core (`workers`; default: every
+    core the process may use), a chunk or two ahead of this thread, which stores each file in
+    the build database: only the ledger commit is serialised. Everything that reads or writes the database happens here,
     in file order, so the outcome is the same as one file after the other; it commits
     many files at a time (`_Store`). Below MIN_FILES_FOR_PROCESSES files or
     MIN_BYTES_FOR_PROCESSES bytes (pipelines/hr/parallel.py; unless `workers` says otherwise),
@@ -121,19 +124,46 @@ def ingest_paths(
         # the end instead; every commit is still durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
         try:
-            size = sum(_size(path) for path in files)
-            with Preparers(partial(_Stager, secret, options), len(files), workers, size) as preparers:
-                for staged in preparers.staged(files):
-                    if staged.work is not None:
-                        for stage, seconds in staged.work.timings:
-                            timing_log.debug("%s %.3f", stage, seconds)
-                    results += _logged(store.add(staged))
+            sizes = [_size(path) for path in files]
+            with Preparers(partial(_Stager, secret, options), len(files), workers, sum(sizes)) as preparers:
+                for chunk in preparers.staged(_chunks(files, sizes, preparers.count)):
+                    for staged in chunk:
+                        if staged.work is not None:
+                            for stage, seconds in staged.work.timings:
+                                timing_log.debug("%s %.3f", stage, seconds)
+                        results += _logged(store.add(staged))
                 results += _logged(store.commit())
         finally:
             store.abandon()
             con.execute("reset checkpoint_threshold")
         con.execute("checkpoint")
     return results
+
+
+# Files are prepared in chunks of up to CHUNK_FILES files or CHUNK_BYTES bytes (a larger file is
+# a chunk of its own): the files of a chunk that share a profile and a kind are validated and
+# pseudonymised as one frame (pipelines/hr/batch.py), which removes the fixed cost per file of
+# ~60 small polars calls and a DuckDB query. Memory stays bounded by the chunk; with worker
+# processes, chunks are smaller so that every worker gets several.
+CHUNK_FILES = 128
+CHUNK_BYTES = 32 * 1024 * 1024
+
+
+def _chunks(files: list[Path], sizes: list[int], workers: int) -> list[list[Path]]:
+    """The run's files in chunks, in order."""
+    most = CHUNK_FILES if not workers else max(1, min(CHUNK_FILES, -(-len(files) // (4 * workers))))
+    chunks: list[list[Path]] = []
+    current: list[Path] = []
+    held = 0
+    for path, size in zip(files, sizes, strict=True):
+        if current and (len(current) >= most or held + size > CHUNK_BYTES):
+            chunks.append(current)
+            current, held = [], 0
+        current.append(path)
+        held += size
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _size(path: Path) -> int:
@@ -179,28 +209,22 @@ class _Stager:
     process, one in each worker process."""
 
     def __init__(self, secret: bytes, options: _Options) -> None:
-        self.options = options
-        self.pairs = candidates(options.kind, options.profile)
-        self.refs = load_references()
-        self.pseudonymiser = Pseudonymiser(secret)
-
-    def __call__(self, path: Path) -> _Staged:
-        o = self.options
-        staged = _stage(
-            path,
-            self.pseudonymiser,
-            self.pairs,
-            self.refs,
-            o.fallback,
-            o.explicit_date,
-            o.loaded,
-            o.roots,
-            explicit_period=o.explicit_period,
+        self.loaded = options.loaded
+        self.run = Run(
+            pseudonymiser=Pseudonymiser(secret),
+            pairs=candidates(options.kind, options.profile),
+            refs=load_references(),
+            fallback=options.fallback,
+            explicit_date=options.explicit_date,
+            explicit_period=options.explicit_period,
+            roots=options.roots,
         )
-        return _detach(staged)
+
+    def __call__(self, paths: list[Path]) -> list[_Staged]:
+        return [_detach(one) for one in _stage(paths, self.run, self.loaded)]
 
     def close(self) -> None:
-        self.pseudonymiser.close()
+        self.run.pseudonymiser.close()
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
@@ -275,18 +299,27 @@ def _detach(staged: _Staged) -> _Staged:
     return staged
 
 
-def _stage(
-    path: Path,
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    loaded: Collection[str],
-    roots: dict[str, str],
-    explicit_period: date | None = None,
-) -> _Staged:
-    """Read, hash and prepare one file; touches no database (runs on the worker thread)."""
+def _stage(paths: list[Path], run: Run, loaded: Collection[str]) -> list[_Staged]:
+    """Read, hash and prepare a chunk of files, each with its own outcome, in order; touches
+    no database (runs on the worker thread or in a worker process)."""
+    staged = [_read(path, loaded) for path in paths]
+    todo = [one for one in staged if one.work is not None and not one.skipped and one.reject_reason is None]
+    outcomes = prepare_files([one.work for one in todo], run)  # type: ignore[misc]
+    for one, outcome in zip(todo, outcomes, strict=True):
+        if isinstance(outcome, DeliveryError):
+            one.reject_reason = fnr.redact(str(outcome))
+        elif isinstance(outcome, Exception):  # a defect, not the user's file: still one line, never values
+            assert one.work is not None
+            log.error("uventet feil under innlesing av %s: %s", one.work.name, type(outcome).__name__)
+            one.reject_reason = f"uventet feil under innlesing ({type(outcome).__name__}); meld fra til drift"
+        else:
+            one.prepared = outcome
+    return staged
+
+
+def _read(path: Path, loaded: Collection[str]) -> _Staged:
+    """One file read and hashed: to be prepared, skipped (its content is loaded already), or
+    refused (a link out of its folder, unreadable) with its reason."""
     name = landing.safe_name(path.name)
     refused = limits.refuse_link(path)
     if refused is None:
@@ -298,19 +331,7 @@ def _stage(
         marker = hashlib.sha256(f"ikke lest:{name}:{refused}".encode()).hexdigest()
         return _Staged(work=_Work(name=name, data=b"", sha256=marker), reject_reason=refused)
     work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
-    if work.sha256 in loaded:
-        return _Staged(work=work, skipped=True)
-    try:
-        prepared = _prepare(
-            work, pseudonymiser, pairs, refs, fallback, explicit_date, roots, explicit_period=explicit_period
-        )
-        return _Staged(work=work, prepared=prepared)
-    except DeliveryError as error:
-        return _Staged(work=work, reject_reason=fnr.redact(str(error)))
-    except Exception as error:  # a defect, not the user's file: still one line, never values
-        log.error("uventet feil under innlesing av %s: %s", name, type(error).__name__)
-        reason = f"uventet feil under innlesing ({type(error).__name__}); meld fra til drift"
-        return _Staged(work=work, reject_reason=reason)
+    return _Staged(work=work, skipped=work.sha256 in loaded)
 
 
 # --- storing: many files per transaction ------------------------------------------------------
@@ -355,6 +376,11 @@ class _Store:
         self.con, self.settings, self.archiver = con, settings, archiver
         self.known = ledger.Known(con)
         self.entries: list[_Entry] = []
+        # the batch's raw rows by kind (with their load time) and pending-load rows, written
+        # when it commits, one insert each (`_insert`): a statement per small file costs more
+        # than its rows
+        self.waiting: dict[str, list[tuple[pl.DataFrame, datetime]]] = {}
+        self.noted: list[tuple] = []
         self.rows = 0
         self.limit = BATCH_FILES
         self.open = False  # a transaction is open
@@ -386,9 +412,11 @@ class _Store:
                 if entry.archiving is not None:
                     entry.archive = entry.archiving.result()  # committed only once archived
                     entry.archiving = None
-            self._write_ledger()
+            started = time.perf_counter()
+            self._write_batch()
             self.con.execute("commit")
             self.open = False
+            timing_log.debug("commit %.3f", time.perf_counter() - started)  # the batch's rows and ledger
         except Exception:
             return self._one_by_one()
         results = [self._result(entry) for entry in self.entries]
@@ -404,6 +432,7 @@ class _Store:
             if entry.archiving is not None:
                 entry.archiving.exception()
         self.entries, self.rows = [], 0
+        self.waiting, self.noted = {}, []
 
     def _one_by_one(self) -> list[DeliveryResult]:
         staged = [entry.staged for entry in self.entries]
@@ -444,7 +473,7 @@ class _Store:
                     )
                     return self._reject_alone(staged, reason, entry.replaces_rejected)
                 entry.archiving = None
-            self._write_ledger()
+            self._write_batch()
             self.con.execute("commit")
             self.open = False
         except WorkforceError:
@@ -464,7 +493,7 @@ class _Store:
         entry = _Entry(staged, "rejected", reason, _now(), replaces_rejected=replaces_rejected)
         with transaction(self.con):
             self.entries = [entry]
-            self._write_ledger()
+            self._write_batch()
         self.entries = []
         self._remember(entry)
         return self._result(entry)
@@ -511,8 +540,7 @@ class _Store:
             archiving=archiving,
             replaces_rejected=replaces_rejected,
         )
-        pending.record_load(  # noted for the plan of the next dbt build (pipelines/warehouse/pending.py)
-            self.con,
+        noted = pending.load_row(  # for the plan of the next dbt build (pipelines/warehouse/pending.py)
             sha256=work.sha256,
             kind=work.kind or "",
             municipality_code=work.municipality_code,
@@ -520,13 +548,14 @@ class _Store:
             rows=prepared.valid,
             period_start=work.period_start,
         )
-        entry.counts["stale"] = load.append(
-            self.con,
-            work.kind or "",
-            prepared.valid,
-            loaded_at=at,
-            may_be_stale=self.known.newer_extract_loaded(work.kind, work.municipality_code, work.extraction_date),
-        )
+        if noted is not None:
+            self.noted.append(noted)
+        kind = work.kind or ""
+        entry.counts["stale"] = 0
+        if self.known.newer_extract_loaded(work.kind, work.municipality_code, work.extraction_date):
+            self._insert(kind)  # the count sees the rows of the batch's earlier files
+            entry.counts["stale"] = load.stale_count(self.con, kind, prepared.valid)
+        self.waiting.setdefault(kind, []).append((prepared.valid, at))
         self.rows += prepared.valid.height
         self._remember(entry)
         work.lap("store")
@@ -548,9 +577,19 @@ class _Store:
             ),
         )
 
-    def _write_ledger(self) -> None:
-        """The batch's ledger rows: one per distinct content (the last outcome of it in the batch
-        wins, as one file after the other would leave it), every attempt, the quarantine."""
+    def _insert(self, kind: str | None = None) -> None:
+        """Insert the raw rows held for `kind` (None: every kind, and the pending-load rows)."""
+        for held in [kind] if kind is not None else list(self.waiting):
+            load.insert(self.con, held, self.waiting.pop(held, []))
+        if kind is None:
+            pending.record_loads(self.con, self.noted)
+            self.noted = []
+
+    def _write_batch(self) -> None:
+        """The batch's raw rows and pending-load rows (held until now), and its ledger rows: one
+        per distinct content (the last outcome of it in the batch wins, as one file after the
+        other would leave it), every attempt, the quarantine."""
+        self._insert()
         deliveries: dict[str, dict] = {}
         attempts, quarantine, replaced = [], {}, []
         for entry in self.entries:

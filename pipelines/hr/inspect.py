@@ -3,7 +3,7 @@
 Onboarding a municipality with a new HR system means finding out how its files are read:
 which encoding, delimiter and title lines, which profile, which column means what, where
 the municipality and the extraction date come from, and what would load, go to quarantine
-or be reported. This runs the ingestion's own in-memory stage (`prepare._prepare`: reader,
+or be reported. This runs the ingestion's own in-memory stage (`batch.prepare_file`: reader,
 privacy scan, conflict checks, validation, pseudonymisation, split) — not a second
 implementation — and stops before anything touches the warehouse, the ledger, the landing
 archive or a temp file. Pseudonyms are made with a throwaway key, because only the counts
@@ -24,9 +24,10 @@ from rich.console import Console
 
 from pipelines.errors import DeliveryError, WorkforceError
 from pipelines.hr import fnr, landing
+from pipelines.hr.batch import Run, prepare_file
 from pipelines.hr.contract import KIND_LABELS
 from pipelines.hr.ingest import _municipality_option, expand
-from pipelines.hr.prepare import _prepare, _Work
+from pipelines.hr.prepare import _Work
 from pipelines.hr.profiles import candidates
 from pipelines.hr.pseudonymise import Pseudonymiser
 from pipelines.hr.readers import EXTRA_PREFIX, ROW
@@ -79,6 +80,7 @@ def inspect_paths(
     fallback = _municipality_option(municipality, refs)
     found = []
     with Pseudonymiser(secrets.token_bytes(32)) as pseudonymiser:
+        run = Run(pseudonymiser, pairs, refs, fallback, explicit_period=period_start)
         for path in expand(paths):
             name = landing.safe_name(path.name)
             try:
@@ -87,7 +89,7 @@ def inspect_paths(
                 raise WorkforceError(f"Kan ikke lese {name}: {error.strerror}.") from None
             work = _Work(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
             try:
-                prepared = _prepare(work, pseudonymiser, pairs, refs, fallback, None, explicit_period=period_start)
+                prepared = prepare_file(work, run)
             except DeliveryError as error:
                 found.append(_describe(work, None, refs.position_codes, fnr.redact(str(error))))
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.hr.contract import KINDS, RAW_KEYS, RAW_TABLES, RAW_VERSION_ORDER, raw_columns
@@ -35,39 +36,50 @@ def current_versions(kind: str, where: str = "") -> str:
     )
 
 
-def append(
-    con: duckdb.DuckDBPyConnection,
-    kind: str,
-    rows: pl.DataFrame,
-    *,
-    loaded_at: datetime,
-    may_be_stale: bool = True,
-) -> int:
-    """Insert `rows` (exactly STAGED_COLUMNS[kind], unique per key) as new versions; return
-    how many of them were stale, i.e. a stored version of the same key has a newer extract.
-    Runs inside the caller's transaction.
+def stale_count(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> int:
+    """How many of `rows` (STAGED_COLUMNS[kind]) are stale, i.e. a stored version of the same
+    key has a newer extract. Runs inside the caller's transaction, before `rows` are inserted.
 
-    The stale count reads the raw table only when `may_be_stale`: the caller knows whether the
-    ledger has a newer loaded extract of the same municipality and kind (or the file has no
-    single municipality); delivering in order, the common case, reads nothing."""
+    The caller asks only when the ledger has a newer loaded extract of the same municipality
+    and kind (or the file has no single municipality); delivering in order, the common case,
+    reads nothing."""
     if rows.height == 0:
         return 0
     table, keys = RAW_TABLES[kind], RAW_KEYS[kind]
-    columns = STAGED_COLUMNS[kind]
-    con.register("staged", rows.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
+    con.register("staged", _exactly(rows, kind).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
-        stale = 0
-        if may_be_stale:
-            on = " and ".join(f"r.{k} = s.{k}" for k in keys)
-            stale = con.execute(
-                f"select count(*) from staged s where exists (select 1 from {table} r where {on} "
-                f"and r.extraction_date > s.extraction_date)"
-            ).fetchone()[0]
-        column_list = ", ".join(columns)
-        con.execute(
-            f"insert into {table} ({column_list}, loaded_at) select {column_list}, ? from staged",
-            [loaded_at],
-        )
+        on = " and ".join(f"r.{k} = s.{k}" for k in keys)
+        [(stale,)] = con.execute(  # fetched to the end: the result must be finished before unregister
+            f"select count(*) from staged s where exists (select 1 from {table} r where {on} "
+            f"and r.extraction_date > s.extraction_date)"
+        ).fetchall()
     finally:
         con.unregister("staged")
     return int(stale)
+
+
+def insert(con: duckdb.DuckDBPyConnection, kind: str, loads: list[tuple[pl.DataFrame, datetime]]) -> None:
+    """Insert each load's rows (STAGED_COLUMNS[kind], unique per key) with its load time as new
+    versions, in order, in ONE statement: a statement per small file costs more than its rows.
+    Runs inside the caller's transaction."""
+    loads = [(rows, at) for rows, at in loads if rows.height]
+    if not loads:
+        return
+    columns = STAGED_COLUMNS[kind]
+    frames = [_exactly(rows, kind) for rows, _ in loads]
+    rows = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+    which = np.repeat(np.arange(len(loads)), [frame.height for frame in frames])
+    times = pl.Series("loaded_at", [at for _, at in loads], dtype=pl.Datetime("us")).gather(which)
+    table = RAW_TABLES[kind]
+    con.register("staged", rows.hstack([times]).to_arrow(compat_level=pl.CompatLevel.newest()))
+    try:
+        column_list = ", ".join(columns)
+        con.execute(f"insert into {table} ({column_list}, loaded_at) select {column_list}, loaded_at from staged")
+    finally:
+        con.unregister("staged")
+
+
+def _exactly(rows: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """`rows` in STAGED_COLUMNS[kind] (a prepared delivery has them already: no copy then)."""
+    columns = STAGED_COLUMNS[kind]
+    return rows if tuple(rows.columns) == columns else rows.select(columns)

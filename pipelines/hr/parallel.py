@@ -3,10 +3,10 @@
 Ingestion prepares files (read, parse, validate, pseudonymise; no database) apart from
 storing them, so only the ledger commit is serialised. This module holds the machinery
 of that split, which knows nothing of HR files: it takes a picklable factory of
-"stagers" (a callable from a path to a staged result, with `close()`), makes one in each
-worker process and one here, and yields the results in file order. A worker that dies
-(or a result that cannot come back) costs nothing but time: that file is prepared again
-in this process, so one bad file never stops a batch.
+"stagers" (a callable from an item of work, a chunk of files, to its staged result, with
+`close()`), makes one in each worker process and one here, and yields the results in order.
+A worker that dies (or a result that cannot come back) costs nothing but time: that item is
+prepared again in this process, so one bad file never stops a batch.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
@@ -40,9 +39,9 @@ MIN_BYTES_FOR_PROCESSES = 128 * 1024 * 1024
 
 
 class Stager(Protocol[T_co]):
-    """Prepares one file; holds what preparing needs (a pseudonymiser) until closed."""
+    """Prepares one item (a chunk of files); holds what preparing needs (a pseudonymiser) until closed."""
 
-    def __call__(self, path: Path) -> T_co: ...
+    def __call__(self, item: Any) -> T_co: ...
 
     def close(self) -> None: ...
 
@@ -55,9 +54,9 @@ def _start_worker(make_stager: Callable[[], Stager[Any]]) -> None:
     _WORKER = make_stager()
 
 
-def _stage_in_worker(path: Path) -> Any:
+def _stage_in_worker(item: Any) -> Any:
     assert _WORKER is not None
-    return _WORKER(path)
+    return _WORKER(item)
 
 
 def worker_count(files: int, workers: int | None = None, total_bytes: int | None = None) -> int:
@@ -74,8 +73,8 @@ def worker_count(files: int, workers: int | None = None, total_bytes: int | None
 
 
 class Preparers(Generic[T]):
-    """Staged files in file order, prepared ahead of the store: by worker processes when the
-    run is large enough, else by one thread."""
+    """Staged items (chunks of files) in order, prepared ahead of the store: by worker
+    processes when the run is large enough, else by one thread."""
 
     def __init__(
         self, make_stager: Callable[[], Stager[T]], files: int, workers: int | None, total_bytes: int | None = None
@@ -101,24 +100,24 @@ class Preparers(Generic[T]):
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.local.close()
 
-    def _submit(self, path: Path) -> Future:
+    def _submit(self, item: Any) -> Future:
         if self.count:
-            return self.pool.submit(_stage_in_worker, path)
-        return self.pool.submit(self.local, path)
+            return self.pool.submit(_stage_in_worker, item)
+        return self.pool.submit(self.local, item)
 
-    def staged(self, files: list[Path]) -> Iterator[T]:
-        ahead = max(1, 2 * self.count)  # files in flight: every worker busy, memory bounded
-        queue: deque[tuple[Path, Future]] = deque()
-        upcoming = iter(files)
-        for path in itertools.islice(upcoming, ahead):
-            queue.append((path, self._submit(path)))
+    def staged(self, items: list[Any]) -> Iterator[T]:
+        ahead = max(1, 2 * self.count)  # items in flight: every worker busy, memory bounded
+        queue: deque[tuple[Any, Future]] = deque()
+        upcoming = iter(items)
+        for item in itertools.islice(upcoming, ahead):
+            queue.append((item, self._submit(item)))
         while queue:
-            path, future = queue.popleft()
+            item, future = queue.popleft()
             try:
                 staged = future.result()
             except Exception as error:  # a worker died or its result could not come back
                 log.warning("forberedelse i egen prosess feilet (%s); tas her", type(error).__name__)
-                staged = self.local(path)
+                staged = self.local(item)
             nxt = next(upcoming, None)
             if nxt is not None:
                 queue.append((nxt, self._submit(nxt)))

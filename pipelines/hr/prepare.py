@@ -1,9 +1,12 @@
-"""Preparing one HR delivery in memory: read and map it through a profile, refuse files
-that leak national ids outside the id column, type and validate every row, turn identifiers
-into keyed pseudonyms, and set apart what goes to quarantine and the archive.
+"""Preparing HR deliveries in memory, the steps: read and map a file through a profile,
+refuse files that leak national ids outside the id column, type and validate every row, turn
+identifiers into keyed pseudonyms, and set apart what goes to quarantine and the archive.
 
-No database and no ledger here (pipelines/hr/ingest.py stores what this prepares, and
-pipelines/hr/inspect.py shows it without storing), so it can run in a worker process.
+The rules about a file as a whole run per file (`read`, `check`, `set_dates`); the rules per
+row run over many files at once (pipelines/hr/batch.py puts them together: a `FILE` column says
+whose row is whose, and every rule that compares rows stays within one file). No database and
+no ledger here (pipelines/hr/ingest.py stores what this prepares, and pipelines/hr/inspect.py
+shows it without storing), so it can run in a worker process.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from typing import Any
 import polars as pl
 
 from pipelines.errors import DeliveryError
-from pipelines.hr import conflicts, fnr, identity, limits, load
+from pipelines.hr import conflicts, fnr, identity, limits
 from pipelines.hr.contract import RAW_KEYS
+from pipelines.hr.delivery import RowDates, municipality_from_name
 from pipelines.hr.delivery import extraction_date as find_extraction_date
-from pipelines.hr.delivery import municipality_from_name
 from pipelines.hr.delivery import period_start as find_period_start
 from pipelines.hr.profiles import Profile
 from pipelines.hr.pseudonymise import Pseudonymiser
@@ -34,7 +37,6 @@ from pipelines.hr.validate import (
     error_columns,
     has_error,
     missing_required,
-    typed,
 )
 
 INVALID_ID = "[ugyldig fødselsnummer]"
@@ -101,31 +103,43 @@ class _Prepared:
     counts: dict[str, int]
 
 
-# --- entry point -------------------------------------------------------------------------
+# --- one file's own checks ----------------------------------------------------------------
+FILE = "__file"  # which file of a batch a row came from (pipelines/hr/batch.py); 0 for a file alone
 
 
-def _prepare(
-    work: _Work,
-    pseudonymiser: Pseudonymiser,
-    pairs: list[tuple[Profile, str]],
-    refs: References,
-    fallback: str | None,
-    explicit_date: date | None,
-    roots: dict[str, str] | None = None,
-    explicit_period: date | None = None,
-) -> _Prepared:
+def read(work: _Work, pairs: list[tuple[Profile, str]]) -> RawTable:
+    """Read the file and refuse it when a header or a title line looks like a national id (the
+    privacy rule comes first: a leak rejects the file before anything else is said about it;
+    its cells are scanned next, for many files at once: `scanned_columns`, `check`)."""
     work.lap("hash")
     table = read_table(work.data, pairs)
     work.table = table
     work.lap("read")
     work.kind, work.profile = table.match.kind, table.match.profile
-    kind = work.kind
+    work.notes += table.notes
+    _refuse_named_leaks(table)
+    return table
+
+
+def scanned_columns(table: RawTable) -> list[str]:
+    """The columns whose cells must hold nothing id-like: all but the national id's (ragged
+    overflow included)."""
+    id_source = table.source_for.get("national_id")
+    return [c for c in table.frame.columns if c not in (ROW, id_source)]
+
+
+def check(work: _Work, leaked: list[str], refs: References, fallback: str | None) -> FileContext:
+    """Apply every rule about the file as a whole that needs nothing but the file itself (a
+    leak: `leaked` are its columns whose cells look like national ids, from `fnr.leaked_columns_of`;
+    no data rows, two columns that disagree, a municipality unlike its name, a required column
+    missing): raises DeliveryError with the file's reason. Returns the context its rows are
+    validated in (`municipality_fallback`: this file's own)."""
+    table = work.table
+    assert table is not None and work.profile is not None
+    kind = table.match.kind
     source_for = table.source_for
     kmap = table.match.kind_map
-
-    work.notes += table.notes
-    # The privacy rule comes first: a leak rejects the file before anything else is said about it.
-    _refuse_leaks(table)
+    _refuse_leaks(table, leaked)
     work.lap("leak_check")
 
     if table.frame.height == 0:
@@ -133,11 +147,13 @@ def _prepare(
     work.notes += conflicts.check_duplicate_columns(table)
 
     municipality_fallback = fallback
+    name_code, blank, others = _name_code(work.name, refs), True, []
     if "municipality_code" in source_for:
         work.sources["municipality_code"] = f"fra kolonnen «{source_for['municipality_code']}»"
-    if "municipality_code" not in source_for or _has_empty(table.frame, source_for["municipality_code"]):
+        blank, others = conflicts.municipality_column(table, name_code, refs.municipalities)
+    if blank:  # no column, or blank cells: the name's code fills them (a name with two is refused)
         from_name = municipality_from_name(work.name, refs)
-        conflicts.check_municipality_against_name(table, from_name, work.name, refs.municipalities)
+        conflicts.refuse_other_municipality(table, others, from_name, work.name)
         if fallback is None and from_name is not None:
             municipality_fallback = from_name
             work.notes.append("kommunenummer fra filnavnet")
@@ -148,9 +164,7 @@ def _prepare(
             where = work.sources.get("municipality_code")
             work.sources["municipality_code"] = f"{where}; tomme celler {origin}" if where else origin
     else:
-        conflicts.check_municipality_against_name(
-            table, _name_code(work.name, refs), work.name, refs.municipalities
-        )
+        conflicts.refuse_other_municipality(table, others, name_code, work.name)
     ctx = FileContext(kind, work.profile, source_for, municipality_fallback, refs)
     missing = missing_required(ctx)
     if missing:
@@ -160,17 +174,27 @@ def _prepare(
             hint = "; eller angi --municipality" if name == "municipality_code" else ""
             parts.append(f"{name} (prøvde: {tried}{hint})")
         raise DeliveryError(f"mangler påkrevd kolonne for {work.profile.name}/{kind}: " + "; ".join(parts))
+    return ctx
 
-    rows = typed(table.frame, ctx)
-    work.lap("validate")
+
+def set_dates(
+    work: _Work,
+    rows: RowDates,
+    source_for: dict[str, str],
+    explicit_date: date | None,
+    explicit_period: date | None,
+) -> None:
+    """The file's extraction date and period start, from what its typed rows' dates say
+    (raises DeliveryError when the file has none or declares a history it cannot have)."""
+    assert work.table is not None
     date_value, date_note = find_extraction_date(
-        explicit_date, rows, kind, "extraction_date" in source_for, table.preamble, work.name
+        explicit_date, rows, "extraction_date" in source_for, work.table.preamble, work.name
     )
     work.extraction_date = date_value
     if date_note:
         work.notes.append(date_note)
     work.sources["extraction_date"] = date_note or "oppgitt ved innlesing"
-    if kind == "employments":
+    if work.kind == "employments":
         work.period_start, origin = find_period_start(
             explicit_period, rows, source_for.get("period_start"), date_value
         )
@@ -180,46 +204,23 @@ def _prepare(
     elif explicit_period is not None:
         work.notes.append("--period-start gjelder bare arbeidsforhold; ikke brukt")
 
-    rows = rows.hstack(_pseudonyms(pseudonymiser, kind, rows, roots or {}))
-    work.lap("pseudonymise")
-    rows = rows.with_columns(_duplicates(table.frame.drop(ROW)).alias("__duplicate"))
-    rows = _flag_key_conflicts(rows, kind, ctx)
-    failing = rows.select(has_error(rows)).to_series() & ~rows["__duplicate"]
-    rows = rows.with_columns(failing.alias("__failing"))
 
-    counts = {
-        "read": rows.height,
-        "duplicate": int(rows["__duplicate"].sum()),
-        "quarantined": int(failing.sum()),
-    }
-    counts["loaded"] = counts["read"] - counts["duplicate"] - counts["quarantined"]
-    valid = rows.filter(~pl.col("__duplicate") & ~pl.col("__failing"))
-    _set_municipality(work, valid if valid.height else rows)
-    work.unknown_position_codes = unknown_position_codes(valid, refs)
-    valid = valid.with_columns(
-        pl.lit(work.extraction_date, dtype=pl.Date).alias("extraction_date"),
-        pl.lit(work.sha256).alias("delivery_sha256"),
-        pl.col(ROW).alias("source_row_number"),
-    ).select(load.STAGED_COLUMNS[kind])
-
-    quarantine = _quarantine_rows(table, rows, kind)
-    archive_table = _archive_table(table, rows)
-    work.lap("split")
-    return _Prepared(valid, quarantine, archive_table, counts)
-
-
-def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[str, int]:
-    """Rows per well-formed position code that is in no code list (they load as position group
-    `unknown` and count in every total; the delivery reports them so the list can grow)."""
+def unknown_position_codes(valid: pl.DataFrame, refs: References) -> dict[int, dict[str, int]]:
+    """Per file (`FILE`), rows per well-formed position code that is in no code list (they load
+    as position group `unknown` and count in every total; the delivery reports them so the
+    list can grow). A file without such rows is left out."""
     if "position_code" not in valid.columns or valid.height == 0:
         return {}
     counts = (
         valid.filter(pl.col("position_code").is_not_null() & ~pl.col("position_code").is_in(list(refs.position_codes)))
-        .group_by("position_code")
+        .group_by(FILE, "position_code")
         .len()
-        .sort("position_code")
+        .sort(FILE, "position_code")
     )
-    return dict(zip(counts["position_code"].to_list(), counts["len"].to_list(), strict=True))
+    found: dict[int, dict[str, int]] = {}
+    for file, code, n in counts.iter_rows():
+        found.setdefault(file, {})[code] = n
+    return found
 
 
 LEAK_ADVICE = (
@@ -233,9 +234,8 @@ def _label(name: str) -> str:
     return limits.truncate_name(fnr.redact(name), 60)
 
 
-def _refuse_leaks(table: RawTable) -> None:
-    """Reject a file with something id-like outside the id column: in a header, a title line
-    or any cell (ragged overflow included), in any spelling. Messages name columns, never values."""
+def _refuse_named_leaks(table: RawTable) -> None:
+    """Reject a file with something id-like in a header or a title line, in any spelling."""
     headers = fnr.leaked_names(table.columns)
     if headers:
         places = ", ".join(str(i + 1) for i in headers)
@@ -244,9 +244,11 @@ def _refuse_leaks(table: RawTable) -> None:
         )
     if fnr.contains_id(table.preamble):
         raise DeliveryError("tittellinjene over overskriften inneholder noe som ser ut som et fødselsnummer")
-    id_source = table.source_for.get("national_id")
-    other = [c for c in table.frame.columns if c not in (ROW, id_source)]
-    leaks = fnr.leaked_columns(table.frame, other)
+
+
+def _refuse_leaks(table: RawTable, leaks: list[str]) -> None:
+    """Reject a file with something id-like outside the id column: in any cell (`leaks`: those
+    columns) or any other sheet of a workbook. Messages name columns, never values."""
     if leaks:
         named = ", ".join(f"«{_label(c)}»" for c in leaks)
         raise DeliveryError(f"kolonnen {named} inneholder noe som ser ut som fødselsnumre; {LEAK_ADVICE}")
@@ -256,7 +258,8 @@ def _refuse_leaks(table: RawTable) -> None:
 
 
 def _duplicates(frame: pl.DataFrame) -> pl.Series:
-    """True for each row that repeats an earlier row exactly (all source columns).
+    """True for each row that repeats an earlier row of its file exactly (all source columns;
+    `FILE` is one of them, so rows of two files of a batch never repeat each other).
 
     Rows are hashed first; only rows whose hash repeats are compared value by value, so a
     clean file costs one hash pass and a collision can never drop a distinct row."""
@@ -280,41 +283,40 @@ def _name_code(file_name: str, refs: References) -> str | None:
         return None
 
 
-def _has_empty(frame: pl.DataFrame, column: str) -> bool:
-    return bool(frame.select((pl.col(column).str.strip_chars().fill_null("") == "").any()).item())
-
-
 def _pseudonyms(
-    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str]
+    pseudonymiser: Pseudonymiser, kind: str, rows: pl.DataFrame, roots: dict[str, str], *, files: int = 1
 ) -> pl.DataFrame:
-    """Keyed pseudonyms of the identifiers. Employee and employment keys are keyed by the
-    municipality's key code (`identity`): the oldest code of a chain of pure renumberings."""
-    muni = "key_code || ':' || "
-    key_code = identity.key_code_expr("municipality_code", roots).alias("key_code")
+    """Keyed pseudonyms of the identifiers (of the rows of `files` files). Employee and
+    employment keys are keyed by the municipality's key code (`identity`): the oldest code of
+    a chain of pure renumberings."""
+    key_code = identity.key_code_expr("municipality_code", roots)
+
+    def keyed(column: str) -> pl.Expr:  # "<key code>:<value>", null when either is
+        return pl.concat_str([key_code, pl.lit(":"), pl.col(column)])
+
     if kind == "employments":
-        messages = {
-            "person_key": NID,
-            "employee_key": muni + "employee_number",
-            "employment_key": muni + EMPLOYMENT_REF,
-        }
-        ids = rows.select(key_code, "employee_number", EMPLOYMENT_REF, NID)
+        messages = [
+            pl.col(NID).alias("person_key"),
+            keyed("employee_number").alias("employee_key"),
+            keyed(EMPLOYMENT_REF).alias("employment_key"),
+        ]
     elif kind == "postings":
-        messages = {"hired_employee_key": muni + "hired_employee_number"}
-        ids = rows.select(key_code, "hired_employee_number")
+        messages = [keyed("hired_employee_number").alias("hired_employee_key")]
     else:
         return pl.DataFrame()
-    return pseudonymiser.keys(ids, messages)
+    return pseudonymiser.hmacs(rows.select(messages), repeated=files > 1)
 
 
 def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.DataFrame:
-    """Rows that share a key but differ in content cannot both be current: quarantine all of
-    them (exact duplicates were set aside already)."""
-    keys = [k for k in RAW_KEYS[kind]]
-    # Among the candidates (no duplicate, no error), those whose key another candidate shares:
-    # counted over the whole frame in one select, not on a filtered copy of it.
+    """Rows of one file that share a key but differ in content cannot both be current:
+    quarantine all of them (exact duplicates were set aside already). The same key in two
+    files of a batch is no conflict: each file is an extract of its own."""
+    keys = [*RAW_KEYS[kind], FILE]
+    # Among the candidates (no duplicate, no error), those whose key another candidate of the
+    # same file shares: counted over the whole frame in one select, not on a filtered copy of it.
     candidate = ~pl.col("__duplicate") & ~has_error(rows)
-    clash = rows.select(pl.col(ROW).filter(candidate & (candidate.sum().over(keys) > 1))).get_column(ROW)
-    if clash.len() == 0:
+    clash = rows.select(candidate & (candidate.sum().over(keys) > 1)).to_series()
+    if not clash.any():
         return rows
     label = KEY_LABEL[kind]
     source = ctx.source_for.get(label, label)
@@ -323,29 +325,20 @@ def _flag_key_conflicts(rows: pl.DataFrame, kind: str, ctx: FileContext) -> pl.D
     else:
         text = "samme nøkkel forekommer flere ganger i filen med ulikt innhold"
     column = ERR + label
-    conflict = pl.col(ROW).is_in(clash.implode())
-    reason = pl.when(conflict).then(pl.lit(f"{source}: {text}"))
+    reason = pl.when(pl.lit(clash)).then(pl.lit(f"{source}: {text}"))
     if column in rows.columns:
         return rows.with_columns(pl.coalesce(pl.col(column), reason).alias(column))
     return rows.with_columns(reason.alias(column))
 
 
-def _set_municipality(work: _Work, rows: pl.DataFrame) -> None:
-    codes = rows.get_column("municipality_code").drop_nulls().unique().sort().to_list()
-    if len(codes) == 1:
-        work.municipality_code = codes[0]
-    elif len(codes) > 1:
-        work.notes.append(f"filen gjelder {len(codes)} kommuner")
-
-
 def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Series) -> pl.DataFrame:
-    """The source rows selected by `mask`: the contract columns only (unknown columns, ragged
+    """The source rows selected by `mask` (with `ROW` and `FILE`): the contract columns only (unknown columns, ragged
     overflow and the id column never), values capped, identifiers replaced by pseudonyms."""
     sources = table.source_for
     replaced = {sources[c]: key for c, key in IDENTIFIERS[kind].items() if c in sources}
     source_rows = table.frame.filter(mask)
     keyed = rows.filter(mask)
-    columns: list[pl.Series | pl.Expr] = [pl.col(ROW)]
+    columns: list[pl.Series | pl.Expr] = [pl.col(ROW), pl.col(FILE)]
     columns += [limits.cap_values(pl.col(c)) for c in _contract_sources(table) if c not in replaced]
     frame = source_rows.select(columns)
     for key in replaced.values():
@@ -360,32 +353,35 @@ def _row_documents(table: RawTable, rows: pl.DataFrame, kind: str, mask: pl.Seri
     return frame
 
 
+QUARANTINE_SCHEMA = {
+    "source_row_number": pl.Int64,
+    "column_name": pl.String,
+    "reason": pl.String,
+    "row_json": pl.String,
+}
+
+
 def _quarantine_rows(table: RawTable, rows: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """The quarantine's rows (QUARANTINE_SCHEMA and `FILE`): one per failing row and column,
+    in file, row and column order, with the row's contract columns as JSON."""
     mask = rows.get_column("__failing")
     if not mask.any():
-        return pl.DataFrame(
-            schema={
-                "source_row_number": pl.Int64,
-                "column_name": pl.String,
-                "reason": pl.String,
-                "row_json": pl.String,
-            }
-        )
+        return pl.DataFrame(schema={FILE: rows.schema[FILE], **QUARANTINE_SCHEMA})
     documents = _row_documents(table, rows, kind, mask)
-    payload = [c for c in documents.columns if c != ROW]
-    documents = documents.select(pl.col(ROW), pl.struct(payload).struct.json_encode().alias("row_json"))
+    payload = [c for c in documents.columns if c not in (ROW, FILE)]
+    documents = documents.select(pl.col(ROW), pl.col(FILE), pl.struct(payload).struct.json_encode().alias("row_json"))
     errors = error_columns(rows)
     reasons = (
         rows.filter(mask)
-        .select([ROW, *errors])
-        .unpivot(index=ROW, variable_name="column_name", value_name="reason")
+        .select([ROW, FILE, *errors])
+        .unpivot(index=[ROW, FILE], variable_name="column_name", value_name="reason")
         .drop_nulls("reason")
         .with_columns(pl.col("column_name").str.strip_prefix(ERR))
     )
     return (
-        reasons.join(documents, on=ROW, how="left")
-        .sort(ROW, "column_name")
-        .select(pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
+        reasons.join(documents, on=[ROW, FILE], how="left")
+        .sort(FILE, ROW, "column_name")
+        .select(FILE, pl.col(ROW).alias("source_row_number"), "column_name", "reason", "row_json")
     )
 
 
@@ -403,7 +399,8 @@ def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     given. Every row as delivered, in the contract columns only and under their delivered
     names, values capped; the national id replaced by `person_key` (or a marker where it was
     invalid). Whatever else a file carries (a workbook's comments, properties, sheet names,
-    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk."""
+    headers and footers, formulas, other sheets; a CSV's unknown columns) never reaches disk.
+    With `FILE`, to split a batch's archive into its files."""
     frame = table.frame.select(limits.cap_values(pl.col(c)) for c in _contract_sources(table))
     if "national_id" in table.source_for:
         person = rows.select(
@@ -413,4 +410,4 @@ def _archive_table(table: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
             .alias("person_key")
         )
         frame = frame.hstack(person)
-    return frame
+    return frame.hstack([table.frame.get_column(FILE)])

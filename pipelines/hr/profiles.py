@@ -7,6 +7,7 @@ data change, not new code; this module only loads them and matches a header agai
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -179,6 +180,14 @@ def candidates(kind: str | None, profile: str | None) -> list[tuple[Profile, str
     return pairs
 
 
+_WITH_DIGIT = re.compile(r"[0-9]")
+
+
+@cache
+def _digit_free(names: frozenset[str]) -> bool:
+    return not any(_WITH_DIGIT.search(name) for name in names)
+
+
 _KNOWN: dict[tuple[tuple[int, str], ...], tuple[list[tuple[Profile, str]], frozenset[str]]] = {}
 
 
@@ -201,7 +210,14 @@ def match_header(fields: list[str], pairs: list[tuple[Profile, str]], minimum: i
     a known column than that gives no readings at all (header search: most lines are data)."""
     known = _known_names(pairs)
     # Only fields that some candidate knows can match (a data line has none or few of them).
-    named = [(index, key) for index, key in enumerate(fold(f) if f else "" for f in fields) if key in known]
+    # No known name has a digit, and folding keeps ASCII digits: a field with one (an id, a
+    # date, an amount: most of a data line) cannot match, and is not folded at all.
+    digits = _WITH_DIGIT if _digit_free(known) else None
+    named = [
+        (index, key)
+        for index, key in enumerate(fold(f) if f and (digits is None or not digits.search(f)) else "" for f in fields)
+        if key in known
+    ]
     if len(named) < minimum:  # no candidate can match `minimum` columns (a data line): none asked for
         return []
     matches = []

@@ -67,6 +67,21 @@ class Pseudonymiser:
             self._con.unregister("ids")
         return pl.from_arrow(table)  # type: ignore[return-value]
 
+    def hmacs(self, messages: pl.DataFrame, *, repeated: bool = True) -> pl.DataFrame:
+        """The HMAC of every value of every (text) column of `messages`, under the same names,
+        null for null. When the values are `repeated`, each distinct value is hashed once: the
+        files of a batch are often one municipality's yearly extracts, which repeat their people
+        and employments (a file alone seldom does, and finding the distinct values costs a pass)."""
+        if not repeated:
+            return self.keys(messages, {column: column for column in messages.columns})
+        keyed = []
+        for column in messages.columns:  # one at a time: a national-size file's columns are large
+            values = messages.get_column(column)
+            distinct = values.drop_nulls().unique()
+            hashed = self.keys(distinct.to_frame("m"), {"h": "m"}).get_column("h")
+            keyed.append(values.replace_strict(distinct, hashed, default=None, return_dtype=pl.String))
+        return pl.DataFrame(keyed)
+
     def _view(self, messages: dict[str, str]) -> str:
         """The view computing `messages` over the registered `ids` (made while `ids` is there)."""
         key = tuple(messages.items())

@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from pipelines.errors import DeliveryError
@@ -24,6 +25,7 @@ HEADER_SEARCH_LINES = 50
 EXTRA_FIELDS = 8  # room for rows with more fields than the header, so their values are seen
 ROW = "__row"  # 1-based data row after the header (blank lines count, so it matches the file)
 EXTRA_PREFIX = "__extra_"
+SMALL_FILE_ROWS = 20_000  # up to this, `_tidy` joins a line's cells to measure it
 
 
 @dataclass
@@ -210,24 +212,40 @@ def _refuse_truncated(text: str, width: int, delimiter: str) -> None:
 
 def _tidy(frame: pl.DataFrame, droppable: set[str]) -> pl.DataFrame:
     """Number the rows, then drop empty lines, and drop columns without a header name
-    (trailing delimiters, room for ragged rows) when they hold no value at all."""
-    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    value_cols = [c for c in frame.columns if c != ROW]
+    (trailing delimiters, room for ragged rows) when they hold no value at all.
+
+    A small file (most of a run) costs one polars pass: its blank lines and which droppable
+    columns hold a value, together (an empty line has no value in any column, so the columns
+    can be judged before the empty lines are dropped)."""
+    value_cols = frame.columns
+    joined = pl.concat_str(value_cols, ignore_nulls=True)
+    small = frame.height <= SMALL_FILE_ROWS
     # A line is empty when every cell is null or whitespace. Whitespace is only looked for on
-    # rows whose cells are all tiny, so a national-size file costs one pass of integer sums.
-    total = frame.select(
-        pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
-    ).to_series()
-    tiny = (total <= 3 * len(value_cols)).arg_true()
-    if tiny.len():
-        joined = pl.concat_str([pl.col(c) for c in value_cols], ignore_nulls=True).str.strip_chars()
-        blank = frame[tiny].select(pl.col(ROW), (joined.fill_null("") == "").alias("blank"))
-        frame = frame.filter(~pl.col(ROW).is_in(blank.filter("blank").get_column(ROW).implode()))
-    filled = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in value_cols}
+    # lines whose cells are all tiny, so a national-size file costs one pass of integer sums (a
+    # small file's cells are joined instead: the same total, in one expression, not one per column).
+    if small:
+        total = joined.str.len_bytes().fill_null(0)
+    else:
+        total = pl.sum_horizontal([pl.col(c).str.len_bytes().fill_null(0) for c in value_cols])
+    tiny_line = total <= 3 * len(value_cols)
+    blank_line = tiny_line & (joined.str.strip_chars().fill_null("") == "")
     candidates = [c for c in value_cols if c in droppable]
-    used = frame.select([filled[c].any().alias(c) for c in candidates]).row(0) if candidates else ()
+    filled = [(pl.col(c).str.strip_chars().str.len_bytes() > 0).any().alias(c) for c in candidates]
+    lines = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    probe = lines.filter(blank_line).implode() if small else tiny_line.any()
+    found, *used = frame.select(probe.alias(ROW), *filled).row(0)
     empty = {c for c, any_value in zip(candidates, used, strict=True) if not any_value}
-    return frame.select([c for c in frame.columns if c not in empty])
+    frame.insert_column(0, pl.Series(ROW, np.arange(1, frame.height + 1, dtype=np.int64)))
+    if small:
+        blank = list(found)
+    elif found:  # the text is joined only on the tiny lines (filtered first)
+        tiny = frame.lazy().filter(tiny_line)
+        blank = tiny.select(pl.col(ROW).filter(blank_line)).collect().get_column(ROW).to_list()
+    else:
+        blank = []
+    if blank:
+        frame = frame.filter(~pl.col(ROW).is_in(pl.Series(blank, dtype=pl.Int64).implode()))
+    return frame[[c for c in frame.columns if c not in empty]] if empty else frame
 
 
 # --- xlsx ----------------------------------------------------------------------------------

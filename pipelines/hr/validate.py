@@ -40,7 +40,8 @@ class FileContext:
     kind: str
     profile: Profile
     source_for: dict[str, str]  # canonical column -> source column
-    municipality_fallback: str | None
+    # for blank municipality cells; a batch of files (pipelines/hr/batch.py) gives each row its file's
+    municipality_fallback: str | pl.Series | None
     refs: References
 
     @property
@@ -148,7 +149,7 @@ class _Converter:
         raise ValueError(f"unknown column type {t!r}")
 
     def finish(self, col: Column, value: pl.Series) -> pl.Series:
-        if col.type == "municipality" and self.ctx.municipality_fallback:
+        if col.type == "municipality" and self.ctx.municipality_fallback is not None:
             return value.fill_null(self.ctx.municipality_fallback)
         if col.type == "percent":
             return value * self.kmap.fte_scale

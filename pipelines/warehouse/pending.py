@@ -2,8 +2,9 @@
 made stale, kept until dbt has rebuilt it.
 
 A delivery's rows are appended to `raw.*` (append-only, pipelines/hr/load.py). In the same
-transaction, `record_load` notes the load in `audit.pending_loads` (one insert, no query: issue
-16.3 made it cheap; it used to compare each file with the stored versions at load time). The
+transaction, `record_loads` notes the loads in `audit.pending_loads` (one insert per batch of
+files, no query: issue 16.3 made it cheap; it used to compare each file with the stored
+versions at load time). The
 dbt step of the delivery run (pipelines/defs/dbt/assets.py) asks `plan`, which works out, for
 every pending load at once (`stale_years`), from which year on the year-grained dbt models
 (`dbt/macros/year_slices.sql`) can differ, and for which municipalities (`slice_of`); dbt
@@ -125,8 +126,7 @@ def _now() -> datetime:
 
 
 # --- at load time ---------------------------------------------------------------------------
-def record_load(
-    con: duckdb.DuckDBPyConnection,
+def load_row(
     *,
     sha256: str,
     kind: str,
@@ -134,18 +134,24 @@ def record_load(
     extraction_date: date | None,
     rows: pl.DataFrame,
     period_start: date | None = None,
-) -> None:
-    """Note that this load may make years stale (call inside the load's transaction, so a load
-    rolled back leaves nothing). One insert: which years, and which municipalities, is worked
-    out for every load since the last build at once, when the build is planned
-    (`stale_years`), from the raw rows the loads appended (raw is append-only)."""
+) -> tuple | None:
+    """The `audit.pending_loads` row that notes a load which may make years stale (None: it
+    cannot). Which years, and which municipalities, is worked out for every load since the
+    last build at once, when the build is planned (`stale_years`), from the raw rows the loads
+    appended (raw is append-only)."""
     if kind not in RAW_KEYS or (rows.height == 0 and kind != "employments"):
-        return  # an employments extract counts even when empty (its employments ended)
+        return None  # an employments extract counts even when empty (its employments ended)
+    return (sha256, kind, municipality_code, extraction_date, period_start, _now())
+
+
+def record_loads(con: duckdb.DuckDBPyConnection, loads: list[tuple]) -> None:
+    """Note loads (`load_row`s) in one insert; call inside the loads' transaction, so a load
+    rolled back leaves nothing."""
+    if not loads:
+        return
     con.execute(LOAD_DDL)  # "if not exists": cheap; a failed insert would abort the whole batch
-    con.execute(
-        "insert into audit.pending_loads values (?, ?, ?, ?, ?, ?)",
-        [sha256, kind, municipality_code, extraction_date, period_start, _now()],
-    )
+    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(loads))
+    con.execute(f"insert into audit.pending_loads values {values}", [v for load in loads for v in load])
 
 
 def stale_years(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int, str]]:
