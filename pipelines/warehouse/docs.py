@@ -171,9 +171,13 @@ def kept_build_manifest(build_db: Path) -> dict[str, Any] | None:
 
 def docs_manifest(manifest: dict[str, Any], target: Path) -> dict[str, Any]:
     """The build's manifest as `dbt docs generate` in `target` writes it: no run folder, the
-    compiled files under `target`, the tests without the macros running them added."""
+    compiled files under `target`, the tests without the macros running them added, and each
+    on-run-start hook with the index it was parsed with (running it renumbers it from 1; the
+    parsed index ends its unique id: `operation.workforce.workforce-on-run-start-0`)."""
     build_target = manifest.pop("_build_target")
-    for node in manifest["nodes"].values():
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] == "operation":
+            node["index"] = int(unique_id.rsplit("-", 1)[1])
         if "build_path" in node:
             node["build_path"] = None
         path = node.get("compiled_path")
