@@ -44,9 +44,16 @@ from pipelines.warehouse.transaction import transaction
 log = logging.getLogger(__name__)
 timing_log = logging.getLogger("pipelines.hr.timing")  # stage durations, for the benchmark
 
-# The write-ahead log may grow to this during a run (see ingest_paths); a national run's
-# raw rows take ~1-2 GB in the log, so this is a handful of checkpoints instead of hundreds.
-RUN_CHECKPOINT_THRESHOLD = "1GB"
+# The write-ahead log may grow to this during a run (see ingest_paths): a handful of checkpoints
+# in a national run instead of one per 16 MB (hundreds, each rewriting the raw tables' key indexes
+# in those days). The raw tables are append-only now, with no key index to rewrite, and what the
+# log holds stays in memory until a checkpoint, so the threshold is lower than the 1GB it was,
+# and DuckDB's memory is capped for the run (its default is 80 % of RAM; beyond the cap it evicts
+# and spills). Measured on the 8,153 national deliveries (`python -m pipelines.bench.ingest
+# folder`, idle machine, issue 16): 1GB and no cap 4,215 MB peak, 185.6 CPU-s, 98.9 s; 256MB and a
+# 1GB cap 2,878 MB, 177.2 CPU-s, 92.7 s.
+RUN_CHECKPOINT_THRESHOLD = "256MB"
+RUN_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(frozen=True)
@@ -120,9 +127,10 @@ def ingest_paths(
         options.loaded = store.known.loaded()
         options.roots = identity.key_codes(con)  # renumbered codes share their chain's oldest code's keys
         # DuckDB checkpoints whenever the write-ahead log passes 16 MB; over a national run of
-        # small files that is hundreds of checkpoints of a growing database. One checkpoint at
-        # the end instead; every commit is still durable in the log.
+        # small files that is hundreds of checkpoints of a growing database: a few instead (see
+        # RUN_CHECKPOINT_THRESHOLD), and DuckDB's memory capped; every commit is durable in the log.
         con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
+        con.execute(f"set memory_limit = '{RUN_MEMORY_LIMIT}'")
         try:
             sizes = [_size(path) for path in files]
             with Preparers(partial(_Stager, secret, options), len(files), workers, sum(sizes)) as preparers:
@@ -136,6 +144,7 @@ def ingest_paths(
         finally:
             store.abandon()
             con.execute("reset checkpoint_threshold")
+            con.execute("reset memory_limit")
         con.execute("checkpoint")
     return results
 
