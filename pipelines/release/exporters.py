@@ -16,8 +16,9 @@ workbook creation date (taken from the inputs) and fixed zip entry dates (XlsxWr
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -64,64 +65,116 @@ def _neutralised(column: str) -> pl.Expr:
     )
 
 
-def _plain_numbers(values: Sequence[float | None], decimal_comma: bool) -> list[str | None]:
-    """`plain_number` of each value; a whole number below 10^15 is `str(int(v))` (the same text,
-    without a Decimal), and each other number is formatted once (counts and sizes repeat)."""
-    seen: dict[float, str] = {}
-    texts: list[str | None] = []
-    for v in values:
-        if v is None:
-            texts.append(None)
-        elif type(v) is float and v.is_integer() and abs(v) < 1e15:
-            texts.append(str(int(v)))
-        else:
-            text = seen.get(v)
-            if text is None:
-                text = seen[v] = plain_number(v, decimal_comma)
-            texts.append(text)
-    return texts
+# Rows rendered as text at a time: each file is written slice by slice, so a national release
+# (1.5 million figures) never holds a whole file, or a Python object per figure, in memory.
+ROWS_PER_SLICE = 100_000
+
+
+def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """`frame` in slices of ROWS_PER_SLICE rows, in order (one empty slice for an empty frame)."""
+    for offset in range(0, max(frame.height, 1), ROWS_PER_SLICE):
+        yield frame.slice(offset, ROWS_PER_SLICE)
+
+
+def _float_texts(
+    values: pl.Series, text_of: Callable[[float], str], *, whole_suffix: str = "", exact_zero: bool = False
+) -> pl.Series:
+    """Each float as the text `text_of` gives it, worked out in polars where that is safe.
+
+    A whole number below 10^15 is `str(int(v)) + whole_suffix` (so `text_of` must agree there);
+    every other value (fractions, huge numbers, NaN, and zeros with `exact_zero`, for "-0.0")
+    goes through `text_of` in Python. Nulls stay null."""
+    frame = pl.DataFrame({"v": values.cast(pl.Float64)})
+    v = pl.col("v")
+    whole = v.is_finite() & (v.abs() < 1e15) & (v.floor() == v)
+    if exact_zero:
+        whole = whole & (v != 0)
+    texts = frame.select(
+        (pl.when(whole).then(v).cast(pl.Int64).cast(pl.String) + whole_suffix).alias("t"), whole.alias("w")
+    )
+    special = (texts["w"].not_() & values.is_not_null()).arg_true()
+    out = texts["t"]
+    if len(special):
+        out = out.scatter(special, [text_of(x) for x in values.gather(special).to_list()])
+    return out.alias(values.name)
+
+
+def _mapped(values: pl.Series, text_of: Callable[[Any], str]) -> pl.Series:
+    """`text_of` of each value, computed once per distinct value (codes, names and sentences
+    repeat on every row); nulls stay null."""
+    distinct = values.drop_nulls().unique().to_list()
+    return values.replace_strict(
+        distinct, [text_of(x) for x in distinct], default=None, return_dtype=pl.String
+    ).alias(values.name)
 
 
 def _csv_frame(table: pl.DataFrame) -> pl.DataFrame:
-    """The table as the CSV files show it: ':' in hidden figures, safe text, true/false."""
+    """The table as the CSV files show it: ':' in hidden figures, safe text, true/false, and
+    each figure as `plain_number` writes it with a decimal point (the `;` file swaps in commas)."""
     text_columns = [c for c in PUBLISHED_COLUMNS if table.schema[c] == pl.String]
     safe = [_neutralised(c) for c in text_columns]
-    return table.select(PUBLISHED_COLUMNS).with_columns(
+    frame = table.select(PUBLISHED_COLUMNS).with_columns(
         *safe,
         pl.col("suppressed").cast(pl.String).str.to_lowercase(),
     )
-
-
-def _csv_bytes(table: pl.DataFrame, *, delimiter: str, decimal_comma: bool) -> bytes:
-    frame = _csv_frame(table)
     # Figures as plain decimals (never 1e-05); ':' where suppressed.
-    figures = []
-    for column in FIGURE_COLUMNS:
-        values = frame[column].to_list()
-        texts = (
-            _plain_numbers(values, decimal_comma)
-            if frame.schema[column] != pl.Int64
-            else [None if v is None else str(v) for v in values]
-        )
-        figures.append(pl.Series(column, texts, dtype=pl.String))
-    frame = frame.with_columns(*figures).with_columns(
+    seen: dict[float, str] = {}
+
+    def plain(v: float) -> str:
+        text = seen.get(v)
+        if text is None:
+            text = seen[v] = plain_number(v)
+        return text
+
+    figures = [
+        frame[c].cast(pl.String) if frame.schema[c] == pl.Int64 else _float_texts(frame[c], plain)
+        for c in FIGURE_COLUMNS
+    ]
+    return frame.with_columns(*figures).with_columns(
         [
             pl.when(pl.col("suppressed") == "true").then(pl.lit(SUPPRESSED_SYMBOL)).otherwise(pl.col(c)).alias(c)
             for c in FIGURE_COLUMNS
         ]
     )
-    return frame.write_csv(separator=delimiter, line_terminator="\n", quote_style="necessary").encode("utf-8")
+
+
+def _with_decimal_comma(frame: pl.DataFrame) -> pl.DataFrame:
+    """`plain_number(v, decimal_comma=True)`: the same text with a comma for the point."""
+    return frame.with_columns(pl.col(c).str.replace(".", ",", literal=True) for c in FIGURE_COLUMNS)
+
+
+def write_csvs(table: pl.DataFrame, *, semicolon: Path | None = None, comma: Path | None = None) -> None:
+    """The CSV files from one rendering of the figures, slice by slice.
+
+    `semicolon`: `;`-separated, decimal comma, UTF-8 with BOM (opens right in Norwegian Excel);
+    `comma`: `,`-separated, decimal point, UTF-8 without BOM (for programs)."""
+    with contextlib.ExitStack() as stack:
+        targets = []
+        if semicolon is not None:
+            handle = stack.enter_context(semicolon.open("wb"))
+            handle.write(b"\xef\xbb\xbf")
+            targets.append((handle, ";"))
+        if comma is not None:
+            targets.append((stack.enter_context(comma.open("wb")), ","))
+        for number, part in enumerate(_slices(table)):
+            frame = _csv_frame(part)
+            for handle, separator in targets:
+                rows = _with_decimal_comma(frame) if separator == ";" else frame
+                rows.write_csv(
+                    handle, separator=separator, line_terminator="\n", quote_style="necessary",
+                    include_header=not number,
+                )
 
 
 def write_csv(table: pl.DataFrame, path: Path) -> Path:
     """`;`-separated, decimal comma, UTF-8 with BOM: opens right in Norwegian Excel."""
-    path.write_bytes(b"\xef\xbb\xbf" + _csv_bytes(table, delimiter=";", decimal_comma=True))
+    write_csvs(table, semicolon=path)
     return path
 
 
 def write_comma_csv(table: pl.DataFrame, path: Path) -> Path:
     """`,`-separated, decimal point, UTF-8 without BOM: for programs."""
-    path.write_bytes(_csv_bytes(table, delimiter=",", decimal_comma=False))
+    write_csvs(table, comma=path)
     return path
 
 
@@ -179,13 +232,40 @@ def write_json(
         indent=1,
         sort_keys=True,
     )
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    lines = ",\n".join(encoder.encode(list(row)) for row in table.select(JSON_COLUMNS).iter_rows())
     columns = json.dumps(list(JSON_COLUMNS), ensure_ascii=False)
     with path.open("w", encoding="utf-8") as handle:
         handle.write(head[:-2] + ',\n "figures": {\n  "columns": ' + columns + ',\n  "rows": [\n')
-        handle.write(lines + "\n  ]\n }\n}\n")
+        for number, part in enumerate(_slices(table.select(JSON_COLUMNS))):
+            if number:
+                handle.write(",\n")
+            handle.write(_json_rows(part))
+        handle.write("\n  ]\n }\n}\n")
     return path
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_values(values: pl.Series) -> pl.Series:
+    """Each value as `json` encodes it (ensure_ascii off), null as `null`."""
+    dtype = values.dtype
+    if dtype == pl.Boolean:
+        texts = values.replace_strict([True, False], ["true", "false"], default=None, return_dtype=pl.String)
+    elif dtype.is_integer():
+        texts = values.cast(pl.String)  # int.__repr__, as json writes ints
+    elif dtype.is_float():
+        texts = _float_texts(values, _JSON.encode, whole_suffix=".0", exact_zero=True)  # float.__repr__
+    else:
+        texts = _mapped(values, _JSON.encode)
+    return texts.fill_null("null").alias(values.name)
+
+
+def _json_rows(frame: pl.DataFrame) -> str:
+    """The rows of `frame` as JSON arrays, one a line, separated by `,\\n` (what
+    `JSONEncoder(separators=(",", ":")).encode(list(row))` writes for each row)."""
+    texts = pl.DataFrame([_json_values(frame[c]) for c in frame.columns])
+    lines = texts.select(pl.concat_str([pl.lit("["), pl.concat_str(pl.all(), separator=","), pl.lit("]")]))
+    return lines.to_series().str.join(",\n").item() if frame.height else ""
 
 
 # --- the workbook --------------------------------------------------------------------------

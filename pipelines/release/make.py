@@ -259,8 +259,7 @@ def _make_release(
     }
     try:
         staging.mkdir()
-        exporters.write_csv(table, staging / "indicators.csv")
-        exporters.write_comma_csv(table, staging / "indicators_comma.csv")
+        exporters.write_csvs(table, semicolon=staging / "indicators.csv", comma=staging / "indicators_comma.csv")
         exporters.write_parquet(table, staging / "indicators.parquet")
         exporters.write_json(
             table, staging / "indicators.json", metadata=metadata, definitions=definitions, goals=goals
