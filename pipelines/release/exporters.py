@@ -23,7 +23,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import polars as pl
 
@@ -334,27 +333,26 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-class _FastRows:
-    """Cells of a worksheet's middle rows, written as sheet XML directly.
+class _SheetBody:
+    """A family sheet's middle rows (all but the header and the last row), written as sheet XML.
 
-    XlsxWriter spends ~15 µs per cell (a release has about a million); these rows are
-    plain strings and numbers, so they are rendered once here — repeated strings are
-    escaped once — and spliced into the sheet's <sheetData> between the header row and
-    the last row, which XlsxWriter writes itself (so its dimensions, filters and panes
-    stay its own). Inline strings (`t="inlineStr"`) are part of the standard; Excel,
-    LibreOffice and openpyxl read them.
+    XlsxWriter spends ~15 µs per cell (a release has about a million, a national one twenty
+    million); these rows are plain strings and numbers, so they are rendered here in polars,
+    a column of cell XML per sheet column (each distinct string looked up once in the shared
+    string table, as XlsxWriter's `write_string` would), slice by slice into a temporary file,
+    and spliced into the sheet's <sheetData> between the header row and the last row, which
+    XlsxWriter writes itself (so its dimensions, filters and panes stay its own). Shared
+    strings rather than inline ones: the sheet XML is half as long, and compressing it was
+    most of the workbook's cost.
     """
 
-    def __init__(self, sheet: Any) -> None:
-        self.sheet = sheet
-        self.rows: list[str] = []
-        self.cells: list[str] = []
-        self.row = -1
-        self.number = ""
-        self.strings: dict[str, str] = {}
-        from xlsxwriter.utility import xl_col_to_name
+    def __init__(self, sheet: Any, strings: _SharedStrings) -> None:
+        import shutil
+        import tempfile
 
-        self.letters = [xl_col_to_name(col) for col in range(64)]
+        # Open until the workbook is closed and the sheet is written (then closed in write_rows).
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.strings = strings
         original = sheet._write_rows
 
         def write_rows() -> None:
@@ -362,41 +360,200 @@ class _FastRows:
             first, last = sheet.dim_rowmin, sheet.dim_rowmax
             sheet.dim_rowmax = first
             original()
-            sheet.fh.write("".join(self.rows))
+            self.file.seek(0)
+            shutil.copyfileobj(self.file, sheet.fh)
+            self.file.close()
             sheet.dim_rowmin = sheet.dim_rowmax = last
             original()
             sheet.dim_rowmin, sheet.dim_rowmax = first, last
 
         sheet._write_rows = write_rows
 
-    def _start(self, row: int) -> None:
-        self.end_row()
-        self.row = row
-        self.number = str(row + 1)
+    def write(self, rows: pl.DataFrame, formats: dict[str, Any], area_types: dict[str, str]) -> None:
+        """Rows 1..n of the sheet from `rows` (SHEET_COLUMNS, in sheet order, without the last row).
 
-    def end_row(self) -> None:
-        if self.cells:
-            self.rows.append(f'<row r="{self.row + 1}">' + "".join(self.cells) + "</row>")
-            self.cells = []
+        Cell styles are numbered by XlsxWriter the first time a format is used; formats are used
+        here in the order the cells use them (row by row, left to right as written below), so the
+        numbering and the file are the same as when every cell went through XlsxWriter."""
+        keys = _format_keys(rows)
+        uses = pl.concat(
+            [rows.select(k.alias("key"), (pl.int_range(pl.len()) * 4 + n).alias("order")) for n, k in enumerate(keys)]
+        )
+        first_use = uses.drop_nulls("key").group_by("key").agg(pl.col("order").min()).sort("order")["key"]
+        styles = {key: f' s="{formats[key]._get_xf_index()}"' for key in first_use.to_list()}
+        for offset in range(0, rows.height, ROWS_PER_SLICE):
+            part = rows.slice(offset, ROWS_PER_SLICE)
+            self.file.write(_sheet_rows_xml(part, offset + 2, keys, styles, area_types, self.strings))
 
-    def write_string(self, row: int, col: int, text: str, cell_format: Any = None) -> None:
-        if not text:
-            return
-        if row != self.row:
-            self._start(row)
-        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
-        body = self.strings.get(text)
-        if body is None:
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            body = self.strings[text] = f' t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
-        self.cells.append(f'<c r="{self.letters[col]}{self.number}"{style}{body}')
 
-    def write_number(self, row: int, col: int, value: float | int, cell_format: Any = None) -> None:
-        if row != self.row:
-            self._start(row)
-        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
-        number = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
-        self.cells.append(f'<c r="{self.letters[col]}{self.number}"{style}><v>{number}</v></c>')
+def _format_keys(rows: pl.DataFrame) -> list[pl.Expr]:
+    """Which format each figure cell uses (columns G, I, J, K): `s` suppressed, `i` integer,
+    `d` decimal, `u:<unit>` the value's unit format; null where the cell is not written."""
+    hidden = pl.col("suppressed").fill_null(False)
+    unit = pl.col("unit").replace_strict(
+        list(VALUE_FORMATS), [f"u:{u}" for u in VALUE_FORMATS], default="d", return_dtype=pl.String
+    )
+
+    def whole(column: str) -> pl.Expr:
+        return pl.when(pl.col(column).is_finite() & (pl.col(column).floor() == pl.col(column))).then(pl.lit("i"))
+
+    return [
+        pl.when(hidden).then(pl.lit("s")).otherwise(unit),
+        pl.when(hidden).then(pl.lit("s")).when(pl.col("persons").is_not_null()).then(pl.lit("i")),
+        *(
+            pl.when(hidden).then(pl.lit("s")).when(pl.col(c).is_not_null()).then(whole(c).otherwise(pl.lit("d")))
+            for c in ("numerator", "denominator")
+        ),
+    ]
+
+
+def _cell_number_text(value: float) -> str:
+    """A number cell's <v>, as XlsxWriter writes it."""
+    return repr(value) if not value.is_integer() else str(int(value))
+
+
+class _SharedStrings:
+    """Cell bodies of text cells from the workbook's shared string table, as XlsxWriter's
+    `write_string` makes them (`t="s"`, the string's index; the table counts every use)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.table = workbook.str_table
+
+    def body(self, text: str) -> str:
+        from xlsxwriter.worksheet import _utf16_len, _utf16_truncate  # what write_string does to long text
+
+        if len(text) > 32767 // 2 and _utf16_len(text) > 32767:
+            text = _utf16_truncate(text, 32767)
+        return f' t="s"><v>{self.table._get_shared_string_index(text)}</v></c>'
+
+    def cells(self, values: pl.Series) -> pl.Series:
+        """Bodies of `values`, null where nothing is written (null or empty text)."""
+        values = values.replace("", None)
+        distinct = values.drop_nulls().unique(maintain_order=True).to_list()  # indices in order of first use
+        bodies = values.replace_strict(distinct, [self.body(x) for x in distinct], default=None, return_dtype=pl.String)
+        self.table.count += values.is_not_null().sum() - len(distinct)
+        return bodies
+
+    def repeated(self, text: str, times: int) -> str:
+        body = self.body(text)
+        self.table.count += times - 1
+        return body
+
+
+def _sheet_rows_xml(
+    rows: pl.DataFrame,
+    first_row: int,
+    keys: list[pl.Expr],
+    styles: dict[str, str],
+    area_types: dict[str, str],
+    strings: _SharedStrings,
+) -> str:
+    """`<row>` elements for `rows` from sheet row number `first_row` (1-based, as in the XML)."""
+    hidden = rows["suppressed"].fill_null(False)
+    if (rows["value"].is_null() & ~hidden).any():
+        raise ReleaseError("En publisert celle i marts.fct_indicators mangler verdi; regnearket kan ikke skrives.")
+
+    def text(column: str | pl.Series) -> pl.Series:  # shared-string bodies; null where nothing is written
+        return strings.cells(rows[column] if isinstance(column, str) else column)
+
+    def numbers(column: str) -> pl.Series:
+        values = rows[column]
+        return values.cast(pl.String) if values.dtype.is_integer() else _float_texts(values, _cell_number_text)
+
+    region_text = rows.select(
+        pl.when((pl.col("area_type") == "region") & (pl.col("municipalities_in_area").fill_null(0) != 0)).then(
+            pl.concat_str(
+                pl.col("municipalities_with_data").cast(pl.String).fill_null("None"),
+                pl.lit(" av "),
+                pl.col("municipalities_in_area").cast(pl.String),
+            )
+        )
+    ).to_series()
+    area_type = rows["area_type"].replace_strict(area_types, default=None, return_dtype=pl.String)
+    parts = pl.DataFrame(
+        [
+            text("indicator_name").alias("A"),
+            text("area_name").alias("B"),
+            text(area_type).alias("C"),
+            numbers("year").alias("D"),
+            text("breakdown_name").alias("E"),
+            text("breakdown_value_name").alias("F"),
+            numbers("value").alias("G"),
+            text("unit_name").alias("H"),
+            numbers("persons").alias("I"),
+            numbers("numerator").alias("J"),
+            numbers("denominator").alias("K"),
+            text(region_text).alias("L"),
+            text("basis_name").alias("M"),
+            text("suppression_text").alias("N"),
+            text("indicator_id").alias("O"),
+            text("area_code").alias("P"),
+            hidden.alias("hidden"),
+            *rows.select(
+                k.replace_strict(styles, default="", return_dtype=pl.String).alias(f"style{n}")
+                for n, k in enumerate(keys)
+            ),
+        ]
+    ).with_columns(pl.int_range(first_row, first_row + rows.height).cast(pl.String).alias("row"))
+    row = pl.col("row")
+    symbol = strings.repeated(SUPPRESSED_SYMBOL, 4 * int(hidden.sum())) if hidden.any() else ""
+
+    def string_cell(letter: str) -> pl.Expr:
+        return pl.concat_str(pl.lit(f'<c r="{letter}'), row, pl.lit('"'), pl.col(letter)).fill_null("")
+
+    def number_cell(letter: str, style: pl.Expr) -> pl.Expr:
+        cell = pl.concat_str(
+            pl.lit(f'<c r="{letter}'), row, pl.lit('"'), style, pl.lit("><v>"), pl.col(letter), pl.lit("</v></c>")
+        )
+        return cell.fill_null("")
+
+    def figure_cell(letter: str, n: int) -> pl.Expr:
+        style = pl.col(f"style{n}")
+        hidden_cell = pl.concat_str(pl.lit(f'<c r="{letter}'), row, pl.lit('"'), style, pl.lit(symbol))
+        return pl.when(pl.col("hidden")).then(hidden_cell).otherwise(number_cell(letter, style))
+
+    cells = [
+        *(string_cell(c) for c in "ABC"),
+        number_cell("D", pl.lit("")),
+        *(string_cell(c) for c in "EF"),
+        *(figure_cell(c, n) for n, c in enumerate("GIJK")),  # the order the cells were written in
+        *(string_cell(c) for c in "HLMNOP"),
+    ]
+    xml = parts.select(pl.concat_str(pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")))
+    return "".join(xml.to_series().to_list()) if rows.height else ""
+
+
+def _write_last_row(
+    sheet: Any, r: int, row: tuple, formats: dict[str, Any], area_types: dict[str, str]
+) -> None:
+    """Row `r` of a family sheet through XlsxWriter (what `_SheetBody` renders for the rows above)."""
+    (name, area, area_type, year, breakdown, category, value, unit_name, persons, numerator, denominator,
+     with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
+    integer, decimal = formats["i"], formats["d"]
+    sheet.write_string(r, 0, name)  # these four are neutralised by the caller
+    sheet.write_string(r, 1, area)
+    sheet.write_string(r, 2, area_types[area_type])
+    sheet.write_number(r, 3, year)
+    sheet.write_string(r, 4, breakdown)
+    sheet.write_string(r, 5, category)
+    if hidden:
+        for col in (6, 8, 9, 10):
+            sheet.write_string(r, col, SUPPRESSED_SYMBOL, formats["s"])
+    else:
+        sheet.write_number(r, 6, value, formats.get(f"u:{unit}", decimal))
+        if persons is not None:
+            sheet.write_number(r, 8, persons, integer)
+        if numerator is not None:
+            sheet.write_number(r, 9, numerator, integer if float(numerator).is_integer() else decimal)
+        if denominator is not None:
+            sheet.write_number(r, 10, denominator, integer if float(denominator).is_integer() else decimal)
+    sheet.write_string(r, 7, unit_name)
+    if area_type == "region" and in_area:
+        sheet.write_string(r, 11, f"{with_data} av {in_area}")
+    sheet.write_string(r, 12, basis)
+    sheet.write_string(r, 13, why or "")
+    sheet.write_string(r, 14, indicator_id)
+    sheet.write_string(r, 15, area_code)
 
 
 def write_xlsx(
@@ -435,6 +592,9 @@ def write_xlsx(
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     bold = workbook.add_format({"bold": True, "valign": "top"})
 
+    # The figure cells' formats by the keys `_format_keys` gives them.
+    formats = {"s": suppressed_format, "i": integer, "d": decimal, **{f"u:{u}": f for u, f in value_formats.items()}}
+    strings = _SharedStrings(workbook)
     used: set[str] = set()
     families = sorted(table["family"].unique().to_list(), key=labels.family_rank)
     area_types = {t: labels.area_type(t) for t in table["area_type"].unique().to_list()}
@@ -448,39 +608,9 @@ def write_xlsx(
         for col, (title, width) in enumerate(SHEET_HEADERS):
             sheet.write_string(0, col, title, header)
             sheet.set_column(col, col, width)
-        fast = _FastRows(sheet)
-        for r, row in enumerate(rows.iter_rows(), start=1):
-            if r < rows.height:
-                write_string, write_number = fast.write_string, fast.write_number
-            else:  # the last row through XlsxWriter: it sets the sheet's dimensions
-                fast.end_row()
-                write_string, write_number = sheet.write_string, sheet.write_number
-            (name, area, area_type, year, breakdown, category, value, unit_name, persons, numerator, denominator,
-             with_data, in_area, basis, hidden, why, indicator_id, area_code, unit) = row
-            write_string(r, 0, name)  # these four are neutralised above
-            write_string(r, 1, area)
-            write_string(r, 2, area_types[area_type])
-            write_number(r, 3, year)
-            write_string(r, 4, breakdown)
-            write_string(r, 5, category)
-            if hidden:
-                for col in (6, 8, 9, 10):
-                    write_string(r, col, SUPPRESSED_SYMBOL, suppressed_format)
-            else:
-                write_number(r, 6, value, value_formats.get(unit, decimal))
-                if persons is not None:
-                    write_number(r, 8, persons, integer)
-                if numerator is not None:
-                    write_number(r, 9, numerator, integer if float(numerator).is_integer() else decimal)
-                if denominator is not None:
-                    write_number(r, 10, denominator, integer if float(denominator).is_integer() else decimal)
-            write_string(r, 7, unit_name)
-            if area_type == "region" and in_area:
-                write_string(r, 11, f"{with_data} av {in_area}")
-            write_string(r, 12, basis)
-            write_string(r, 13, why or "")
-            write_string(r, 14, indicator_id)
-            write_string(r, 15, area_code)
+        _SheetBody(sheet, strings).write(rows.slice(0, max(rows.height - 1, 0)), formats, area_types)
+        if rows.height:  # the last row through XlsxWriter: it sets the sheet's dimensions
+            _write_last_row(sheet, rows.height, rows.row(rows.height - 1), formats, area_types)
         sheet.freeze_panes(1, 1)
         sheet.autofilter(0, 0, max(rows.height, 1), len(SHEET_HEADERS) - 1)
 
