@@ -962,23 +962,25 @@ def suppress(
                 key = (row["year"], row["area_type"], row["area_code"], row["breakdown"], row["breakdown_value"])
                 fte_sizes[key] = size
 
+    # One year at a time: each year is its own system of equations, and a national release
+    # (1.5 million figures) must not hold a Python tuple per figure for every year at once.
     columns = (*KEY, "numerator", "denominator", "value", "unit", "persons")
-    rows = frame.select(columns).rows()
-    statuses = [PUBLISHED] * len(rows)
-    codes: list[str | None] = [None] * len(rows)
-    by_year: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_year.setdefault(r[1], []).append(i)
-    summary.tables = len({(r[0], r[1]) for r in rows})
+    statuses = np.zeros(frame.height, dtype=np.int8)
+    codes: list[str | None] = [None] * frame.height
     structures: dict[tuple, list[TableSum]] = {}  # each table's sums, by its cells' keys
-    for year in sorted(by_year):
-        cells = by_year[year]
-        table = [rows[i] for i in cells]
+    by_indicator: dict[str, list[int]] = {}  # indicator -> [cells, primary, secondary]
+    years = frame["year"]
+    for year in sorted(years.unique().to_list()):
+        in_year = years == year
+        cells = in_year.arg_true().to_list()
+        table = frame.filter(in_year).select(columns).rows()
+        summary.tables += len({r[0] for r in table})
         status, costs, sensitive_cells = [], [], []
+        fte_of = fte_sizes.get if fte_sizes else None
         for j, (indicator, _, area_type, area, breakdown, value_key, num, den, value, unit, persons) in enumerate(
             table
         ):
-            fte = fte_sizes.get((year, area_type, area, breakdown, value_key))
+            fte = fte_of((year, area_type, area, breakdown, value_key)) if fte_of else None
             reason = _primary_reason(indicator, unit, num, den, value, persons, fte, rule)
             status.append(PRIMARY if reason else PUBLISHED)
             codes[cells[j]] = reason
@@ -1015,17 +1017,19 @@ def suppress(
                 codes[i] = (
                     SECONDARY_ELSEWHERE if j in shown_elsewhere else SECONDARY_REGIONS if keep[j] else SECONDARY_SUMS
                 )
+            counts = by_indicator.setdefault(table[j][0], [0, 0, 0])
+            counts[0] += 1
+            if status[j] != PUBLISHED:
+                counts[status[j]] += 1
+                summary.by_reason[codes[i]] = summary.by_reason.get(codes[i], 0) + 1  # type: ignore[index]
 
-    summary.cells = len(rows)
-    summary.primary = statuses.count(PRIMARY)
-    summary.secondary = statuses.count(SECONDARY)
-    for r, s, code in zip(rows, statuses, codes, strict=True):
-        counts = summary.by_indicator.setdefault(r[0], {"cells": 0, "primary": 0, "secondary": 0})
-        counts["cells"] += 1
-        if s != PUBLISHED:
-            counts[REASONS[s]] += 1
-            summary.by_reason[code] = summary.by_reason.get(code, 0) + 1  # type: ignore[index]
-    summary.by_indicator = dict(sorted(summary.by_indicator.items()))
+    summary.cells = frame.height
+    summary.primary = int((statuses == PRIMARY).sum())
+    summary.secondary = int((statuses == SECONDARY).sum())
+    summary.by_indicator = {
+        indicator: {"cells": n, "primary": primary, "secondary": secondary}
+        for indicator, (n, primary, secondary) in sorted(by_indicator.items())
+    }
     summary.by_reason = dict(sorted(summary.by_reason.items()))
     return _with_flags(frame, statuses, codes, rule), summary
 
@@ -1034,16 +1038,18 @@ KEY = ("indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown
 
 
 def _with_flags(
-    frame: pl.DataFrame, statuses: list[int], codes: list[str | None], rule: DisclosureRule
+    frame: pl.DataFrame, statuses: np.ndarray | list[int], codes: list[str | None], rule: DisclosureRule
 ) -> pl.DataFrame:
-    hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
-    reasons = [REASONS.get(s) for s in statuses]
+    status = pl.Series("status", np.asarray(statuses, dtype=np.int8), dtype=pl.Int8)
     sentences = {c: rule.reason_nb(c) for c in set(codes) if c}
-    texts = [sentences[c] if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
+    code = pl.Series("code", codes, dtype=pl.String)
+    hidden = status != PUBLISHED
     frame = frame.with_columns(
-        hidden,
-        pl.Series("suppression_reason", reasons, dtype=pl.String),
-        pl.Series("suppression_text", texts, dtype=pl.String),
+        hidden.alias("suppressed"),
+        status.replace_strict(REASONS, default=None, return_dtype=pl.String).alias("suppression_reason"),
+        pl.select(
+            pl.when(pl.lit(hidden)).then(pl.lit(code).replace_strict(sentences, default=None, return_dtype=pl.String))
+        ).to_series().alias("suppression_text"),
     )
     blank = pl.lit(None, dtype=pl.Float64)
     return frame.with_columns(
