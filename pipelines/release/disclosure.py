@@ -293,7 +293,7 @@ class Elimination:
     c's column: yes iff it depends on the basis with a non-zero coefficient on q.
     """
 
-    def __init__(self, columns: Sequence[Mapping[int, float]]) -> None:
+    def __init__(self, columns: Sequence[Mapping[int, float]] | _Columns) -> None:
         self.columns = columns  # per quantity: {constraint: coefficient}
         self.unknown: set[int] = set()
         self.free: set[int] = set()  # unknowns that some dependency among the unknowns leaves undetermined
@@ -360,6 +360,27 @@ class Elimination:
             _subtract(vector, coefficient, self._vectors[owner])
             _subtract(combination, coefficient, self._combinations[owner])
         return vector, combination
+
+
+class _Columns:
+    """Each quantity's coefficients per constraint (+1 as its total, −1 for each time it is a
+    part), worked out when the elimination first asks for them: it asks only for hidden
+    quantities and the candidates of repairs, a minority of a year's quantities."""
+
+    def __init__(self, constraints: Sequence[Constraint], by_quantity: Mapping[int, list[int]]) -> None:
+        self.constraints = constraints
+        self.by_quantity = by_quantity  # quantity -> its constraints, ascending (a number once per mention)
+        self.cache: dict[int, dict[int, float]] = {}
+
+    def __getitem__(self, q: int) -> dict[int, float]:
+        column = self.cache.get(q)
+        if column is None:
+            column = self.cache[q] = {}
+            for number in self.by_quantity.get(q, ()):
+                if number not in column:
+                    constraint = self.constraints[number]
+                    column[number] = (1.0 if constraint.total == q else 0.0) - constraint.parts.count(q)
+        return column
 
 
 def _subtract(target: dict[int, float], coefficient: float, source: Mapping[int, float]) -> None:
@@ -467,16 +488,10 @@ def protect(
                 for q in quantities_of[cell]:
                     pickable[q] = False
     by_quantity: dict[int, list[int]] = {}
-    columns: list[dict[int, float]] = [{} for _ in range(n)]  # each quantity's coefficients, per constraint
     for number, constraint in enumerate(constraints):
-        column = columns[constraint.total]
-        column[number] = column.get(number, 0.0) + 1.0
-        for q in constraint.parts:
-            column = columns[q]
-            column[number] = column.get(number, 0.0) - 1.0
         for q in [*constraint.parts, constraint.total]:
             by_quantity.setdefault(q, []).append(number)
-    engine = Elimination(columns)
+    engine = Elimination(_Columns(constraints, by_quantity))
     # Connected components of the equations over the unknowns (a repair is judged per component).
     parent = list(range(n))
     anchor: dict[int, int] = {}  # constraint -> its first unknown member
