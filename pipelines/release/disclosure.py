@@ -293,7 +293,7 @@ class Elimination:
     c's column: yes iff it depends on the basis with a non-zero coefficient on q.
     """
 
-    def __init__(self, columns: Sequence[Mapping[int, float]] | _Columns) -> None:
+    def __init__(self, columns: Sequence[Mapping[int, float]]) -> None:
         self.columns = columns  # per quantity: {constraint: coefficient}
         self.unknown: set[int] = set()
         self.free: set[int] = set()  # unknowns that some dependency among the unknowns leaves undetermined
@@ -315,7 +315,8 @@ class Elimination:
         if not vector:
             self.free.update(combination)
             return
-        pivot = max(vector, key=lambda r: (abs(vector[r]), -r))
+        largest = max(map(abs, vector.values()))
+        pivot = min(r for r, v in vector.items() if abs(v) == largest)  # the largest, then the first row
         scale = vector[pivot]
         vector = {r: v / scale for r, v in vector.items()}
         combination = {k: v / scale for k, v in combination.items()}
@@ -362,17 +363,23 @@ class Elimination:
         return vector, combination
 
 
-class _Columns:
+class _Columns(Sequence[dict[int, float]]):
     """Each quantity's coefficients per constraint (+1 as its total, −1 for each time it is a
     part), worked out when the elimination first asks for them: it asks only for hidden
     quantities and the candidates of repairs, a minority of a year's quantities."""
 
-    def __init__(self, constraints: Sequence[Constraint], by_quantity: Mapping[int, list[int]]) -> None:
+    def __init__(self, n: int, constraints: Sequence[Constraint], by_quantity: Mapping[int, list[int]]) -> None:
+        self.n = n
         self.constraints = constraints
         self.by_quantity = by_quantity  # quantity -> its constraints, ascending (a number once per mention)
         self.cache: dict[int, dict[int, float]] = {}
 
-    def __getitem__(self, q: int) -> dict[int, float]:
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, q: int) -> dict[int, float]:  # type: ignore[override]
+        if not 0 <= q < self.n:
+            raise IndexError(q)
         column = self.cache.get(q)
         if column is None:
             column = self.cache[q] = {}
@@ -491,7 +498,7 @@ def protect(
     for number, constraint in enumerate(constraints):
         for q in [*constraint.parts, constraint.total]:
             by_quantity.setdefault(q, []).append(number)
-    engine = Elimination(_Columns(constraints, by_quantity))
+    engine = Elimination(_Columns(n, constraints, by_quantity))
     # Connected components of the equations over the unknowns (a repair is judged per component).
     parent = list(range(n))
     anchor: dict[int, int] = {}  # constraint -> its first unknown member
