@@ -995,7 +995,7 @@ def suppress(
     for year in sorted(years.unique().to_list()):
         in_year = years == year
         cells = in_year.arg_true().to_list()
-        table = frame.filter(in_year).select(columns).rows()
+        table = frame.select(columns).filter(in_year).rows()
         summary.tables += len({r[0] for r in table})
         status, costs, sensitive_cells = [], [], []
         fte_of = fte_sizes.get if fte_sizes else None
