@@ -383,10 +383,9 @@ class _Columns(Sequence[dict[int, float]]):
         column = self.cache.get(q)
         if column is None:
             column = self.cache[q] = {}
-            for number in self.by_quantity.get(q, ()):
-                if number not in column:
-                    constraint = self.constraints[number]
-                    column[number] = (1.0 if constraint.total == q else 0.0) - constraint.parts.count(q)
+            for number in self.by_quantity.get(q, ()):  # each mention: −1 as a part, +1 as the total
+                is_total = number not in column and self.constraints[number].total == q
+                column[number] = column.get(number, 0.0) + (1.0 if is_total else -1.0)
         return column
 
 
