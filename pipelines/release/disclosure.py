@@ -789,12 +789,14 @@ def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]
     counts (whole numbers that differ by one or more; rounded figures may be off by half a decimal
     per term): keeping a doubtful equation protects more, never less.
     """
-    if total not in values or any(p not in values for p in parts):
+    first = values.get(total)
+    rest = [values.get(p) for p in parts]
+    if first is None or None in rest:
         return False
-    numbers = [values[total], *(values[p] for p in parts)]
-    gap = abs(numbers[0] - sum(numbers[1:]))
+    gap = abs(first - sum(rest))  # type: ignore[arg-type]
     if gap <= 0.5:  # true, or off by no more than rounding: kept either way
         return False
+    numbers = [first, *rest]
     if all(abs(x - round(x)) < 1e-9 for x in numbers):  # counts: a sum is exact or it is not a sum
         return gap > 0.5
     return gap > 0.5 + 0.05 * len(numbers)
@@ -891,7 +893,7 @@ def layout_year(
     constraints: list[Constraint] = []
 
     def add(total: int | None, parts: list[int | None]) -> None:
-        if total is None or any(p is None for p in parts) or not parts:
+        if total is None or None in parts or not parts:
             return
         ordered = sorted(parts)  # type: ignore[type-var]
         key = (total, tuple(ordered))
