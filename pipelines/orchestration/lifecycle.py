@@ -81,9 +81,13 @@ def _dbt_cli() -> None:
     from dbt.cli.main import cli
 
     from pipelines.orchestration.dbt_events import build_events_when_read, skip_unwritten_events
+    from pipelines.orchestration.dbt_reuse import faster_macro_namespaces, reuse_template_code, reuse_type_testers
 
     skip_unwritten_events()
     build_events_when_read()
+    reuse_template_code()
+    reuse_type_testers()
+    faster_macro_namespaces()
     sys.argv[0] = "dbt"
     cli()
 

@@ -1,0 +1,235 @@
+"""dbt's process without rebuilding, for every node, what is the same for every node (issue 16.4).
+
+Two things dbt-core makes afresh per node of a build, though they come out the same each time,
+measured with py-spy on the demo's `dbt build` (66 models, 216 tests, 17 seeds):
+
+- **Jinja code.** dbt renders each node's SQL, and each test's arguments, by compiling the
+  text into a new Jinja template (`dbt_common.clients.jinja.get_template`: a new environment,
+  Jinja's parser and code generator, then Python's `compile`). The 216 generic tests share a
+  handful of texts (`{{ test_not_null(**_dbt_generic_test_kwargs) }}`, ...), and the Python
+  code Jinja makes depends only on the text and the environment's settings, never on the
+  context the template is rendered with. `reuse_template_code()` keeps the code object per
+  environment class, settings and text, and each template is still made from it anew
+  (`Template.from_code`, what Jinja's own bytecode cache does), with its own globals.
+- **agate's type testers.** Every statement's result becomes an agate table
+  (`dbt_common.clients.agate_helper`), and `build_type_tester` / `empty_table` make new agate
+  data types for each: their date types each build a `parsedatetime` calendar (locale tables,
+  dozens of regular expressions) — for a test's one `count(*)`. `reuse_type_testers()` keeps
+  one type tester per argument list and thread (a tester holds no state between runs; dbt
+  itself shares its `DEFAULT_TYPE_TESTER` between threads), and `empty_table` gives a new empty
+  table typed by such a tester, as before.
+
+Results, SQL and artifacts stay exactly what dbt makes: tests/orchestration/test_orch_dbt_reuse.py
+compares a build with and without both, and fails if dbt_common or jinja2 change the members
+relied on here. The one caller is the `dbt` process the pipeline starts
+(`pipelines.orchestration.lifecycle`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+# The Environment settings Jinja's parser and code generator read; environments that agree on
+# these (and on their class and extensions) turn the same text into the same code.
+CODE_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+    "finalize",
+    "autoescape",
+    "is_async",
+)
+
+
+def _code_key(env: Any, source: str, name: Any, filename: Any, defer_init: bool) -> tuple[Any, ...]:
+    settings = tuple(getattr(env, setting) for setting in CODE_SETTINGS)
+    return (type(env), tuple(sorted(env.extensions)), settings, source, name, filename, defer_init)
+
+
+def reuse_template_code() -> None:
+    """Keep the Python code of each Jinja text dbt compiles (once per process; see the module)."""
+    from dbt_common.clients import jinja as dbt_jinja
+
+    environment = dbt_jinja.MacroFuzzEnvironment
+    compile_ = environment.compile
+    if getattr(compile_, "_reuses_code", False):
+        return
+    codes: dict[tuple[Any, ...], Any] = {}
+
+    def compile_once(
+        self: Any, source: Any, name: Any = None, filename: Any = None, raw: bool = False, defer_init: bool = False
+    ) -> Any:
+        # dbt's macro debugging writes each compiled template to a file: keep that behaviour
+        if raw or not isinstance(source, str) or dbt_jinja.MACRO_DEBUGGING:
+            return compile_(self, source, name, filename, raw, defer_init)
+        key = _code_key(self, source, name, filename, defer_init)
+        code = codes.get(key)
+        if code is None:
+            code = codes[key] = compile_(self, source, name, filename, raw, defer_init)
+        return code
+
+    compile_once._reuses_code = True  # type: ignore[attr-defined]
+    compile_once.__wrapped__ = compile_  # type: ignore[attr-defined]
+    # NativeSandboxEnvironment (test arguments) is a subclass: it inherits the override
+    environment.compile = compile_once  # type: ignore[method-assign]
+
+
+def reuse_type_testers() -> None:
+    """One agate type tester per argument list and thread (once per process; see the module)."""
+    import agate
+    from dbt_common.clients import agate_helper
+
+    build = agate_helper.build_type_tester
+    if getattr(build, "_reused", False):
+        return
+    local = threading.local()
+
+    def build_once(text_columns: Any, string_null_values: Any = ("null", "")) -> Any:
+        testers = local.__dict__.setdefault("testers", {})
+        key = (tuple(sorted(text_columns)), None if string_null_values is None else tuple(string_null_values))
+        tester = testers.get(key)
+        if tester is None:
+            tester = testers[key] = build(text_columns, string_null_values=string_null_values)
+        return tester
+
+    def empty_table() -> Any:
+        tester = local.__dict__.get("default")
+        if tester is None:
+            tester = local.default = agate.TypeTester()  # what agate.Table(rows=[]) makes
+        return agate.Table(rows=[], column_types=tester)
+
+    build_once._reused = True  # type: ignore[attr-defined]
+    build_once.__wrapped__ = build  # type: ignore[attr-defined]
+    empty_table.__wrapped__ = agate_helper.empty_table  # type: ignore[attr-defined]
+    agate_helper.build_type_tester = build_once
+    agate_helper.empty_table = empty_table
+
+
+# --- each node's macro namespace ------------------------------------------------------------
+# dbt-core's code that `faster_macro_namespaces` replaces with an equivalent, by the sha256 of
+# its source (dbt-core 1.11). Another dbt-core leaves dbt's own in place, and
+# tests/orchestration/test_orch_dbt_reuse.py fails until the replacement is reviewed again.
+NAMESPACE_CODE_SHA256 = "7dcbb1c61e1cc59cac2cbf843258b1192a548b4eebb1c0c65884bb099e07a6b4"
+
+
+def _namespace_code() -> list[Any]:
+    from dbt.clients.jinja import MacroGenerator
+    from dbt.context.macros import MacroNamespace, MacroNamespaceBuilder
+    from dbt.context.manifest import ManifestContext
+    from dbt_common.clients.jinja import BaseMacroGenerator, CallableMacroGenerator
+
+    return [
+        MacroNamespaceBuilder.build_namespace,
+        MacroNamespaceBuilder.add_macros,
+        MacroNamespaceBuilder.add_macro,
+        MacroNamespaceBuilder._add_macro_to,
+        MacroNamespace.__init__,
+        MacroNamespace._search_order,
+        MacroNamespace._keys,
+        MacroNamespace.__iter__,
+        MacroNamespace.__getitem__,
+        ManifestContext.to_dict,
+        MacroGenerator.__init__,
+        CallableMacroGenerator.__init__,
+        BaseMacroGenerator.__init__,
+    ]
+
+
+def namespace_code_sha256() -> str:
+    """The sha256 of the source of the dbt-core code `faster_macro_namespaces` stands in for."""
+    import hashlib
+    import inspect
+
+    digest = hashlib.sha256()
+    for code in _namespace_code():
+        digest.update(inspect.getsource(code).encode())
+    return digest.hexdigest()
+
+
+def faster_macro_namespaces() -> bool:
+    """Build each node's macro namespace and context dict without dbt's per-macro method calls
+    (once per process); True if installed, False when dbt-core's code is not the reviewed one."""
+    from dbt.clients.jinja import MacroGenerator
+    from dbt.context.macros import MacroNamespace, MacroNamespaceBuilder
+    from dbt.context.manifest import ManifestContext
+    from dbt.include.global_project import PROJECT_NAME as GLOBAL_PROJECT_NAME
+
+    if getattr(MacroNamespaceBuilder.build_namespace, "_faster", False):
+        return True
+    if namespace_code_sha256() != NAMESPACE_CODE_SHA256:
+        return False
+    build = MacroNamespaceBuilder.build_namespace
+    to_dict = ManifestContext.to_dict
+    make = object.__new__
+
+    def build_namespace(self: Any, macros_by_package: Any, ctx: Any) -> Any:
+        # MacroNamespaceBuilder.add_macros/add_macro/_add_macro_to, inlined
+        node, stack = self.node, self.thread_ctx
+        internal_names, search, root = self.internal_package_names, self.search_package, self.root_package
+        internal_packages, packages, local_macros, global_macros = (
+            self.internal_packages,
+            self.packages,
+            self.locals,
+            self.globals,
+        )
+        for package in macros_by_package.values():
+            for macro in package.values():
+                # MacroGenerator(macro, ctx, node, stack): what its three __init__s set
+                generator = make(MacroGenerator)
+                generator.context, generator.macro, generator.node, generator.stack = ctx, macro, node, stack
+                package_name, name = macro.package_name, macro.name
+                hierarchy = internal_packages if package_name in internal_names else packages
+                namespace = hierarchy.get(package_name)
+                if namespace is None:
+                    namespace = hierarchy[package_name] = {}
+                if name in namespace:  # dbt's own error
+                    self._add_macro_to(hierarchy, macro, generator)
+                namespace[name] = generator
+                if hierarchy is packages:
+                    if package_name == search:
+                        local_macros[name] = generator
+                    elif package_name == root:
+                        global_macros[name] = generator
+        global_project_namespace: dict[str, Any] = {}
+        for package_name in reversed(self.internal_package_names_order):
+            if package_name in internal_packages:
+                global_project_namespace.update(internal_packages[package_name])
+        return MacroNamespace(
+            global_namespace=global_macros,
+            local_namespace=local_macros,
+            global_project_namespace=global_project_namespace,
+            packages=packages,
+        )
+
+    def context_dict(self: Any) -> Any:
+        namespace = self.namespace
+        if type(namespace) is not MacroNamespace:
+            return to_dict(self)
+        dct = super(ManifestContext, self).to_dict()
+        # what `dct.update(namespace)` gives: each name from the first of MacroNamespace's
+        # search order that has it (local, root, packages, `dbt`, internal), so the later of
+        # these updates wins
+        dct.update(namespace.global_project_namespace)
+        dct[GLOBAL_PROJECT_NAME] = namespace.global_project_namespace
+        dct.update(namespace.packages)
+        dct.update(namespace.global_namespace)
+        dct.update(namespace.local_namespace)
+        return dct
+
+    build_namespace._faster = True  # type: ignore[attr-defined]
+    build_namespace.__wrapped__ = build  # type: ignore[attr-defined]
+    context_dict.__wrapped__ = to_dict  # type: ignore[attr-defined]
+    MacroNamespaceBuilder.build_namespace = build_namespace  # type: ignore[method-assign]
+    ManifestContext.to_dict = context_dict  # type: ignore[method-assign]
+    return True
