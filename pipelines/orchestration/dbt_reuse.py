@@ -28,6 +28,7 @@ relied on here. The one caller is the `dbt` process the pipeline starts
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 # The Environment settings Jinja's parser and code generator read; environments that agree on
@@ -52,20 +53,67 @@ CODE_SETTINGS = (
 )
 
 
-def _code_key(env: Any, source: str, name: Any, filename: Any, defer_init: bool) -> tuple[Any, ...]:
+# The file of Jinja code a dbt process starts from and adds to (`reuse_template_code`), set by
+# the pipeline's launchers beside dbt's partial-parse state (pipelines.indicators.build).
+JINJA_CODE_ENV = "WORKFORCE_DBT_JINJA_CODE"
+
+
+def _code_key(env: Any, source: str, name: Any, filename: Any, defer_init: bool) -> str:
+    import hashlib
+
     settings = tuple(getattr(env, setting) for setting in CODE_SETTINGS)
-    return (type(env), tuple(sorted(env.extensions)), settings, source, name, filename, defer_init)
+    kind = f"{type(env).__module__}.{type(env).__qualname__}"
+    text = repr((kind, tuple(sorted(env.extensions)), settings, name, filename, defer_init))
+    return hashlib.sha256(f"{text}\n{source}".encode()).hexdigest()
 
 
-def reuse_template_code() -> None:
-    """Keep the Python code of each Jinja text dbt compiles (once per process; see the module)."""
+def _code_header() -> bytes:
+    """What a stored code object is valid for: this Python's bytecode, Jinja and dbt-common."""
+    import importlib.util
+    from importlib.metadata import version
+
+    versions = f"jinja2 {version('jinja2')} dbt-common {version('dbt-common')}"
+    return importlib.util.MAGIC_NUMBER + versions.encode()
+
+
+def load_code(path: Path) -> dict[str, Any]:
+    """The code objects stored at `path`; none when it is missing, unreadable or for another
+    Python, Jinja or dbt-common."""
+    import marshal
+
+    try:
+        header, codes = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return codes if header == _code_header() and isinstance(codes, dict) else {}
+
+
+def save_code(path: Path, codes: dict[str, Any]) -> None:
+    """Store `codes` at `path` (write, then rename: a concurrent reader gets the old or the new)."""
+    import marshal
+    import os
+
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_bytes(marshal.dumps((_code_header(), codes)))
+        os.replace(partial, path)
+    except OSError:  # a cache: dbt's own work is done and stays valid
+        partial.unlink(missing_ok=True)
+
+
+def reuse_template_code(store: Path | None = None) -> None:
+    """Keep the Python code of each Jinja text dbt compiles (once per process; see the module),
+    starting from the code stored at `store` and storing what was added when the process ends."""
+    import atexit
+
     from dbt_common.clients import jinja as dbt_jinja
 
     environment = dbt_jinja.MacroFuzzEnvironment
     compile_ = environment.compile
     if getattr(compile_, "_reuses_code", False):
         return
-    codes: dict[tuple[Any, ...], Any] = {}
+    codes: dict[str, Any] = load_code(store) if store else {}
+    known = len(codes)
 
     def compile_once(
         self: Any, source: Any, name: Any = None, filename: Any = None, raw: bool = False, defer_init: bool = False
@@ -79,10 +127,15 @@ def reuse_template_code() -> None:
             code = codes[key] = compile_(self, source, name, filename, raw, defer_init)
         return code
 
+    def store_added() -> None:
+        if store is not None and len(codes) > known:
+            save_code(store, dict(codes))
+
     compile_once._reuses_code = True  # type: ignore[attr-defined]
     compile_once.__wrapped__ = compile_  # type: ignore[attr-defined]
     # NativeSandboxEnvironment (test arguments) is a subclass: it inherits the override
     environment.compile = compile_once  # type: ignore[method-assign]
+    atexit.register(store_added)
 
 
 def reuse_type_testers() -> None:

@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 # Allocations (minus deallocations) between young collections; Python's default is 700.
@@ -81,11 +82,17 @@ def _dbt_cli() -> None:
     from dbt.cli.main import cli
 
     from pipelines.orchestration.dbt_events import build_events_when_read, skip_unwritten_events
-    from pipelines.orchestration.dbt_reuse import faster_macro_namespaces, reuse_template_code, reuse_type_testers
+    from pipelines.orchestration.dbt_reuse import (
+        JINJA_CODE_ENV,
+        faster_macro_namespaces,
+        reuse_template_code,
+        reuse_type_testers,
+    )
 
     skip_unwritten_events()
     build_events_when_read()
-    reuse_template_code()
+    store = os.environ.get(JINJA_CODE_ENV)
+    reuse_template_code(Path(store) if store else None)
     reuse_type_testers()
     faster_macro_namespaces()
     sys.argv[0] = "dbt"
