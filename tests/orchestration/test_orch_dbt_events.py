@@ -113,6 +113,12 @@ def test_dbt_writes_the_same_lines_with_unwritten_events_skipped(tmp_path: Path)
     assert Counter(debug_out) == Counter(plain_out)
     debug_names = Counter(name for name, level, _ in debug_log if level == "debug")
     assert debug_names["SQLQuery"] > 0 and debug_names["NodeStart"] > 0 and debug_names["NodeFinished"] > 0
+    # DuckDB's settings come from the on-run-start hook (dbt_project.yml), before any node
+    queries = [message for name, _, message in debug_log if name == "SQLQuery"]
+    first_node = next(i for i, (name, _, _) in enumerate(debug_log) if name == "NodeStart")
+    settings = [i for i, q in enumerate(queries) if "set memory_limit = '3GB'" in q and "preserve_insertion_order" in q]
+    assert settings, queries[:5]
+    assert debug_log.index(next(e for e in debug_log if e[0] == "SQLQuery" and "set memory_limit" in e[2])) < first_node
 
 
 def test_only_quiet_events_that_no_log_writes_are_skipped() -> None:
