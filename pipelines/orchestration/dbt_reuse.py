@@ -70,6 +70,9 @@ CODE_SETTINGS = (
 # The file of Jinja code a dbt process starts from and adds to (`reuse_template_code`), set by
 # the pipeline's launchers beside dbt's partial-parse state (pipelines.indicators.build).
 JINJA_CODE_ENV = "WORKFORCE_DBT_JINJA_CODE"
+# A stored file above this many texts (the demo's build and parse compile ~1,100, ~1.7 MB) keeps
+# only those the last process used: every edit of a model adds one.
+MAX_STORED_CODES = 5_000
 
 
 def _code_key(env: Any, source: str, name: Any, filename: Any, defer_init: bool) -> str:
@@ -115,6 +118,17 @@ def save_code(path: Path, codes: dict[str, Any]) -> None:
         partial.unlink(missing_ok=True)
 
 
+def codes_to_store(codes: dict[str, Any], used: set[str], known: int) -> dict[str, Any] | None:
+    """What a process that started from `known` stored texts and compiled or reused `used` stores:
+    nothing when it added none, else all it has, or only what it used once that is more than
+    MAX_STORED_CODES (the texts of edited models would pile up)."""
+    if len(codes) == known:
+        return None
+    if len(codes) > MAX_STORED_CODES:
+        return {key: codes[key] for key in used if key in codes}
+    return codes
+
+
 def reuse_template_code(store: Path | None = None) -> None:
     """Keep the Python code of each Jinja text dbt compiles (once per process; see the module),
     starting from the code stored at `store` and storing what was added when the process ends."""
@@ -128,6 +142,7 @@ def reuse_template_code(store: Path | None = None) -> None:
         return
     codes: dict[str, Any] = load_code(store) if store else {}
     known = len(codes)
+    used: set[str] = set()
 
     def compile_once(
         self: Any, source: Any, name: Any = None, filename: Any = None, raw: bool = False, defer_init: bool = False
@@ -136,14 +151,16 @@ def reuse_template_code(store: Path | None = None) -> None:
         if raw or not isinstance(source, str) or dbt_jinja.MACRO_DEBUGGING:
             return compile_(self, source, name, filename, raw, defer_init)
         key = _code_key(self, source, name, filename, defer_init)
+        used.add(key)
         code = codes.get(key)
         if code is None:
             code = codes[key] = compile_(self, source, name, filename, raw, defer_init)
         return code
 
     def store_added() -> None:
-        if store is not None and len(codes) > known:
-            save_code(store, dict(codes))
+        kept = codes_to_store(dict(codes), used, known)
+        if store is not None and kept is not None:
+            save_code(store, kept)
 
     compile_once._reuses_code = True  # type: ignore[attr-defined]
     compile_once.__wrapped__ = compile_  # type: ignore[attr-defined]

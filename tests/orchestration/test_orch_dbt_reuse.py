@@ -144,3 +144,11 @@ def test_stored_jinja_code_is_used_only_where_it_fits(tmp_path: Path) -> None:
     assert dbt_reuse.load_code(store) == {}  # another Python, Jinja or dbt-common: compiled again
     store.write_bytes(b"not marshal")
     assert dbt_reuse.load_code(store) == {}
+
+
+def test_a_stored_file_keeps_what_the_last_process_used_once_it_grows_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    codes = {"a": 1, "b": 2, "c": 3}
+    assert dbt_reuse.codes_to_store(codes, {"a"}, known=3) is None  # nothing added: not written again
+    assert dbt_reuse.codes_to_store(codes, {"a", "c"}, known=2) == codes
+    monkeypatch.setattr(dbt_reuse, "MAX_STORED_CODES", 2)
+    assert dbt_reuse.codes_to_store(codes, {"a", "c"}, known=2) == {"a": 1, "c": 3}
