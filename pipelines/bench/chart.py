@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 WIDTH, HEIGHT, MARGIN = 460, 340, 58
+LEGEND_COLUMNS = 5
 COLOURS = {
     "floor": "#555555",
     "ingest": "#1f77b4",
@@ -18,8 +19,15 @@ COLOURS = {
     "publish": "#8c564b",
     "release": "#e377c2",
     "dagster": "#d62728",
+    "make_demo": "#000000",
 }
-LABELS = {"dagster": "whole run (Dagster)", "dbt": "dbt build", "gate": "quality gate", "ssb": "SSB snapshot"}
+LABELS = {
+    "dagster": "whole run (Dagster)",
+    "dbt": "dbt build",
+    "gate": "quality gate",
+    "ssb": "SSB snapshot",
+    "make_demo": "make demo",
+}
 
 
 def _series(report: dict, metric: str) -> dict[str, list[tuple[float, float]]]:
@@ -80,7 +88,7 @@ def _panel(
             'stroke="#d62728" stroke-dasharray="4 4" stroke-width="1"/>'
         )
     for name, line in series.items():
-        colour = COLOURS.get(name, "#000")
+        colour = COLOURS[name]  # every measured series has its colour and legend entry
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in line)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.8"/>')
         out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{colour}"/>' for x, y in line]
@@ -92,15 +100,15 @@ def write_chart(report: dict, path: Path) -> Path:
     body += _panel(_series(report, "peak_rss_mb"), WIDTH, "Peak memory", "MB")
     legend_y = HEIGHT + 8
     for i, (name, colour) in enumerate(COLOURS.items()):
-        x = 20 + i * 112
-        body.append(f'<rect x="{x}" y="{legend_y}" width="12" height="12" fill="{colour}"/>')
-        body.append(f'<text x="{x + 16}" y="{legend_y + 10}" font-size="11">{escape(LABELS.get(name, name))}</text>')
+        x, y = 20 + (i % LEGEND_COLUMNS) * 170, legend_y + (i // LEGEND_COLUMNS) * 18
+        body.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        body.append(f'<text x="{x + 16}" y="{y + 10}" font-size="11">{escape(LABELS.get(name, name))}</text>')
     body.append(
-        f'<text x="20" y="{legend_y + 30}" font-size="11">dashed: slope 1 (cost linear in rows) through the '
+        f'<text x="20" y="{legend_y + 48}" font-size="11">dashed: slope 1 (cost linear in rows) through the '
         "whole run's smallest scale</text>"
     )
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * WIDTH}" height="{HEIGHT + 50}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * WIDTH}" height="{HEIGHT + 70}" '
         f'font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n'
         + "\n".join(body)
         + "\n</svg>\n"

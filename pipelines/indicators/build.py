@@ -93,42 +93,56 @@ def dbt_env(db_path: Path, extra: dict[str, str] | None = None) -> dict[str, str
 
 
 PARTIAL_PARSE = "partial_parse.msgpack"
+# The Jinja code dbt compiled (pipelines/orchestration/dbt_reuse.py), kept like the parse state.
+JINJA_CODE = "jinja_code.marshal"
+STATE_FILES = (PARTIAL_PARSE, JINJA_CODE)
 
 
-def parse_state_path(db_path: Path) -> Path:
-    """dbt's partial-parse state for builds of `db_path`, kept beside that database.
+def parse_state_path(db_path: Path, name: str = PARTIAL_PARSE) -> Path:
+    """dbt's partial-parse state for builds of `db_path`, kept beside that database (and, with
+    `name` JINJA_CODE, the Jinja code those builds compiled).
 
     dbt re-parses the whole project (~2 CPU-s, a third of a small dbt step) whenever the
     profile differs from its saved state, and the build database's path is part of the
     profile: a state saved with another WORKFORCE_HOME is useless. Kept per database, the
     next dbt step against it (the docs after a build, the next run) parses only what changed.
     """
-    return Path(db_path).resolve().parent / f"dbt_{PARTIAL_PARSE}"
+    return Path(db_path).resolve().parent / f"dbt_{name}"
+
+
+def jinja_code_env(target_path: Path) -> dict[str, str]:
+    """The variable that has dbt's process start from, and add to, the Jinja code in `target_path`."""
+    from pipelines.orchestration.dbt_reuse import JINJA_CODE_ENV
+
+    return {JINJA_CODE_ENV: str(Path(target_path) / JINJA_CODE)}
 
 
 def seed_partial_parse(target_path: Path, db_path: Path) -> None:
     """Start dbt in `target_path` from the last parse against `db_path` (else the project's,
-    made by `make manifest`); dbt itself checks that the state fits and parses again if not."""
-    destination = Path(target_path) / PARTIAL_PARSE
-    kept = parse_state_path(db_path)
-    if destination.exists() and not (kept.is_file() and kept.stat().st_mtime > destination.stat().st_mtime):
-        return  # a target folder used again (the docs) keeps its own state unless ours is newer
-    for source in (kept, DBT_PROJECT_DIR / "target" / PARTIAL_PARSE):
-        if source.is_file():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, destination)
-            return
+    made by `make manifest`); dbt itself checks that the state fits and parses again if not.
+    The Jinja code compiled by the same builds goes with it (the process checks that it fits)."""
+    for name in STATE_FILES:
+        destination = Path(target_path) / name
+        kept = parse_state_path(db_path, name)
+        if destination.exists() and not (kept.is_file() and kept.stat().st_mtime > destination.stat().st_mtime):
+            continue  # a target folder used again (the docs) keeps its own state unless ours is newer
+        for source in (kept, DBT_PROJECT_DIR / "target" / name):
+            if source.is_file():
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+                break
 
 
 def keep_partial_parse(target_path: Path, db_path: Path) -> None:
     """Keep the state dbt wrote in `target_path` for the next dbt step against `db_path`."""
-    source = Path(target_path) / PARTIAL_PARSE
-    if not source.is_file() or not Path(db_path).parent.is_dir():
-        return
-    kept = parse_state_path(db_path)
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, partial)
-    os.replace(partial, kept)  # atomic: a concurrent reader sees the old state or the new
+    for name in STATE_FILES:
+        source = Path(target_path) / name
+        if not source.is_file() or not Path(db_path).parent.is_dir():
+            continue
+        kept = parse_state_path(db_path, name)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+        shutil.copyfile(source, partial)
+        os.replace(partial, kept)  # atomic: a concurrent reader sees the old state or the new
 
 
 def run_dbt(
@@ -156,7 +170,7 @@ def run_dbt(
         command += ["--target-path", str(target_path)]
         target_path = DBT_PROJECT_DIR / target_path  # dbt runs there; an absolute path stays itself
         seed_partial_parse(target_path, db_path)
-    extra = {"DBT_LOG_PATH": str(target_path)} if target_path is not None else {}
+    extra = {"DBT_LOG_PATH": str(target_path), **jinja_code_env(target_path)} if target_path is not None else {}
     if threads is not None:
         extra["WORKFORCE_DBT_THREADS"] = str(threads)
     result = subprocess.run(

@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 # Allocations (minus deallocations) between young collections; Python's default is 700.
@@ -81,9 +82,22 @@ def _dbt_cli() -> None:
     from dbt.cli.main import cli
 
     from pipelines.orchestration.dbt_events import build_events_when_read, skip_unwritten_events
+    from pipelines.orchestration.dbt_reuse import (
+        JINJA_CODE_ENV,
+        faster_macro_namespaces,
+        reuse_template_code,
+        reuse_type_testers,
+    )
 
     skip_unwritten_events()
     build_events_when_read()
+    store = os.environ.get(JINJA_CODE_ENV)
+    reuse_template_code(Path(store) if store else None)
+    reuse_type_testers()
+    faster_macro_namespaces()
+    # dbt's modules and classes live as long as the process: out of the collector's sight, the
+    # one full collection of a demo build does not walk them (~0.1 CPU-s; issue 16.4)
+    gc.freeze()
     sys.argv[0] = "dbt"
     cli()
 
@@ -96,7 +110,8 @@ def dbt_main() -> NoReturn:
     `workforce-dbt` (`pipelines.processes.dbt_child_main`) as `python -m
     pipelines.orchestration.lifecycle ARGS`. The log events no log writes are skipped,
     and every event's message is built when first read (pipelines/orchestration/dbt_events.py:
-    ~1.5-2 and ~0.8 CPU-s of a demo build)."""
+    ~1.5-2 and ~0.8 CPU-s of a demo build), and what dbt would make again for every node is
+    reused (pipelines/orchestration/dbt_reuse.py)."""
     run_command(_dbt_cli)
 
 

@@ -11,6 +11,7 @@ fast it was (speed is a benchmark's business, not a test's).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,10 @@ def test_the_results_files_are_written(smoke: tuple[dict, list[Path], Path]) -> 
     assert "Code-location load" in text
     chart = svg.read_text()
     assert chart.startswith("<svg") and chart.count("<polyline") >= 8  # floor, six stages, Dagster
+    # every point drawn has a legend entry (an unlabelled black `make demo` once had none)
+    drawn = set(re.findall(r'<circle [^>]*fill="([^"]+)"', chart))
+    legend = set(re.findall(r'<rect [^>]*width="12" height="12" fill="([^"]+)"', chart))
+    assert drawn and drawn <= legend
 
 
 def test_scales_are_chosen_by_name_and_unknown_ones_refused() -> None:
@@ -106,3 +111,24 @@ def test_scales_are_chosen_by_name_and_unknown_ones_refused() -> None:
     assert parse_scales("all")[0].name == "smoke"  # the smallest first
     with pytest.raises(WorkforceError, match="norwegia"):
         parse_scales("norwegia")
+
+
+def test_every_series_of_the_chart_is_in_its_legend(tmp_path: Path) -> None:
+    """The demo scale also measures `make demo`: its points once had no colour nor legend entry."""
+    from pipelines.bench.chart import write_chart
+
+    def run(wall: float) -> dict:
+        return {"wall_s": wall, "peak_rss_mb": wall * 40, "result": {"rows_read": 141_020}}
+
+    scale = {
+        "scale": "demo",
+        "floor_runs": [run(1.1)],
+        "stages": {name: run(2.0 + i) for i, name in enumerate(STAGES)},
+        "dagster": run(21.8),
+        "make_demo": run(24.4),
+    }
+    chart = write_chart({"scales": [scale]}, tmp_path / "chart.svg").read_text()
+    drawn = set(re.findall(r'<circle [^>]*fill="([^"]+)"', chart))
+    legend = set(re.findall(r'<rect [^>]*width="12" height="12" fill="([^"]+)"', chart))
+    assert len(drawn) == 2 + len(STAGES) + 1 and drawn <= legend
+    assert "make demo" in chart

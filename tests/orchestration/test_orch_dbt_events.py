@@ -1,7 +1,9 @@
 """dbt's process as the pipeline starts it skips the log events no log writes
-(pipelines/orchestration/dbt_events.py, issue 16.4): what dbt writes, to stdout for
-dagster-dbt and to dbt.log, must be exactly what plain dbt writes, and a debug log must still
-get every debug event. Real dbt runs (two seeds and their tests) into a throwaway database."""
+(pipelines/orchestration/dbt_events.py) and reuses what dbt would make again for every node
+(pipelines/orchestration/dbt_reuse.py, issue 16.4): what dbt writes, to stdout for dagster-dbt,
+to dbt.log, to target/compiled and target/run, and its results, must be exactly what plain dbt
+writes, and a debug log must still get every debug event. Real dbt runs (two seeds and their
+tests) into a throwaway database."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.indicators.build import DBT_PROJECT_DIR, dbt_env, seed_partial_parse
+from pipelines.orchestration.dbt_reuse import JINJA_CODE_ENV, load_code
 from pipelines.processes import real_dbt
 
 pytestmark = pytest.mark.slow
@@ -25,14 +28,18 @@ TIMES = re.compile(r"\d+\.\d+s|\d+\.\d+ seconds|\d{2}:\d{2}:\d{2}")
 
 
 def _dbt(
-    launcher: list[str], folder: Path, *extra: str
+    launcher: list[str], folder: Path, *extra: str, jinja_code: Path | None = None
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    """(stdout events, dbt.log events) of one `dbt build` as (name, level, message without times)."""
+    """(stdout events, dbt.log events) of one `dbt build` as (name, level, message without times);
+    with `jinja_code`, the pipeline's dbt starts from and adds to the Jinja code stored there."""
     db = folder / "build" / "workforce.duckdb"
     db.parent.mkdir(parents=True)
     target = folder / "target"
     seed_partial_parse(target, db)
     env = dbt_env(db, {"DBT_LOG_FORMAT": "json", "DBT_LOG_PATH": str(target), "DBT_TARGET_PATH": str(target)})
+    env.pop(JINJA_CODE_ENV, None)
+    if jinja_code is not None:
+        env[JINJA_CODE_ENV] = str(jinja_code)
     env.pop("WORKFORCE_DBT_CWD", None)
     done = subprocess.run(
         [
@@ -64,12 +71,40 @@ def _dbt(
     return events(done.stdout.splitlines()), events(log)
 
 
+def _written(folder: Path) -> dict[str, str]:
+    """What a build wrote besides its log: every compiled and run SQL file, each result's status."""
+    target = folder / "target"
+    files = {
+        str(p.relative_to(target)): p.read_text(encoding="utf-8")
+        for folder in ("compiled", "run")
+        for p in (target / folder).rglob("*")
+        if p.is_file()
+    }
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    for result in results:
+        files[result["unique_id"]] = f"{result['status']} {result['failures']} {result['message']}"
+    assert any(name.startswith("compiled/") for name in files) and any(name.startswith("run/") for name in files)
+    return files
+
+
 def test_dbt_writes_the_same_lines_with_unwritten_events_skipped(tmp_path: Path) -> None:
     pipeline = [sys.executable, "-m", "pipelines.orchestration.lifecycle"]
     plain_out, plain_log = _dbt([real_dbt()], tmp_path / "plain", "--log-level-file", "info")
     ours_out, ours_log = _dbt(pipeline, tmp_path / "ours", "--log-level-file", "info")
     assert Counter(ours_out) == Counter(plain_out)
     assert Counter(ours_log) == Counter(plain_log)
+    assert _written(tmp_path / "ours") == _written(tmp_path / "plain")
+
+    # started from the Jinja code a first build stored, a second writes the same once more
+    store = tmp_path / "jinja_code.marshal"
+    _dbt(pipeline, tmp_path / "cold", "--log-level-file", "info", jinja_code=store)
+    stored = load_code(store)
+    assert len(stored) > 10
+    warm_out, warm_log = _dbt(pipeline, tmp_path / "warm", "--log-level-file", "info", jinja_code=store)
+    assert Counter(warm_out) == Counter(plain_out)
+    assert Counter(warm_log) == Counter(plain_log)
+    assert _written(tmp_path / "warm") == _written(tmp_path / "plain")
+    assert load_code(store).keys() == stored.keys()  # nothing new to compile
     assert {"LogStartLine", "LogSeedResult", "LogTestResult"} <= {name for name, _, _ in ours_out}
     assert {level for _, level, _ in ours_log} <= {"info", "warn", "error"}
 
@@ -78,6 +113,12 @@ def test_dbt_writes_the_same_lines_with_unwritten_events_skipped(tmp_path: Path)
     assert Counter(debug_out) == Counter(plain_out)
     debug_names = Counter(name for name, level, _ in debug_log if level == "debug")
     assert debug_names["SQLQuery"] > 0 and debug_names["NodeStart"] > 0 and debug_names["NodeFinished"] > 0
+    # DuckDB's settings come from the on-run-start hook (dbt_project.yml), before any node
+    queries = [message for name, _, message in debug_log if name == "SQLQuery"]
+    first_node = next(i for i, (name, _, _) in enumerate(debug_log) if name == "NodeStart")
+    settings = [i for i, q in enumerate(queries) if "set memory_limit = '3GB'" in q and "preserve_insertion_order" in q]
+    assert settings, queries[:5]
+    assert debug_log.index(next(e for e in debug_log if e[0] == "SQLQuery" and "set memory_limit" in e[2])) < first_node
 
 
 def test_only_quiet_events_that_no_log_writes_are_skipped() -> None:

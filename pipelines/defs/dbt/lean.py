@@ -112,13 +112,14 @@ class DbtCli(dagster_dbt.DbtCliResource):
         """dagster-dbt's `cli` on this resource's build database, with dbt started from the last
         parse against the same database (`pipelines.indicators.build.seed_partial_parse`;
         dagster-dbt's own copy of the project's state fits only the home `make manifest` ran for)."""
-        from pipelines.indicators.build import dbt_database_env, seed_partial_parse
+        from pipelines.indicators.build import dbt_database_env, jinja_code_env, seed_partial_parse
 
         path = self.database()
         path.parent.mkdir(parents=True, exist_ok=True)
         target_path = Path(self.project_dir) / (target_path or self._get_unique_target_path(context=context))
         seed_partial_parse(target_path, path)
-        variables = dbt_database_env(path)  # WORKFORCE_BUILD_DB and, for workforce-dbt, its folder
+        # WORKFORCE_BUILD_DB and, for workforce-dbt, its folder; the Jinja code beside the parse state
+        variables = dbt_database_env(path) | jinja_code_env(target_path)
         before = {name: os.environ.get(name) for name in variables}
         os.environ.update(variables)
         try:  # dagster-dbt starts the subprocess here, with a copy of the environment
