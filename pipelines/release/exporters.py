@@ -440,6 +440,28 @@ class _SharedStrings:
         return body
 
 
+# The written columns of a family sheet: letter, text or number, and the column of the sheet's
+# rows they come from (`area_type` and `region_text` are worked out in `_sheet_rows_xml`).
+SHEET_CELLS = (
+    ("A", "text", "indicator_name"),
+    ("B", "text", "area_name"),
+    ("C", "text", "area_type"),
+    ("D", "number", "year"),
+    ("E", "text", "breakdown_name"),
+    ("F", "text", "breakdown_value_name"),
+    ("G", "number", "value"),
+    ("H", "text", "unit_name"),
+    ("I", "number", "persons"),
+    ("J", "number", "numerator"),
+    ("K", "number", "denominator"),
+    ("L", "text", "region_text"),
+    ("M", "text", "basis_name"),
+    ("N", "text", "suppression_text"),
+    ("O", "text", "indicator_id"),
+    ("P", "text", "area_code"),
+)
+
+
 def _sheet_rows_xml(
     rows: pl.DataFrame,
     first_row: int,
@@ -456,8 +478,8 @@ def _sheet_rows_xml(
     def text(column: str | pl.Series) -> pl.Series:  # shared-string bodies; null where nothing is written
         return strings.cells(rows[column] if isinstance(column, str) else column)
 
-    def numbers(column: str) -> pl.Series:
-        values = rows[column]
+    def numbers(column: str | pl.Series) -> pl.Series:
+        values = rows[column] if isinstance(column, str) else column
         return values.cast(pl.String) if values.dtype.is_integer() else _float_texts(values, _cell_number_text)
 
     region_text = rows.select(
@@ -470,24 +492,13 @@ def _sheet_rows_xml(
         )
     ).to_series()
     area_type = rows["area_type"].replace_strict(area_types, default=None, return_dtype=pl.String)
+    derived = {"area_type": area_type, "region_text": region_text}
     parts = pl.DataFrame(
         [
-            text("indicator_name").alias("A"),
-            text("area_name").alias("B"),
-            text(area_type).alias("C"),
-            numbers("year").alias("D"),
-            text("breakdown_name").alias("E"),
-            text("breakdown_value_name").alias("F"),
-            numbers("value").alias("G"),
-            text("unit_name").alias("H"),
-            numbers("persons").alias("I"),
-            numbers("numerator").alias("J"),
-            numbers("denominator").alias("K"),
-            text(region_text).alias("L"),
-            text("basis_name").alias("M"),
-            text("suppression_text").alias("N"),
-            text("indicator_id").alias("O"),
-            text("area_code").alias("P"),
+            *(
+                (text if kind == "text" else numbers)(derived.get(source, source)).alias(letter)
+                for letter, kind, source in SHEET_CELLS
+            ),
             hidden.alias("hidden"),
             *rows.select(
                 k.replace_strict(styles, default="", return_dtype=pl.String).alias(f"style{n}")
