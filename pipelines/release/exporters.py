@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -245,6 +246,11 @@ def write_json(
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+def _json_float(value: float) -> str:
+    """What `json` writes for a float: `float.__repr__`, or NaN/Infinity/-Infinity."""
+    return float.__repr__(value) if math.isfinite(value) else _JSON.encode(value)
+
+
 def _json_values(values: pl.Series) -> pl.Series:
     """Each value as `json` encodes it (ensure_ascii off), null as `null`."""
     dtype = values.dtype
@@ -253,7 +259,7 @@ def _json_values(values: pl.Series) -> pl.Series:
     elif dtype.is_integer():
         texts = values.cast(pl.String)  # int.__repr__, as json writes ints
     elif dtype.is_float():
-        texts = _float_texts(values, _JSON.encode, whole_suffix=".0", exact_zero=True)  # float.__repr__
+        texts = _float_texts(values, _json_float, whole_suffix=".0", exact_zero=True)
     else:
         texts = _mapped(values, _JSON.encode)
     return texts.fill_null("null").alias(values.name)
