@@ -315,7 +315,8 @@ class Elimination:
         if not vector:
             self.free.update(combination)
             return
-        pivot = max(vector, key=lambda r: (abs(vector[r]), -r))
+        largest = max(map(abs, vector.values()))
+        pivot = min(r for r, v in vector.items() if abs(v) == largest)  # the largest, then the first row
         scale = vector[pivot]
         vector = {r: v / scale for r, v in vector.items()}
         combination = {k: v / scale for k, v in combination.items()}
@@ -360,6 +361,32 @@ class Elimination:
             _subtract(vector, coefficient, self._vectors[owner])
             _subtract(combination, coefficient, self._combinations[owner])
         return vector, combination
+
+
+class _Columns(Sequence[dict[int, float]]):
+    """Each quantity's coefficients per constraint (+1 as its total, −1 for each time it is a
+    part), worked out when the elimination first asks for them: it asks only for hidden
+    quantities and the candidates of repairs, a minority of a year's quantities."""
+
+    def __init__(self, n: int, constraints: Sequence[Constraint], by_quantity: Mapping[int, list[int]]) -> None:
+        self.n = n
+        self.constraints = constraints
+        self.by_quantity = by_quantity  # quantity -> its constraints, ascending (a number once per mention)
+        self.cache: dict[int, dict[int, float]] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, q: int) -> dict[int, float]:  # type: ignore[override]
+        if not 0 <= q < self.n:
+            raise IndexError(q)
+        column = self.cache.get(q)
+        if column is None:
+            column = self.cache[q] = {}
+            for number in self.by_quantity.get(q, ()):  # each mention: −1 as a part, +1 as the total
+                is_total = number not in column and self.constraints[number].total == q
+                column[number] = column.get(number, 0.0) + (1.0 if is_total else -1.0)
+        return column
 
 
 def _subtract(target: dict[int, float], coefficient: float, source: Mapping[int, float]) -> None:
@@ -467,16 +494,10 @@ def protect(
                 for q in quantities_of[cell]:
                     pickable[q] = False
     by_quantity: dict[int, list[int]] = {}
-    columns: list[dict[int, float]] = [{} for _ in range(n)]  # each quantity's coefficients, per constraint
     for number, constraint in enumerate(constraints):
-        column = columns[constraint.total]
-        column[number] = column.get(number, 0.0) + 1.0
-        for q in constraint.parts:
-            column = columns[q]
-            column[number] = column.get(number, 0.0) - 1.0
         for q in [*constraint.parts, constraint.total]:
             by_quantity.setdefault(q, []).append(number)
-    engine = Elimination(columns)
+    engine = Elimination(_Columns(n, constraints, by_quantity))
     # Connected components of the equations over the unknowns (a repair is judged per component).
     parent = list(range(n))
     anchor: dict[int, int] = {}  # constraint -> its first unknown member
@@ -768,12 +789,14 @@ def _clearly_false(values: Mapping[int, float], total: int, parts: Sequence[int]
     counts (whole numbers that differ by one or more; rounded figures may be off by half a decimal
     per term): keeping a doubtful equation protects more, never less.
     """
-    if total not in values or any(p not in values for p in parts):
+    first = values.get(total)
+    rest = [values.get(p) for p in parts]
+    if first is None or None in rest:
         return False
-    numbers = [values[total], *(values[p] for p in parts)]
-    gap = abs(numbers[0] - sum(numbers[1:]))
+    gap = abs(first - sum(rest))  # type: ignore[arg-type]
     if gap <= 0.5:  # true, or off by no more than rounding: kept either way
         return False
+    numbers = [first, *rest]
     if all(abs(x - round(x)) < 1e-9 for x in numbers):  # counts: a sum is exact or it is not a sum
         return gap > 0.5
     return gap > 0.5 + 0.05 * len(numbers)
@@ -870,7 +893,7 @@ def layout_year(
     constraints: list[Constraint] = []
 
     def add(total: int | None, parts: list[int | None]) -> None:
-        if total is None or any(p is None for p in parts) or not parts:
+        if total is None or None in parts or not parts:
             return
         ordered = sorted(parts)  # type: ignore[type-var]
         key = (total, tuple(ordered))
@@ -962,23 +985,25 @@ def suppress(
                 key = (row["year"], row["area_type"], row["area_code"], row["breakdown"], row["breakdown_value"])
                 fte_sizes[key] = size
 
+    # One year at a time: each year is its own system of equations, and a national release
+    # (1.5 million figures) must not hold a Python tuple per figure for every year at once.
     columns = (*KEY, "numerator", "denominator", "value", "unit", "persons")
-    rows = frame.select(columns).rows()
-    statuses = [PUBLISHED] * len(rows)
-    codes: list[str | None] = [None] * len(rows)
-    by_year: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_year.setdefault(r[1], []).append(i)
-    summary.tables = len({(r[0], r[1]) for r in rows})
+    statuses = np.zeros(frame.height, dtype=np.int8)
+    codes: list[str | None] = [None] * frame.height
     structures: dict[tuple, list[TableSum]] = {}  # each table's sums, by its cells' keys
-    for year in sorted(by_year):
-        cells = by_year[year]
-        table = [rows[i] for i in cells]
+    by_indicator: dict[str, list[int]] = {}  # indicator -> [cells, primary, secondary]
+    years = frame["year"]
+    for year in sorted(years.unique().to_list()):
+        in_year = years == year
+        cells = in_year.arg_true().to_list()
+        table = frame.select(columns).filter(in_year).rows()
+        summary.tables += len({r[0] for r in table})
         status, costs, sensitive_cells = [], [], []
+        fte_of = fte_sizes.get if fte_sizes else None
         for j, (indicator, _, area_type, area, breakdown, value_key, num, den, value, unit, persons) in enumerate(
             table
         ):
-            fte = fte_sizes.get((year, area_type, area, breakdown, value_key))
+            fte = fte_of((year, area_type, area, breakdown, value_key)) if fte_of else None
             reason = _primary_reason(indicator, unit, num, den, value, persons, fte, rule)
             status.append(PRIMARY if reason else PUBLISHED)
             codes[cells[j]] = reason
@@ -1015,17 +1040,19 @@ def suppress(
                 codes[i] = (
                     SECONDARY_ELSEWHERE if j in shown_elsewhere else SECONDARY_REGIONS if keep[j] else SECONDARY_SUMS
                 )
+            counts = by_indicator.setdefault(table[j][0], [0, 0, 0])
+            counts[0] += 1
+            if status[j] != PUBLISHED:
+                counts[status[j]] += 1
+                summary.by_reason[codes[i]] = summary.by_reason.get(codes[i], 0) + 1  # type: ignore[index]
 
-    summary.cells = len(rows)
-    summary.primary = statuses.count(PRIMARY)
-    summary.secondary = statuses.count(SECONDARY)
-    for r, s, code in zip(rows, statuses, codes, strict=True):
-        counts = summary.by_indicator.setdefault(r[0], {"cells": 0, "primary": 0, "secondary": 0})
-        counts["cells"] += 1
-        if s != PUBLISHED:
-            counts[REASONS[s]] += 1
-            summary.by_reason[code] = summary.by_reason.get(code, 0) + 1  # type: ignore[index]
-    summary.by_indicator = dict(sorted(summary.by_indicator.items()))
+    summary.cells = frame.height
+    summary.primary = int((statuses == PRIMARY).sum())
+    summary.secondary = int((statuses == SECONDARY).sum())
+    summary.by_indicator = {
+        indicator: {"cells": n, "primary": primary, "secondary": secondary}
+        for indicator, (n, primary, secondary) in sorted(by_indicator.items())
+    }
     summary.by_reason = dict(sorted(summary.by_reason.items()))
     return _with_flags(frame, statuses, codes, rule), summary
 
@@ -1034,16 +1061,18 @@ KEY = ("indicator_id", "year", "area_type", "area_code", "breakdown", "breakdown
 
 
 def _with_flags(
-    frame: pl.DataFrame, statuses: list[int], codes: list[str | None], rule: DisclosureRule
+    frame: pl.DataFrame, statuses: np.ndarray | list[int], codes: list[str | None], rule: DisclosureRule
 ) -> pl.DataFrame:
-    hidden = pl.Series("suppressed", [s != PUBLISHED for s in statuses], dtype=pl.Boolean)
-    reasons = [REASONS.get(s) for s in statuses]
+    status = pl.Series("status", np.asarray(statuses, dtype=np.int8), dtype=pl.Int8)
     sentences = {c: rule.reason_nb(c) for c in set(codes) if c}
-    texts = [sentences[c] if s != PUBLISHED and c else None for s, c in zip(statuses, codes, strict=True)]
+    code = pl.Series("code", codes, dtype=pl.String)
+    hidden = status != PUBLISHED
     frame = frame.with_columns(
-        hidden,
-        pl.Series("suppression_reason", reasons, dtype=pl.String),
-        pl.Series("suppression_text", texts, dtype=pl.String),
+        hidden.alias("suppressed"),
+        status.replace_strict(REASONS, default=None, return_dtype=pl.String).alias("suppression_reason"),
+        pl.select(
+            pl.when(pl.lit(hidden)).then(pl.lit(code).replace_strict(sentences, default=None, return_dtype=pl.String))
+        ).to_series().alias("suppression_text"),
     )
     blank = pl.lit(None, dtype=pl.Float64)
     return frame.with_columns(

@@ -218,7 +218,7 @@ def _make_release(
     if inputs.uses_demo_figures:
         say("ADVARSEL: minst én SSB-tabell er demotall, ikke SSBs tall. Utgivelsen er merket med det.")
 
-    all_years = sorted(set(inputs.indicators["year"].to_list()))
+    all_years = sorted(inputs.indicators["year"].unique().to_list())
     if not all_years:
         raise ReleaseError("marts.fct_indicators er tom; det er ingenting å utgi.")
     reference_year = all_years[-1] if year is None else int(year)
@@ -231,11 +231,15 @@ def _make_release(
     input_hash = inputs.fingerprint({"rule": rule.as_dict(), "reference_year": reference_year})
 
     suppressed, summary = suppress(inputs.indicators, rule, inputs.region_members)
+    # From here on the figures are `suppressed` (then `table`): the raw ones are not kept
+    # beside them (a national release holds 1.5 million figures).
+    inputs.indicators = inputs.indicators.clear()
     say(
         f"Prikking: {format_count(summary.primary)} tall primært og {format_count(summary.secondary)} sekundært, "
         f"av {format_count(summary.cells)}."
     )
     table = published_table(suppressed, inputs)
+    del suppressed
     goals = published_goals(inputs, table, reference_year)
     counts = {"cells": summary.cells, "primary": summary.primary, "secondary": summary.secondary}
     metadata = _metadata(inputs, reference_year, years, input_hash, rule, counts)
@@ -259,8 +263,7 @@ def _make_release(
     }
     try:
         staging.mkdir()
-        exporters.write_csv(table, staging / "indicators.csv")
-        exporters.write_comma_csv(table, staging / "indicators_comma.csv")
+        exporters.write_csvs(table, semicolon=staging / "indicators.csv", comma=staging / "indicators_comma.csv")
         exporters.write_parquet(table, staging / "indicators.parquet")
         exporters.write_json(
             table, staging / "indicators.json", metadata=metadata, definitions=definitions, goals=goals

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -268,13 +269,25 @@ def test_json_refuses_a_value_code_with_two_labels_rather_than_dropping_one(publ
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.one_of(st.none(), st.floats(allow_nan=False), st.integers(-10**18, 10**18)), max_size=30),
-    st.booleans(),
+    st.lists(
+        st.one_of(st.none(), st.floats(), st.integers(-10**18, 10**18), st.sampled_from([0.0, -0.0, 1e15, 1e16])),
+        max_size=30,
+    ),
 )
-def test_the_csv_figures_are_each_plain_number_of_the_value(values, decimal_comma):
-    """The CSV files' shortcut for whole numbers and repeated values writes what `plain_number` writes."""
-    from pipelines.release.exporters import _plain_numbers
+def test_figure_texts_made_in_polars_are_what_python_writes(values):
+    """The files' vectorised number texts equal Python's own, value by value: `plain_number` in the
+    CSV files (decimal point and comma), `json` in the JSON file, `repr`/`str(int(...))` in the workbook."""
+    from pipelines.release.exporters import _float_texts, _json_values
 
-    assert _plain_numbers(values, decimal_comma) == [
-        None if v is None else plain_number(v, decimal_comma) for v in values
-    ]
+    floats = [None if v is None else float(v) for v in values]
+    finite = pl.Series("v", [v for v in floats if v is None or math.isfinite(v)], dtype=pl.Float64)
+    point = _float_texts(finite, plain_number)
+    assert point.to_list() == [None if v is None else plain_number(v) for v in finite]
+    comma = point.str.replace(".", ",", literal=True)  # the `;` file's figures
+    assert comma.to_list() == [None if v is None else plain_number(v, decimal_comma=True) for v in finite]
+    assert _json_values(pl.Series("v", floats, dtype=pl.Float64)).to_list() == [json.dumps(v) for v in floats]
+
+    def cell(v: float) -> str:  # the workbook's <v> text
+        return repr(v) if not v.is_integer() else str(int(v))
+
+    assert _float_texts(finite, cell).to_list() == [None if v is None else cell(v) for v in finite]
