@@ -166,18 +166,6 @@ def write_csvs(table: pl.DataFrame, *, semicolon: Path | None = None, comma: Pat
                 )
 
 
-def write_csv(table: pl.DataFrame, path: Path) -> Path:
-    """`;`-separated, decimal comma, UTF-8 with BOM: opens right in Norwegian Excel."""
-    write_csvs(table, semicolon=path)
-    return path
-
-
-def write_comma_csv(table: pl.DataFrame, path: Path) -> Path:
-    """`,`-separated, decimal point, UTF-8 without BOM: for programs."""
-    write_csvs(table, comma=path)
-    return path
-
-
 def _arrow_type(column: str, pa: Any) -> Any:
     if column in ("year", "persons", "municipalities_with_data", "municipalities_in_area"):
         return pa.int64()

@@ -22,7 +22,7 @@ from pipelines.release.exporters import (
     SHEET_HEADERS,
     neutralise,
     plain_number,
-    write_csv,
+    write_csvs,
     write_json,
     write_xlsx,
 )
@@ -199,7 +199,7 @@ def test_negative_numbers_stay_numbers_while_text_is_neutralised(
         pl.Series("suppressed", [False, False, False]),
         pl.Series("area_name", ["=1+1", "-Røst", "@A1"]),
     )
-    write_csv(frame, tmp_path / "t.csv")
+    write_csvs(frame, semicolon=tmp_path / "t.csv")
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     assert [r["value"] for r in rows] == ["-0,25", "1,5", "-3"]
     assert [r["area_name"] for r in rows] == ["'=1+1", "'-Røst", "'@A1"]
